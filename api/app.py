@@ -1,0 +1,119 @@
+"""create_app(settings): the one composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from api import health
+from api.audit import get_audit
+from api.auth import AuthController, TokenIssuer, make_jwt_auth
+from api.errors import EXCEPTION_HANDLERS
+from api.me import get_me
+from api.org.grants import AssignmentController, GrantController
+from api.org.memberships import MembershipController
+from api.org.people import PersonController
+from api.org.roster import RosterController
+from api.org.units import UnitController
+from api.passwords import Argon2Hasher
+from api.request_id import request_id_middleware
+from api.settings import Settings
+from db.engine import Database
+from db.migrate import bind
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.auth import PiccoloAuthRepository
+from db.repositories.org import PiccoloOrgRepository
+from domain.actors import Actor
+from domain.auth.model import ThrottlePolicy
+from domain.auth.service import AuthService
+from domain.clock import Clock, SystemClock
+from domain.org.service import OrgService
+
+PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema"]
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, database: Database | None = None
+) -> Litestar:
+    """Wire the app. A ``database`` passed in is owned by the caller (tests); otherwise the app
+    opens its own at start-up and closes it at shutdown."""
+    clock = clock or SystemClock()
+    owned = database is None
+    db = database or Database(settings.database_url)
+    bind(db)
+    hasher = Argon2Hasher()
+    jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)
+    tokens = TokenIssuer(jwt_auth, timedelta(minutes=settings.access_token_minutes))
+    throttle = ThrottlePolicy(
+        settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
+    )
+    org_repo, auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
+    key = settings.secret_key.encode()
+    session_lifetime = timedelta(days=settings.refresh_session_days)
+
+    def audit_log(request: Request[Any, Any, Any]) -> PiccoloAuditLog:
+        return PiccoloAuditLog(clock, request.scope.get("state", {}).get("request_id"))
+
+    def provide_org(request: Request[Any, Any, Any]) -> OrgService:
+        return OrgService(org_repo, db, audit_log(request), clock, hasher)
+
+    def provide_auth(request: Request[Any, Any, Any]) -> AuthService:
+        return AuthService(
+            auth_repo, db, audit_log(request), clock, hasher, key, throttle, session_lifetime
+        )
+
+    def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
+        return request.user
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        if owned:
+            await db.open()
+        try:
+            yield
+        finally:
+            if owned:
+                await db.close()
+
+    return Litestar(
+        route_handlers=[
+            health.live,
+            health.ready,
+            AuthController,
+            get_me,
+            UnitController,
+            PersonController,
+            MembershipController,
+            RosterController,
+            GrantController,
+            AssignmentController,
+            get_audit,
+        ],
+        dependencies={
+            "org": Provide(provide_org, sync_to_thread=False),
+            "auth": Provide(provide_auth, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "tokens": Provide(lambda: tokens, sync_to_thread=False),
+            "database": Provide(lambda: db, sync_to_thread=False),
+        },
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[request_id_middleware],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="chibo API",
+            version="1.0.0",
+            description="Oversight of grassroots Party cells: organisation, meetings, "
+            "inspections, follow-up tasks and reminders.",
+            path="/api/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+    )

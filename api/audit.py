@@ -1,0 +1,64 @@
+"""GET /api/v1/audit: the append-only trail, for admins and leaders within their scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import get
+from litestar.params import Parameter
+
+from api.errors import problems
+from api.schemas import Cursor, Limit, Out, PageOut
+from db.repositories.audit import AuditFilter, list_audit
+from domain.actors import Actor, Permission
+from domain.pagination import PageRequest
+
+
+class AuditOut(Out):
+    id: UUID
+    at: datetime
+    actor_id: UUID | None
+    action: str
+    object_type: str
+    object_id: UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+
+
+@get("/api/v1/audit", operation_id="ListAudit", tags=["audit"], responses=problems(401, 422))
+async def get_audit(  # noqa: PLR0913
+    actor: Actor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    object_id: Annotated[UUID | None, Parameter(query="objectId")] = None,
+    actor_id: Annotated[UUID | None, Parameter(query="actorId")] = None,
+    action: Annotated[str | None, Parameter(max_length=60)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> PageOut[AuditOut]:
+    """Changes to objects in units where the caller may read the audit trail, oldest first."""
+    page = await list_audit(
+        actor.scopes(Permission.READ_AUDIT),
+        AuditFilter(object_id=object_id, actor_id=actor_id, action=action, since=since, until=until),
+        PageRequest(limit, cursor),
+    )
+    return PageOut(
+        items=[
+            AuditOut(
+                id=r.id,
+                at=r.at,
+                actor_id=r.actor_id,
+                action=r.action,
+                object_type=r.object_type,
+                object_id=r.object_id,
+                before=r.before,
+                after=r.after,
+                request_id=r.request_id,
+            )
+            for r in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,61 @@
+"""The chibo command: serve, worker-less embedded server, migrate, seed-demo, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from api.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chibo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("seed-demo", help="load the demo organisation once and print its logins")
+    admin = commands.add_parser("create-admin", help="create an administrator of the root unit")
+    admin.add_argument("--phone", required=True)
+    admin.add_argument("--name", required=True)
+    admin.add_argument("--root-unit", default="Thành ủy", help="name of the root unit if none yet")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"chibo: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port, args.workers)
+    from api import commands as run  # noqa: PLC0415 - keep `chibo --help` fast
+
+    if args.command == "migrate":
+        print(asyncio.run(run.migrate(settings)), end="")  # noqa: T201
+    elif args.command == "seed-demo":
+        print(asyncio.run(run.seed_demo(settings)))  # noqa: T201
+    else:
+        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+        print(asyncio.run(run.create_admin(settings, args.phone, args.name, password, args.root_unit)))  # noqa: T201
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    import uvicorn  # noqa: PLC0415
+
+    del settings  # validated above; each worker reads the same environment
+    uvicorn.run(
+        "api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        proxy_headers=False,
+        access_log=False,
+    )
+    return 0

@@ -1,0 +1,103 @@
+"""Titles of every error code, in Vietnamese and English. The app switches on the code."""
+
+from __future__ import annotations
+
+from domain.org.model import Locale
+
+TITLES: dict[str, tuple[str, str]] = {
+    # framework and protocol
+    "unauthenticated": ("Cần đăng nhập", "Authentication required"),
+    "validation_failed": ("Dữ liệu gửi lên không hợp lệ", "The request data is invalid"),
+    "payload_too_large": ("Dữ liệu gửi lên quá lớn", "The request body is too large"),
+    "not_found": ("Không tìm thấy", "Not found"),
+    "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
+    "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
+    "internal_error": ("Lỗi hệ thống, vui lòng thử lại sau", "Internal error, please try again later"),
+    "invalid_cursor": ("Con trỏ phân trang không hợp lệ", "Invalid pagination cursor"),
+    # login and sessions
+    "invalid_credentials": ("Số điện thoại hoặc mật khẩu không đúng", "Wrong phone number or password"),
+    "too_many_login_attempts": (
+        "Đăng nhập sai quá nhiều lần, vui lòng thử lại sau",
+        "Too many failed logins, please try again later",
+    ),
+    "refresh_token_invalid": ("Phiên đăng nhập không hợp lệ", "Invalid refresh token"),
+    "refresh_token_reused": (
+        "Phiên đăng nhập đã bị thu hồi do mã làm mới bị dùng lại",
+        "Session revoked: the refresh token was used twice",
+    ),
+    "session_expired": ("Phiên đăng nhập đã hết hạn", "The session has expired"),
+    "account_disabled": ("Tài khoản đã bị khóa", "The account is disabled"),
+    "session_not_found": ("Không tìm thấy phiên đăng nhập", "Session not found"),
+    "password_too_short": ("Mật khẩu mới quá ngắn", "The new password is too short"),
+    "current_password_wrong": ("Mật khẩu hiện tại không đúng", "The current password is wrong"),
+    "invalid_phone": ("Số điện thoại không hợp lệ", "Invalid phone number"),
+    # organisation
+    "org_manage_forbidden": (
+        "Bạn không có quyền quản lý tổ chức này",
+        "You may not manage this part of the organisation",
+    ),
+    "unit_not_found": ("Không tìm thấy tổ chức đảng", "Unit not found"),
+    "unit_exists": ("Tổ chức đảng đã tồn tại", "The unit already exists"),
+    "root_unit_immovable": ("Không thể di chuyển tổ chức cấp cao nhất", "The root unit cannot move"),
+    "unit_move_cycle": (
+        "Không thể chuyển tổ chức vào bên trong chính nó",
+        "A unit cannot move inside its own subtree",
+    ),
+    "cell_cannot_have_children": (
+        "Chi bộ không thể có tổ chức trực thuộc",
+        "A cell cannot have child units",
+    ),
+    "unit_inactive": ("Tổ chức đảng đã ngừng hoạt động", "The unit is inactive"),
+    "unit_has_active_children": (
+        "Tổ chức còn đơn vị trực thuộc đang hoạt động",
+        "The unit still has active child units",
+    ),
+    "unit_has_members": ("Chi bộ còn đảng viên sinh hoạt", "The cell still has members"),
+    "unit_not_cell": ("Đơn vị này không phải chi bộ", "This unit is not a cell"),
+    "person_not_found": ("Không tìm thấy người này", "Person not found"),
+    "person_exists": ("Người này đã tồn tại", "The person already exists"),
+    "phone_taken": ("Số điện thoại đã được dùng", "The phone number is already in use"),
+    "cannot_deactivate_self": ("Không thể tự khóa tài khoản của mình", "You cannot disable yourself"),
+    "membership_not_found": ("Không tìm thấy thông tin sinh hoạt đảng", "Membership not found"),
+    "membership_exists": ("Đảng viên đã sinh hoạt tại chi bộ này", "Already a member of this cell"),
+    "membership_already_ended": ("Đảng viên đã chuyển sinh hoạt", "The membership has already ended"),
+    "membership_dates_invalid": (
+        "Ngày chuyển đi phải sau ngày bắt đầu sinh hoạt",
+        "The leaving date must not precede the joining date",
+    ),
+    "exempt_resolution_date_required": (
+        "Miễn sinh hoạt cần có ngày quyết định",
+        "An exemption needs the date of its resolution",
+    ),
+    "grant_not_found": ("Không tìm thấy phân quyền", "Role grant not found"),
+    "grant_exists": ("Phân quyền này đã có", "This role grant already exists"),
+    "grant_already_revoked": ("Phân quyền đã bị thu hồi", "The role grant is already revoked"),
+    "assignment_not_found": ("Không tìm thấy phân công theo dõi", "Leader assignment not found"),
+    "assignment_exists": ("Đã phân công theo dõi chi bộ này", "The leader already follows this cell"),
+    "assignment_already_ended": ("Phân công đã kết thúc", "The assignment has already ended"),
+    "assignment_dates_invalid": (
+        "Ngày kết thúc phải sau ngày bắt đầu",
+        "The end date must not precede the start date",
+    ),
+    "leader_grant_required": (
+        "Người này không phải lãnh đạo của cấp trên chi bộ",
+        "This person does not lead a unit above the cell",
+    ),
+    "roster_invalid": ("Danh sách có dòng không hợp lệ", "The roster has invalid rows"),
+    "roster_not_csv": ("Tệp danh sách phải là CSV mã hóa UTF-8", "The roster must be UTF-8 CSV"),
+}
+
+FALLBACK_BY_STATUS: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthenticated",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "validation_failed",
+    500: "internal_error",
+}
+
+
+def title(code: str, locale: Locale) -> str:
+    vi, en = TITLES.get(code, TITLES["bad_request"])
+    return en if locale is Locale.EN else vi

@@ -1,0 +1,147 @@
+"""The one mapping from errors to RFC 9457 problem details, and their OpenAPI declaration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+from api.error_texts import FALLBACK_BY_STATUS, title
+from api.i18n import negotiate
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    RuleViolationError,
+    TooManyRequestsError,
+    UnauthenticatedError,
+)
+
+log = logging.getLogger("chibo.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    ForbiddenError: 403,
+    UnauthenticatedError: 401,
+    RuleViolationError: 422,
+    ConflictError: 409,
+    TooManyRequestsError: 429,
+}
+
+DESCRIPTIONS = {
+    401: "Missing, expired or revoked access token",
+    403: "Visible, but the caller may not do this",
+    404: "Missing, or outside the caller's scope",
+    409: "Conflicts with the current state",
+    413: "Request body over the limit",
+    422: "Invalid input or a broken rule",
+    429: "Throttled; see Retry-After",
+}
+
+
+class FieldError(msgspec.Struct, kw_only=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
+    """RFC 9457 problem details with a stable ``code``."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    request_id: str | None = None
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI declaration of the problem replies a handler can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=DESCRIPTIONS[status],
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in statuses
+    }
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    *,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    locale = negotiate(request.headers.get("accept-language"))
+    body = Problem(
+        type=f"urn:chibo:problem:{code}",
+        title=title(code, locale),
+        status=status,
+        code=code,
+        detail=detail,
+        errors=errors,
+        request_id=request.scope.get("state", {}).get("request_id"),
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def domain_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
+    status = next(s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls))
+    headers = None
+    if isinstance(error, TooManyRequestsError):
+        headers = {"Retry-After": str(error.retry_after)}
+    errors = [FieldError(field=f, message=m) for f, m in error.detail.get("errors", [])]  # type: ignore[attr-defined]
+    return problem_response(request, status, error.code, headers=headers, errors=errors or None)
+
+
+def validation_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    assert isinstance(error, ValidationException)  # noqa: S101
+    errors = [
+        FieldError(field=str(e.get("key", "body")), message=str(e.get("message", "")))
+        for e in (error.extra if isinstance(error.extra, list) else [])
+        if isinstance(e, dict)
+    ]
+    return problem_response(request, 422, "validation_failed", detail=error.detail, errors=errors)
+
+
+def http_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    assert isinstance(error, HTTPException)  # noqa: S101
+    status = error.status_code
+    if isinstance(error, NotAuthorizedException):
+        status = 401
+    code = FALLBACK_BY_STATUS.get(status, "bad_request")
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
+    if status == 405:  # noqa: PLR2004
+        headers = dict(error.headers or {})
+    return problem_response(request, status, code, headers=headers)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    log.exception(
+        "unhandled error", extra={"request_id": request.scope.get("state", {}).get("request_id")}
+    )
+    del error
+    return problem_response(request, 500, "internal_error")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "Problem", "problem_response", "problems"]

@@ -1,0 +1,33 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
+
+from api.schemas import Out
+from db.engine import Database
+
+
+class HealthOut(Out):
+    status: str
+
+
+@get("/health/live", operation_id="HealthLive", tags=["health"], exclude_from_auth=True)
+async def live() -> HealthOut:
+    """The process answers."""
+    return HealthOut(status="ok")
+
+
+@get(
+    "/health/ready",
+    operation_id="HealthReady",
+    tags=["health"],
+    exclude_from_auth=True,
+    responses={503: ResponseSpec(data_container=HealthOut, description="Database unreachable")},
+)
+async def ready(database: Database) -> Response[HealthOut]:
+    """The database answers."""
+    if await database.ping():
+        return Response(HealthOut(status="ok"))
+    return Response(HealthOut(status="database_unavailable"), status_code=503)

@@ -1,0 +1,189 @@
+"""Role grants (a role on a unit holds on its subtree) and leader assignments (who follows a cell)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+
+from api.errors import problems
+from api.schemas import Cursor, In, Limit, Out, PageOut
+from domain.actors import Actor, Role
+from domain.org.model import LeaderAssignment, QuotaPeriod, RoleGrant
+from domain.org.ports import AssignmentFilter, GrantFilter
+from domain.org.service import OrgService
+from domain.pagination import PageRequest
+
+Quota = Annotated[int, msgspec.Meta(ge=0, le=1000)]
+
+
+class GrantIn(In):
+    person_id: UUID
+    unit_id: UUID
+    role: Role
+
+
+class GrantOut(Out):
+    id: UUID
+    person_id: UUID
+    unit_id: UUID
+    role: Role
+    revoked_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, g: RoleGrant) -> GrantOut:
+        return cls(
+            id=g.id,
+            person_id=g.person_id,
+            unit_id=g.unit_id,
+            role=g.role,
+            revoked_at=g.revoked_at,
+            created_at=g.created_at,
+        )
+
+
+class AssignmentIn(In):
+    leader_id: UUID
+    cell_id: UUID
+    quota: Quota
+    period: QuotaPeriod
+    started_on: date
+
+
+class AssignmentPatch(In):
+    quota: Quota | None = None
+    period: QuotaPeriod | None = None
+    ended_on: date | None = None
+
+
+class AssignmentOut(Out):
+    id: UUID
+    leader_id: UUID
+    cell_id: UUID
+    quota: int
+    period: QuotaPeriod
+    started_on: date
+    ended_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, a: LeaderAssignment) -> AssignmentOut:
+        return cls(
+            id=a.id,
+            leader_id=a.leader_id,
+            cell_id=a.cell_id,
+            quota=a.quota,
+            period=a.period,
+            started_on=a.started_on,
+            ended_on=a.ended_on,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+            version=a.version,
+        )
+
+
+PersonQuery = Annotated[UUID | None, Parameter(query="personId")]
+UnitQuery = Annotated[UUID | None, Parameter(query="unitId", description="Units in this subtree")]
+LiveQuery = Annotated[bool | None, Parameter(description="true: in force; false: ended")]
+
+
+class GrantController(Controller):
+    path = "/api/v1/grants"
+    tags = ["organisation"]
+
+    @get("/", operation_id="ListGrants", responses=problems(401, 404, 422))
+    async def list_grants(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        org: OrgService,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        person_id: PersonQuery = None,
+        unit_id: UnitQuery = None,
+        role: Role | None = None,
+        live: LiveQuery = None,
+    ) -> PageOut[GrantOut]:
+        within_path = (await org.unit(actor, unit_id)).path if unit_id else None
+        page = await org.list_grants(
+            actor,
+            GrantFilter(person_id=person_id, within_path=within_path, role=role, live=live),
+            PageRequest(limit, cursor),
+        )
+        return PageOut(items=[GrantOut.of(g) for g in page.items], next_cursor=page.next_cursor)
+
+    @get("/{grant_id:uuid}", operation_id="GetGrant", responses=problems(401, 404))
+    async def get_grant(self, grant_id: UUID, actor: Actor, org: OrgService) -> GrantOut:
+        return GrantOut.of(await org.grant(actor, grant_id))
+
+    @post("/", operation_id="CreateGrant", responses=problems(401, 403, 404, 409, 413, 422))
+    async def create_grant(self, data: GrantIn, actor: Actor, org: OrgService) -> GrantOut:
+        """Give a person a role on a unit the caller manages."""
+        return GrantOut.of(await org.create_grant(actor, data.person_id, data.unit_id, data.role))
+
+    @post(
+        "/{grant_id:uuid}/revoke",
+        operation_id="RevokeGrant",
+        status_code=200,
+        responses=problems(401, 403, 404, 409),
+    )
+    async def revoke_grant(self, grant_id: UUID, actor: Actor, org: OrgService) -> GrantOut:
+        return GrantOut.of(await org.revoke_grant(actor, grant_id))
+
+
+class AssignmentController(Controller):
+    path = "/api/v1/leader-assignments"
+    tags = ["organisation"]
+
+    @get("/", operation_id="ListLeaderAssignments", responses=problems(401, 404, 422))
+    async def list_assignments(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        org: OrgService,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        leader_id: Annotated[UUID | None, Parameter(query="leaderId")] = None,
+        unit_id: UnitQuery = None,
+        live: LiveQuery = None,
+    ) -> PageOut[AssignmentOut]:
+        within_path = (await org.unit(actor, unit_id)).path if unit_id else None
+        page = await org.list_assignments(
+            actor,
+            AssignmentFilter(leader_id=leader_id, within_path=within_path, live=live),
+            PageRequest(limit, cursor),
+        )
+        return PageOut(items=[AssignmentOut.of(a) for a in page.items], next_cursor=page.next_cursor)
+
+    @get("/{assignment_id:uuid}", operation_id="GetLeaderAssignment", responses=problems(401, 404))
+    async def get_assignment(self, assignment_id: UUID, actor: Actor, org: OrgService) -> AssignmentOut:
+        return AssignmentOut.of(await org.assignment(actor, assignment_id))
+
+    @post(
+        "/", operation_id="CreateLeaderAssignment", responses=problems(401, 403, 404, 409, 413, 422)
+    )
+    async def create_assignment(self, data: AssignmentIn, actor: Actor, org: OrgService) -> AssignmentOut:
+        """A leader follows a cell, with an attendance quota per period."""
+        assignment = await org.create_assignment(
+            actor, data.leader_id, data.cell_id, data.quota, data.period, data.started_on
+        )
+        return AssignmentOut.of(assignment)
+
+    @patch(
+        "/{assignment_id:uuid}",
+        operation_id="UpdateLeaderAssignment",
+        responses=problems(401, 403, 404, 409, 413, 422),
+    )
+    async def update_assignment(
+        self, assignment_id: UUID, data: AssignmentPatch, actor: Actor, org: OrgService
+    ) -> AssignmentOut:
+        """Change the quota or period, or end the assignment (endedOn)."""
+        assignment = await org.update_assignment(
+            actor, assignment_id, quota=data.quota, period=data.period, ended_on=data.ended_on
+        )
+        return AssignmentOut.of(assignment)

@@ -1,0 +1,138 @@
+"""Memberships: a person in a cell, full or probationary, maybe exempt; ended, never deleted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+
+from api.errors import problems
+from api.schemas import Cursor, In, Limit, Out, PageOut
+from domain.actors import Actor
+from domain.org.model import Membership, MembershipKind
+from domain.org.ports import MembershipFilter
+from domain.org.service import NewMembership, OrgService
+from domain.pagination import PageRequest
+
+
+class MembershipIn(In):
+    person_id: UUID
+    cell_id: UUID
+    kind: MembershipKind
+    joined_on: date
+    exempt: bool = False
+    exempt_resolution_date: date | None = None
+    id: UUID | None = None
+
+
+class MembershipPatch(In):
+    kind: MembershipKind | None = None
+    exempt: bool | None = None
+    exempt_resolution_date: date | None = None
+
+
+class EndIn(In):
+    on: date
+
+
+class MembershipOut(Out):
+    id: UUID
+    person_id: UUID
+    cell_id: UUID
+    kind: MembershipKind
+    exempt: bool
+    exempt_resolution_date: date | None
+    joined_on: date
+    left_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, m: Membership) -> MembershipOut:
+        return cls(
+            id=m.id,
+            person_id=m.person_id,
+            cell_id=m.cell_id,
+            kind=m.kind,
+            exempt=m.exempt,
+            exempt_resolution_date=m.exempt_resolution_date,
+            joined_on=m.joined_on,
+            left_on=m.left_on,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            version=m.version,
+        )
+
+
+class MembershipController(Controller):
+    path = "/api/v1/memberships"
+    tags = ["organisation"]
+
+    @get("/", operation_id="ListMemberships", responses=problems(401, 404, 422))
+    async def list_memberships(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        org: OrgService,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        person_id: Annotated[UUID | None, Parameter(query="personId")] = None,
+        unit_id: Annotated[UUID | None, Parameter(query="unitId", description="Cells in this subtree")] = None,
+        live: Annotated[bool | None, Parameter(description="true: not ended; false: ended")] = None,
+    ) -> PageOut[MembershipOut]:
+        within_path = (await org.unit(actor, unit_id)).path if unit_id else None
+        page = await org.list_memberships(
+            actor,
+            MembershipFilter(person_id=person_id, within_path=within_path, live=live),
+            PageRequest(limit, cursor),
+        )
+        return PageOut(items=[MembershipOut.of(m) for m in page.items], next_cursor=page.next_cursor)
+
+    @get("/{membership_id:uuid}", operation_id="GetMembership", responses=problems(401, 404))
+    async def get_membership(self, membership_id: UUID, actor: Actor, org: OrgService) -> MembershipOut:
+        return MembershipOut.of(await org.membership(actor, membership_id))
+
+    @post("/", operation_id="CreateMembership", responses=problems(401, 403, 404, 409, 413, 422))
+    async def create_membership(self, data: MembershipIn, actor: Actor, org: OrgService) -> MembershipOut:
+        new = NewMembership(
+            person_id=data.person_id,
+            cell_id=data.cell_id,
+            kind=data.kind,
+            joined_on=data.joined_on,
+            exempt=data.exempt,
+            exempt_resolution_date=data.exempt_resolution_date,
+            id=data.id,
+        )
+        return MembershipOut.of(await org.create_membership(actor, new))
+
+    @patch(
+        "/{membership_id:uuid}",
+        operation_id="UpdateMembership",
+        responses=problems(401, 403, 404, 413, 422),
+    )
+    async def update_membership(
+        self, membership_id: UUID, data: MembershipPatch, actor: Actor, org: OrgService
+    ) -> MembershipOut:
+        membership = await org.update_membership(
+            actor,
+            membership_id,
+            kind=data.kind,
+            exempt=data.exempt,
+            exempt_resolution_date=data.exempt_resolution_date,
+        )
+        return MembershipOut.of(membership)
+
+    @post(
+        "/{membership_id:uuid}/end",
+        operation_id="EndMembership",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 413, 422),
+    )
+    async def end_membership(
+        self, membership_id: UUID, data: EndIn, actor: Actor, org: OrgService
+    ) -> MembershipOut:
+        """The member left the cell (moved, passed away ...); the row stays as history."""
+        return MembershipOut.of(await org.end_membership(actor, membership_id, data.on))

@@ -1,0 +1,147 @@
+"""People: who they are, where their record is kept, whether they may log in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+
+from api.errors import problems
+from api.phones import to_e164
+from api.schemas import Cursor, Email, In, Limit, Name, Out, PageOut, Password, PhoneText
+from domain.actors import Actor
+from domain.org.model import Locale, Person
+from domain.org.ports import PersonFilter
+from domain.org.service import NewPerson, OrgService
+from domain.pagination import PageRequest
+
+
+class PersonIn(In):
+    home_unit_id: UUID
+    full_name: Name
+    phone: PhoneText
+    email: Email | None = None
+    locale: Locale = Locale.VI
+    password: Password | None = None
+    id: UUID | None = None
+
+
+class PersonPatch(In):
+    full_name: Name | None = None
+    phone: PhoneText | None = None
+    email: Email | None = None
+    locale: Locale | None = None
+    home_unit_id: UUID | None = None
+
+
+class PersonOut(Out):
+    id: UUID
+    home_unit_id: UUID
+    full_name: str
+    phone: str
+    email: str | None
+    locale: Locale
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        return cls(
+            id=person.id,
+            home_unit_id=person.home_unit_id,
+            full_name=person.full_name,
+            phone=person.phone,
+            email=person.email,
+            locale=person.locale,
+            active=person.active,
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+            version=person.version,
+        )
+
+
+class PersonController(Controller):
+    path = "/api/v1/people"
+    tags = ["organisation"]
+
+    @get("/", operation_id="ListPeople", responses=problems(401, 404, 422))
+    async def list_people(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        org: OrgService,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        unit_id: Annotated[UUID | None, Parameter(query="unitId", description="Records kept in this subtree")] = None,
+        active: bool | None = None,
+        q: Annotated[str | None, Parameter(max_length=100, description="Name contains")] = None,
+        phone: Annotated[str | None, Parameter(max_length=30)] = None,
+    ) -> PageOut[PersonOut]:
+        """People whose records the caller can see."""
+        within_path = (await org.unit(actor, unit_id)).path if unit_id else None
+        where = PersonFilter(
+            within_path=within_path,
+            active=active,
+            name_contains=q,
+            phone=to_e164(phone) if phone else None,
+        )
+        page = await org.list_people(actor, where, PageRequest(limit, cursor))
+        return PageOut(items=[PersonOut.of(p) for p in page.items], next_cursor=page.next_cursor)
+
+    @get("/{person_id:uuid}", operation_id="GetPerson", responses=problems(401, 404))
+    async def get_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+        return PersonOut.of(await org.person(actor, person_id))
+
+    @post("/", operation_id="CreatePerson", responses=problems(401, 403, 404, 409, 413, 422))
+    async def create_person(self, data: PersonIn, actor: Actor, org: OrgService) -> PersonOut:
+        """Add a person, kept in a unit the caller manages; a password lets them log in."""
+        new = NewPerson(
+            home_unit_id=data.home_unit_id,
+            full_name=data.full_name.strip(),
+            phone=to_e164(data.phone),
+            email=data.email,
+            locale=data.locale,
+            password=data.password,
+            id=data.id,
+        )
+        return PersonOut.of(await org.create_person(actor, new))
+
+    @patch(
+        "/{person_id:uuid}", operation_id="UpdatePerson", responses=problems(401, 403, 404, 409, 413, 422)
+    )
+    async def update_person(
+        self, person_id: UUID, data: PersonPatch, actor: Actor, org: OrgService
+    ) -> PersonOut:
+        person = await org.update_person(
+            actor,
+            person_id,
+            full_name=data.full_name.strip() if data.full_name else None,
+            phone=to_e164(data.phone) if data.phone else None,
+            email=data.email,
+            locale=data.locale,
+            home_unit_id=data.home_unit_id,
+        )
+        return PersonOut.of(person)
+
+    @post(
+        "/{person_id:uuid}/deactivate",
+        operation_id="DeactivatePerson",
+        status_code=200,
+        responses=problems(401, 403, 404, 422),
+    )
+    async def deactivate_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+        """Disable a person: they can no longer log in; their history stays."""
+        return PersonOut.of(await org.set_person_active(actor, person_id, active=False))
+
+    @post(
+        "/{person_id:uuid}/activate",
+        operation_id="ActivatePerson",
+        status_code=200,
+        responses=problems(401, 403, 404, 422),
+    )
+    async def activate_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+        return PersonOut.of(await org.set_person_active(actor, person_id, active=True))

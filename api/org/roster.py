@@ -1,0 +1,183 @@
+"""CSV import of a cell roster (UTF-8, Vietnamese headers or English ones), with a dry run."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, post
+from litestar.params import Body, Parameter
+
+from api.errors import problems
+from api.phones import to_e164
+from api.schemas import Out
+from domain.actors import Actor
+from domain.errors import DomainError, RuleViolationError
+from domain.org.model import MembershipKind
+from domain.org.roster import RosterReport, RosterRow, RowError, import_roster
+from domain.org.service import OrgService
+
+# Column -> accepted header spellings (case and accents as written by hand in Excel).
+HEADERS = {
+    "full_name": ("full_name", "họ và tên", "họ tên"),
+    "phone": ("phone", "số điện thoại", "điện thoại"),
+    "email": ("email",),
+    "kind": ("kind", "loại"),
+    "joined_on": ("joined_on", "ngày vào sinh hoạt"),
+    "exempt": ("exempt", "miễn sinh hoạt"),
+    "exempt_resolution_date": ("exempt_resolution_date", "ngày quyết định miễn"),
+}
+REQUIRED = ("full_name", "phone", "kind", "joined_on")
+KINDS = {
+    "full": MembershipKind.FULL,
+    "chính thức": MembershipKind.FULL,
+    "probationary": MembershipKind.PROBATIONARY,
+    "dự bị": MembershipKind.PROBATIONARY,
+}
+YES = {"yes", "true", "1", "có", "x"}
+NO = {"", "no", "false", "0", "không"}
+MAX_ROWS = 500
+
+
+class RowErrorOut(Out):
+    line: int
+    field: str
+    code: str
+
+
+class RosterReportOut(Out):
+    rows: int
+    new_people: int
+    existing_people: int
+    applied: bool
+    errors: list[RowErrorOut]
+
+    @classmethod
+    def of(cls, report: RosterReport) -> RosterReportOut:
+        return cls(
+            rows=report.rows,
+            new_people=report.new_people,
+            existing_people=report.existing_people,
+            applied=report.applied,
+            errors=[RowErrorOut(line=e.line, field=e.field, code=e.code) for e in report.errors],
+        )
+
+
+def _date(raw: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValueError(raw)
+
+
+def parse_roster(content: bytes) -> tuple[list[RosterRow], list[RowError]]:
+    """Rows that parse, and an error for every field that does not (line numbers as in a
+    spreadsheet: the header is line 1)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RuleViolationError("roster_not_csv") from error
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    columns = {
+        name: header.index(spelling)
+        for name, spellings in HEADERS.items()
+        for spelling in spellings
+        if spelling in header
+    }
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise RuleViolationError("roster_invalid", errors=[(f"line 1: {m}", "column_missing") for m in missing])
+    rows: list[RosterRow] = []
+    errors: list[RowError] = []
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise RuleViolationError("roster_invalid", errors=[(f"line {line}", "too_many_rows")])
+        row, row_errors = _parse_row(line, values, columns)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+    return rows, errors
+
+
+def _parse_row(line: int, values: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, list[RowError]]:  # noqa: C901
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return values[index].strip() if index is not None and index < len(values) else ""
+
+    errors: list[RowError] = []
+    full_name = cell("full_name")
+    if not full_name or len(full_name) > 200:  # noqa: PLR2004
+        errors.append(RowError(line, "fullName", "required"))
+    phone = ""
+    try:
+        phone = to_e164(cell("phone"))
+    except DomainError:
+        errors.append(RowError(line, "phone", "invalid_phone"))
+    email = cell("email") or None
+    if email is not None and "@" not in email:
+        errors.append(RowError(line, "email", "invalid_email"))
+    kind = KINDS.get(cell("kind").lower())
+    if kind is None:
+        errors.append(RowError(line, "kind", "invalid_kind"))
+    joined_on = exempt_date = None
+    try:
+        joined_on = _date(cell("joined_on"))
+    except ValueError:
+        errors.append(RowError(line, "joinedOn", "invalid_date"))
+    exempt_raw = cell("exempt").lower()
+    if exempt_raw not in YES | NO:
+        errors.append(RowError(line, "exempt", "invalid_boolean"))
+    if cell("exempt_resolution_date"):
+        try:
+            exempt_date = _date(cell("exempt_resolution_date"))
+        except ValueError:
+            errors.append(RowError(line, "exemptResolutionDate", "invalid_date"))
+    if errors or kind is None or joined_on is None:
+        return None, errors
+    return (
+        RosterRow(
+            line=line,
+            full_name=full_name,
+            phone=phone,
+            email=email,
+            kind=kind,
+            joined_on=joined_on,
+            exempt=exempt_raw in YES,
+            exempt_resolution_date=exempt_date,
+        ),
+        [],
+    )
+
+
+class RosterController(Controller):
+    path = "/api/v1/units/{cell_id:uuid}/roster"
+    tags = ["organisation"]
+
+    @post(
+        "/",
+        operation_id="ImportRoster",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 413, 422),
+    )
+    async def import_roster(
+        self,
+        cell_id: UUID,
+        data: Annotated[bytes, Body(media_type="text/csv", description="UTF-8 CSV with a header row")],
+        actor: Actor,
+        org: OrgService,
+        dry_run: Annotated[bool, Parameter(query="dryRun", description="Check only, write nothing")] = False,
+    ) -> RosterReportOut:
+        """Add the members listed in a CSV file to a cell: all rows or none."""
+        rows, parse_errors = parse_roster(data)
+        report = await import_roster(
+            org, actor, cell_id, rows, parse_errors=parse_errors, dry_run=dry_run
+        )
+        return RosterReportOut.of(report)

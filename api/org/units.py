@@ -1,0 +1,131 @@
+"""Units of the organisation tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+
+from api.errors import problems
+from api.schemas import Cursor, In, Limit, Name, Out, PageOut
+from domain.actors import Actor
+from domain.org.model import Unit
+from domain.org.ports import UnitFilter
+from domain.org.service import OrgService
+from domain.pagination import PageRequest
+
+LevelName = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+
+
+class UnitIn(In):
+    parent_id: UUID
+    name: Name
+    level: LevelName
+    is_cell: bool = False
+    id: UUID | None = None
+
+
+class UnitPatch(In):
+    name: Name | None = None
+    level: LevelName | None = None
+
+
+class MoveIn(In):
+    parent_id: UUID
+
+
+class UnitOut(Out):
+    id: UUID
+    parent_id: UUID | None
+    name: str
+    level: str
+    is_cell: bool
+    active: bool
+    depth: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitOut:
+        return cls(
+            id=unit.id,
+            parent_id=unit.parent_id,
+            name=unit.name,
+            level=unit.level,
+            is_cell=unit.is_cell,
+            active=unit.active,
+            depth=unit.path.count("/") - 2,
+            created_at=unit.created_at,
+            updated_at=unit.updated_at,
+            version=unit.version,
+        )
+
+
+class UnitController(Controller):
+    path = "/api/v1/units"
+    tags = ["organisation"]
+
+    @get("/", operation_id="ListUnits", responses=problems(401, 404, 422))
+    async def list_units(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        org: OrgService,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        parent_id: Annotated[UUID | None, Parameter(query="parentId")] = None,
+        within: Annotated[UUID | None, Parameter(description="Only this unit's subtree")] = None,
+        level: Annotated[str | None, Parameter(max_length=50)] = None,
+        active: bool | None = None,
+        q: Annotated[str | None, Parameter(max_length=100, description="Name contains")] = None,
+    ) -> PageOut[UnitOut]:
+        """Units the caller can see, oldest first."""
+        within_path = (await org.unit(actor, within)).path if within else None
+        page = await org.list_units(
+            actor,
+            UnitFilter(parent_id=parent_id, within_path=within_path, level=level, active=active, name_contains=q),
+            PageRequest(limit, cursor),
+        )
+        return PageOut(items=[UnitOut.of(u) for u in page.items], next_cursor=page.next_cursor)
+
+    @get("/{unit_id:uuid}", operation_id="GetUnit", responses=problems(401, 404))
+    async def get_unit(self, unit_id: UUID, actor: Actor, org: OrgService) -> UnitOut:
+        return UnitOut.of(await org.unit(actor, unit_id))
+
+    @post("/", operation_id="CreateUnit", responses=problems(401, 403, 404, 409, 413, 422))
+    async def create_unit(self, data: UnitIn, actor: Actor, org: OrgService) -> UnitOut:
+        """Add a unit under a parent the caller manages (admin)."""
+        unit = await org.create_unit(
+            actor, data.parent_id, data.name, data.level, is_cell=data.is_cell, unit_id=data.id
+        )
+        return UnitOut.of(unit)
+
+    @patch("/{unit_id:uuid}", operation_id="UpdateUnit", responses=problems(401, 403, 404, 413, 422))
+    async def update_unit(
+        self, unit_id: UUID, data: UnitPatch, actor: Actor, org: OrgService
+    ) -> UnitOut:
+        return UnitOut.of(await org.update_unit(actor, unit_id, data.name, data.level))
+
+    @post(
+        "/{unit_id:uuid}/move",
+        operation_id="MoveUnit",
+        status_code=200,
+        responses=problems(401, 403, 404, 413, 422),
+    )
+    async def move_unit(self, unit_id: UUID, data: MoveIn, actor: Actor, org: OrgService) -> UnitOut:
+        """Move a unit, with its whole subtree, under another parent."""
+        return UnitOut.of(await org.move_unit(actor, unit_id, data.parent_id))
+
+    @post(
+        "/{unit_id:uuid}/deactivate",
+        operation_id="DeactivateUnit",
+        status_code=200,
+        responses=problems(401, 403, 404, 409),
+    )
+    async def deactivate_unit(self, unit_id: UUID, actor: Actor, org: OrgService) -> UnitOut:
+        """Deactivate a unit with no active children and no members; history stays."""
+        return UnitOut.of(await org.deactivate_unit(actor, unit_id))

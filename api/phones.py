@@ -1,0 +1,19 @@
+"""Phone numbers to E.164, Vietnam by default (0912 345 678 -> +84912345678)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from domain.errors import RuleViolationError
+
+DEFAULT_REGION = "VN"
+
+
+def to_e164(raw: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise RuleViolationError("invalid_phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise RuleViolationError("invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,35 @@
+"""Shared shapes of the JSON contract: camelCase, unknown fields refused, cursor pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+import msgspec
+from litestar.params import Parameter
+
+T = TypeVar("T")
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size, at most 100")]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=200, description="`nextCursor` of the previous page"),
+]
+
+
+class In(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies."""
+
+
+class Out(msgspec.Struct, rename="camel", kw_only=True):
+    """Base of response bodies."""
+
+
+class PageOut(Out, Generic[T]):
+    items: list[T]
+    next_cursor: str | None

@@ -1,0 +1,83 @@
+"""Settings read from the environment (CHIBO_*), validated once at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///var/chibo.sqlite3"
+SECRET_FILE = Path("var/secret_key")
+MIN_SECRET_LENGTH = 32
+MAX_ACCESS_TOKEN_MINUTES = 15
+
+
+class SettingsError(ValueError):
+    """One line naming the bad variable and what is wrong with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    access_token_minutes: int = 15
+    refresh_session_days: int = 60
+    login_failure_limit: int = 10
+    login_failure_window_minutes: int = 15
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("CHIBO_DATABASE_URL", DEFAULT_DATABASE_URL)
+        scheme = urlsplit(url).scheme
+        if scheme not in {"sqlite", "postgresql", "postgres"} or (
+            scheme == "sqlite" and not url.startswith("sqlite:///")
+        ):
+            msg = "CHIBO_DATABASE_URL: expected sqlite:///path or postgresql://user@host/db"
+            raise SettingsError(msg)
+        secret = env.get("CHIBO_SECRET_KEY") or _local_secret(scheme)
+        if len(secret) < MIN_SECRET_LENGTH:
+            msg = f"CHIBO_SECRET_KEY: must be at least {MIN_SECRET_LENGTH} characters"
+            raise SettingsError(msg)
+        return cls(
+            database_url=url,
+            secret_key=secret,
+            access_token_minutes=_int(env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES),
+            refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
+            login_failure_limit=_int(env, "CHIBO_LOGIN_FAILURE_LIMIT", 10, 1, 1000),
+            login_failure_window_minutes=_int(env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        msg = f"{name}: expected a whole number from {low} to {high}, got {raw!r}"
+        raise SettingsError(msg)
+    return value
+
+
+def _local_secret(scheme: str) -> str:
+    """Embedded mode keeps a generated key in var/; a scaled deployment must set one."""
+    if scheme != "sqlite":
+        msg = "CHIBO_SECRET_KEY: required with PostgreSQL (all API processes must share it)"
+        raise SettingsError(msg)
+    if not SECRET_FILE.exists():
+        SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        SECRET_FILE.write_text(secrets.token_urlsafe(48))
+        SECRET_FILE.chmod(0o600)
+    return SECRET_FILE.read_text().strip()

@@ -1,0 +1,41 @@
+"""Apply Piccolo migrations to the running engine (``chibo migrate``, tests, start-up)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
+
+from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: E402
+from piccolo.table import Table  # noqa: E402
+
+from db import piccolo_conf  # noqa: E402
+from db.engine import Database  # noqa: E402
+from db.tables import ALL_TABLES  # noqa: E402
+
+
+def bind(database: Database) -> None:
+    """Point every table, and Piccolo's configuration, at this process's engine."""
+    piccolo_conf.DB = database.engine
+    for table in (*ALL_TABLES, *_migration_tables()):
+        table._meta.db = database.engine
+
+
+def _migration_tables() -> tuple[type[Table], ...]:
+    from piccolo.apps.migrations.tables import Migration
+
+    return (Migration,)
+
+
+async def migrate(database: Database) -> str:
+    """Run every pending migration; returns what Piccolo printed."""
+    bind(database)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = await run_forwards(app_name="chibo", migration_id="all", fake=False)
+    if not result.success:
+        msg = f"migration failed: {result.message}\n{out.getvalue()}"
+        raise RuntimeError(msg)
+    return out.getvalue()

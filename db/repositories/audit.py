@@ -1,0 +1,87 @@
+"""The append-only audit log: written in the caller's transaction, read within a scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+
+from db.pagination import any_prefix, fetch_page
+from db.tables import AuditEventTable
+from domain.clock import Clock
+from domain.pagination import Page, PageRequest
+from domain.ports import AuditEntry, AuditRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    object_id: UUID | None = None
+    actor_id: UUID | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _json(value: str | None) -> dict[str, Any] | None:
+    return orjson.loads(value) if value else None
+
+
+def _record(row: dict[str, Any]) -> AuditRecord:
+    return AuditRecord(
+        id=row["id"],
+        at=row["at"],
+        actor_id=row["actor"],
+        action=row["action"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        before=_json(row["before"]),
+        after=_json(row["after"]),
+        request_id=row["request_id"],
+    )
+
+
+class PiccoloAuditLog:
+    def __init__(self, clock: Clock, request_id: str | None) -> None:
+        self.clock = clock
+        self.request_id = request_id
+
+    async def record(self, entry: AuditEntry) -> None:
+        now = self.clock.now()
+        await AuditEventTable.insert(
+            AuditEventTable(
+                id=uuid4(),
+                at=now,
+                actor=entry.actor_id,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                unit_path=entry.unit_path,
+                before=orjson.dumps(entry.before).decode() if entry.before is not None else None,
+                after=orjson.dumps(entry.after).decode() if entry.after is not None else None,
+                request_id=self.request_id,
+                created_at=now,
+            )
+        )
+
+
+async def list_audit(
+    scopes: tuple[str, ...], where: AuditFilter, page: PageRequest
+) -> Page[AuditRecord]:
+    scope = any_prefix(AuditEventTable.unit_path, scopes)
+    if scope is None:
+        return Page(items=(), next_cursor=None)
+    query = AuditEventTable.select().where(scope)
+    if where.object_id:
+        query = query.where(AuditEventTable.object_id == where.object_id)
+    if where.actor_id:
+        query = query.where(AuditEventTable.actor == where.actor_id)
+    if where.action:
+        query = query.where(AuditEventTable.action == where.action)
+    if where.since:
+        query = query.where(AuditEventTable.at >= where.since)
+    if where.until:
+        query = query.where(AuditEventTable.at < where.until)
+    return await fetch_page(query, AuditEventTable, page, _record)

@@ -1,0 +1,467 @@
+"""OrgRepository on Piccolo: rows <-> domain objects, scope filters inside the queries."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from piccolo.columns.combination import Where
+from piccolo.query import Select
+
+from db.pagination import any_prefix, fetch_page
+from db.tables import (
+    LeaderAssignmentTable,
+    MembershipTable,
+    PersonTable,
+    RoleGrantTable,
+    UnitTable,
+)
+from db.unique import translating_unique
+from domain.actors import Role
+from domain.org.model import (
+    LeaderAssignment,
+    Locale,
+    Membership,
+    MembershipKind,
+    Person,
+    QuotaPeriod,
+    RoleGrant,
+    Unit,
+)
+from domain.org.ports import (
+    AssignmentFilter,
+    GrantFilter,
+    MembershipFilter,
+    PersonFilter,
+    UnitFilter,
+)
+from domain.pagination import Page, PageRequest
+
+EMPTY: Page[Any] = Page(items=(), next_cursor=None)
+
+
+def _unit(row: dict[str, Any]) -> Unit:
+    return Unit(
+        id=row["id"],
+        parent_id=row["parent"],
+        path=row["path"],
+        name=row["name"],
+        level=row["level"],
+        is_cell=bool(row["is_cell"]),
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _person(row: dict[str, Any]) -> Person:
+    return Person(
+        id=row["id"],
+        home_unit_id=row["home_unit"],
+        home_unit_path=row["home_unit_path"],
+        full_name=row["full_name"],
+        phone=row["phone"],
+        email=row["email"],
+        locale=Locale(row["locale"]),
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _membership(row: dict[str, Any]) -> Membership:
+    return Membership(
+        id=row["id"],
+        person_id=row["person"],
+        cell_id=row["cell"],
+        cell_path=row["cell_path"],
+        kind=MembershipKind(row["kind"]),
+        exempt=bool(row["exempt"]),
+        exempt_resolution_date=row["exempt_resolution_date"],
+        joined_on=row["joined_on"],
+        left_on=row["left_on"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _grant(row: dict[str, Any]) -> RoleGrant:
+    return RoleGrant(
+        id=row["id"],
+        person_id=row["person"],
+        unit_id=row["unit"],
+        unit_path=row["unit_path"],
+        role=Role(row["role"]),
+        revoked_at=row["revoked_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _assignment(row: dict[str, Any]) -> LeaderAssignment:
+    return LeaderAssignment(
+        id=row["id"],
+        leader_id=row["leader"],
+        cell_id=row["cell"],
+        cell_path=row["cell_path"],
+        quota=row["quota"],
+        period=QuotaPeriod(row["period"]),
+        started_on=row["started_on"],
+        ended_on=row["ended_on"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _people() -> Select:
+    return PersonTable.select(
+        *PersonTable.all_columns(exclude=[PersonTable.password_hash]),
+        PersonTable.home_unit.path.as_alias("home_unit_path"),
+    )
+
+
+def _memberships() -> Select:
+    return MembershipTable.select(
+        *MembershipTable.all_columns(), MembershipTable.cell.path.as_alias("cell_path")
+    )
+
+
+def _grants() -> Select:
+    return RoleGrantTable.select(
+        *RoleGrantTable.all_columns(), RoleGrantTable.unit.path.as_alias("unit_path")
+    )
+
+
+def _assignments() -> Select:
+    return LeaderAssignmentTable.select(
+        *LeaderAssignmentTable.all_columns(),
+        LeaderAssignmentTable.cell.path.as_alias("cell_path"),
+    )
+
+
+def _live(column: Any, live: bool | None) -> Where | None:  # noqa: ANN401 - a Piccolo column
+    if live is None:
+        return None
+    return column.is_null() if live else column.is_not_null()  # type: ignore[no-any-return]
+
+
+def _where(query: Select, *conditions: Any) -> Select:  # noqa: ANN401
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
+class PiccoloOrgRepository:
+    # -- units ----------------------------------------------------------------------------------
+
+    async def get_unit(self, unit_id: UUID) -> Unit | None:
+        row = await UnitTable.select().where(UnitTable.id == unit_id).first()
+        return _unit(row) if row else None
+
+    async def list_units(
+        self, scopes: tuple[str, ...], where: UnitFilter, page: PageRequest
+    ) -> Page[Unit]:
+        scope = any_prefix(UnitTable.path, scopes)
+        if scope is None:
+            return EMPTY
+        query = _where(
+            UnitTable.select(),
+            scope,
+            UnitTable.parent == where.parent_id if where.parent_id else None,
+            UnitTable.path.like(f"{where.within_path}%") if where.within_path else None,
+            UnitTable.level == where.level if where.level else None,
+            UnitTable.active == where.active if where.active is not None else None,
+            UnitTable.name.ilike(f"%{where.name_contains}%") if where.name_contains else None,
+        )
+        return await fetch_page(query, UnitTable, page, _unit)
+
+    async def root_unit(self) -> Unit | None:
+        row = await UnitTable.select().where(UnitTable.parent.is_null()).order_by(UnitTable.created_at).first()
+        return _unit(row) if row else None
+
+    async def units_by_ids(self, unit_ids: set[UUID]) -> list[Unit]:
+        if not unit_ids:
+            return []
+        return [_unit(r) for r in await UnitTable.select().where(UnitTable.id.is_in(list(unit_ids)))]
+
+    async def add_unit(self, unit: Unit) -> None:
+        async with translating_unique("unit_exists"):
+            await UnitTable.insert(
+                UnitTable(
+                    id=unit.id,
+                    parent=unit.parent_id,
+                    path=unit.path,
+                    name=unit.name,
+                    level=unit.level,
+                    is_cell=unit.is_cell,
+                    active=unit.active,
+                    created_at=unit.created_at,
+                    updated_at=unit.updated_at,
+                    version=unit.version,
+                )
+            )
+
+    async def save_unit(self, unit: Unit) -> None:
+        await UnitTable.update(
+            {
+                UnitTable.parent: unit.parent_id,
+                UnitTable.name: unit.name,
+                UnitTable.level: unit.level,
+                UnitTable.active: unit.active,
+                UnitTable.updated_at: unit.updated_at,
+                UnitTable.version: unit.version,
+            }
+        ).where(UnitTable.id == unit.id)
+
+    async def move_subtree(self, old_path: str, new_path: str) -> None:
+        await UnitTable.raw(
+            "UPDATE unit SET path = {} || substr(path, {}) WHERE path LIKE {}",
+            new_path,
+            len(old_path) + 1,
+            f"{old_path}%",
+        )
+
+    async def count_active_children(self, unit_id: UUID) -> int:
+        return await UnitTable.count().where(  # type: ignore[no-any-return]
+            (UnitTable.parent == unit_id) & (UnitTable.active == True)  # noqa: E712
+        )
+
+    async def count_live_members(self, cell_id: UUID) -> int:
+        return await MembershipTable.count().where(  # type: ignore[no-any-return]
+            (MembershipTable.cell == cell_id) & MembershipTable.left_on.is_null()
+        )
+
+    # -- people ---------------------------------------------------------------------------------
+
+    async def get_person(self, person_id: UUID) -> Person | None:
+        row = await _people().where(PersonTable.id == person_id).first()
+        return _person(row) if row else None
+
+    async def person_by_phone(self, phone: str) -> Person | None:
+        row = await _people().where(PersonTable.phone == phone).first()
+        return _person(row) if row else None
+
+    async def list_people(
+        self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
+    ) -> Page[Person]:
+        path = PersonTable.home_unit.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return EMPTY
+        query = _where(
+            _people(),
+            scope,
+            path.like(f"{where.within_path}%") if where.within_path else None,
+            PersonTable.active == where.active if where.active is not None else None,
+            PersonTable.full_name.ilike(f"%{where.name_contains}%")
+            if where.name_contains
+            else None,
+            PersonTable.phone == where.phone if where.phone else None,
+        )
+        return await fetch_page(query, PersonTable, page, _person)
+
+    async def add_person(self, person: Person, password_hash: str | None) -> None:
+        async with translating_unique("phone_taken"):
+            await PersonTable.insert(
+                PersonTable(
+                    id=person.id,
+                    home_unit=person.home_unit_id,
+                    full_name=person.full_name,
+                    phone=person.phone,
+                    email=person.email,
+                    locale=person.locale.value,
+                    active=person.active,
+                    password_hash=password_hash,
+                    created_at=person.created_at,
+                    updated_at=person.updated_at,
+                    version=person.version,
+                )
+            )
+
+    async def save_person(self, person: Person) -> None:
+        async with translating_unique("phone_taken"):
+            await PersonTable.update(
+                {
+                    PersonTable.home_unit: person.home_unit_id,
+                    PersonTable.full_name: person.full_name,
+                    PersonTable.phone: person.phone,
+                    PersonTable.email: person.email,
+                    PersonTable.locale: person.locale.value,
+                    PersonTable.active: person.active,
+                    PersonTable.updated_at: person.updated_at,
+                    PersonTable.version: person.version,
+                }
+            ).where(PersonTable.id == person.id)
+
+    # -- memberships ----------------------------------------------------------------------------
+
+    async def get_membership(self, membership_id: UUID) -> Membership | None:
+        row = await _memberships().where(MembershipTable.id == membership_id).first()
+        return _membership(row) if row else None
+
+    async def list_memberships(
+        self, scopes: tuple[str, ...], where: MembershipFilter, page: PageRequest
+    ) -> Page[Membership]:
+        path = MembershipTable.cell.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return EMPTY
+        query = _where(
+            _memberships(),
+            scope,
+            MembershipTable.person == where.person_id if where.person_id else None,
+            path.like(f"{where.within_path}%") if where.within_path else None,
+            _live(MembershipTable.left_on, where.live),
+        )
+        return await fetch_page(query, MembershipTable, page, _membership)
+
+    async def live_memberships_of(self, person_id: UUID) -> list[Membership]:
+        rows = await _memberships().where(
+            (MembershipTable.person == person_id) & MembershipTable.left_on.is_null()
+        )
+        return [_membership(r) for r in rows]
+
+    async def add_membership(self, membership: Membership) -> None:
+        async with translating_unique("membership_exists"):
+            await MembershipTable.insert(
+                MembershipTable(
+                    id=membership.id,
+                    person=membership.person_id,
+                    cell=membership.cell_id,
+                    kind=membership.kind.value,
+                    exempt=membership.exempt,
+                    exempt_resolution_date=membership.exempt_resolution_date,
+                    joined_on=membership.joined_on,
+                    left_on=membership.left_on,
+                    created_at=membership.created_at,
+                    updated_at=membership.updated_at,
+                    version=membership.version,
+                )
+            )
+
+    async def save_membership(self, membership: Membership) -> None:
+        await MembershipTable.update(
+            {
+                MembershipTable.kind: membership.kind.value,
+                MembershipTable.exempt: membership.exempt,
+                MembershipTable.exempt_resolution_date: membership.exempt_resolution_date,
+                MembershipTable.left_on: membership.left_on,
+                MembershipTable.updated_at: membership.updated_at,
+                MembershipTable.version: membership.version,
+            }
+        ).where(MembershipTable.id == membership.id)
+
+    # -- grants ---------------------------------------------------------------------------------
+
+    async def get_grant(self, grant_id: UUID) -> RoleGrant | None:
+        row = await _grants().where(RoleGrantTable.id == grant_id).first()
+        return _grant(row) if row else None
+
+    async def list_grants(
+        self, scopes: tuple[str, ...], where: GrantFilter, page: PageRequest
+    ) -> Page[RoleGrant]:
+        path = RoleGrantTable.unit.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return EMPTY
+        query = _where(
+            _grants(),
+            scope,
+            RoleGrantTable.person == where.person_id if where.person_id else None,
+            path.like(f"{where.within_path}%") if where.within_path else None,
+            RoleGrantTable.role == where.role.value if where.role else None,
+            _live(RoleGrantTable.revoked_at, where.live),
+        )
+        return await fetch_page(query, RoleGrantTable, page, _grant)
+
+    async def live_grants_of(self, person_id: UUID) -> list[RoleGrant]:
+        rows = await _grants().where(
+            (RoleGrantTable.person == person_id) & RoleGrantTable.revoked_at.is_null()
+        )
+        return [_grant(r) for r in rows]
+
+    async def add_grant(self, grant: RoleGrant) -> None:
+        async with translating_unique("grant_exists"):
+            await RoleGrantTable.insert(
+                RoleGrantTable(
+                    id=grant.id,
+                    person=grant.person_id,
+                    unit=grant.unit_id,
+                    role=grant.role.value,
+                    revoked_at=grant.revoked_at,
+                    created_at=grant.created_at,
+                    updated_at=grant.updated_at,
+                    version=grant.version,
+                )
+            )
+
+    async def save_grant(self, grant: RoleGrant) -> None:
+        await RoleGrantTable.update(
+            {
+                RoleGrantTable.revoked_at: grant.revoked_at,
+                RoleGrantTable.updated_at: grant.updated_at,
+                RoleGrantTable.version: grant.version,
+            }
+        ).where(RoleGrantTable.id == grant.id)
+
+    # -- leader assignments ---------------------------------------------------------------------
+
+    async def get_assignment(self, assignment_id: UUID) -> LeaderAssignment | None:
+        row = await _assignments().where(LeaderAssignmentTable.id == assignment_id).first()
+        return _assignment(row) if row else None
+
+    async def list_assignments(
+        self, scopes: tuple[str, ...], where: AssignmentFilter, page: PageRequest
+    ) -> Page[LeaderAssignment]:
+        path = LeaderAssignmentTable.cell.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return EMPTY
+        query = _where(
+            _assignments(),
+            scope,
+            LeaderAssignmentTable.leader == where.leader_id if where.leader_id else None,
+            path.like(f"{where.within_path}%") if where.within_path else None,
+            _live(LeaderAssignmentTable.ended_on, where.live),
+        )
+        return await fetch_page(query, LeaderAssignmentTable, page, _assignment)
+
+    async def live_assignments_of(self, leader_id: UUID) -> list[LeaderAssignment]:
+        rows = await _assignments().where(
+            (LeaderAssignmentTable.leader == leader_id) & LeaderAssignmentTable.ended_on.is_null()
+        )
+        return [_assignment(r) for r in rows]
+
+    async def add_assignment(self, assignment: LeaderAssignment) -> None:
+        async with translating_unique("assignment_exists"):
+            await LeaderAssignmentTable.insert(
+                LeaderAssignmentTable(
+                    id=assignment.id,
+                    leader=assignment.leader_id,
+                    cell=assignment.cell_id,
+                    quota=assignment.quota,
+                    period=assignment.period.value,
+                    started_on=assignment.started_on,
+                    ended_on=assignment.ended_on,
+                    created_at=assignment.created_at,
+                    updated_at=assignment.updated_at,
+                    version=assignment.version,
+                )
+            )
+
+    async def save_assignment(self, assignment: LeaderAssignment) -> None:
+        await LeaderAssignmentTable.update(
+            {
+                LeaderAssignmentTable.quota: assignment.quota,
+                LeaderAssignmentTable.period: assignment.period.value,
+                LeaderAssignmentTable.ended_on: assignment.ended_on,
+                LeaderAssignmentTable.updated_at: assignment.updated_at,
+                LeaderAssignmentTable.version: assignment.version,
+            }
+        ).where(LeaderAssignmentTable.id == assignment.id)

@@ -1,0 +1,83 @@
+"""Who is calling and what they may do where.
+
+A role granted on a unit holds on that unit's whole subtree. Units are addressed by their
+materialized path ("/<root>/<child>/.../"), so "is X inside the scope" is a prefix test, both here
+and in SQL (``path LIKE prefix || '%'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import ForbiddenError, NotFoundError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEADER = "leader"
+    INSPECTOR = "inspector"
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    MEMBER = "member"
+
+
+class Permission(StrEnum):
+    VIEW_UNIT = "view_unit"
+    VIEW_PEOPLE = "view_people"
+    MANAGE_ORG = "manage_org"
+    READ_AUDIT = "read_audit"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.LEADER: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.READ_AUDIT}),
+    Role.INSPECTOR: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
+    Role.SECRETARY: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
+    Role.DEPUTY_SECRETARY: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
+    Role.MEMBER: frozenset({Permission.VIEW_UNIT}),
+}
+
+
+def is_within(path: str, scope: str) -> bool:
+    """True when the unit at ``path`` lies in the subtree rooted at ``scope``."""
+    return path.startswith(scope)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    unit_id: UUID
+    unit_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    person_id: UUID
+    session_id: UUID
+    grants: tuple[Grant, ...]
+
+    def scopes(self, permission: Permission) -> tuple[str, ...]:
+        """Unit paths whose subtrees carry ``permission``, without paths nested in others."""
+        paths = sorted(
+            {g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]}
+        )
+        kept: list[str] = []
+        for path in paths:
+            if not any(is_within(path, k) for k in kept):
+                kept.append(path)
+        return tuple(kept)
+
+    def may(self, permission: Permission, unit_path: str) -> bool:
+        return any(is_within(unit_path, scope) for scope in self.scopes(permission))
+
+    def require_visible(self, permission: Permission, unit_path: str, code: str) -> None:
+        """Outside the scope reads exactly like missing."""
+        if not self.may(permission, unit_path):
+            raise NotFoundError(code)
+
+    def require(self, permission: Permission, unit_path: str, code: str) -> None:
+        """Seen but not allowed: the caller learns only that it is forbidden."""
+        if not self.may(permission, unit_path):
+            raise ForbiddenError(code)

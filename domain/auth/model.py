@@ -1,0 +1,136 @@
+"""Device sessions with rotating refresh tokens, and the failed-login throttle. Pure rules.
+
+A refresh token is ``<session id>.<generation>.<mac>`` where the mac is an HMAC of the three
+session facts under the server key. Each refresh moves the session to the next generation, so the
+previous token stops working. Because every generation's mac can be recomputed, a genuine token of
+an older generation is recognised: that is reuse (a copy was stolen, or the phone replayed it) and
+the whole session, the token family, is revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import TooManyRequestsError, UnauthenticatedError
+
+
+class RevokeReason(StrEnum):
+    LOGOUT = "logout"
+    REVOKED = "revoked"
+    REUSE = "reuse"
+    PASSWORD_CHANGED = "password_changed"
+    DISABLED = "disabled"
+
+
+@dataclass(slots=True)
+class DeviceSession:
+    id: UUID
+    person_id: UUID
+    device_name: str
+    generation: int
+    salt: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: RevokeReason | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self, reason: RevokeReason, at: datetime) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = at
+            self.revoked_reason = reason
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def _mac(key: bytes, session_id: UUID, generation: int, salt: str) -> str:
+    message = f"{session_id.hex}:{generation}:{salt}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def refresh_token(key: bytes, session: DeviceSession) -> str:
+    return f"{session.id.hex}.{session.generation}.{_mac(key, session.id, session.generation, session.salt)}"
+
+
+@dataclass(frozen=True, slots=True)
+class PresentedToken:
+    session_id: UUID
+    generation: int
+    mac: str
+
+
+def parse_refresh_token(token: str) -> PresentedToken:
+    try:
+        sid, generation, mac = token.split(".")
+        return PresentedToken(UUID(hex=sid), int(generation), mac)
+    except ValueError as error:
+        raise UnauthenticatedError("refresh_token_invalid") from error
+
+
+class RotationOutcome(StrEnum):
+    ROTATED = "rotated"
+    REUSED = "reused"
+
+
+def rotate(
+    key: bytes, session: DeviceSession | None, token: PresentedToken, now: datetime, lifetime: timedelta
+) -> RotationOutcome:
+    """Advance the session to the next generation, or revoke it when an old token is replayed.
+
+    Raises UnauthenticatedError for anything that is not a genuine live token; the caller must
+    save the session in both outcomes (REUSED revokes it) and then refuse the REUSED request.
+    """
+    if session is None or session.id != token.session_id:
+        raise UnauthenticatedError("refresh_token_invalid")
+    if token.generation > session.generation or not hmac.compare_digest(
+        token.mac, _mac(key, session.id, token.generation, session.salt)
+    ):
+        raise UnauthenticatedError("refresh_token_invalid")
+    if not session.live or session.expires_at <= now:
+        raise UnauthenticatedError("session_expired")
+    if token.generation < session.generation:
+        session.revoke(RevokeReason.REUSE, now)
+        return RotationOutcome.REUSED
+    session.generation += 1
+    session.last_used_at = now
+    session.expires_at = now + lifetime
+    return RotationOutcome.ROTATED
+
+
+@dataclass(slots=True)
+class ThrottleState:
+    key: str
+    window_started_at: datetime
+    failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    limit: int
+    window: timedelta
+
+    def check(self, state: ThrottleState | None, now: datetime) -> None:
+        """Refuse once ``limit`` failures fell in the current window."""
+        if state is None or state.window_started_at + self.window <= now:
+            return
+        if state.failures >= self.limit:
+            wait = state.window_started_at + self.window - now
+            raise TooManyRequestsError("too_many_login_attempts", retry_after=max(1, int(wait.total_seconds()) + 1))
+
+    def fail(self, state: ThrottleState | None, key: str, now: datetime) -> ThrottleState:
+        if state is None or state.window_started_at + self.window <= now:
+            return ThrottleState(key=key, window_started_at=now, failures=1)
+        state.failures += 1
+        return state

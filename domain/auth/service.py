@@ -1,0 +1,182 @@
+"""Login, refresh-token rotation, logout, own sessions, password change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from uuid import UUID, uuid4
+
+from domain.actors import Actor
+from domain.auth.model import (
+    DeviceSession,
+    RevokeReason,
+    RotationOutcome,
+    ThrottlePolicy,
+    ThrottleState,
+    new_salt,
+    parse_refresh_token,
+    refresh_token,
+    rotate,
+)
+from domain.clock import Clock
+from domain.errors import NotFoundError, RuleViolationError, UnauthenticatedError
+from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
+
+MIN_PASSWORD_LENGTH = 8
+# Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
+DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    person_id: UUID
+    home_unit_path: str
+    password_hash: str | None
+    active: bool
+
+
+class AuthRepository(Protocol):
+    async def credentials_by_phone(self, phone: str) -> Credentials | None: ...
+    async def credentials_of(self, person_id: UUID) -> Credentials | None: ...
+    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None: ...
+    async def get_session(self, session_id: UUID) -> DeviceSession | None: ...
+    async def add_session(self, session: DeviceSession) -> None: ...
+    async def save_session(self, session: DeviceSession) -> None: ...
+    async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
+    async def throttle_state(self, key: str) -> ThrottleState | None: ...
+    async def save_throttle(self, state: ThrottleState) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSession:
+    session: DeviceSession
+    refresh_token: str
+
+
+class AuthService:
+    def __init__(  # noqa: PLR0913
+        self,
+        repo: AuthRepository,
+        uow: UnitOfWork,
+        audit: AuditLog,
+        clock: Clock,
+        hasher: PasswordHasher,
+        key: bytes,
+        throttle: ThrottlePolicy,
+        session_lifetime: timedelta,
+    ) -> None:
+        self.repo = repo
+        self.uow = uow
+        self.audit = audit
+        self.clock = clock
+        self.hasher = hasher
+        self.key = key
+        self.throttle = throttle
+        self.session_lifetime = session_lifetime
+        self._dummy_hash = hasher.hash(DUMMY_HASH_PASSWORD)
+
+    async def login(
+        self, phone: str, password: str, device_name: str, client: str
+    ) -> IssuedSession:
+        keys = (f"phone:{phone}", f"client:{client}")
+        now = self.clock.now()
+        for key in keys:
+            self.throttle.check(await self.repo.throttle_state(key), now)
+        credentials = await self.repo.credentials_by_phone(phone)
+        if not self._password_ok(credentials, password) or credentials is None:
+            async with self.uow.atomic():
+                for key in keys:
+                    state = await self.repo.throttle_state(key)
+                    await self.repo.save_throttle(self.throttle.fail(state, key, now))
+            raise UnauthenticatedError("invalid_credentials")
+        async with self.uow.atomic():
+            session = DeviceSession(
+                id=uuid4(),
+                person_id=credentials.person_id,
+                device_name=device_name,
+                generation=0,
+                salt=new_salt(),
+                created_at=now,
+                last_used_at=now,
+                expires_at=now + self.session_lifetime,
+            )
+            await self.repo.add_session(session)
+            await self._audit(credentials, "session.login", session.id)
+            return IssuedSession(session, refresh_token(self.key, session))
+
+    def _password_ok(self, credentials: Credentials | None, password: str) -> bool:
+        if credentials is None or credentials.password_hash is None:
+            self.hasher.verify(self._dummy_hash, password)
+            return False
+        return self.hasher.verify(credentials.password_hash, password) and credentials.active
+
+    async def refresh(self, token: str) -> IssuedSession:
+        presented = parse_refresh_token(token)
+        async with self.uow.atomic():
+            session = await self.repo.get_session(presented.session_id)
+            outcome = rotate(
+                self.key, session, presented, self.clock.now(), self.session_lifetime
+            )
+            assert session is not None  # noqa: S101 - rotate refused a missing session
+            credentials = await self.repo.credentials_of(session.person_id)
+            if outcome is RotationOutcome.ROTATED and credentials and credentials.active:
+                await self.repo.save_session(session)
+                return IssuedSession(session, refresh_token(self.key, session))
+        # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
+        async with self.uow.atomic():
+            reason = RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
+            session.revoke(reason, self.clock.now())
+            await self.repo.save_session(session)
+            if credentials is not None:
+                await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
+        raise UnauthenticatedError(
+            "refresh_token_reused" if outcome is RotationOutcome.REUSED else "account_disabled"
+        )
+
+    async def sessions(self, actor: Actor) -> list[DeviceSession]:
+        return await self.repo.live_sessions_of(actor.person_id)
+
+    async def revoke_session(
+        self, actor: Actor, session_id: UUID, reason: RevokeReason = RevokeReason.REVOKED
+    ) -> None:
+        async with self.uow.atomic():
+            session = await self.repo.get_session(session_id)
+            if session is None or session.person_id != actor.person_id or not session.live:
+                raise NotFoundError("session_not_found")
+            session.revoke(reason, self.clock.now())
+            await self.repo.save_session(session)
+            credentials = await self.repo.credentials_of(actor.person_id)
+            assert credentials is not None  # noqa: S101 - the actor exists
+            await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
+
+    async def logout(self, actor: Actor) -> None:
+        await self.revoke_session(actor, actor.session_id, RevokeReason.LOGOUT)
+
+    async def change_password(self, actor: Actor, current: str, new: str) -> None:
+        if len(new) < MIN_PASSWORD_LENGTH:
+            raise RuleViolationError("password_too_short", min_length=MIN_PASSWORD_LENGTH)
+        async with self.uow.atomic():
+            credentials = await self.repo.credentials_of(actor.person_id)
+            if credentials is None or not self._password_ok(credentials, current):
+                raise RuleViolationError("current_password_wrong")
+            await self.repo.set_password_hash(actor.person_id, self.hasher.hash(new))
+            now = self.clock.now()
+            for session in await self.repo.live_sessions_of(actor.person_id):
+                if session.id != actor.session_id:
+                    session.revoke(RevokeReason.PASSWORD_CHANGED, now)
+                    await self.repo.save_session(session)
+            await self._audit(credentials, "person.password_change", actor.person_id)
+
+    async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
+        await self.audit.record(
+            AuditEntry(
+                actor_id=credentials.person_id,
+                action=action,
+                object_type="DeviceSession" if action.startswith("session") else "Person",
+                object_id=object_id,
+                unit_path=credentials.home_unit_path,
+                before=None,
+                after=None,
+            )
+        )

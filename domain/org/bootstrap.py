@@ -1,0 +1,51 @@
+"""The first administrator: the one write that has no actor to check."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from domain.actors import Role
+from domain.errors import ConflictError
+from domain.org.model import Locale, Person, RoleGrant, Unit, unit_path
+from domain.org.service import OrgService, snapshot
+from domain.ports import AuditEntry
+
+
+async def create_admin(  # noqa: PLR0913
+    org: OrgService, phone: str, full_name: str, password: str, root_name: str, root_level: str
+) -> tuple[Person, Unit]:
+    """Create the root unit if there is none, and an admin of it (or make an existing person one)."""
+    async with org.uow.atomic():
+        now = org.clock.now()
+        root = await org.repo.root_unit()
+        if root is None:
+            root_id = uuid4()
+            root = Unit(root_id, None, unit_path(None, root_id), root_name, root_level, False, True, now, now)  # noqa: FBT003
+            await org.repo.add_unit(root)
+            await _audit(org, "unit.create", root, root.path)
+        person = await org.repo.person_by_phone(phone)
+        if person is None:
+            person = Person(uuid4(), root.id, root.path, full_name, phone, None, Locale.VI, True, now, now)  # noqa: FBT003
+            await org.repo.add_person(person, org.hasher.hash(password))
+            await _audit(org, "person.create", person, root.path)
+        grants = await org.repo.live_grants_of(person.id)
+        if any(g.role is Role.ADMIN and g.unit_id == root.id for g in grants):
+            raise ConflictError("grant_exists")
+        grant = RoleGrant(uuid4(), person.id, root.id, root.path, Role.ADMIN, None, now, now)
+        await org.repo.add_grant(grant)
+        await _audit(org, "grant.create", grant, root.path)
+        return person, root
+
+
+async def _audit(org: OrgService, action: str, obj: Unit | Person | RoleGrant, path: str) -> None:
+    await org.audit.record(
+        AuditEntry(
+            actor_id=None,
+            action=action,
+            object_type=type(obj).__name__,
+            object_id=obj.id,
+            unit_path=path,
+            before=None,
+            after=snapshot(obj),
+        )
+    )

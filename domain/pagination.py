@@ -1,0 +1,22 @@
+"""Cursor pagination shared by every list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    next_cursor: str | None

@@ -1,0 +1,91 @@
+"""Engines for db and api tests: SQLite always, PostgreSQL when CHIBO_TEST_POSTGRES_URL is set.
+
+The schema is built once per engine by the real migrations; each test runs inside one transaction
+that is rolled back, and the app under test runs on the test's own event loop, so handlers join
+that transaction (see STACK-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from db.engine import Database
+from db.migrate import bind, migrate
+from tests.fakes import FakeClock
+
+POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
+ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+TEST_SECRET = "test-secret-key-that-is-long-enough-1234567890"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _opened(url: str) -> Database:
+    database = Database(url)
+    await database.open()
+    await migrate(database)
+    return database
+
+
+@pytest.fixture(scope="session")
+async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Database]]:
+    """Each engine opened and migrated once. With CHIBO_TEST_POSTGRES_URL set, a fresh database
+    is created beside the one it names and dropped at the end; if PostgreSQL cannot be reached
+    the run fails: the variable says it must be there."""
+    path = tmp_path_factory.mktemp("sqlite") / "chibo.sqlite3"
+    opened = {"sqlite": await _opened(f"sqlite:///{path}")}
+    name = f"chibo_test_{uuid.uuid4().hex[:8]}"
+    if POSTGRES_URL:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        opened["postgres"] = await _opened(_with_database(POSTGRES_URL, name))
+    yield opened
+    for database in opened.values():
+        await database.close()
+    if POSTGRES_URL:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def db(request: pytest.FixtureRequest, databases: dict[str, Database]) -> AsyncIterator[Database]:
+    """The engine for this test, inside a transaction rolled back at the end."""
+    database = databases[request.param]
+    bind(database)
+    async with database.engine.transaction() as transaction:
+        yield database
+        await transaction.rollback()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+async def client(db: Database, clock: FakeClock, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the test's loop and transaction."""
+    app = create_app(settings, clock=clock, database=db)
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as http:
+        yield http
