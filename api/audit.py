@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, Limit, Out, PageOut
@@ -33,11 +33,11 @@ async def get_audit(  # noqa: PLR0913
     actor: Actor,
     limit: Limit = 50,
     cursor: Cursor = None,
-    object_id: Annotated[UUID | None, Parameter(query="objectId")] = None,
-    actor_id: Annotated[UUID | None, Parameter(query="actorId")] = None,
-    action: Annotated[str | None, Parameter(max_length=60)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    object_id: Annotated[UUID | None, QueryParameter(name="objectId")] = None,
+    actor_id: Annotated[UUID | None, QueryParameter(name="actorId")] = None,
+    action: Annotated[str | None, QueryParameter(max_length=60)] = None,
+    since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
 ) -> PageOut[AuditOut]:
     """Changes to objects in units where the caller may read the audit trail, oldest first."""
     page = await list_audit(

@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.security.jwt import JWTAuth, Token
+from litestar.params import FromPath
 
 from api.errors import problems
 from api.phones import to_e164
@@ -150,7 +151,7 @@ class AuthController(Controller):
         status_code=204,
         responses=problems(401, 404),
     )
-    async def revoke(self, session_id: UUID, actor: Actor, auth: AuthService) -> None:
+    async def revoke(self, session_id: FromPath[UUID], actor: Actor, auth: AuthService) -> None:
         """Sign out one of my devices."""
         await auth.revoke_session(actor, session_id)
 

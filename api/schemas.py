@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 
@@ -15,10 +15,10 @@ PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
 Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size, at most 100")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, at most 100")]
 Cursor = Annotated[
     str | None,
-    Parameter(max_length=200, description="`nextCursor` of the previous page"),
+    QueryParameter(max_length=200, description="`nextCursor` of the previous page"),
 ]
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Out, PageOut
@@ -89,9 +89,9 @@ class AssignmentOut(Out):
         )
 
 
-PersonQuery = Annotated[UUID | None, Parameter(query="personId")]
-UnitQuery = Annotated[UUID | None, Parameter(query="unitId", description="Units in this subtree")]
-LiveQuery = Annotated[bool | None, Parameter(description="true: in force; false: ended")]
+PersonQuery = Annotated[UUID | None, QueryParameter(name="personId")]
+UnitQuery = Annotated[UUID | None, QueryParameter(name="unitId", description="Units in this subtree")]
+LiveQuery = Annotated[bool | None, QueryParameter(description="true: in force; false: ended")]
 
 
 class GrantController(Controller):
@@ -107,7 +107,7 @@ class GrantController(Controller):
         cursor: Cursor = None,
         person_id: PersonQuery = None,
         unit_id: UnitQuery = None,
-        role: Role | None = None,
+        role: FromQuery[Role | None] = None,
         live: LiveQuery = None,
     ) -> PageOut[GrantOut]:
         within_path = (await org.unit(actor, unit_id)).path if unit_id else None
@@ -119,7 +119,7 @@ class GrantController(Controller):
         return PageOut(items=[GrantOut.of(g) for g in page.items], next_cursor=page.next_cursor)
 
     @get("/{grant_id:uuid}", operation_id="GetGrant", responses=problems(401, 404))
-    async def get_grant(self, grant_id: UUID, actor: Actor, org: OrgService) -> GrantOut:
+    async def get_grant(self, grant_id: FromPath[UUID], actor: Actor, org: OrgService) -> GrantOut:
         return GrantOut.of(await org.grant(actor, grant_id))
 
     @post("/", operation_id="CreateGrant", responses=problems(401, 403, 404, 409, 413, 422))
@@ -133,7 +133,7 @@ class GrantController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 409),
     )
-    async def revoke_grant(self, grant_id: UUID, actor: Actor, org: OrgService) -> GrantOut:
+    async def revoke_grant(self, grant_id: FromPath[UUID], actor: Actor, org: OrgService) -> GrantOut:
         return GrantOut.of(await org.revoke_grant(actor, grant_id))
 
 
@@ -148,7 +148,7 @@ class AssignmentController(Controller):
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
-        leader_id: Annotated[UUID | None, Parameter(query="leaderId")] = None,
+        leader_id: Annotated[UUID | None, QueryParameter(name="leaderId")] = None,
         unit_id: UnitQuery = None,
         live: LiveQuery = None,
     ) -> PageOut[AssignmentOut]:
@@ -161,7 +161,7 @@ class AssignmentController(Controller):
         return PageOut(items=[AssignmentOut.of(a) for a in page.items], next_cursor=page.next_cursor)
 
     @get("/{assignment_id:uuid}", operation_id="GetLeaderAssignment", responses=problems(401, 404))
-    async def get_assignment(self, assignment_id: UUID, actor: Actor, org: OrgService) -> AssignmentOut:
+    async def get_assignment(self, assignment_id: FromPath[UUID], actor: Actor, org: OrgService) -> AssignmentOut:
         return AssignmentOut.of(await org.assignment(actor, assignment_id))
 
     @post(
@@ -180,7 +180,7 @@ class AssignmentController(Controller):
         responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def update_assignment(
-        self, assignment_id: UUID, data: AssignmentPatch, actor: Actor, org: OrgService
+        self, assignment_id: FromPath[UUID], data: AssignmentPatch, actor: Actor, org: OrgService
     ) -> AssignmentOut:
         """Change the quota or period, or end the assignment (endedOn)."""
         assignment = await org.update_assignment(

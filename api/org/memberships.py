@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Out, PageOut
@@ -79,9 +79,9 @@ class MembershipController(Controller):
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
-        person_id: Annotated[UUID | None, Parameter(query="personId")] = None,
-        unit_id: Annotated[UUID | None, Parameter(query="unitId", description="Cells in this subtree")] = None,
-        live: Annotated[bool | None, Parameter(description="true: not ended; false: ended")] = None,
+        person_id: Annotated[UUID | None, QueryParameter(name="personId")] = None,
+        unit_id: Annotated[UUID | None, QueryParameter(name="unitId", description="Cells in this subtree")] = None,
+        live: Annotated[bool | None, QueryParameter(description="true: not ended; false: ended")] = None,
     ) -> PageOut[MembershipOut]:
         within_path = (await org.unit(actor, unit_id)).path if unit_id else None
         page = await org.list_memberships(
@@ -92,7 +92,7 @@ class MembershipController(Controller):
         return PageOut(items=[MembershipOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
     @get("/{membership_id:uuid}", operation_id="GetMembership", responses=problems(401, 404))
-    async def get_membership(self, membership_id: UUID, actor: Actor, org: OrgService) -> MembershipOut:
+    async def get_membership(self, membership_id: FromPath[UUID], actor: Actor, org: OrgService) -> MembershipOut:
         return MembershipOut.of(await org.membership(actor, membership_id))
 
     @post("/", operation_id="CreateMembership", responses=problems(401, 403, 404, 409, 413, 422))
@@ -114,7 +114,7 @@ class MembershipController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def update_membership(
-        self, membership_id: UUID, data: MembershipPatch, actor: Actor, org: OrgService
+        self, membership_id: FromPath[UUID], data: MembershipPatch, actor: Actor, org: OrgService
     ) -> MembershipOut:
         membership = await org.update_membership(
             actor,
@@ -132,7 +132,7 @@ class MembershipController(Controller):
         responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def end_membership(
-        self, membership_id: UUID, data: EndIn, actor: Actor, org: OrgService
+        self, membership_id: FromPath[UUID], data: EndIn, actor: Actor, org: OrgService
     ) -> MembershipOut:
         """The member left the cell (moved, passed away ...); the row stays as history."""
         return MembershipOut.of(await org.end_membership(actor, membership_id, data.on))

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api.errors import problems
 from api.phones import to_e164
@@ -76,10 +76,10 @@ class PersonController(Controller):
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
-        unit_id: Annotated[UUID | None, Parameter(query="unitId", description="Records kept in this subtree")] = None,
-        active: bool | None = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="Name contains")] = None,
-        phone: Annotated[str | None, Parameter(max_length=30)] = None,
+        unit_id: Annotated[UUID | None, QueryParameter(name="unitId", description="Records kept in this subtree")] = None,
+        active: FromQuery[bool | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="Name contains")] = None,
+        phone: Annotated[str | None, QueryParameter(max_length=30)] = None,
     ) -> PageOut[PersonOut]:
         """People whose records the caller can see."""
         within_path = (await org.unit(actor, unit_id)).path if unit_id else None
@@ -93,7 +93,7 @@ class PersonController(Controller):
         return PageOut(items=[PersonOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
     @get("/{person_id:uuid}", operation_id="GetPerson", responses=problems(401, 404))
-    async def get_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+    async def get_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
         return PersonOut.of(await org.person(actor, person_id))
 
     @post("/", operation_id="CreatePerson", responses=problems(401, 403, 404, 409, 413, 422))
@@ -114,7 +114,7 @@ class PersonController(Controller):
         "/{person_id:uuid}", operation_id="UpdatePerson", responses=problems(401, 403, 404, 409, 413, 422)
     )
     async def update_person(
-        self, person_id: UUID, data: PersonPatch, actor: Actor, org: OrgService
+        self, person_id: FromPath[UUID], data: PersonPatch, actor: Actor, org: OrgService
     ) -> PersonOut:
         person = await org.update_person(
             actor,
@@ -133,7 +133,7 @@ class PersonController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 422),
     )
-    async def deactivate_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+    async def deactivate_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
         """Disable a person: they can no longer log in; their history stays."""
         return PersonOut.of(await org.set_person_active(actor, person_id, active=False))
 
@@ -143,5 +143,5 @@ class PersonController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 422),
     )
-    async def activate_person(self, person_id: UUID, actor: Actor, org: OrgService) -> PersonOut:
+    async def activate_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
         return PersonOut.of(await org.set_person_active(actor, person_id, active=True))

@@ -9,7 +9,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, post
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, QueryParameter
 
 from api.errors import problems
 from api.phones import to_e164
@@ -169,11 +169,11 @@ class RosterController(Controller):
     )
     async def import_roster(
         self,
-        cell_id: UUID,
+        cell_id: FromPath[UUID],
         data: Annotated[bytes, Body(media_type="text/csv", description="UTF-8 CSV with a header row")],
         actor: Actor,
         org: OrgService,
-        dry_run: Annotated[bool, Parameter(query="dryRun", description="Check only, write nothing")] = False,
+        dry_run: Annotated[bool, QueryParameter(name="dryRun", description="Check only, write nothing")] = False,
     ) -> RosterReportOut:
         """Add the members listed in a CSV file to a cell: all rows or none."""
         rows, parse_errors = parse_roster(data)

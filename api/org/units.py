@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Name, Out, PageOut
@@ -77,11 +77,11 @@ class UnitController(Controller):
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
-        parent_id: Annotated[UUID | None, Parameter(query="parentId")] = None,
-        within: Annotated[UUID | None, Parameter(description="Only this unit's subtree")] = None,
-        level: Annotated[str | None, Parameter(max_length=50)] = None,
-        active: bool | None = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="Name contains")] = None,
+        parent_id: Annotated[UUID | None, QueryParameter(name="parentId")] = None,
+        within: Annotated[UUID | None, QueryParameter(description="Only this unit's subtree")] = None,
+        level: Annotated[str | None, QueryParameter(max_length=50)] = None,
+        active: FromQuery[bool | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="Name contains")] = None,
     ) -> PageOut[UnitOut]:
         """Units the caller can see, oldest first."""
         within_path = (await org.unit(actor, within)).path if within else None
@@ -93,7 +93,7 @@ class UnitController(Controller):
         return PageOut(items=[UnitOut.of(u) for u in page.items], next_cursor=page.next_cursor)
 
     @get("/{unit_id:uuid}", operation_id="GetUnit", responses=problems(401, 404))
-    async def get_unit(self, unit_id: UUID, actor: Actor, org: OrgService) -> UnitOut:
+    async def get_unit(self, unit_id: FromPath[UUID], actor: Actor, org: OrgService) -> UnitOut:
         return UnitOut.of(await org.unit(actor, unit_id))
 
     @post("/", operation_id="CreateUnit", responses=problems(401, 403, 404, 409, 413, 422))
@@ -106,7 +106,7 @@ class UnitController(Controller):
 
     @patch("/{unit_id:uuid}", operation_id="UpdateUnit", responses=problems(401, 403, 404, 413, 422))
     async def update_unit(
-        self, unit_id: UUID, data: UnitPatch, actor: Actor, org: OrgService
+        self, unit_id: FromPath[UUID], data: UnitPatch, actor: Actor, org: OrgService
     ) -> UnitOut:
         return UnitOut.of(await org.update_unit(actor, unit_id, data.name, data.level))
 
@@ -116,7 +116,7 @@ class UnitController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 413, 422),
     )
-    async def move_unit(self, unit_id: UUID, data: MoveIn, actor: Actor, org: OrgService) -> UnitOut:
+    async def move_unit(self, unit_id: FromPath[UUID], data: MoveIn, actor: Actor, org: OrgService) -> UnitOut:
         """Move a unit, with its whole subtree, under another parent."""
         return UnitOut.of(await org.move_unit(actor, unit_id, data.parent_id))
 
@@ -126,6 +126,6 @@ class UnitController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 409),
     )
-    async def deactivate_unit(self, unit_id: UUID, actor: Actor, org: OrgService) -> UnitOut:
+    async def deactivate_unit(self, unit_id: FromPath[UUID], actor: Actor, org: OrgService) -> UnitOut:
         """Deactivate a unit with no active children and no members; history stays."""
         return UnitOut.of(await org.deactivate_unit(actor, unit_id))
