@@ -29,7 +29,7 @@ class AuditOut(Out):
 
 
 @get("/api/v1/audit", operation_id="ListAudit", tags=["audit"], responses=problems(401, 422))
-async def get_audit(  # noqa: PLR0913
+async def get_audit(
     actor: Actor,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -42,7 +42,9 @@ async def get_audit(  # noqa: PLR0913
     """Changes to objects in units where the caller may read the audit trail, oldest first."""
     page = await list_audit(
         actor.scopes(Permission.READ_AUDIT),
-        AuditFilter(object_id=object_id, actor_id=actor_id, action=action, since=since, until=until),
+        AuditFilter(
+            object_id=object_id, actor_id=actor_id, action=action, since=since, until=until
+        ),
         PageRequest(limit, cursor),
     )
     return PageOut(

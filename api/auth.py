@@ -9,8 +9,8 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
 from litestar.params import FromPath
+from litestar.security.jwt import JWTAuth, Token
 
 from api.errors import problems
 from api.phones import to_e164
@@ -21,7 +21,9 @@ from domain.auth.service import AuthService, IssuedSession
 from domain.errors import RuleViolationError
 
 
-async def retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+async def retrieve_actor(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> Actor | None:
     del connection
     try:
         person_id, session_id = UUID(token.sub), UUID(str(token.extras.get("sid")))
@@ -161,6 +163,8 @@ class AuthController(Controller):
         status_code=204,
         responses=problems(401, 404, 413, 422),
     )
-    async def change_password(self, data: ChangePasswordIn, actor: Actor, auth: AuthService) -> None:
+    async def change_password(
+        self, data: ChangePasswordIn, actor: Actor, auth: AuthService
+    ) -> None:
         """Change my password; my other sessions are signed out."""
         await auth.change_password(actor, data.current_password, data.new_password)

@@ -27,19 +27,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except SettingsError as error:
-        print(f"chibo: {error}", file=sys.stderr)  # noqa: T201
+        print(f"chibo: {error}", file=sys.stderr)
         return 2
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     from api import commands as run  # noqa: PLC0415 - keep `chibo --help` fast
 
     if args.command == "migrate":
-        print(asyncio.run(run.migrate(settings)), end="")  # noqa: T201
+        print(asyncio.run(run.migrate(settings)), end="")
     elif args.command == "seed-demo":
-        print(asyncio.run(run.seed_demo(settings)))  # noqa: T201
+        print(asyncio.run(run.seed_demo(settings)))
     else:
-        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-        print(asyncio.run(run.create_admin(settings, args.phone, args.name, password, args.root_unit)))  # noqa: T201
+        password = (
+            getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+        )
+        print(
+            asyncio.run(run.create_admin(settings, args.phone, args.name, password, args.root_unit))
+        )
     return 0
 
 

@@ -12,10 +12,16 @@ TITLES: dict[str, tuple[str, str]] = {
     "not_found": ("Không tìm thấy", "Not found"),
     "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
     "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
-    "internal_error": ("Lỗi hệ thống, vui lòng thử lại sau", "Internal error, please try again later"),
+    "internal_error": (
+        "Lỗi hệ thống, vui lòng thử lại sau",
+        "Internal error, please try again later",
+    ),
     "invalid_cursor": ("Con trỏ phân trang không hợp lệ", "Invalid pagination cursor"),
     # login and sessions
-    "invalid_credentials": ("Số điện thoại hoặc mật khẩu không đúng", "Wrong phone number or password"),
+    "invalid_credentials": (
+        "Số điện thoại hoặc mật khẩu không đúng",
+        "Wrong phone number or password",
+    ),
     "too_many_login_attempts": (
         "Đăng nhập sai quá nhiều lần, vui lòng thử lại sau",
         "Too many failed logins, please try again later",
@@ -38,7 +44,10 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "unit_not_found": ("Không tìm thấy tổ chức đảng", "Unit not found"),
     "unit_exists": ("Tổ chức đảng đã tồn tại", "The unit already exists"),
-    "root_unit_immovable": ("Không thể di chuyển tổ chức cấp cao nhất", "The root unit cannot move"),
+    "root_unit_immovable": (
+        "Không thể di chuyển tổ chức cấp cao nhất",
+        "The root unit cannot move",
+    ),
     "unit_move_cycle": (
         "Không thể chuyển tổ chức vào bên trong chính nó",
         "A unit cannot move inside its own subtree",
@@ -57,10 +66,16 @@ TITLES: dict[str, tuple[str, str]] = {
     "person_not_found": ("Không tìm thấy người này", "Person not found"),
     "person_exists": ("Người này đã tồn tại", "The person already exists"),
     "phone_taken": ("Số điện thoại đã được dùng", "The phone number is already in use"),
-    "cannot_deactivate_self": ("Không thể tự khóa tài khoản của mình", "You cannot disable yourself"),
+    "cannot_deactivate_self": (
+        "Không thể tự khóa tài khoản của mình",
+        "You cannot disable yourself",
+    ),
     "membership_not_found": ("Không tìm thấy thông tin sinh hoạt đảng", "Membership not found"),
     "membership_exists": ("Đảng viên đã sinh hoạt tại chi bộ này", "Already a member of this cell"),
-    "membership_already_ended": ("Đảng viên đã chuyển sinh hoạt", "The membership has already ended"),
+    "membership_already_ended": (
+        "Đảng viên đã chuyển sinh hoạt",
+        "The membership has already ended",
+    ),
     "membership_dates_invalid": (
         "Ngày chuyển đi phải sau ngày bắt đầu sinh hoạt",
         "The leaving date must not precede the joining date",
@@ -73,7 +88,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "grant_exists": ("Phân quyền này đã có", "This role grant already exists"),
     "grant_already_revoked": ("Phân quyền đã bị thu hồi", "The role grant is already revoked"),
     "assignment_not_found": ("Không tìm thấy phân công theo dõi", "Leader assignment not found"),
-    "assignment_exists": ("Đã phân công theo dõi chi bộ này", "The leader already follows this cell"),
+    "assignment_exists": (
+        "Đã phân công theo dõi chi bộ này",
+        "The leader already follows this cell",
+    ),
     "assignment_already_ended": ("Phân công đã kết thúc", "The assignment has already ended"),
     "assignment_dates_invalid": (
         "Ngày kết thúc phải sau ngày bắt đầu",

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
@@ -107,7 +107,9 @@ def domain_error_handler(request: Request[Any, Any, Any], error: Exception) -> R
     return problem_response(request, status, error.code, headers=headers, errors=errors or None)
 
 
-def validation_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+def validation_error_handler(
+    request: Request[Any, Any, Any], error: Exception
+) -> Response[Problem]:
     assert isinstance(error, ValidationException)  # noqa: S101
     errors = [
         FieldError(field=str(e.get("key", "body")), message=str(e.get("message", "")))
@@ -130,10 +132,11 @@ def http_error_handler(request: Request[Any, Any, Any], error: Exception) -> Res
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
-    log.exception(
-        "unhandled error", extra={"request_id": request.scope.get("state", {}).get("request_id")}
+    log.error(
+        "unhandled error",
+        exc_info=error,
+        extra={"request_id": request.scope.get("state", {}).get("request_id")},
     )
-    del error
     return problem_response(request, 500, "internal_error")
 
 
@@ -143,5 +146,3 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
-
-__all__ = ["EXCEPTION_HANDLERS", "MediaType", "Problem", "problem_response", "problems"]

@@ -6,6 +6,7 @@ import re
 import uuid
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
@@ -14,7 +15,7 @@ SANE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         given = MutableScopeHeaders(scope).get(HEADER) or ""

@@ -50,10 +50,14 @@ class Settings:
         return cls(
             database_url=url,
             secret_key=secret,
-            access_token_minutes=_int(env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES),
+            access_token_minutes=_int(
+                env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES
+            ),
             refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
             login_failure_limit=_int(env, "CHIBO_LOGIN_FAILURE_LIMIT", 10, 1, 1000),
-            login_failure_window_minutes=_int(env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440),
+            login_failure_window_minutes=_int(
+                env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440
+            ),
         )
 
 

@@ -1,9 +1,9 @@
 """Database engines and the one way to open a write transaction.
 
-SQLite (embedded default): Piccolo opens a connection, and a thread, per query. Here the engine keeps
-a few reader connections open, and one writer connection on which every transaction runs, one at a
-time behind an asyncio lock (``BEGIN IMMEDIATE``), so concurrent writers queue instead of failing
-with "database is locked". WAL lets the readers go on meanwhile.
+SQLite (embedded default): Piccolo opens a connection, and a thread, per query. Here the engine
+keeps a few reader connections open, and one writer connection on which every transaction runs,
+one at a time behind an asyncio lock (``BEGIN IMMEDIATE``), so concurrent writers queue instead of
+failing with "database is locked". WAL lets the readers go on meanwhile.
 
 PostgreSQL: Piccolo's engine with its connection pool, opened and closed with the app.
 """
@@ -14,14 +14,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.querystring import QueryString
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 SQLITE_READERS = 4
@@ -40,18 +41,23 @@ class SQLiteWriterTransaction(SQLiteTransaction):
         await self.engine.writer_lock.acquire()
         return self.engine.writer()
 
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
         if self._parent:
             return exception is None
         try:
             if exception is not None or self._rolled_back:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed:
                 try:
-                    await self.commit()
+                    await self.commit()  # type: ignore[no-untyped-call]
                 except BaseException:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
                     raise
         finally:
             self.engine.current_transaction.reset(self.context)
@@ -98,10 +104,10 @@ class PersistentSQLiteEngine(SQLiteEngine):
             raise RuntimeError(msg)
         return self._writer
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.immediate,  # noqa: ARG002
-        allow_nested: bool = True,  # noqa: ARG002, FBT001, FBT002
+        allow_nested: bool = True,  # noqa: ARG002
     ) -> SQLiteTransaction:
         return SQLiteWriterTransaction(self)
 

@@ -8,24 +8,23 @@ import os
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
-from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: E402
-from piccolo.table import Table  # noqa: E402
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.table import Table
 
-from db import piccolo_conf  # noqa: E402
-from db.engine import Database  # noqa: E402
-from db.tables import ALL_TABLES  # noqa: E402
+from db import piccolo_conf
+from db.engine import Database
+from db.tables import ALL_TABLES
 
 
 def bind(database: Database) -> None:
     """Point every table, and Piccolo's configuration, at this process's engine."""
     piccolo_conf.DB = database.engine
     for table in (*ALL_TABLES, *_migration_tables()):
-        table._meta.db = database.engine
+        table._meta.db = database.engine  # noqa: SLF001 - Piccolo's documented way to swap engines
 
 
 def _migration_tables() -> tuple[type[Table], ...]:
-    from piccolo.apps.migrations.tables import Migration
-
     return (Migration,)
 
 

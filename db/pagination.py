@@ -44,7 +44,7 @@ def any_prefix(column: Column, prefixes: tuple[str, ...]) -> Where | Or | None:
 
 
 async def fetch_page(
-    query: Select,
+    query: Select[Any],
     table: type[Table],
     page: PageRequest,
     to_domain: Callable[[dict[str, Any]], T],

@@ -1,6 +1,6 @@
 """Piccolo's app registry for chibo's tables and migrations."""
 
-import os
+from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
@@ -8,7 +8,7 @@ from db.tables import ALL_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="chibo",
-    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=list(ALL_TABLES),
     migration_dependencies=[],
     commands=[],

@@ -9,7 +9,6 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
-    Text,
     Timestamptz,
     Varchar,
 )
@@ -20,7 +19,7 @@ from piccolo.table import Table
 
 class UnitTable(Table, tablename="unit"):
     id = UUID(primary_key=True)
-    parent = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)
+    parent = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)  # type: ignore[var-annotated]
     # "/<root id>/<child id>/.../": subtree queries are prefix matches
     path = Varchar(length=1000, unique=True)
     name = Varchar(length=200)

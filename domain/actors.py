@@ -60,9 +60,7 @@ class Actor:
 
     def scopes(self, permission: Permission) -> tuple[str, ...]:
         """Unit paths whose subtrees carry ``permission``, without paths nested in others."""
-        paths = sorted(
-            {g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]}
-        )
+        paths = sorted({g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]})
         kept: list[str] = []
         for path in paths:
             if not any(is_within(path, k) for k in kept):

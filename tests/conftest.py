@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -63,7 +62,9 @@ async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[d
 
 
 @pytest.fixture(params=ENGINES)
-async def db(request: pytest.FixtureRequest, databases: dict[str, Database]) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest, databases: dict[str, Database]
+) -> AsyncIterator[Database]:
     """The engine for this test, inside a transaction rolled back at the end."""
     database = databases[request.param]
     bind(database)
@@ -83,9 +84,11 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-async def client(db: Database, clock: FakeClock, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    db: Database, clock: FakeClock, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app on the test's loop and transaction."""
     app = create_app(settings, clock=clock, database=db)
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as http:
         yield http

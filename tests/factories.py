@@ -155,7 +155,9 @@ async def build_world() -> World:
     )
 
 
-async def login(client: httpx.AsyncClient, person: Person, password: str = PASSWORD) -> dict[str, str]:
+async def login(
+    client: httpx.AsyncClient, person: Person, password: str = PASSWORD
+) -> dict[str, str]:
     """Authorization header of a fresh session of ``person``."""
     reply = await client.post(
         "/api/v1/auth/login", json={"phone": person.phone, "password": password}

@@ -1,4 +1,4 @@
-"""Role grants (a role on a unit holds on its subtree) and leader assignments (who follows a cell)."""
+"""Role grants (a role on a unit holds on its subtree); leader assignments (who follows a cell)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,9 @@ class AssignmentOut(Out):
 
 
 PersonQuery = Annotated[UUID | None, QueryParameter(name="personId")]
-UnitQuery = Annotated[UUID | None, QueryParameter(name="unitId", description="Units in this subtree")]
+UnitQuery = Annotated[
+    UUID | None, QueryParameter(name="unitId", description="Units in this subtree")
+]
 LiveQuery = Annotated[bool | None, QueryParameter(description="true: in force; false: ended")]
 
 
@@ -99,7 +101,7 @@ class GrantController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="ListGrants", responses=problems(401, 404, 422))
-    async def list_grants(  # noqa: PLR0913
+    async def list_grants(
         self,
         actor: Actor,
         org: OrgService,
@@ -133,7 +135,9 @@ class GrantController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 409),
     )
-    async def revoke_grant(self, grant_id: FromPath[UUID], actor: Actor, org: OrgService) -> GrantOut:
+    async def revoke_grant(
+        self, grant_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> GrantOut:
         return GrantOut.of(await org.revoke_grant(actor, grant_id))
 
 
@@ -142,7 +146,7 @@ class AssignmentController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="ListLeaderAssignments", responses=problems(401, 404, 422))
-    async def list_assignments(  # noqa: PLR0913
+    async def list_assignments(
         self,
         actor: Actor,
         org: OrgService,
@@ -158,16 +162,22 @@ class AssignmentController(Controller):
             AssignmentFilter(leader_id=leader_id, within_path=within_path, live=live),
             PageRequest(limit, cursor),
         )
-        return PageOut(items=[AssignmentOut.of(a) for a in page.items], next_cursor=page.next_cursor)
+        return PageOut(
+            items=[AssignmentOut.of(a) for a in page.items], next_cursor=page.next_cursor
+        )
 
     @get("/{assignment_id:uuid}", operation_id="GetLeaderAssignment", responses=problems(401, 404))
-    async def get_assignment(self, assignment_id: FromPath[UUID], actor: Actor, org: OrgService) -> AssignmentOut:
+    async def get_assignment(
+        self, assignment_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> AssignmentOut:
         return AssignmentOut.of(await org.assignment(actor, assignment_id))
 
     @post(
         "/", operation_id="CreateLeaderAssignment", responses=problems(401, 403, 404, 409, 413, 422)
     )
-    async def create_assignment(self, data: AssignmentIn, actor: Actor, org: OrgService) -> AssignmentOut:
+    async def create_assignment(
+        self, data: AssignmentIn, actor: Actor, org: OrgService
+    ) -> AssignmentOut:
         """A leader follows a cell, with an attendance quota per period."""
         assignment = await org.create_assignment(
             actor, data.leader_id, data.cell_id, data.quota, data.period, data.started_on

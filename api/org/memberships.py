@@ -73,15 +73,19 @@ class MembershipController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="ListMemberships", responses=problems(401, 404, 422))
-    async def list_memberships(  # noqa: PLR0913
+    async def list_memberships(
         self,
         actor: Actor,
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
         person_id: Annotated[UUID | None, QueryParameter(name="personId")] = None,
-        unit_id: Annotated[UUID | None, QueryParameter(name="unitId", description="Cells in this subtree")] = None,
-        live: Annotated[bool | None, QueryParameter(description="true: not ended; false: ended")] = None,
+        unit_id: Annotated[
+            UUID | None, QueryParameter(name="unitId", description="Cells in this subtree")
+        ] = None,
+        live: Annotated[
+            bool | None, QueryParameter(description="true: not ended; false: ended")
+        ] = None,
     ) -> PageOut[MembershipOut]:
         within_path = (await org.unit(actor, unit_id)).path if unit_id else None
         page = await org.list_memberships(
@@ -89,14 +93,20 @@ class MembershipController(Controller):
             MembershipFilter(person_id=person_id, within_path=within_path, live=live),
             PageRequest(limit, cursor),
         )
-        return PageOut(items=[MembershipOut.of(m) for m in page.items], next_cursor=page.next_cursor)
+        return PageOut(
+            items=[MembershipOut.of(m) for m in page.items], next_cursor=page.next_cursor
+        )
 
     @get("/{membership_id:uuid}", operation_id="GetMembership", responses=problems(401, 404))
-    async def get_membership(self, membership_id: FromPath[UUID], actor: Actor, org: OrgService) -> MembershipOut:
+    async def get_membership(
+        self, membership_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> MembershipOut:
         return MembershipOut.of(await org.membership(actor, membership_id))
 
     @post("/", operation_id="CreateMembership", responses=problems(401, 403, 404, 409, 413, 422))
-    async def create_membership(self, data: MembershipIn, actor: Actor, org: OrgService) -> MembershipOut:
+    async def create_membership(
+        self, data: MembershipIn, actor: Actor, org: OrgService
+    ) -> MembershipOut:
         new = NewMembership(
             person_id=data.person_id,
             cell_id=data.cell_id,

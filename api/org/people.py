@@ -70,15 +70,19 @@ class PersonController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="ListPeople", responses=problems(401, 404, 422))
-    async def list_people(  # noqa: PLR0913
+    async def list_people(
         self,
         actor: Actor,
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
-        unit_id: Annotated[UUID | None, QueryParameter(name="unitId", description="Records kept in this subtree")] = None,
+        unit_id: Annotated[
+            UUID | None, QueryParameter(name="unitId", description="Records kept in this subtree")
+        ] = None,
         active: FromQuery[bool | None] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="Name contains")] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=100, description="Name contains")
+        ] = None,
         phone: Annotated[str | None, QueryParameter(max_length=30)] = None,
     ) -> PageOut[PersonOut]:
         """People whose records the caller can see."""
@@ -93,7 +97,9 @@ class PersonController(Controller):
         return PageOut(items=[PersonOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
     @get("/{person_id:uuid}", operation_id="GetPerson", responses=problems(401, 404))
-    async def get_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
+    async def get_person(
+        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> PersonOut:
         return PersonOut.of(await org.person(actor, person_id))
 
     @post("/", operation_id="CreatePerson", responses=problems(401, 403, 404, 409, 413, 422))
@@ -111,7 +117,9 @@ class PersonController(Controller):
         return PersonOut.of(await org.create_person(actor, new))
 
     @patch(
-        "/{person_id:uuid}", operation_id="UpdatePerson", responses=problems(401, 403, 404, 409, 413, 422)
+        "/{person_id:uuid}",
+        operation_id="UpdatePerson",
+        responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def update_person(
         self, person_id: FromPath[UUID], data: PersonPatch, actor: Actor, org: OrgService
@@ -133,7 +141,9 @@ class PersonController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 422),
     )
-    async def deactivate_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
+    async def deactivate_person(
+        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> PersonOut:
         """Disable a person: they can no longer log in; their history stays."""
         return PersonOut.of(await org.set_person_active(actor, person_id, active=False))
 
@@ -143,5 +153,7 @@ class PersonController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 422),
     )
-    async def activate_person(self, person_id: FromPath[UUID], actor: Actor, org: OrgService) -> PersonOut:
+    async def activate_person(
+        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> PersonOut:
         return PersonOut.of(await org.set_person_active(actor, person_id, active=True))

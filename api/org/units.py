@@ -71,23 +71,33 @@ class UnitController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="ListUnits", responses=problems(401, 404, 422))
-    async def list_units(  # noqa: PLR0913
+    async def list_units(
         self,
         actor: Actor,
         org: OrgService,
         limit: Limit = 50,
         cursor: Cursor = None,
         parent_id: Annotated[UUID | None, QueryParameter(name="parentId")] = None,
-        within: Annotated[UUID | None, QueryParameter(description="Only this unit's subtree")] = None,
+        within: Annotated[
+            UUID | None, QueryParameter(description="Only this unit's subtree")
+        ] = None,
         level: Annotated[str | None, QueryParameter(max_length=50)] = None,
         active: FromQuery[bool | None] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="Name contains")] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=100, description="Name contains")
+        ] = None,
     ) -> PageOut[UnitOut]:
         """Units the caller can see, oldest first."""
         within_path = (await org.unit(actor, within)).path if within else None
         page = await org.list_units(
             actor,
-            UnitFilter(parent_id=parent_id, within_path=within_path, level=level, active=active, name_contains=q),
+            UnitFilter(
+                parent_id=parent_id,
+                within_path=within_path,
+                level=level,
+                active=active,
+                name_contains=q,
+            ),
             PageRequest(limit, cursor),
         )
         return PageOut(items=[UnitOut.of(u) for u in page.items], next_cursor=page.next_cursor)
@@ -104,7 +114,9 @@ class UnitController(Controller):
         )
         return UnitOut.of(unit)
 
-    @patch("/{unit_id:uuid}", operation_id="UpdateUnit", responses=problems(401, 403, 404, 413, 422))
+    @patch(
+        "/{unit_id:uuid}", operation_id="UpdateUnit", responses=problems(401, 403, 404, 413, 422)
+    )
     async def update_unit(
         self, unit_id: FromPath[UUID], data: UnitPatch, actor: Actor, org: OrgService
     ) -> UnitOut:
@@ -116,7 +128,9 @@ class UnitController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 413, 422),
     )
-    async def move_unit(self, unit_id: FromPath[UUID], data: MoveIn, actor: Actor, org: OrgService) -> UnitOut:
+    async def move_unit(
+        self, unit_id: FromPath[UUID], data: MoveIn, actor: Actor, org: OrgService
+    ) -> UnitOut:
         """Move a unit, with its whole subtree, under another parent."""
         return UnitOut.of(await org.move_unit(actor, unit_id, data.parent_id))
 
@@ -126,6 +140,8 @@ class UnitController(Controller):
         status_code=200,
         responses=problems(401, 403, 404, 409),
     )
-    async def deactivate_unit(self, unit_id: FromPath[UUID], actor: Actor, org: OrgService) -> UnitOut:
+    async def deactivate_unit(
+        self, unit_id: FromPath[UUID], actor: Actor, org: OrgService
+    ) -> UnitOut:
         """Deactivate a unit with no active children and no members; history stays."""
         return UnitOut.of(await org.deactivate_unit(actor, unit_id))

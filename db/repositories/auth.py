@@ -45,11 +45,17 @@ _CREDENTIAL_COLUMNS = (
 
 class PiccoloAuthRepository:
     async def credentials_by_phone(self, phone: str) -> Credentials | None:
-        row = await PersonTable.select(*_CREDENTIAL_COLUMNS).where(PersonTable.phone == phone).first()
+        row = (
+            await PersonTable.select(*_CREDENTIAL_COLUMNS).where(PersonTable.phone == phone).first()
+        )
         return _credentials(row) if row else None
 
     async def credentials_of(self, person_id: UUID) -> Credentials | None:
-        row = await PersonTable.select(*_CREDENTIAL_COLUMNS).where(PersonTable.id == person_id).first()
+        row = (
+            await PersonTable.select(*_CREDENTIAL_COLUMNS)
+            .where(PersonTable.id == person_id)
+            .first()
+        )
         return _credentials(row) if row else None
 
     async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:

@@ -118,26 +118,26 @@ def _assignment(row: dict[str, Any]) -> LeaderAssignment:
     )
 
 
-def _people() -> Select:
+def _people() -> Select[Any]:
     return PersonTable.select(
         *PersonTable.all_columns(exclude=[PersonTable.password_hash]),
         PersonTable.home_unit.path.as_alias("home_unit_path"),
     )
 
 
-def _memberships() -> Select:
+def _memberships() -> Select[Any]:
     return MembershipTable.select(
         *MembershipTable.all_columns(), MembershipTable.cell.path.as_alias("cell_path")
     )
 
 
-def _grants() -> Select:
+def _grants() -> Select[Any]:
     return RoleGrantTable.select(
         *RoleGrantTable.all_columns(), RoleGrantTable.unit.path.as_alias("unit_path")
     )
 
 
-def _assignments() -> Select:
+def _assignments() -> Select[Any]:
     return LeaderAssignmentTable.select(
         *LeaderAssignmentTable.all_columns(),
         LeaderAssignmentTable.cell.path.as_alias("cell_path"),
@@ -150,7 +150,7 @@ def _live(column: Any, live: bool | None) -> Where | None:  # noqa: ANN401 - a P
     return column.is_null() if live else column.is_not_null()  # type: ignore[no-any-return]
 
 
-def _where(query: Select, *conditions: Any) -> Select:  # noqa: ANN401
+def _where(query: Select[Any], *conditions: Any) -> Select[Any]:  # noqa: ANN401
     for condition in conditions:
         if condition is not None:
             query = query.where(condition)
@@ -182,13 +182,20 @@ class PiccoloOrgRepository:
         return await fetch_page(query, UnitTable, page, _unit)
 
     async def root_unit(self) -> Unit | None:
-        row = await UnitTable.select().where(UnitTable.parent.is_null()).order_by(UnitTable.created_at).first()
+        row = (
+            await UnitTable.select()
+            .where(UnitTable.parent.is_null())
+            .order_by(UnitTable.created_at)
+            .first()
+        )
         return _unit(row) if row else None
 
     async def units_by_ids(self, unit_ids: set[UUID]) -> list[Unit]:
         if not unit_ids:
             return []
-        return [_unit(r) for r in await UnitTable.select().where(UnitTable.id.is_in(list(unit_ids)))]
+        return [
+            _unit(r) for r in await UnitTable.select().where(UnitTable.id.is_in(list(unit_ids)))
+        ]
 
     async def add_unit(self, unit: Unit) -> None:
         async with translating_unique("unit_exists"):

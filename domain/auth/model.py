@@ -24,7 +24,7 @@ class RevokeReason(StrEnum):
     LOGOUT = "logout"
     REVOKED = "revoked"
     REUSE = "reuse"
-    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
     DISABLED = "disabled"
 
 
@@ -61,7 +61,8 @@ def _mac(key: bytes, session_id: UUID, generation: int, salt: str) -> str:
 
 
 def refresh_token(key: bytes, session: DeviceSession) -> str:
-    return f"{session.id.hex}.{session.generation}.{_mac(key, session.id, session.generation, session.salt)}"
+    mac = _mac(key, session.id, session.generation, session.salt)
+    return f"{session.id.hex}.{session.generation}.{mac}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,11 @@ class RotationOutcome(StrEnum):
 
 
 def rotate(
-    key: bytes, session: DeviceSession | None, token: PresentedToken, now: datetime, lifetime: timedelta
+    key: bytes,
+    session: DeviceSession | None,
+    token: PresentedToken,
+    now: datetime,
+    lifetime: timedelta,
 ) -> RotationOutcome:
     """Advance the session to the next generation, or revoke it when an old token is replayed.
 
@@ -127,7 +132,9 @@ class ThrottlePolicy:
             return
         if state.failures >= self.limit:
             wait = state.window_started_at + self.window - now
-            raise TooManyRequestsError("too_many_login_attempts", retry_after=max(1, int(wait.total_seconds()) + 1))
+            raise TooManyRequestsError(
+                "too_many_login_attempts", retry_after=max(1, int(wait.total_seconds()) + 1)
+            )
 
     def fail(self, state: ThrottleState | None, key: str, now: datetime) -> ThrottleState:
         if state is None or state.window_started_at + self.window <= now:

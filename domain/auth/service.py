@@ -55,7 +55,7 @@ class IssuedSession:
 
 
 class AuthService:
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         repo: AuthRepository,
         uow: UnitOfWork,
@@ -115,9 +115,7 @@ class AuthService:
         presented = parse_refresh_token(token)
         async with self.uow.atomic():
             session = await self.repo.get_session(presented.session_id)
-            outcome = rotate(
-                self.key, session, presented, self.clock.now(), self.session_lifetime
-            )
+            outcome = rotate(self.key, session, presented, self.clock.now(), self.session_lifetime)
             assert session is not None  # noqa: S101 - rotate refused a missing session
             credentials = await self.repo.credentials_of(session.person_id)
             if outcome is RotationOutcome.ROTATED and credentials and credentials.active:
@@ -125,7 +123,9 @@ class AuthService:
                 return IssuedSession(session, refresh_token(self.key, session))
         # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
         async with self.uow.atomic():
-            reason = RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
+            reason = (
+                RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
+            )
             session.revoke(reason, self.clock.now())
             await self.repo.save_session(session)
             if credentials is not None:

@@ -11,21 +11,42 @@ from domain.org.service import OrgService, snapshot
 from domain.ports import AuditEntry
 
 
-async def create_admin(  # noqa: PLR0913
+async def create_admin(
     org: OrgService, phone: str, full_name: str, password: str, root_name: str, root_level: str
 ) -> tuple[Person, Unit]:
-    """Create the root unit if there is none, and an admin of it (or make an existing person one)."""
+    """Create the root unit if there is none, and an admin of it (an existing person or new)."""
     async with org.uow.atomic():
         now = org.clock.now()
         root = await org.repo.root_unit()
         if root is None:
             root_id = uuid4()
-            root = Unit(root_id, None, unit_path(None, root_id), root_name, root_level, False, True, now, now)  # noqa: FBT003
+            root = Unit(
+                id=root_id,
+                parent_id=None,
+                path=unit_path(None, root_id),
+                name=root_name,
+                level=root_level,
+                is_cell=False,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
             await org.repo.add_unit(root)
             await _audit(org, "unit.create", root, root.path)
         person = await org.repo.person_by_phone(phone)
         if person is None:
-            person = Person(uuid4(), root.id, root.path, full_name, phone, None, Locale.VI, True, now, now)  # noqa: FBT003
+            person = Person(
+                id=uuid4(),
+                home_unit_id=root.id,
+                home_unit_path=root.path,
+                full_name=full_name,
+                phone=phone,
+                email=None,
+                locale=Locale.VI,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
             await org.repo.add_person(person, org.hasher.hash(password))
             await _audit(org, "person.create", person, root.path)
         grants = await org.repo.live_grants_of(person.id)

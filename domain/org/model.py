@@ -154,3 +154,6 @@ def check_leader_may_follow(leader_grants: list[RoleGrant], cell: Unit) -> None:
     """A leader follows only cells inside a unit they lead."""
     if not any(g.role is Role.LEADER and is_within(cell.path, g.unit_path) for g in leader_grants):
         raise RuleViolationError("leader_grant_required", cell=cell.id)
+
+
+OrgObject = Unit | Person | Membership | RoleGrant | LeaderAssignment

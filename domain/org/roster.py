@@ -54,12 +54,16 @@ async def check_rows(
             continue
         seen[row.phone] = row.line
         if row.exempt and row.exempt_resolution_date is None:
-            report.errors.append(RowError(row.line, "exemptResolutionDate", "exempt_resolution_date_required"))
+            report.errors.append(
+                RowError(row.line, "exemptResolutionDate", "exempt_resolution_date_required")
+            )
         person = await repo.person_by_phone(row.phone)
         if person is None:
             report.new_people += 1
             continue
-        visible = person.id == actor.person_id or actor.may(Permission.VIEW_PEOPLE, person.home_unit_path)
+        visible = person.id == actor.person_id or actor.may(
+            Permission.VIEW_PEOPLE, person.home_unit_path
+        )
         if not visible:
             report.errors.append(RowError(row.line, "phone", "phone_taken"))
             continue
@@ -71,7 +75,7 @@ async def check_rows(
     return report, existing
 
 
-async def import_roster(  # noqa: PLR0913
+async def import_roster(
     org: OrgService,
     actor: Actor,
     cell_id: UUID,

@@ -1,4 +1,4 @@
-"""Organisation use cases: load through the port, apply the rule, save, audit, in one transaction."""
+"""Organisation use cases: load through the port, apply the rule, save, audit: one transaction."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from domain.org.model import (
     Locale,
     Membership,
     MembershipKind,
+    OrgObject,
     Person,
     QuotaPeriod,
     RoleGrant,
@@ -67,7 +68,7 @@ class MyProfile:
     units: dict[UUID, Unit]
 
 
-def snapshot(obj: Any) -> dict[str, Any]:  # noqa: ANN401 - any domain dataclass
+def snapshot(obj: OrgObject) -> dict[str, Any]:
     return dataclasses.asdict(obj)
 
 
@@ -87,7 +88,12 @@ class OrgService:
         self.hasher = hasher
 
     async def _audit(
-        self, actor: Actor, action: str, obj: Any, path: str, before: dict[str, Any] | None  # noqa: ANN401
+        self,
+        actor: Actor,
+        action: str,
+        obj: OrgObject,
+        path: str,
+        before: dict[str, Any] | None,
     ) -> None:
         await self.audit.record(
             AuditEntry(
@@ -130,7 +136,7 @@ class OrgService:
     async def list_units(self, actor: Actor, where: UnitFilter, page: PageRequest) -> Page[Unit]:
         return await self.repo.list_units(actor.scopes(Permission.VIEW_UNIT), where, page)
 
-    async def create_unit(  # noqa: PLR0913
+    async def create_unit(
         self,
         actor: Actor,
         parent_id: UUID,
@@ -260,7 +266,7 @@ class OrgService:
         await self.repo.add_person(person, password_hash)
         return person
 
-    async def update_person(  # noqa: PLR0913
+    async def update_person(
         self,
         actor: Actor,
         person_id: UUID,
@@ -319,9 +325,7 @@ class OrgService:
     async def list_memberships(
         self, actor: Actor, where: MembershipFilter, page: PageRequest
     ) -> Page[Membership]:
-        return await self.repo.list_memberships(
-            actor.scopes(Permission.VIEW_PEOPLE), where, page
-        )
+        return await self.repo.list_memberships(actor.scopes(Permission.VIEW_PEOPLE), where, page)
 
     async def create_membership(self, actor: Actor, new: NewMembership) -> Membership:
         async with self.uow.atomic():
@@ -458,11 +462,9 @@ class OrgService:
     async def list_assignments(
         self, actor: Actor, where: AssignmentFilter, page: PageRequest
     ) -> Page[LeaderAssignment]:
-        return await self.repo.list_assignments(
-            actor.scopes(Permission.VIEW_PEOPLE), where, page
-        )
+        return await self.repo.list_assignments(actor.scopes(Permission.VIEW_PEOPLE), where, page)
 
-    async def create_assignment(  # noqa: PLR0913
+    async def create_assignment(
         self,
         actor: Actor,
         leader_id: UUID,
