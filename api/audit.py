@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from api.errors import problems
@@ -30,7 +31,7 @@ class AuditOut(Out):
 
 @get("/api/v1/audit", operation_id="ListAudit", tags=["audit"], responses=problems(401, 422))
 async def get_audit(
-    actor: Actor,
+    actor: NamedDependency[Actor],
     limit: Limit = 50,
     cursor: Cursor = None,
     object_id: Annotated[UUID | None, QueryParameter(name="objectId")] = None,

@@ -9,7 +9,8 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.params import FromPath
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
 from api.errors import problems
@@ -105,7 +106,11 @@ class AuthController(Controller):
         responses=problems(401, 413, 422, 429),
     )
     async def login(
-        self, request: Request[Any, Any, Any], data: LoginIn, auth: AuthService, tokens: TokenIssuer
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        auth: NamedDependency[AuthService],
+        tokens: NamedDependency[TokenIssuer],
     ) -> TokensOut:
         """Log in with phone and password; starts a device session."""
         client = request.client.host if request.client else "unknown"
@@ -123,17 +128,26 @@ class AuthController(Controller):
         status_code=200,
         responses=problems(401, 413, 422),
     )
-    async def refresh(self, data: RefreshIn, auth: AuthService, tokens: TokenIssuer) -> TokensOut:
+    async def refresh(
+        self,
+        data: JSONBody[RefreshIn],
+        auth: NamedDependency[AuthService],
+        tokens: NamedDependency[TokenIssuer],
+    ) -> TokensOut:
         """Trade a refresh token for new tokens; replaying a used one revokes the session."""
         return tokens.issue(await auth.refresh(data.refresh_token))
 
     @post("/logout", operation_id="Logout", status_code=204, responses=problems(401, 404))
-    async def logout(self, actor: Actor, auth: AuthService) -> None:
+    async def logout(
+        self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
+    ) -> None:
         """End the current device session."""
         await auth.logout(actor)
 
     @get("/sessions", operation_id="ListMySessions", responses=problems(401))
-    async def sessions(self, actor: Actor, auth: AuthService) -> list[SessionOut]:
+    async def sessions(
+        self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
+    ) -> list[SessionOut]:
         """My live device sessions."""
         return [
             SessionOut(
@@ -153,7 +167,12 @@ class AuthController(Controller):
         status_code=204,
         responses=problems(401, 404),
     )
-    async def revoke(self, session_id: FromPath[UUID], actor: Actor, auth: AuthService) -> None:
+    async def revoke(
+        self,
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        auth: NamedDependency[AuthService],
+    ) -> None:
         """Sign out one of my devices."""
         await auth.revoke_session(actor, session_id)
 
@@ -164,7 +183,10 @@ class AuthController(Controller):
         responses=problems(401, 404, 413, 422),
     )
     async def change_password(
-        self, data: ChangePasswordIn, actor: Actor, auth: AuthService
+        self,
+        data: JSONBody[ChangePasswordIn],
+        actor: NamedDependency[Actor],
+        auth: NamedDependency[AuthService],
     ) -> None:
         """Change my password; my other sessions are signed out."""
         await auth.change_password(actor, data.current_password, data.new_password)

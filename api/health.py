@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from api.schemas import Out
@@ -26,7 +27,7 @@ async def live() -> HealthOut:
     exclude_from_auth=True,
     responses={503: ResponseSpec(data_container=HealthOut, description="Database unreachable")},
 )
-async def ready(database: Database) -> Response[HealthOut]:
+async def ready(database: NamedDependency[Database]) -> Response[HealthOut]:
     """The database answers."""
     if await database.ping():
         return Response(HealthOut(status="ok"))

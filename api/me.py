@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import get
+from litestar.di import NamedDependency
 
 from api.errors import problems
 from api.org.people import PersonOut
@@ -46,7 +47,7 @@ class MeOut(Out):
 
 
 @get("/api/v1/me", operation_id="GetMe", tags=["auth"], responses=problems(401, 404))
-async def get_me(actor: Actor, org: OrgService) -> MeOut:
+async def get_me(actor: NamedDependency[Actor], org: NamedDependency[OrgService]) -> MeOut:
     me = await org.me(actor)
     return MeOut(
         person=PersonOut.of(me.person),

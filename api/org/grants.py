@@ -8,7 +8,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Out, PageOut
@@ -103,8 +104,8 @@ class GrantController(Controller):
     @get("/", operation_id="ListGrants", responses=problems(401, 404, 422))
     async def list_grants(
         self,
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         person_id: PersonQuery = None,
@@ -121,11 +122,21 @@ class GrantController(Controller):
         return PageOut(items=[GrantOut.of(g) for g in page.items], next_cursor=page.next_cursor)
 
     @get("/{grant_id:uuid}", operation_id="GetGrant", responses=problems(401, 404))
-    async def get_grant(self, grant_id: FromPath[UUID], actor: Actor, org: OrgService) -> GrantOut:
+    async def get_grant(
+        self,
+        grant_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
+    ) -> GrantOut:
         return GrantOut.of(await org.grant(actor, grant_id))
 
     @post("/", operation_id="CreateGrant", responses=problems(401, 403, 404, 409, 413, 422))
-    async def create_grant(self, data: GrantIn, actor: Actor, org: OrgService) -> GrantOut:
+    async def create_grant(
+        self,
+        data: JSONBody[GrantIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
+    ) -> GrantOut:
         """Give a person a role on a unit the caller manages."""
         return GrantOut.of(await org.create_grant(actor, data.person_id, data.unit_id, data.role))
 
@@ -136,7 +147,10 @@ class GrantController(Controller):
         responses=problems(401, 403, 404, 409),
     )
     async def revoke_grant(
-        self, grant_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        grant_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> GrantOut:
         return GrantOut.of(await org.revoke_grant(actor, grant_id))
 
@@ -148,8 +162,8 @@ class AssignmentController(Controller):
     @get("/", operation_id="ListLeaderAssignments", responses=problems(401, 404, 422))
     async def list_assignments(
         self,
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         leader_id: Annotated[UUID | None, QueryParameter(name="leaderId")] = None,
@@ -168,7 +182,10 @@ class AssignmentController(Controller):
 
     @get("/{assignment_id:uuid}", operation_id="GetLeaderAssignment", responses=problems(401, 404))
     async def get_assignment(
-        self, assignment_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        assignment_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> AssignmentOut:
         return AssignmentOut.of(await org.assignment(actor, assignment_id))
 
@@ -176,7 +193,10 @@ class AssignmentController(Controller):
         "/", operation_id="CreateLeaderAssignment", responses=problems(401, 403, 404, 409, 413, 422)
     )
     async def create_assignment(
-        self, data: AssignmentIn, actor: Actor, org: OrgService
+        self,
+        data: JSONBody[AssignmentIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> AssignmentOut:
         """A leader follows a cell, with an attendance quota per period."""
         assignment = await org.create_assignment(
@@ -190,7 +210,11 @@ class AssignmentController(Controller):
         responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def update_assignment(
-        self, assignment_id: FromPath[UUID], data: AssignmentPatch, actor: Actor, org: OrgService
+        self,
+        assignment_id: FromPath[UUID],
+        data: JSONBody[AssignmentPatch],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> AssignmentOut:
         """Change the quota or period, or end the assignment (endedOn)."""
         assignment = await org.update_assignment(

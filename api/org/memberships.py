@@ -7,7 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Out, PageOut
@@ -75,8 +76,8 @@ class MembershipController(Controller):
     @get("/", operation_id="ListMemberships", responses=problems(401, 404, 422))
     async def list_memberships(
         self,
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         person_id: Annotated[UUID | None, QueryParameter(name="personId")] = None,
@@ -99,13 +100,19 @@ class MembershipController(Controller):
 
     @get("/{membership_id:uuid}", operation_id="GetMembership", responses=problems(401, 404))
     async def get_membership(
-        self, membership_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        membership_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> MembershipOut:
         return MembershipOut.of(await org.membership(actor, membership_id))
 
     @post("/", operation_id="CreateMembership", responses=problems(401, 403, 404, 409, 413, 422))
     async def create_membership(
-        self, data: MembershipIn, actor: Actor, org: OrgService
+        self,
+        data: JSONBody[MembershipIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> MembershipOut:
         new = NewMembership(
             person_id=data.person_id,
@@ -124,7 +131,11 @@ class MembershipController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def update_membership(
-        self, membership_id: FromPath[UUID], data: MembershipPatch, actor: Actor, org: OrgService
+        self,
+        membership_id: FromPath[UUID],
+        data: JSONBody[MembershipPatch],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> MembershipOut:
         membership = await org.update_membership(
             actor,
@@ -142,7 +153,11 @@ class MembershipController(Controller):
         responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def end_membership(
-        self, membership_id: FromPath[UUID], data: EndIn, actor: Actor, org: OrgService
+        self,
+        membership_id: FromPath[UUID],
+        data: JSONBody[EndIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> MembershipOut:
         """The member left the cell (moved, passed away ...); the row stays as history."""
         return MembershipOut.of(await org.end_membership(actor, membership_id, data.on))

@@ -7,7 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.phones import to_e164
@@ -72,8 +73,8 @@ class PersonController(Controller):
     @get("/", operation_id="ListPeople", responses=problems(401, 404, 422))
     async def list_people(
         self,
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         unit_id: Annotated[
@@ -98,12 +99,20 @@ class PersonController(Controller):
 
     @get("/{person_id:uuid}", operation_id="GetPerson", responses=problems(401, 404))
     async def get_person(
-        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        person_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> PersonOut:
         return PersonOut.of(await org.person(actor, person_id))
 
     @post("/", operation_id="CreatePerson", responses=problems(401, 403, 404, 409, 413, 422))
-    async def create_person(self, data: PersonIn, actor: Actor, org: OrgService) -> PersonOut:
+    async def create_person(
+        self,
+        data: JSONBody[PersonIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
+    ) -> PersonOut:
         """Add a person, kept in a unit the caller manages; a password lets them log in."""
         new = NewPerson(
             home_unit_id=data.home_unit_id,
@@ -122,7 +131,11 @@ class PersonController(Controller):
         responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def update_person(
-        self, person_id: FromPath[UUID], data: PersonPatch, actor: Actor, org: OrgService
+        self,
+        person_id: FromPath[UUID],
+        data: JSONBody[PersonPatch],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> PersonOut:
         person = await org.update_person(
             actor,
@@ -142,7 +155,10 @@ class PersonController(Controller):
         responses=problems(401, 403, 404, 422),
     )
     async def deactivate_person(
-        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        person_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> PersonOut:
         """Disable a person: they can no longer log in; their history stays."""
         return PersonOut.of(await org.set_person_active(actor, person_id, active=False))
@@ -154,6 +170,9 @@ class PersonController(Controller):
         responses=problems(401, 403, 404, 422),
     )
     async def activate_person(
-        self, person_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        person_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> PersonOut:
         return PersonOut.of(await org.set_person_active(actor, person_id, active=True))

@@ -9,6 +9,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import Body, FromPath, QueryParameter
 
 from api.errors import problems
@@ -177,8 +178,8 @@ class RosterController(Controller):
         data: Annotated[
             bytes, Body(media_type="text/csv", description="UTF-8 CSV with a header row")
         ],
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         dry_run: Annotated[
             bool, QueryParameter(name="dryRun", description="Check only, write nothing")
         ] = False,

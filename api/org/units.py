@@ -8,7 +8,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.schemas import Cursor, In, Limit, Name, Out, PageOut
@@ -73,8 +74,8 @@ class UnitController(Controller):
     @get("/", operation_id="ListUnits", responses=problems(401, 404, 422))
     async def list_units(
         self,
-        actor: Actor,
-        org: OrgService,
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         parent_id: Annotated[UUID | None, QueryParameter(name="parentId")] = None,
@@ -103,11 +104,21 @@ class UnitController(Controller):
         return PageOut(items=[UnitOut.of(u) for u in page.items], next_cursor=page.next_cursor)
 
     @get("/{unit_id:uuid}", operation_id="GetUnit", responses=problems(401, 404))
-    async def get_unit(self, unit_id: FromPath[UUID], actor: Actor, org: OrgService) -> UnitOut:
+    async def get_unit(
+        self,
+        unit_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
+    ) -> UnitOut:
         return UnitOut.of(await org.unit(actor, unit_id))
 
     @post("/", operation_id="CreateUnit", responses=problems(401, 403, 404, 409, 413, 422))
-    async def create_unit(self, data: UnitIn, actor: Actor, org: OrgService) -> UnitOut:
+    async def create_unit(
+        self,
+        data: JSONBody[UnitIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
+    ) -> UnitOut:
         """Add a unit under a parent the caller manages (admin)."""
         unit = await org.create_unit(
             actor, data.parent_id, data.name, data.level, is_cell=data.is_cell, unit_id=data.id
@@ -118,7 +129,11 @@ class UnitController(Controller):
         "/{unit_id:uuid}", operation_id="UpdateUnit", responses=problems(401, 403, 404, 413, 422)
     )
     async def update_unit(
-        self, unit_id: FromPath[UUID], data: UnitPatch, actor: Actor, org: OrgService
+        self,
+        unit_id: FromPath[UUID],
+        data: JSONBody[UnitPatch],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> UnitOut:
         return UnitOut.of(await org.update_unit(actor, unit_id, data.name, data.level))
 
@@ -129,7 +144,11 @@ class UnitController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def move_unit(
-        self, unit_id: FromPath[UUID], data: MoveIn, actor: Actor, org: OrgService
+        self,
+        unit_id: FromPath[UUID],
+        data: JSONBody[MoveIn],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> UnitOut:
         """Move a unit, with its whole subtree, under another parent."""
         return UnitOut.of(await org.move_unit(actor, unit_id, data.parent_id))
@@ -141,7 +160,10 @@ class UnitController(Controller):
         responses=problems(401, 403, 404, 409),
     )
     async def deactivate_unit(
-        self, unit_id: FromPath[UUID], actor: Actor, org: OrgService
+        self,
+        unit_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        org: NamedDependency[OrgService],
     ) -> UnitOut:
         """Deactivate a unit with no active children and no members; history stays."""
         return UnitOut.of(await org.deactivate_unit(actor, unit_id))
