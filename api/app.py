@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
@@ -16,6 +17,7 @@ from api import health
 from api.audit import get_audit
 from api.auth import AuthController, TokenIssuer, make_jwt_auth
 from api.errors import EXCEPTION_HANDLERS
+from api.idempotency import IdempotencyMiddleware
 from api.me import get_me
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
@@ -29,6 +31,7 @@ from db.engine import Database
 from db.migrate import bind
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
+from db.repositories.idempotency import IdempotencyStore
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Actor
 from domain.auth.model import ThrottlePolicy
@@ -36,6 +39,19 @@ from domain.auth.service import AuthService
 from domain.clock import Clock, SystemClock
 from domain.org.service import OrgService
 
+API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
+follow-up tasks and reminders.
+
+- Authenticate with `POST /api/v1/auth/login`, then `Authorization: Bearer <accessToken>`.
+- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; titles
+  in Vietnamese, or English with `Accept-Language: en`.
+- Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with
+  the same key and body returns the first reply (`Idempotent-Replayed: true`); the same key with
+  another body answers 422 `idempotency_key_reused`, and while the first is running 409
+  `idempotency_request_in_flight`.
+- Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
+"""
+IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema"]
 
 
@@ -104,15 +120,23 @@ def create_app(
             "database": Provide(lambda: db, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[request_id_middleware],
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                database=db,
+                store=IdempotencyStore(IN_FLIGHT_TIMEOUT),
+                clock=clock,
+                max_body=settings.max_body_bytes,
+            ),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="chibo API",
             version="1.0.0",
-            description="Oversight of grassroots Party cells: organisation, meetings, "
-            "inspections, follow-up tasks and reminders.",
+            description=API_DESCRIPTION,
             path="/api/docs",
             render_plugins=[ScalarRenderPlugin()],
         ),

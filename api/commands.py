@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-
 from api.passwords import Argon2Hasher
 from api.phones import to_e164
 from api.settings import Settings

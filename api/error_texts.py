@@ -16,6 +16,18 @@ TITLES: dict[str, tuple[str, str]] = {
         "Lỗi hệ thống, vui lòng thử lại sau",
         "Internal error, please try again later",
     ),
+    "idempotency_key_invalid": (
+        "Idempotency-Key không hợp lệ (8-200 ký tự A-Z a-z 0-9 . _ : -)",
+        "Invalid Idempotency-Key (8-200 characters of A-Z a-z 0-9 . _ : -)",
+    ),
+    "idempotency_key_reused": (
+        "Idempotency-Key đã được dùng cho một yêu cầu khác",
+        "This Idempotency-Key was used for a different request",
+    ),
+    "idempotency_request_in_flight": (
+        "Yêu cầu với Idempotency-Key này đang được xử lý",
+        "A request with this Idempotency-Key is still being processed",
+    ),
     "invalid_cursor": ("Con trỏ phân trang không hợp lệ", "Invalid pagination cursor"),
     # login and sessions
     "invalid_credentials": (

@@ -9,6 +9,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -117,6 +118,22 @@ class AuditEventTable(Table, tablename="audit_event"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+
+
+class IdempotencyKeyTable(Table, tablename="idempotency_key"):
+    """A POST's Idempotency-Key per person: claimed while in flight, then the stored reply."""
+
+    id = UUID(primary_key=True)
+    person = UUID(index=True)
+    key = Varchar(length=200)
+    request_hash = Varchar(length=64)
+    status = Integer(null=True, default=None)
+    content_type = Varchar(length=100, null=True, default=None)
+    body = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    completed_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -126,4 +143,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     DeviceSessionTable,
     LoginThrottleTable,
     AuditEventTable,
+    IdempotencyKeyTable,
 )

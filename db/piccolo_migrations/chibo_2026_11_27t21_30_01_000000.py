@@ -4,10 +4,9 @@ SQLite cannot add table constraints after the fact, and ``CREATE UNIQUE INDEX ..
 both engines, forwards and backwards.
 """
 
-from collections.abc import Awaitable, Callable
-
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+
+from db.migration_sql import ddl
 
 ID = "2026-11-27T21:30:01:000000"
 VERSION = "1.38.0"
@@ -20,18 +19,9 @@ PARTIAL_UNIQUE_INDEXES = {
 }
 
 
-def _ddl(statement: str) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        engine = engine_finder()
-        assert engine is not None  # noqa: S101
-        await engine.run_ddl(statement)
-
-    return run
-
-
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="chibo", description=DESCRIPTION)
     for name, target in PARTIAL_UNIQUE_INDEXES.items():
-        manager.add_raw(_ddl(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {target}"))
-        manager.add_raw_backwards(_ddl(f"DROP INDEX IF EXISTS {name}"))
+        manager.add_raw(ddl(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {target}"))
+        manager.add_raw_backwards(ddl(f"DROP INDEX IF EXISTS {name}"))
     return manager

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from api.idempotency import fingerprint
+from db.repositories.idempotency import IdempotencyStore
+from db.tables import UnitTable
+from tests.factories import build_world, login
+from tests.fakes import FakeClock
+
+
+async def _admin(client: httpx.AsyncClient) -> tuple[dict[str, str], str]:
+    world = await build_world()
+    return await login(client, world.admin), str(world.ward1.id)
+
+
+async def test_replay_returns_the_first_reply_and_writes_once(client: httpx.AsyncClient) -> None:
+    headers, ward = await _admin(client)
+    body = {"parentId": ward, "name": "Chi bộ số 9", "level": "cell", "isCell": True}
+    headers = {**headers, "Idempotency-Key": "offline-create-0001"}
+    first = await client.post("/api/v1/units", json=body, headers=headers)
+    again = await client.post("/api/v1/units", json=body, headers=headers)
+    assert first.status_code == 201
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await UnitTable.count().where(UnitTable.name == "Chi bộ số 9") == 1
+
+
+async def test_same_key_other_body_is_refused(client: httpx.AsyncClient) -> None:
+    headers, ward = await _admin(client)
+    headers = {**headers, "Idempotency-Key": "offline-create-0002"}
+    body = {"parentId": ward, "name": "Chi bộ A", "level": "cell"}
+    assert (await client.post("/api/v1/units", json=body, headers=headers)).status_code == 201
+    other = await client.post("/api/v1/units", json={**body, "name": "Chi bộ B"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert await UnitTable.count().where(UnitTable.name == "Chi bộ B") == 0
+
+
+async def test_key_in_flight_answers_409_until_the_claim_goes_stale(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    world = await build_world()
+    headers = {**await login(client, world.admin), "Idempotency-Key": "offline-create-0003"}
+    body = {"parentId": str(world.ward1.id), "name": "Chi bộ C", "level": "cell"}
+    content = httpx.Request("POST", "http://x/api/v1/units", json=body).content
+    # a first request that claimed the key and has not answered yet
+    store = IdempotencyStore(in_flight_timeout=timedelta(minutes=5))
+    digest = fingerprint("/api/v1/units", b"", content)
+    await store.claim(world.admin.id, "offline-create-0003", digest, clock.now())
+    busy = await client.post("/api/v1/units", content=content, headers=headers)
+    assert busy.status_code == 409
+    assert busy.json()["code"] == "idempotency_request_in_flight"
+    clock.advance(timedelta(minutes=6))
+    taken_over = await client.post(
+        "/api/v1/units", content=content, headers={**headers, "content-type": "application/json"}
+    )
+    assert taken_over.status_code == 201
+
+
+async def test_malformed_key_is_refused_and_nothing_written(client: httpx.AsyncClient) -> None:
+    headers, ward = await _admin(client)
+    reply = await client.post(
+        "/api/v1/units",
+        json={"parentId": ward, "name": "Chi bộ D", "level": "cell"},
+        headers={**headers, "Idempotency-Key": "bad key"},
+    )
+    assert reply.status_code == 422
+    assert reply.json()["code"] == "idempotency_key_invalid"
+    assert await UnitTable.count().where(UnitTable.name == "Chi bộ D") == 0
