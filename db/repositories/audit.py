@@ -29,6 +29,17 @@ def _json(value: str | None) -> dict[str, Any] | None:
     return orjson.loads(value) if value else None
 
 
+def _dumps(value: dict[str, Any] | None) -> str | None:
+    return orjson.dumps(value, default=_uuid_text).decode() if value is not None else None
+
+
+def _uuid_text(value: object) -> str:
+    # asyncpg hands back its own UUID subclass, which orjson does not take for a UUID
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError
+
+
 def _record(row: dict[str, Any]) -> AuditRecord:
     return AuditRecord(
         id=row["id"],
@@ -59,8 +70,8 @@ class PiccoloAuditLog:
                 object_type=entry.object_type,
                 object_id=entry.object_id,
                 unit_path=entry.unit_path,
-                before=orjson.dumps(entry.before).decode() if entry.before is not None else None,
-                after=orjson.dumps(entry.after).decode() if entry.after is not None else None,
+                before=_dumps(entry.before),
+                after=_dumps(entry.after),
                 request_id=self.request_id,
                 created_at=now,
             )

@@ -1,0 +1,116 @@
+"""The demo behind `make run`: its shape, its logins, and that seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import phonenumbers
+from piccolo.table import Table
+
+from api.passwords import Argon2Hasher
+from db.engine import Database
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.org import PiccoloOrgRepository
+from db.seed_demo import DEMO_PASSWORD, demo_logins, demo_plan, seed
+from db.tables import (
+    AuditEventTable,
+    LeaderAssignmentTable,
+    MembershipTable,
+    PersonTable,
+    RoleGrantTable,
+    UnitTable,
+)
+from domain.org.service import OrgService
+from tests.fakes import FakeClock
+
+TABLES: tuple[type[Table], ...] = (
+    UnitTable,
+    PersonTable,
+    MembershipTable,
+    RoleGrantTable,
+    LeaderAssignmentTable,
+    AuditEventTable,
+)
+
+
+def org_service(db: Database, clock: FakeClock) -> OrgService:
+    return OrgService(
+        PiccoloOrgRepository(), db, PiccoloAuditLog(clock, "seed"), clock, Argon2Hasher()
+    )
+
+
+async def row_counts() -> dict[str, int]:
+    return {table._meta.tablename: await table.count() for table in TABLES}
+
+
+def test_plan_is_the_same_every_time_with_real_names_and_valid_phones(clock: FakeClock) -> None:
+    today = clock.now().date()
+    plan = demo_plan(today)
+    assert plan == demo_plan(today)
+    people = [plan.admin, *plan.inspectors]
+    for ward in plan.wards:
+        people.append(ward.leader)
+        people += [member.person for cell in ward.cells for member in cell.members]
+    phones = [p.phone for p in people]
+    assert len(set(phones)) == len(phones)
+    for phone in phones:
+        number = phonenumbers.parse(phone)
+        assert phonenumbers.is_valid_number(number), phone
+        assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE, phone
+        assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == phone
+        assert phone[3] in "3789", phone
+    names = [p.full_name for p in people]
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert unicodedata.normalize("NFC", name) == name
+        assert len(name.split()) == 3, name
+    assert any(not name.isascii() for name in names)
+
+
+async def test_seed_writes_the_demo_once_through_audited_use_cases(
+    db: Database, clock: FakeClock
+) -> None:
+    org = org_service(db, clock)
+    text = await seed(org)
+
+    units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)
+    assert Counter(u["level"] for u in units) == {"city": 1, "ward": 2, "cell": 6}
+    cells = {u["id"] for u in units if u["is_cell"]}
+    assert len(cells) == 6
+    live = await MembershipTable.select(
+        MembershipTable.cell, MembershipTable.kind, MembershipTable.exempt
+    ).where(MembershipTable.left_on.is_null())
+    per_cell = Counter(m["cell"] for m in live)
+    assert set(per_cell) == cells
+    assert all(10 <= n <= 30 for n in per_cell.values()), per_cell
+    assert any(m["kind"] == "probationary" for m in live)
+    assert 1 <= sum(m["exempt"] for m in live) <= 2
+
+    grants = await RoleGrantTable.select(RoleGrantTable.role, RoleGrantTable.unit)
+    assert Counter(g["role"] for g in grants) == {
+        "admin": 1,
+        "leader": 2,
+        "inspector": 2,
+        "secretary": 6,
+    }
+    assert {g["unit"] for g in grants if g["role"] == "secretary"} == cells
+    assignments = await LeaderAssignmentTable.select(LeaderAssignmentTable.cell)
+    assert {a["cell"] for a in assignments} == cells
+
+    counts = await row_counts()
+    written = sum(n for name, n in counts.items() if name != "audit_event")
+    assert counts["audit_event"] == written  # every row was written as an audited change
+
+    logins = demo_logins(demo_plan(clock.now().date()))
+    with_password = await PersonTable.count().where(PersonTable.password_hash.is_not_null())
+    assert with_password == len(logins)
+    for login in logins:
+        assert login.phone in text
+        assert login.unit in text
+    assert DEMO_PASSWORD in text
+
+    again = await seed(org)
+
+    assert await row_counts() == counts
+    assert again.splitlines()[1:] == text.splitlines()[1:]

@@ -1,0 +1,111 @@
+"""`chibo migrate`, `chibo seed-demo` and `chibo serve` run as a newcomer runs them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from db.seed_demo import DEMO_PASSWORD, demo_plan
+
+CHIBO = Path(sys.executable).with_name("chibo")
+STARTUP_SECONDS = 30
+COMMAND_SECONDS = 120
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def chibo(*args: str, env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [str(CHIBO), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def wait_until_ready(server: subprocess.Popen[str], base_url: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            _, errors = server.communicate()
+            pytest.fail(f"chibo serve exited with {server.returncode}: {errors}")
+        try:
+            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)  # poll interval, not a wait for time to pass
+    pytest.fail(f"chibo serve was not ready within {STARTUP_SECONDS} s")
+
+
+@pytest.mark.e2e
+def test_a_demo_secretary_logs_in_to_the_served_app(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CHIBO_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
+        "CHIBO_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
+    }
+    chibo("migrate", env=env, cwd=tmp_path)
+    seeded = chibo("seed-demo", env=env, cwd=tmp_path)
+    # Names and phones of the demo do not depend on the day, only its dates do.
+    cell = demo_plan(datetime.now(UTC).date()).wards[0].cells[0]
+    secretary = cell.members[0].person
+    assert secretary.phone in seeded
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [str(CHIBO), "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_ready(server, base_url)
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+            login = http.post(
+                "/api/v1/auth/login",
+                json={"phone": secretary.phone, "password": DEMO_PASSWORD},
+            )
+            assert login.status_code == 200, login.text
+            token = login.json()["accessToken"]
+            me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.status_code == 200, me.text
+            body = me.json()
+            assert body["person"]["phone"] == secretary.phone
+            assert [c["cellName"] for c in body["cells"]] == [cell.name]
+            assert {(g["role"], g["unitName"]) for g in body["grants"]} == {
+                ("secretary", cell.name)
+            }
+
+            openapi = http.get("/api/docs/openapi.json")
+            assert openapi.status_code == 200
+            assert openapi.json()["openapi"].startswith("3.1")
+            assert http.get("/api/docs").status_code == 200
+    finally:
+        server.terminate()
+        try:
+            server.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
