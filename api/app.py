@@ -19,6 +19,8 @@ from api.auth import AuthController, TokenIssuer, make_jwt_auth
 from api.errors import EXCEPTION_HANDLERS
 from api.idempotency import IdempotencyMiddleware
 from api.me import get_me
+from api.meetings.controller import MeetingController, MeetingRuleController
+from api.meetings.record import MeetingRecordController
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
 from api.org.people import PersonController
@@ -32,11 +34,13 @@ from db.migrate import bind
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.idempotency import IdempotencyStore
+from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Actor
 from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService
 from domain.clock import Clock, SystemClock
+from domain.meetings.service import MeetingService
 from domain.org.service import OrgService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -71,6 +75,7 @@ def create_app(
         settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
     )
     org_repo, auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
+    meeting_repo = PiccoloMeetingRepository()
     key = settings.secret_key.encode()
     session_lifetime = timedelta(days=settings.refresh_session_days)
 
@@ -83,6 +88,18 @@ def create_app(
     def provide_auth(request: Request[Any, Any, Any]) -> AuthService:
         return AuthService(
             auth_repo, db, audit_log(request), clock, hasher, key, throttle, session_lifetime
+        )
+
+    def provide_meetings(request: Request[Any, Any, Any]) -> MeetingService:
+        return MeetingService(
+            meeting_repo,
+            org_repo,
+            db,
+            audit_log(request),
+            clock,
+            settings.meeting_policy,
+            settings.checkin_policy,
+            key,
         )
 
     def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
@@ -111,10 +128,14 @@ def create_app(
             GrantController,
             AssignmentController,
             get_audit,
+            MeetingRuleController,
+            MeetingController,
+            MeetingRecordController,
         ],
         dependencies={
             "org": Provide(provide_org, sync_to_thread=False),
             "auth": Provide(provide_auth, sync_to_thread=False),
+            "meetings": Provide(provide_meetings, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, sync_to_thread=False),
             "database": Provide(lambda: db, sync_to_thread=False),

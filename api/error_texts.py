@@ -113,6 +113,57 @@ TITLES: dict[str, tuple[str, str]] = {
         "Người này không phải lãnh đạo của cấp trên chi bộ",
         "This person does not lead a unit above the cell",
     ),
+    # meetings
+    "version_mismatch": (
+        "Dữ liệu đã được người khác sửa, hãy tải lại",
+        "Someone changed this in the meantime; reload it",
+    ),
+    "if_match_required": ("Cần gửi kèm If-Match", "If-Match is required"),
+    "meeting_not_found": ("Không tìm thấy cuộc họp", "Meeting not found"),
+    "meeting_exists": ("Cuộc họp đã tồn tại", "The meeting already exists"),
+    "meeting_manage_forbidden": (
+        "Bạn không có quyền quản lý sinh hoạt của chi bộ này",
+        "You may not manage this cell's meetings",
+    ),
+    "meeting_rule_not_found": ("Chi bộ chưa đặt lịch sinh hoạt", "The cell has no meeting rule"),
+    "meeting_rule_invalid": ("Lịch sinh hoạt không hợp lệ", "Invalid meeting rule"),
+    "meeting_window_invalid": (
+        "Thời gian kết thúc phải sau thời gian bắt đầu (tối đa 12 giờ)",
+        "The end must follow the start (12 hours at most)",
+    ),
+    "meeting_in_future": ("Cuộc họp chưa diễn ra", "The meeting has not happened yet"),
+    "meeting_finalized": ("Biên bản đã hoàn tất, chỉ có thể đính chính", "The minutes are final"),
+    "meeting_cancelled": ("Cuộc họp đã bị hủy", "The meeting was cancelled"),
+    "meeting_already_held": ("Cuộc họp đã diễn ra", "The meeting has already been held"),
+    "meeting_not_finalized": ("Biên bản chưa hoàn tất", "The minutes are not final yet"),
+    "agenda_required": ("Thông báo cần có nội dung sinh hoạt", "The notice needs an agenda"),
+    "chair_or_taker_not_member": (
+        "Chủ trì và thư ký phải là đảng viên của chi bộ",
+        "The chair and the minute-taker must be members of the cell",
+    ),
+    "not_on_attendance_sheet": (
+        "Người này không có trong danh sách sinh hoạt",
+        "This person is not on the attendance sheet",
+    ),
+    "member_exempt": ("Đảng viên được miễn sinh hoạt", "The member is exempt from meetings"),
+    "exempt_is_from_roster": (
+        "Miễn sinh hoạt lấy theo quyết định, không đánh dấu tay",
+        "Exemption comes from the roster, not from marking",
+    ),
+    "minutes_incomplete": (
+        "Biên bản chưa đủ nội dung để hoàn tất",
+        "The minutes are missing what finalising needs",
+    ),
+    "amendment_empty": ("Đính chính không thay đổi gì", "The amendment changes nothing"),
+    "checkin_code_invalid": ("Mã điểm danh không đúng", "Wrong check-in code"),
+    "checkin_code_expired": ("Mã điểm danh đã hết hạn", "The check-in code has expired"),
+    "checkin_closed": ("Chưa hoặc đã hết giờ điểm danh", "Check-in is not open"),
+    "checkin_too_far": ("Bạn đang ở xa địa điểm sinh hoạt", "You are too far from the meeting"),
+    "visit_forbidden": ("Bạn không thể xác nhận lượt dự này", "You may not confirm this visit"),
+    "not_a_leader_of_cell": (
+        "Người này không phải lãnh đạo phụ trách chi bộ",
+        "This person does not lead above this cell",
+    ),
     "roster_invalid": ("Danh sách có dòng không hợp lệ", "The roster has invalid rows"),
     "roster_not_csv": ("Tệp danh sách phải là CSV mã hóa UTF-8", "The roster must be UTF-8 CSV"),
 }

@@ -18,6 +18,7 @@ from domain.errors import (
     ForbiddenError,
     NotFoundError,
     RuleViolationError,
+    StaleVersionError,
     TooManyRequestsError,
     UnauthenticatedError,
 )
@@ -26,7 +27,14 @@ log = logging.getLogger("chibo.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
+
+class PreconditionRequiredError(DomainError):
+    """An update came without If-Match: offline edits must say which version they change."""
+
+
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    StaleVersionError: 412,
+    PreconditionRequiredError: 428,
     NotFoundError: 404,
     ForbiddenError: 403,
     UnauthenticatedError: 401,
@@ -42,6 +50,8 @@ DESCRIPTIONS = {
     409: "Conflicts with the current state",
     413: "Request body over the limit",
     422: "Invalid input or a broken rule",
+    412: "If-Match names an older version; currentVersion is in the body",
+    428: "If-Match is required on this update",
     429: "Throttled; see Retry-After",
 }
 
@@ -60,6 +70,8 @@ class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
     code: str
     detail: str | None = None
     errors: list[FieldError] | None = None
+    missing: list[str] | None = None
+    current_version: int | None = None
     request_id: str | None = None
 
 
@@ -83,6 +95,7 @@ def problem_response(
     detail: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[Problem]:
     locale = negotiate(request.headers.get("accept-language"))
     body = Problem(
@@ -93,6 +106,7 @@ def problem_response(
         detail=detail,
         errors=errors,
         request_id=request.scope.get("state", {}).get("request_id"),
+        **(extra or {}),
     )
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -104,7 +118,12 @@ def domain_error_handler(request: Request[Any, Any, Any], error: Exception) -> R
     if isinstance(error, TooManyRequestsError):
         headers = {"Retry-After": str(error.retry_after)}
     errors = [FieldError(field=f, message=m) for f, m in error.detail.get("errors", [])]  # type: ignore[attr-defined]
-    return problem_response(request, status, error.code, headers=headers, errors=errors or None)
+    extra: dict[str, Any] = {
+        k: error.detail[k] for k in ("missing", "current_version") if k in error.detail
+    }
+    return problem_response(
+        request, status, error.code, headers=headers, errors=errors or None, extra=extra
+    )
 
 
 def validation_error_handler(

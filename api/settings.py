@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from domain.meetings.checkin import CheckinPolicy
+from domain.meetings.model import MeetingPolicy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/chibo.sqlite3"
 SECRET_FILE = Path("var/secret_key")
@@ -28,6 +31,8 @@ class Settings:
     login_failure_limit: int = 10
     login_failure_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
+    meeting_policy: MeetingPolicy = field(default_factory=MeetingPolicy)
+    checkin_policy: CheckinPolicy = field(default_factory=CheckinPolicy)
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,14 +48,17 @@ async def fetch_page(
     table: type[Table],
     page: PageRequest,
     to_domain: Callable[[dict[str, Any]], T],
+    sort: Column | None = None,
 ) -> Page[T]:
+    """One page ordered by ``sort`` (a timestamp column, ``created_at`` by default), then id."""
+    key = sort or table.created_at  # type: ignore[attr-defined]
+    row_id_column = table.id  # type: ignore[attr-defined]
     if page.cursor is not None:
         at, row_id = decode_cursor(page.cursor)
-        query = query.where(
-            (table.created_at > at) | ((table.created_at == at) & (table.id > row_id))  # type: ignore[attr-defined]
-        )
-    rows = await query.order_by(table.created_at, table.id).limit(page.limit + 1)  # type: ignore[attr-defined]
+        query = query.where((key > at) | ((key == at) & (row_id_column > row_id)))
+    rows = await query.order_by(key, row_id_column).limit(page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[: page.limit]
-    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    last = rows[-1] if rows else {}
+    next_cursor = encode_cursor(last[key._meta.name], last["id"]) if more else None  # noqa: SLF001
     return Page(items=tuple(to_domain(r) for r in rows), next_cursor=next_cursor)

@@ -7,6 +7,7 @@ from piccolo.columns import (
     UUID,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Text,
@@ -118,8 +119,6 @@ class AuditEventTable(Table, tablename="audit_event"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
-
-
 class IdempotencyKeyTable(Table, tablename="idempotency_key"):
     """A POST's Idempotency-Key per person: claimed while in flight, then the stored reply."""
 
@@ -134,6 +133,83 @@ class IdempotencyKeyTable(Table, tablename="idempotency_key"):
     completed_at = Timestamptz(null=True, default=None)
 
 
+class MeetingRuleTable(Table, tablename="meeting_rule"):
+    """A cell's regular-meeting rule, in local time."""
+
+    id = UUID(primary_key=True)
+    cell = ForeignKey(UnitTable, unique=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    day = Integer(null=True, default=None)
+    weekday = Integer(null=True, default=None)
+    nth = Integer(null=True, default=None)
+    at_time = Varchar(length=5)
+    duration_minutes = Integer()
+    place = Varchar(length=300, null=True, default=None)
+    place_lat = DoublePrecision(null=True, default=None)
+    place_lon = DoublePrecision(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeetingTable(Table, tablename="meeting"):
+    id = UUID(primary_key=True)
+    cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    status = Varchar(length=20)
+    combined_thematic = Boolean(default=False)
+    title = Varchar(length=300, null=True, default=None)
+    place = Varchar(length=300, null=True, default=None)
+    place_lat = DoublePrecision(null=True, default=None)
+    place_lon = DoublePrecision(null=True, default=None)
+    occurrence = Varchar(length=7, null=True, default=None)
+    planned_start = Timestamptz(index=True)
+    planned_end = Timestamptz()
+    notice_published_at = Timestamptz(null=True, default=None)
+    agenda = JSON(default="[]")
+    actual_start = Timestamptz(null=True, default=None)
+    actual_end = Timestamptz(null=True, default=None)
+    chair = UUID(null=True, default=None)
+    minute_taker = UUID(null=True, default=None)
+    minutes_text = Text(null=True, default=None)
+    resolutions = JSON(default="[]")
+    logged_at = Timestamptz(null=True, default=None)
+    finalized_at = Timestamptz(null=True, default=None)
+    cancel_reason = Varchar(length=500, null=True, default=None)
+    move_reason = Varchar(length=500, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class AttendanceTable(Table, tablename="attendance"):
+    id = UUID(primary_key=True)
+    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    position = Integer()
+    full_name = Varchar(length=200)
+    membership_kind = Varchar(length=20)
+    status = Varchar(length=20, null=True, default=None)
+    reason = Varchar(length=500, null=True, default=None)
+    checked_in_at = Timestamptz(null=True, default=None)
+
+
+class LeaderVisitTable(Table, tablename="leader_visit"):
+    id = UUID(primary_key=True)
+    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    leader = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    leader_confirmed_at = Timestamptz(null=True, default=None)
+    secretary_confirmed_at = Timestamptz(null=True, default=None)
+    remarks = Text(null=True, default=None)
+
+
+class MinutesAmendmentTable(Table, tablename="minutes_amendment"):
+    id = UUID(primary_key=True)
+    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    by = UUID()
+    reason = Text()
+    changes = JSON()
+    at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -144,4 +220,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LoginThrottleTable,
     AuditEventTable,
     IdempotencyKeyTable,
+    MeetingRuleTable,
+    MeetingTable,
+    AttendanceTable,
+    LeaderVisitTable,
+    MinutesAmendmentTable,
 )

@@ -28,14 +28,27 @@ class Permission(StrEnum):
     VIEW_PEOPLE = "view_people"
     MANAGE_ORG = "manage_org"
     READ_AUDIT = "read_audit"
+    MANAGE_MEETINGS = "manage_meetings"
+    VISIT_MEETINGS = "visit_meetings"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.LEADER: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.READ_AUDIT}),
+    Role.LEADER: frozenset(
+        {
+            Permission.VIEW_UNIT,
+            Permission.VIEW_PEOPLE,
+            Permission.READ_AUDIT,
+            Permission.VISIT_MEETINGS,
+        }
+    ),
     Role.INSPECTOR: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
-    Role.SECRETARY: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
-    Role.DEPUTY_SECRETARY: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
+    Role.SECRETARY: frozenset(
+        {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.MANAGE_MEETINGS}
+    ),
+    Role.DEPUTY_SECRETARY: frozenset(
+        {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.MANAGE_MEETINGS}
+    ),
     Role.MEMBER: frozenset({Permission.VIEW_UNIT}),
 }
 

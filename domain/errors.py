@@ -38,3 +38,11 @@ class TooManyRequestsError(DomainError):
     def __init__(self, code: str, retry_after: int, **detail: object) -> None:
         super().__init__(code, **detail)
         self.retry_after = retry_after
+
+
+class StaleVersionError(DomainError):
+    """The caller edited an older version than the current one (If-Match mismatch)."""
+
+    def __init__(self, code: str, current_version: int, **detail: object) -> None:
+        super().__init__(code, current_version=current_version, **detail)
+        self.current_version = current_version

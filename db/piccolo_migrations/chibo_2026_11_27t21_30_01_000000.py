@@ -6,7 +6,7 @@ both engines, forwards and backwards.
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from db.migration_sql import ddl
+from db.migration_sql import add_unique_indexes
 
 ID = "2026-11-27T21:30:01:000000"
 VERSION = "1.38.0"
@@ -21,7 +21,5 @@ PARTIAL_UNIQUE_INDEXES = {
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="chibo", description=DESCRIPTION)
-    for name, target in PARTIAL_UNIQUE_INDEXES.items():
-        manager.add_raw(ddl(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {target}"))
-        manager.add_raw_backwards(ddl(f"DROP INDEX IF EXISTS {name}"))
+    add_unique_indexes(manager, PARTIAL_UNIQUE_INDEXES)
     return manager

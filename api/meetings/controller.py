@@ -1,0 +1,247 @@
+"""Meetings: the cell's rule, planning, notice, moving and cancelling, reading."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.errors import problems
+from api.etag import IfMatch, expected_version, tagged
+from api.meetings.schemas import (
+    CancelIn,
+    MeetingIn,
+    MeetingOut,
+    MoveIn,
+    NoticeIn,
+    PlannedOut,
+    RuleIn,
+    RuleOut,
+    agenda_of,
+)
+from api.schemas import Cursor, Limit, PageOut
+from domain.actors import Actor
+from domain.meetings.model import MeetingKind, MeetingStatus
+from domain.meetings.ports import CellRule, MeetingFilter
+from domain.meetings.recurrence import MeetingRule
+from domain.meetings.service import MeetingService, NewMeeting, local_month_bounds
+from domain.org.service import OrgService
+from domain.pagination import PageRequest
+
+ETAG_HEADER = [
+    ResponseHeader(name="ETag", description="Version for If-Match", documentation_only=True)
+]
+Month = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Local month, YYYY-MM"),
+]
+Meetings = NamedDependency[MeetingService]
+Me = NamedDependency[Actor]
+
+
+def _out(service: MeetingService, meeting: object, *, sheet: bool = True) -> MeetingOut:
+    return MeetingOut.of(meeting, service.policy, sheet=sheet)  # type: ignore[arg-type]
+
+
+class MeetingRuleController(Controller):
+    path = "/api/v1/units/{cell_id:uuid}"
+    tags = ["meetings"]
+
+    @get("/meeting-rule", operation_id="GetMeetingRule", responses=problems(401, 404))
+    async def get_rule(self, cell_id: FromPath[UUID], actor: Me, meetings: Meetings) -> RuleOut:
+        return RuleOut.of(await meetings.rule(actor, cell_id))
+
+    @put(
+        "/meeting-rule",
+        operation_id="SetMeetingRule",
+        responses=problems(401, 403, 404, 413, 422),
+    )
+    async def set_rule(
+        self, cell_id: FromPath[UUID], data: JSONBody[RuleIn], actor: Me, meetings: Meetings
+    ) -> RuleOut:
+        """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)"."""
+        rule = CellRule(
+            cell_id=cell_id,
+            rule=MeetingRule(
+                kind=data.kind,
+                at=time.fromisoformat(data.at),
+                duration_minutes=data.duration_minutes,
+                day=data.day,
+                weekday=data.weekday,
+                nth=data.nth,
+            ),
+            place=data.place,
+            place_location=(data.place_location.lat, data.place_location.lon)
+            if data.place_location
+            else None,
+        )
+        return RuleOut.of(await meetings.set_rule(actor, rule))
+
+    @post(
+        "/meetings/plan",
+        operation_id="PlanMeetings",
+        status_code=200,
+        responses=problems(401, 403, 404),
+    )
+    async def plan(self, cell_id: FromPath[UUID], actor: Me, meetings: Meetings) -> PlannedOut:
+        """Plan the coming months' regular meetings from the rule; running it again adds none."""
+        return PlannedOut(planned=await meetings.plan_cell(actor, cell_id))
+
+
+class MeetingController(Controller):
+    path = "/api/v1/meetings"
+    tags = ["meetings"]
+
+    @get("/", operation_id="ListMeetings", responses=problems(401, 404, 422))
+    async def list_meetings(
+        self,
+        actor: Me,
+        meetings: Meetings,
+        org: NamedDependency[OrgService],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        cell_id: Annotated[UUID | None, QueryParameter(name="cellId")] = None,
+        unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None,
+        month: Month = None,
+        status: Annotated[MeetingStatus | None, QueryParameter()] = None,
+        kind: Annotated[MeetingKind | None, QueryParameter()] = None,
+    ) -> PageOut[MeetingOut]:
+        """Meetings the caller can see, by cell or unit subtree and local month."""
+        within = (await org.unit(actor, unit_id)).path if unit_id else None
+        starts_from = starts_before = None
+        if month:
+            starts_from, starts_before = local_month_bounds(int(month[:4]), int(month[5:]))
+        page = await meetings.list_meetings(
+            actor,
+            MeetingFilter(
+                cell_id=cell_id,
+                within_path=within,
+                starts_from=starts_from,
+                starts_before=starts_before,
+                status=status,
+                kind=kind,
+            ),
+            PageRequest(limit, cursor),
+        )
+        return PageOut(
+            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+        )
+
+    @get("/upcoming", operation_id="ListMyUpcomingMeetings", responses=problems(401, 422))
+    async def upcoming(
+        self,
+        actor: Me,
+        meetings: Meetings,
+        limit: Limit = 20,
+    ) -> list[MeetingOut]:
+        """Planned meetings of my cells and of the cells I follow as a leader."""
+        return [_out(meetings, m, sheet=False) for m in await meetings.upcoming(actor, limit)]
+
+    @get(
+        "/{meeting_id:uuid}",
+        operation_id="GetMeeting",
+        responses=problems(401, 404),
+        response_headers=ETAG_HEADER,
+    )
+    async def get_meeting(
+        self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
+    ) -> Response[MeetingOut]:
+        """One meeting with its notice, record, attendance sheet, counts and flags."""
+        meeting = await meetings.sheet(actor, meeting_id)
+        return tagged(_out(meetings, meeting), meeting.version)
+
+    @post(
+        "/",
+        operation_id="CreateMeeting",
+        responses=problems(401, 403, 404, 413, 422),
+        response_headers=ETAG_HEADER,
+    )
+    async def create(
+        self, data: JSONBody[MeetingIn], actor: Me, meetings: Meetings
+    ) -> Response[MeetingOut]:
+        """Add a thematic, extraordinary or extra regular meeting (the client may give its id)."""
+        meeting = await meetings.create(
+            actor,
+            NewMeeting(
+                cell_id=data.cell_id,
+                kind=data.kind,
+                planned_start=data.planned_start,
+                planned_end=data.planned_end,
+                title=data.title,
+                place=data.place,
+                place_location=(data.place_location.lat, data.place_location.lon)
+                if data.place_location
+                else None,
+                combined_thematic=data.combined_thematic,
+                id=data.id,
+            ),
+        )
+        return tagged(_out(meetings, meeting, sheet=False), meeting.version, 201)
+
+    @post(
+        "/{meeting_id:uuid}/move",
+        operation_id="MoveMeeting",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 412, 413, 422, 428),
+        response_headers=ETAG_HEADER,
+    )
+    async def move(
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[MoveIn],
+        actor: Me,
+        meetings: Meetings,
+        if_match: IfMatch = None,
+    ) -> Response[MeetingOut]:
+        meeting = await meetings.move(
+            actor,
+            meeting_id,
+            expected_version(if_match),
+            data.planned_start,
+            data.planned_end,
+            data.reason,
+        )
+        return tagged(_out(meetings, meeting, sheet=False), meeting.version)
+
+    @post(
+        "/{meeting_id:uuid}/cancel",
+        operation_id="CancelMeeting",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 412, 413, 422, 428),
+        response_headers=ETAG_HEADER,
+    )
+    async def cancel(
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[CancelIn],
+        actor: Me,
+        meetings: Meetings,
+        if_match: IfMatch = None,
+    ) -> Response[MeetingOut]:
+        meeting = await meetings.cancel(actor, meeting_id, expected_version(if_match), data.reason)
+        return tagged(_out(meetings, meeting, sheet=False), meeting.version)
+
+    @put(
+        "/{meeting_id:uuid}/notice",
+        operation_id="PublishMeetingNotice",
+        responses=problems(401, 403, 404, 409, 412, 413, 422, 428),
+        response_headers=ETAG_HEADER,
+    )
+    async def notice(
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[NoticeIn],
+        actor: Me,
+        meetings: Meetings,
+        if_match: IfMatch = None,
+    ) -> Response[MeetingOut]:
+        """Publish the notice with its agenda (members should have it 24 hours ahead)."""
+        meeting = await meetings.publish_notice(
+            actor, meeting_id, expected_version(if_match), agenda_of(data.agenda)
+        )
+        return tagged(_out(meetings, meeting, sheet=False), meeting.version)

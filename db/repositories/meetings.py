@@ -1,0 +1,393 @@
+"""MeetingRepository on Piccolo. Agenda and resolutions are JSON on the meeting row; the
+attendance sheet is one row per member, rewritten in one statement when it changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+from piccolo.query import Select
+
+from db.pagination import any_prefix, fetch_page
+from db.tables import (
+    AttendanceTable,
+    LeaderAssignmentTable,
+    LeaderVisitTable,
+    MeetingRuleTable,
+    MeetingTable,
+    MembershipTable,
+    MinutesAmendmentTable,
+)
+from domain.meetings.model import (
+    AgendaItem,
+    AgendaKind,
+    Amendment,
+    AttendanceRow,
+    AttendanceStatus,
+    LeaderVisit,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Resolution,
+)
+from domain.meetings.ports import CellRule, MeetingFilter, RosterEntry
+from domain.meetings.recurrence import MeetingRule, RuleKind
+from domain.org.model import MembershipKind
+from domain.pagination import Page, PageRequest
+
+
+def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> Meeting:
+    location = (row["place_lat"], row["place_lon"]) if row["place_lat"] is not None else None
+    return Meeting(
+        id=row["id"],
+        cell_id=row["cell"],
+        cell_path=row["cell_path"],
+        kind=MeetingKind(row["kind"]),
+        status=MeetingStatus(row["status"]),
+        planned_start=row["planned_start"],
+        planned_end=row["planned_end"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        combined_thematic=bool(row["combined_thematic"]),
+        title=row["title"],
+        place=row["place"],
+        place_location=location,
+        occurrence=row["occurrence"],
+        notice_published_at=row["notice_published_at"],
+        agenda=[
+            AgendaItem(a["title"], AgendaKind(a["kind"]), a["minutes"], a.get("presenter"))
+            for a in _json(row["agenda"])
+        ],
+        actual_start=row["actual_start"],
+        actual_end=row["actual_end"],
+        chair_id=row["chair"],
+        minute_taker_id=row["minute_taker"],
+        minutes_text=row["minutes_text"],
+        resolutions=[Resolution(**r) for r in _json(row["resolutions"])],
+        attendance=[_attendance(r) for r in rows or []],
+        logged_at=row["logged_at"],
+        finalized_at=row["finalized_at"],
+        cancel_reason=row["cancel_reason"],
+        move_reason=row["move_reason"],
+        version=row["version"],
+    )
+
+
+def _attendance(row: dict[str, Any]) -> AttendanceRow:
+    return AttendanceRow(
+        person_id=row["person"],
+        full_name=row["full_name"],
+        membership_kind=MembershipKind(row["membership_kind"]),
+        status=AttendanceStatus(row["status"]) if row["status"] else None,
+        reason=row["reason"],
+        checked_in_at=row["checked_in_at"],
+    )
+
+
+def _columns(meeting: Meeting) -> dict[str, Any]:
+    lat, lon = meeting.place_location or (None, None)
+    return {
+        "kind": meeting.kind.value,
+        "status": meeting.status.value,
+        "combined_thematic": meeting.combined_thematic,
+        "title": meeting.title,
+        "place": meeting.place,
+        "place_lat": lat,
+        "place_lon": lon,
+        "planned_start": meeting.planned_start,
+        "planned_end": meeting.planned_end,
+        "notice_published_at": meeting.notice_published_at,
+        "agenda": orjson.dumps(
+            [
+                {
+                    "title": a.title,
+                    "kind": a.kind.value,
+                    "minutes": a.minutes,
+                    "presenter": a.presenter,
+                }
+                for a in meeting.agenda
+            ]
+        ).decode(),
+        "actual_start": meeting.actual_start,
+        "actual_end": meeting.actual_end,
+        "chair": meeting.chair_id,
+        "minute_taker": meeting.minute_taker_id,
+        "minutes_text": meeting.minutes_text,
+        "resolutions": orjson.dumps(
+            [
+                {
+                    "text": r.text,
+                    "votes_for": r.votes_for,
+                    "votes_against": r.votes_against,
+                    "votes_abstain": r.votes_abstain,
+                }
+                for r in meeting.resolutions
+            ]
+        ).decode(),
+        "logged_at": meeting.logged_at,
+        "finalized_at": meeting.finalized_at,
+        "cancel_reason": meeting.cancel_reason,
+        "move_reason": meeting.move_reason,
+        "updated_at": meeting.updated_at,
+        "version": meeting.version,
+    }
+
+
+def _meetings() -> Select[Any]:
+    return MeetingTable.select(
+        *MeetingTable.all_columns(), MeetingTable.cell.path.as_alias("cell_path")
+    )
+
+
+def _new_row(meeting: Meeting) -> MeetingTable:
+    return MeetingTable(
+        id=meeting.id,
+        cell=meeting.cell_id,
+        occurrence=meeting.occurrence,
+        created_at=meeting.created_at,
+        **_columns(meeting),
+    )
+
+
+def _rule(row: dict[str, Any]) -> CellRule:
+    hour, minute = (int(x) for x in row["at_time"].split(":"))
+    location = (row["place_lat"], row["place_lon"]) if row["place_lat"] is not None else None
+    return CellRule(
+        cell_id=row["cell"],
+        rule=MeetingRule(
+            kind=RuleKind(row["kind"]),
+            at=time(hour, minute),
+            duration_minutes=row["duration_minutes"],
+            day=row["day"],
+            weekday=row["weekday"],
+            nth=row["nth"],
+        ),
+        place=row["place"],
+        place_location=location,
+    )
+
+
+def _visit(row: dict[str, Any]) -> LeaderVisit:
+    return LeaderVisit(
+        meeting_id=row["meeting"],
+        leader_id=row["leader"],
+        leader_confirmed_at=row["leader_confirmed_at"],
+        secretary_confirmed_at=row["secretary_confirmed_at"],
+        remarks=row["remarks"],
+    )
+
+
+class PiccoloMeetingRepository:
+    async def get(self, meeting_id: UUID) -> Meeting | None:
+        row = await _meetings().where(MeetingTable.id == meeting_id).first()
+        if row is None:
+            return None
+        rows = (
+            await AttendanceTable.select()
+            .where(AttendanceTable.meeting == meeting_id)
+            .order_by(AttendanceTable.position)
+        )
+        return _meeting(row, rows)
+
+    async def add(self, meeting: Meeting) -> None:
+        await MeetingTable.insert(_new_row(meeting))
+
+    async def add_planned(self, meetings: list[Meeting]) -> int:
+        if not meetings:
+            return 0
+        inserted = await MeetingTable.insert(*(_new_row(m) for m in meetings)).on_conflict(
+            action="DO NOTHING"
+        )
+        return len(inserted)
+
+    async def save(self, meeting: Meeting, *, attendance: bool) -> None:
+        columns = _columns(meeting)
+        await MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()}).where(
+            MeetingTable.id == meeting.id
+        )
+        if attendance:
+            await AttendanceTable.delete().where(AttendanceTable.meeting == meeting.id)
+            if meeting.attendance:
+                await AttendanceTable.insert(
+                    *(
+                        AttendanceTable(
+                            id=uuid4(),
+                            meeting=meeting.id,
+                            person=row.person_id,
+                            position=position,
+                            full_name=row.full_name,
+                            membership_kind=row.membership_kind.value,
+                            status=row.status.value if row.status else None,
+                            reason=row.reason,
+                            checked_in_at=row.checked_in_at,
+                        )
+                        for position, row in enumerate(meeting.attendance)
+                    )
+                )
+
+    async def list_meetings(
+        self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
+    ) -> Page[Meeting]:
+        path = MeetingTable.cell.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return Page(items=(), next_cursor=None)
+        query = _meetings().where(scope)
+        if where.cell_id:
+            query = query.where(MeetingTable.cell == where.cell_id)
+        if where.within_path:
+            query = query.where(path.like(f"{where.within_path}%"))
+        if where.starts_from:
+            query = query.where(MeetingTable.planned_start >= where.starts_from)
+        if where.starts_before:
+            query = query.where(MeetingTable.planned_start < where.starts_before)
+        if where.status:
+            query = query.where(MeetingTable.status == where.status.value)
+        if where.kind:
+            query = query.where(MeetingTable.kind == where.kind.value)
+        return await fetch_page(query, MeetingTable, page, _meeting, MeetingTable.planned_start)
+
+    async def upcoming_for(
+        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
+    ) -> list[Meeting]:
+        """Planned meetings of my cells and of the cells I follow inside my leader scope."""
+        cells = {
+            r["cell"]
+            for r in await MembershipTable.select(MembershipTable.cell).where(
+                (MembershipTable.person == person_id) & MembershipTable.left_on.is_null()
+            )
+        }
+        followed = await LeaderAssignmentTable.select(
+            LeaderAssignmentTable.cell, LeaderAssignmentTable.cell.path.as_alias("path")
+        ).where(
+            (LeaderAssignmentTable.leader == person_id) & LeaderAssignmentTable.ended_on.is_null()
+        )
+        cells |= {r["cell"] for r in followed if any(r["path"].startswith(s) for s in scopes)}
+        if not cells:
+            return []
+        rows = (
+            await _meetings()
+            .where(
+                MeetingTable.cell.is_in(list(cells))
+                & (MeetingTable.status == MeetingStatus.PLANNED.value)
+                & (MeetingTable.planned_end >= now)
+            )
+            .order_by(MeetingTable.planned_start)
+            .limit(limit)
+        )
+        return [_meeting(r) for r in rows]
+
+    async def roster_on(self, cell_id: UUID, day: date) -> list[RosterEntry]:
+        rows = await MembershipTable.select(
+            MembershipTable.person,
+            MembershipTable.person.full_name.as_alias("full_name"),
+            MembershipTable.kind,
+            MembershipTable.exempt,
+            MembershipTable.exempt_resolution_date,
+        ).where(
+            (MembershipTable.cell == cell_id)
+            & (MembershipTable.joined_on <= day)
+            & (MembershipTable.left_on.is_null() | (MembershipTable.left_on > day))
+        )
+        return [
+            (
+                r["person"],
+                r["full_name"],
+                MembershipKind(r["kind"]),
+                bool(r["exempt"])
+                and r["exempt_resolution_date"] is not None
+                and r["exempt_resolution_date"] <= day,
+            )
+            for r in rows
+        ]
+
+    async def rule_of(self, cell_id: UUID) -> CellRule | None:
+        row = await MeetingRuleTable.select().where(MeetingRuleTable.cell == cell_id).first()
+        return _rule(row) if row else None
+
+    async def set_rule(self, rule: CellRule) -> None:
+        lat, lon = rule.place_location or (None, None)
+        row = MeetingRuleTable(
+            id=uuid4(),
+            cell=rule.cell_id,
+            kind=rule.rule.kind.value,
+            day=rule.rule.day,
+            weekday=rule.rule.weekday,
+            nth=rule.rule.nth,
+            at_time=rule.rule.at.strftime("%H:%M"),
+            duration_minutes=rule.rule.duration_minutes,
+            place=rule.place,
+            place_lat=lat,
+            place_lon=lon,
+        )
+        kept = [c for c in MeetingRuleTable._meta.columns if c._meta.name not in {"id", "cell"}]  # noqa: SLF001
+        await MeetingRuleTable.insert(row).on_conflict(
+            target=MeetingRuleTable.cell, action="DO UPDATE", values=kept
+        )
+
+    async def cells_with_rules(self) -> list[CellRule]:
+        return [_rule(r) for r in await MeetingRuleTable.select()]
+
+    async def visit(self, meeting_id: UUID, leader_id: UUID) -> LeaderVisit | None:
+        row = (
+            await LeaderVisitTable.select()
+            .where(
+                (LeaderVisitTable.meeting == meeting_id) & (LeaderVisitTable.leader == leader_id)
+            )
+            .first()
+        )
+        return _visit(row) if row else None
+
+    async def save_visit(self, visit: LeaderVisit) -> None:
+        await LeaderVisitTable.insert(
+            LeaderVisitTable(
+                id=uuid4(),
+                meeting=visit.meeting_id,
+                leader=visit.leader_id,
+                leader_confirmed_at=visit.leader_confirmed_at,
+                secretary_confirmed_at=visit.secretary_confirmed_at,
+                remarks=visit.remarks,
+            )
+        ).on_conflict(
+            target=(LeaderVisitTable.meeting, LeaderVisitTable.leader),
+            action="DO UPDATE",
+            values=[
+                LeaderVisitTable.leader_confirmed_at,
+                LeaderVisitTable.secretary_confirmed_at,
+                LeaderVisitTable.remarks,
+            ],
+        )
+
+    async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]:
+        rows = await LeaderVisitTable.select().where(LeaderVisitTable.meeting == meeting_id)
+        return [_visit(r) for r in rows]
+
+    async def counted_visits(
+        self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
+    ) -> int:
+        return await LeaderVisitTable.count().where(  # type: ignore[no-any-return]
+            (LeaderVisitTable.leader == leader_id)
+            & (LeaderVisitTable.meeting.cell == cell_id)
+            & LeaderVisitTable.leader_confirmed_at.is_not_null()
+            & LeaderVisitTable.secretary_confirmed_at.is_not_null()
+            & (LeaderVisitTable.meeting.planned_start >= since)
+            & (LeaderVisitTable.meeting.planned_start < until)
+        )
+
+    async def add_amendment(self, amendment: Amendment) -> None:
+        await MinutesAmendmentTable.insert(
+            MinutesAmendmentTable(
+                id=uuid4(),
+                meeting=amendment.meeting_id,
+                by=amendment.by,
+                reason=amendment.reason,
+                changes=orjson.dumps(amendment.changes).decode(),
+                at=amendment.at,
+            )
+        )

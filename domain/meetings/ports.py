@@ -1,0 +1,66 @@
+"""Storage the meeting use cases need (implemented in db/repositories/meetings.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.meetings.model import (
+    Amendment,
+    LeaderVisit,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from domain.meetings.recurrence import MeetingRule
+from domain.org.model import MembershipKind
+from domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class CellRule:
+    cell_id: UUID
+    rule: MeetingRule
+    place: str | None
+    place_location: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFilter:
+    cell_id: UUID | None = None
+    within_path: str | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    status: MeetingStatus | None = None
+    kind: MeetingKind | None = None
+
+
+RosterEntry = tuple[UUID, str, MembershipKind, bool]  # person, full name, kind, exempt
+
+
+class MeetingRepository(Protocol):
+    async def get(self, meeting_id: UUID) -> Meeting | None: ...
+    async def add(self, meeting: Meeting) -> None: ...
+    async def add_planned(self, meetings: list[Meeting]) -> int:
+        """Insert rule-planned meetings, skipping occurrences that exist; returns how many."""
+
+    async def save(self, meeting: Meeting, *, attendance: bool) -> None: ...
+    async def list_meetings(
+        self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
+    ) -> Page[Meeting]: ...
+    async def upcoming_for(
+        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
+    ) -> list[Meeting]: ...
+    async def roster_on(self, cell_id: UUID, day: date) -> list[RosterEntry]: ...
+    async def rule_of(self, cell_id: UUID) -> CellRule | None: ...
+    async def set_rule(self, rule: CellRule) -> None: ...
+    async def cells_with_rules(self) -> list[CellRule]: ...
+    async def visit(self, meeting_id: UUID, leader_id: UUID) -> LeaderVisit | None: ...
+    async def save_visit(self, visit: LeaderVisit) -> None: ...
+    async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]: ...
+    async def counted_visits(
+        self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
+    ) -> int: ...
+    async def add_amendment(self, amendment: Amendment) -> None: ...

@@ -1,0 +1,445 @@
+"""Meeting use cases: plan from the cell's rule, notice, log, attendance, check-in, finalise."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.actors import Actor, Permission
+from domain.clock import LOCAL_TZ, Clock
+from domain.errors import NotFoundError, RuleViolationError, StaleVersionError
+from domain.meetings import checkin
+from domain.meetings.model import (
+    AgendaItem,
+    Amendment,
+    AttendanceStatus,
+    LeaderVisit,
+    Meeting,
+    MeetingKind,
+    MeetingPolicy,
+    MeetingStatus,
+    Resolution,
+    attendance_sheet,
+    check_window,
+    meeting_day,
+)
+from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository
+from domain.meetings.recurrence import planned_occurrences
+from domain.org.model import check_cell
+from domain.org.ports import OrgRepository
+from domain.pagination import Page, PageRequest
+from domain.ports import AuditEntry, AuditLog, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    cell_id: UUID
+    kind: MeetingKind
+    planned_start: datetime
+    planned_end: datetime
+    title: str | None = None
+    place: str | None = None
+    place_location: tuple[float, float] | None = None
+    combined_thematic: bool = False
+    id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    actual_start: datetime
+    actual_end: datetime
+    chair_id: UUID | None
+    minute_taker_id: UUID | None
+    minutes_text: str | None
+    resolutions: list[Resolution]
+    attendance: list[tuple[UUID, AttendanceStatus, str | None]]
+
+
+def _snapshot(meeting: Meeting) -> dict[str, Any]:
+    return dataclasses.asdict(meeting)
+
+
+class MeetingService:
+    def __init__(
+        self,
+        repo: MeetingRepository,
+        org: OrgRepository,
+        uow: UnitOfWork,
+        audit: AuditLog,
+        clock: Clock,
+        policy: MeetingPolicy,
+        checkin_policy: checkin.CheckinPolicy,
+        key: bytes,
+    ) -> None:
+        self.repo = repo
+        self.org = org
+        self.uow = uow
+        self.audit = audit
+        self.clock = clock
+        self.policy = policy
+        self.checkin_policy = checkin_policy
+        self.key = key
+
+    async def _record(
+        self, actor: Actor | None, action: str, meeting: Meeting, before: dict[str, Any] | None
+    ) -> None:
+        await self.audit.record(
+            AuditEntry(
+                actor_id=actor.person_id if actor else None,
+                action=action,
+                object_type="Meeting",
+                object_id=meeting.id,
+                unit_path=meeting.cell_path,
+                before=before,
+                after=_snapshot(meeting),
+            )
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    async def meeting(self, actor: Actor, meeting_id: UUID) -> Meeting:
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None:
+            raise NotFoundError("meeting_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, meeting.cell_path, "meeting_not_found")
+        return meeting
+
+    async def list_meetings(
+        self, actor: Actor, where: MeetingFilter, page: PageRequest
+    ) -> Page[Meeting]:
+        return await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
+
+    async def upcoming(self, actor: Actor, limit: int) -> list[Meeting]:
+        return await self.repo.upcoming_for(
+            actor.person_id, actor.scopes(Permission.VISIT_MEETINGS), self.clock.now(), limit
+        )
+
+    async def visits(self, actor: Actor, meeting_id: UUID) -> list[LeaderVisit]:
+        await self.meeting(actor, meeting_id)
+        return await self.repo.visits_of(meeting_id)
+
+    async def _managed(self, actor: Actor, meeting_id: UUID, version: int | None) -> Meeting:
+        meeting = await self.meeting(actor, meeting_id)
+        actor.require(Permission.MANAGE_MEETINGS, meeting.cell_path, "meeting_manage_forbidden")
+        if version is not None and version != meeting.version:
+            raise StaleVersionError("version_mismatch", current_version=meeting.version)
+        return meeting
+
+    async def _save(
+        self, actor: Actor, action: str, meeting: Meeting, before: dict[str, Any], *, rows: bool
+    ) -> Meeting:
+        meeting.version += 1
+        meeting.updated_at = self.clock.now()
+        await self.repo.save(meeting, attendance=rows)
+        await self._record(actor, action, meeting, before)
+        return meeting
+
+    # -- the cell's rule and planning ------------------------------------------------------------
+
+    async def rule(self, actor: Actor, cell_id: UUID) -> CellRule:
+        cell = await self.org.get_unit(cell_id)
+        if cell is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, cell.path, "unit_not_found")
+        rule = await self.repo.rule_of(cell_id)
+        if rule is None:
+            raise NotFoundError("meeting_rule_not_found")
+        return rule
+
+    async def set_rule(self, actor: Actor, rule: CellRule) -> CellRule:
+        rule.rule.check()
+        async with self.uow.atomic():
+            cell = await self.org.get_unit(rule.cell_id)
+            if cell is None:
+                raise NotFoundError("unit_not_found")
+            actor.require_visible(Permission.VIEW_UNIT, cell.path, "unit_not_found")
+            actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
+            check_cell(cell)
+            await self.repo.set_rule(rule)
+            await self.audit.record(
+                AuditEntry(
+                    actor_id=actor.person_id,
+                    action="meeting_rule.set",
+                    object_type="MeetingRule",
+                    object_id=cell.id,
+                    unit_path=cell.path,
+                    before=None,
+                    after={"rule": dataclasses.asdict(rule.rule), "place": rule.place},
+                )
+            )
+        return rule
+
+    async def plan_all(self) -> int:
+        """Plan every cell's regular meetings ahead; safe to run any number of times."""
+        planned = 0
+        for rule in await self.repo.cells_with_rules():
+            planned += await self._plan(rule)
+        return planned
+
+    async def plan_cell(self, actor: Actor, cell_id: UUID) -> int:
+        rule = await self.rule(actor, cell_id)
+        cell = await self.org.get_unit(cell_id)
+        assert cell is not None  # noqa: S101 - rule() found it
+        actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
+        return await self._plan(rule)
+
+    async def _plan(self, rule: CellRule) -> int:
+        async with self.uow.atomic():
+            cell = await self.org.get_unit(rule.cell_id)
+            if cell is None or not cell.active:
+                return 0
+            now = self.clock.now()
+            meetings = [
+                Meeting(
+                    id=uuid4(),
+                    cell_id=cell.id,
+                    cell_path=cell.path,
+                    kind=MeetingKind.REGULAR,
+                    status=MeetingStatus.PLANNED,
+                    planned_start=start,
+                    planned_end=end,
+                    created_at=now,
+                    updated_at=now,
+                    place=rule.place,
+                    place_location=rule.place_location,
+                    occurrence=occurrence,
+                )
+                for occurrence, start, end in planned_occurrences(
+                    rule.rule, now, self.policy.plan_months_ahead
+                )
+            ]
+            return await self.repo.add_planned(meetings)
+
+    async def create(self, actor: Actor, new: NewMeeting) -> Meeting:
+        check_window(new.planned_start, new.planned_end)
+        async with self.uow.atomic():
+            cell = await self.org.get_unit(new.cell_id)
+            if cell is None:
+                raise NotFoundError("unit_not_found")
+            actor.require_visible(Permission.VIEW_UNIT, cell.path, "unit_not_found")
+            actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
+            check_cell(cell)
+            if new.id is not None and await self.repo.get(new.id) is not None:
+                raise RuleViolationError("meeting_exists")
+            now = self.clock.now()
+            meeting = Meeting(
+                id=new.id or uuid4(),
+                cell_id=cell.id,
+                cell_path=cell.path,
+                kind=new.kind,
+                status=MeetingStatus.PLANNED,
+                planned_start=new.planned_start,
+                planned_end=new.planned_end,
+                created_at=now,
+                updated_at=now,
+                combined_thematic=new.combined_thematic and new.kind is MeetingKind.REGULAR,
+                title=new.title,
+                place=new.place,
+                place_location=new.place_location,
+            )
+            await self.repo.add(meeting)
+            await self._record(actor, "meeting.create", meeting, None)
+            return meeting
+
+    async def move(
+        self,
+        actor: Actor,
+        meeting_id: UUID,
+        version: int | None,
+        start: datetime,
+        end: datetime,
+        reason: str,
+    ) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            meeting.move(start, end, reason)
+            return await self._save(actor, "meeting.move", meeting, before, rows=False)
+
+    async def cancel(
+        self, actor: Actor, meeting_id: UUID, version: int | None, reason: str
+    ) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            meeting.cancel(reason)
+            return await self._save(actor, "meeting.cancel", meeting, before, rows=False)
+
+    async def publish_notice(
+        self, actor: Actor, meeting_id: UUID, version: int | None, agenda: list[AgendaItem]
+    ) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            meeting.publish_notice(agenda, self.clock.now())
+            return await self._save(actor, "meeting.notice", meeting, before, rows=False)
+
+    # -- the record -----------------------------------------------------------------------------
+
+    async def _ensure_sheet(self, meeting: Meeting) -> None:
+        """The attendance sheet is the cell roster as it was on the meeting day."""
+        if not meeting.attendance:
+            roster = await self.repo.roster_on(meeting.cell_id, meeting_day(meeting))
+            meeting.attendance = attendance_sheet(roster)
+
+    async def sheet(self, actor: Actor, meeting_id: UUID) -> Meeting:
+        meeting = await self.meeting(actor, meeting_id)
+        await self._ensure_sheet(meeting)
+        return meeting
+
+    async def log(
+        self, actor: Actor, meeting_id: UUID, version: int | None, record: MeetingRecord
+    ) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            await self._ensure_sheet(meeting)
+            now = self.clock.now()
+            for person_id, status, reason in record.attendance:
+                meeting.mark(person_id, status, reason, None)
+            meeting.log(
+                actual_start=record.actual_start,
+                actual_end=record.actual_end,
+                chair_id=record.chair_id,
+                minute_taker_id=record.minute_taker_id,
+                minutes_text=record.minutes_text,
+                resolutions=record.resolutions,
+                at=now,
+            )
+            return await self._save(actor, "meeting.log", meeting, before, rows=True)
+
+    async def mark(
+        self,
+        actor: Actor,
+        meeting_id: UUID,
+        version: int | None,
+        person_id: UUID,
+        status: AttendanceStatus,
+        reason: str | None,
+    ) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            await self._ensure_sheet(meeting)
+            meeting.mark(person_id, status, reason, self.clock.now())
+            return await self._save(actor, "meeting.attendance", meeting, before, rows=True)
+
+    async def finalize(self, actor: Actor, meeting_id: UUID, version: int | None) -> Meeting:
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            before = _snapshot(meeting)
+            await self._ensure_sheet(meeting)
+            meeting.finalize(self.policy, self.clock.now())
+            return await self._save(actor, "meeting.finalize", meeting, before, rows=True)
+
+    async def amend(
+        self,
+        actor: Actor,
+        meeting_id: UUID,
+        version: int | None,
+        reason: str,
+        minutes_text: str | None,
+        resolutions: list[Resolution] | None,
+    ) -> Meeting:
+        """Finalised minutes change only by an amendment: who, why, what changed."""
+        async with self.uow.atomic():
+            meeting = await self._managed(actor, meeting_id, version)
+            if meeting.status is not MeetingStatus.FINALIZED:
+                raise RuleViolationError("meeting_not_finalized")
+            before = _snapshot(meeting)
+            changes: dict[str, object] = {}
+            if minutes_text is not None and minutes_text != meeting.minutes_text:
+                changes["minutesText"] = {"from": meeting.minutes_text, "to": minutes_text}
+                meeting.minutes_text = minutes_text
+            if resolutions is not None and resolutions != meeting.resolutions:
+                changes["resolutions"] = {
+                    "from": [dataclasses.asdict(r) for r in meeting.resolutions],
+                    "to": [dataclasses.asdict(r) for r in resolutions],
+                }
+                meeting.resolutions = resolutions
+            if not changes:
+                raise RuleViolationError("amendment_empty")
+            now = self.clock.now()
+            await self.repo.add_amendment(
+                Amendment(meeting.id, actor.person_id, reason, changes, now)
+            )
+            return await self._save(actor, "meeting.amend", meeting, before, rows=False)
+
+    # -- check-in and leaders' visits -----------------------------------------------------------
+
+    async def checkin_code(self, actor: Actor, meeting_id: UUID) -> checkin.IssuedCode:
+        meeting = await self._managed(actor, meeting_id, None)
+        self._require_checkin_open(meeting)
+        return checkin.issue_code(self.key, meeting.id, self.clock.now(), self.checkin_policy)
+
+    def _require_checkin_open(self, meeting: Meeting) -> None:
+        if meeting.status in {MeetingStatus.CANCELLED, MeetingStatus.FINALIZED}:
+            raise RuleViolationError("checkin_closed")
+        end = meeting.actual_end or meeting.planned_end
+        checkin.check_window(meeting.planned_start, end, self.clock.now(), self.checkin_policy)
+
+    async def check_in(
+        self,
+        actor: Actor,
+        meeting_id: UUID,
+        code: str,
+        where: tuple[float, float] | None,
+    ) -> Meeting:
+        """A member or a visiting leader scans the code shown by the secretary's phone."""
+        async with self.uow.atomic():
+            meeting = await self.meeting(actor, meeting_id)
+            now = self.clock.now()
+            self._require_checkin_open(meeting)
+            checkin.verify_code(self.key, meeting.id, code, now, self.checkin_policy)
+            checkin.check_place(meeting.place_location, where, self.checkin_policy)
+            await self._ensure_sheet(meeting)
+            before = _snapshot(meeting)
+            if any(row.person_id == actor.person_id for row in meeting.attendance):
+                meeting.mark(actor.person_id, AttendanceStatus.PRESENT, None, now)
+                return await self._save(actor, "meeting.check_in", meeting, before, rows=True)
+            if not actor.may(Permission.VISIT_MEETINGS, meeting.cell_path):
+                raise RuleViolationError("not_on_attendance_sheet")
+            visit = await self.repo.visit(meeting.id, actor.person_id) or LeaderVisit(
+                meeting.id, actor.person_id
+            )
+            visit.leader_confirmed_at = visit.leader_confirmed_at or now
+            await self.repo.save_visit(visit)
+            await self._record(actor, "meeting.leader_check_in", meeting, None)
+            return meeting
+
+    async def confirm_visit(
+        self, actor: Actor, meeting_id: UUID, leader_id: UUID, remarks: str | None
+    ) -> LeaderVisit:
+        """Both sides confirm: the leader (their own visit, with remarks) and the secretary."""
+        async with self.uow.atomic():
+            meeting = await self.meeting(actor, meeting_id)
+            now = self.clock.now()
+            visit = await self.repo.visit(meeting.id, leader_id) or LeaderVisit(
+                meeting.id, leader_id
+            )
+            if actor.person_id == leader_id:
+                actor.require(Permission.VISIT_MEETINGS, meeting.cell_path, "visit_forbidden")
+                visit.leader_confirmed_at = visit.leader_confirmed_at or now
+                visit.remarks = remarks if remarks is not None else visit.remarks
+            else:
+                actor.require(Permission.MANAGE_MEETINGS, meeting.cell_path, "visit_forbidden")
+                leader_grants = await self.org.live_grants_of(leader_id)
+                if not any(
+                    meeting.cell_path.startswith(g.unit_path) and g.role.value == "leader"
+                    for g in leader_grants
+                ):
+                    raise RuleViolationError("not_a_leader_of_cell")
+                visit.secretary_confirmed_at = visit.secretary_confirmed_at or now
+            await self.repo.save_visit(visit)
+            await self._record(actor, "meeting.visit_confirm", meeting, None)
+            return visit
+
+
+def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """UTC bounds of a local calendar month, for "a cell's meetings by month"."""
+    start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)  # noqa: PLR2004
+    return start, end
