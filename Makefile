@@ -44,4 +44,5 @@ migration: install ## new auto migration from db/tables.py
 	$(BIN)/piccolo migrations new chibo --auto
 
 bench: install ## load benchmarks (see bench/README.md); prints numbers
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request
@@ -14,12 +15,26 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from api import health
+from api.attachments import attachment_router, provide_attachments
 from api.audit import get_audit
 from api.auth import AuthController, TokenIssuer, make_jwt_auth
+from api.calendar import (
+    FEED_PREFIX,
+    CalendarTokenController,
+    get_calendar_feed,
+    provide_calendar,
+)
 from api.errors import EXCEPTION_HANDLERS
 from api.idempotency import IdempotencyMiddleware
+from api.inspections.controller import (
+    ChecklistTemplateController,
+    InspectionController,
+    InspectionPlanController,
+)
+from api.inspections.visit import InspectionVisitController
 from api.me import get_me
 from api.meetings.controller import MeetingController, MeetingRuleController
+from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
@@ -30,17 +45,23 @@ from api.passwords import Argon2Hasher
 from api.request_id import request_id_middleware
 from api.settings import Settings
 from db.engine import Database
+from db.files import LocalAttachmentStore
 from db.migrate import bind
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
+from db.repositories.calendar import PiccoloCalendarTokenRepository
 from db.repositories.idempotency import IdempotencyStore
+from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Actor
 from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService
+from domain.calendar_feed import CalendarPolicy
 from domain.clock import Clock, SystemClock
-from domain.meetings.service import MeetingService
+from domain.inspections.service import InspectionService
+from domain.meetings.service import MeetingService, OversightService
 from domain.org.service import OrgService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -56,7 +77,7 @@ follow-up tasks and reminders.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
 """
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
-PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema"]
+PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
 
 def create_app(
@@ -76,6 +97,8 @@ def create_app(
     )
     org_repo, auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
     meeting_repo = PiccoloMeetingRepository()
+    inspection_repo = PiccoloInspectionRepository()
+    attachment_repo = PiccoloAttachmentRepository()
     key = settings.secret_key.encode()
     session_lifetime = timedelta(days=settings.refresh_session_days)
 
@@ -100,7 +123,16 @@ def create_app(
             settings.meeting_policy,
             settings.checkin_policy,
             key,
+            attachments=attachment_repo,
         )
+
+    def provide_inspections(request: Request[Any, Any, Any]) -> InspectionService:
+        return InspectionService(
+            inspection_repo, org_repo, db, audit_log(request), clock, settings.inspection_policy
+        )
+
+    def provide_oversight(request: Request[Any, Any, Any]) -> OversightService:
+        return OversightService(provide_meetings(request))
 
     def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
         return request.user
@@ -131,11 +163,40 @@ def create_app(
             MeetingRuleController,
             MeetingController,
             MeetingRecordController,
+            attachment_router(settings.attachment_max_bytes),
+            CalendarTokenController,
+            get_calendar_feed,
+            followed_cells,
+            absence_flags,
+            ChecklistTemplateController,
+            InspectionPlanController,
+            InspectionController,
+            InspectionVisitController,
         ],
         dependencies={
             "org": Provide(provide_org, sync_to_thread=False),
             "auth": Provide(provide_auth, sync_to_thread=False),
             "meetings": Provide(provide_meetings, sync_to_thread=False),
+            "attachments": provide_attachments(
+                audit_log,
+                attachment_repo,
+                LocalAttachmentStore(Path(settings.upload_dir)),
+                org_repo,
+                db,
+                clock,
+                settings.attachment_policy,
+            ),
+            "calendar": provide_calendar(
+                audit_log,
+                PiccoloCalendarTokenRepository(),
+                meeting_repo,
+                org_repo,
+                db,
+                clock,
+                CalendarPolicy(),
+            ),
+            "oversight": Provide(provide_oversight, sync_to_thread=False),
+            "inspections": Provide(provide_inspections, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, sync_to_thread=False),
             "database": Provide(lambda: db, sync_to_thread=False),

@@ -164,8 +164,70 @@ TITLES: dict[str, tuple[str, str]] = {
         "Người này không phải lãnh đạo phụ trách chi bộ",
         "This person does not lead above this cell",
     ),
+    # inspections
+    "inspection_not_found": ("Không tìm thấy cuộc kiểm tra", "Inspection not found"),
+    "inspection_exists": ("Cuộc kiểm tra đã tồn tại", "The inspection already exists"),
+    "inspection_plan_forbidden": (
+        "Bạn không có quyền lập kế hoạch kiểm tra đơn vị này",
+        "You may not plan inspections of this unit",
+    ),
+    "inspection_team_only": ("Chỉ thành viên đoàn kiểm tra được làm việc này", "Team only"),
+    "inspection_lead_only": ("Chỉ trưởng đoàn được làm việc này", "Lead inspector only"),
+    "inspection_status_invalid": (
+        "Cuộc kiểm tra không ở trạng thái cho phép việc này",
+        "The inspection's status does not allow this",
+    ),
+    "inspection_window_invalid": (
+        "Thời gian kết thúc phải sau thời gian bắt đầu",
+        "The end must follow the start",
+    ),
+    "inspection_tasks_open": ("Còn việc khắc phục chưa hoàn thành", "Follow-up tasks are open"),
+    "inspector_double_booked": (
+        "Cán bộ kiểm tra đã có lịch trùng thời gian",
+        "An inspector is already booked in that window",
+    ),
+    "not_an_inspector": ("Người này không phải cán bộ kiểm tra", "This person is not an inspector"),
+    "template_not_found": ("Không tìm thấy mẫu phiếu kiểm tra", "Checklist template not found"),
+    "checklist_items_invalid": ("Danh mục nội dung kiểm tra không hợp lệ", "Invalid checklist"),
+    "checklist_item_unknown": ("Không có nội dung này trong phiếu", "No such checklist item"),
+    "checklist_incomplete": (
+        "Chưa trả lời đủ các nội dung bắt buộc",
+        "Required checklist items are unanswered",
+    ),
+    "answer_invalid": ("Câu trả lời không hợp lệ", "Invalid answer"),
+    "answer_photo_required": ("Nội dung này cần ảnh minh chứng", "This item needs a photo"),
+    "plan_period_invalid": ("Thời gian kế hoạch không hợp lệ", "Invalid plan period"),
+    "plan_without_targets": ("Không có chi bộ nào để kiểm tra", "The plan has no targets"),
+    "plan_without_inspectors": ("Kế hoạch chưa có cán bộ kiểm tra", "The plan has no inspectors"),
+    "plan_unstaffed": (
+        "Không đủ cán bộ kiểm tra rảnh cho mọi cuộc kiểm tra",
+        "Not enough free inspectors for every visit",
+    ),
+    "plan_kind_invalid": (
+        "Kiểm tra đột xuất không lập theo kế hoạch",
+        "Surprise inspections are not planned in campaigns",
+    ),
+    "sealed_log_forbidden": (
+        "Chỉ cấp trên của người tạo được xem nhật ký này",
+        "Only the creator's superiors may read this log",
+    ),
     "roster_invalid": ("Danh sách có dòng không hợp lệ", "The roster has invalid rows"),
     "roster_not_csv": ("Tệp danh sách phải là CSV mã hóa UTF-8", "The roster must be UTF-8 CSV"),
+    # attachments and the calendar feed
+    "attachment_not_found": ("Không tìm thấy tệp đính kèm", "Attachment not found"),
+    "attachment_type_not_allowed": (
+        "Chỉ nhận ảnh JPEG, PNG, HEIC hoặc tệp PDF",
+        "Only JPEG, PNG or HEIC images and PDF files are accepted",
+    ),
+    "attachment_too_large": ("Tệp đính kèm quá lớn", "The attachment is too large"),
+    "attachment_upload_forbidden": (
+        "Bạn không có quyền đính kèm tệp cho đơn vị này",
+        "You may not attach files to this unit",
+    ),
+    "calendar_token_not_found": (
+        "Liên kết lịch không tồn tại hoặc đã bị thu hồi",
+        "This calendar link does not exist or was revoked",
+    ),
 }
 
 FALLBACK_BY_STATUS: dict[int, str] = {

@@ -17,10 +17,12 @@ from domain.errors import (
     DomainError,
     ForbiddenError,
     NotFoundError,
+    PayloadTooLargeError,
     RuleViolationError,
     StaleVersionError,
     TooManyRequestsError,
     UnauthenticatedError,
+    UnsupportedContentError,
 )
 
 log = logging.getLogger("chibo.api")
@@ -41,14 +43,18 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     RuleViolationError: 422,
     ConflictError: 409,
     TooManyRequestsError: 429,
+    PayloadTooLargeError: 413,
+    UnsupportedContentError: 415,
 }
 
 DESCRIPTIONS = {
+    400: "Malformed request: a body that is not JSON, a parameter of the wrong type",
     401: "Missing, expired or revoked access token",
     403: "Visible, but the caller may not do this",
     404: "Missing, or outside the caller's scope",
     409: "Conflicts with the current state",
     413: "Request body over the limit",
+    415: "Content of a kind not accepted here",
     422: "Invalid input or a broken rule",
     412: "If-Match names an older version; currentVersion is in the body",
     428: "If-Match is required on this update",
@@ -76,14 +82,15 @@ class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI declaration of the problem replies a handler can give."""
+    """OpenAPI declaration of the problem replies a handler can give. 400 is always among them:
+    Litestar's own declaration of it names JSON, while the reply is a problem document."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=DESCRIPTIONS[status],
             media_type=PROBLEM_MEDIA_TYPE,
         )
-        for status in statuses
+        for status in sorted({400, *statuses})
     }
 
 

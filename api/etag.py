@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from litestar import Response
+from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
 from api.errors import PreconditionRequiredError
 
 T = TypeVar("T")
 
+ETAG_HEADER = [
+    ResponseHeader(name="ETag", description="Version for If-Match", documentation_only=True)
+]
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -30,7 +34,7 @@ def expected_version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequiredError("if_match_required")
     value = if_match.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() else -1
+    return int(value) if value.isascii() and value.isdigit() else -1
 
 
 def tagged(body: T, version: int, status_code: int = 200) -> Response[T]:

@@ -21,6 +21,11 @@ Cursor = Annotated[
     QueryParameter(max_length=200, description="`nextCursor` of the previous page"),
 ]
 
+Month = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Local month, YYYY-MM"),
+]
+
 
 class In(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
     """Base of request bodies."""

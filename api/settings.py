@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
 from domain.meetings.model import MeetingPolicy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/chibo.sqlite3"
+DEFAULT_UPLOAD_DIR = "var/uploads"
+MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 SECRET_FILE = Path("var/secret_key")
 MIN_SECRET_LENGTH = 32
 MAX_ACCESS_TOKEN_MINUTES = 15
@@ -31,8 +36,15 @@ class Settings:
     login_failure_limit: int = 10
     login_failure_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
+    upload_dir: str = DEFAULT_UPLOAD_DIR
+    attachment_max_bytes: int = DEFAULT_MAX_BYTES
     meeting_policy: MeetingPolicy = field(default_factory=MeetingPolicy)
     checkin_policy: CheckinPolicy = field(default_factory=CheckinPolicy)
+    inspection_policy: InspectionPolicy = field(default_factory=InspectionPolicy)
+
+    @property
+    def attachment_policy(self) -> AttachmentPolicy:
+        return AttachmentPolicy(max_bytes=self.attachment_max_bytes)
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,7 +75,40 @@ class Settings:
             login_failure_window_minutes=_int(
                 env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440
             ),
+            upload_dir=env.get("CHIBO_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
+            attachment_max_bytes=_int(
+                env, "CHIBO_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, 1024, MAX_ATTACHMENT_BYTES
+            ),
+            meeting_policy=_policy(env, "CHIBO_MEETING_", MeetingPolicy()),
+            checkin_policy=_policy(env, "CHIBO_CHECKIN_", CheckinPolicy()),
+            inspection_policy=_policy(env, "CHIBO_INSPECTION_", InspectionPolicy()),
         )
+
+
+P = TypeVar("P", MeetingPolicy, CheckinPolicy, InspectionPolicy)
+MAX_POLICY_NUMBER = 100_000
+
+
+def _policy(env: Mapping[str, str], prefix: str, default: P) -> P:
+    """Every number of a rule is configuration: CHIBO_MEETING_MIN_MINUTES=120 and so on."""
+    changes: dict[str, Any] = {}
+    for item in fields(default):
+        name = f"{prefix}{item.name.upper()}"
+        if name not in env:
+            continue
+        current = getattr(default, item.name)
+        if isinstance(current, float):
+            try:
+                value = float(env[name])
+            except ValueError:
+                value = -1.0
+            if not 0 < value < 1:
+                msg = f"{name}: expected a fraction between 0 and 1, got {env[name]!r}"
+                raise SettingsError(msg)
+            changes[item.name] = value
+        else:
+            changes[item.name] = _int(env, name, current, 0, MAX_POLICY_NUMBER)
+    return replace(default, **changes)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -171,6 +171,7 @@ class MeetingTable(Table, tablename="meeting"):
     minute_taker = UUID(null=True, default=None)
     minutes_text = Text(null=True, default=None)
     resolutions = JSON(default="[]")
+    papers = JSON(default="[]")
     logged_at = Timestamptz(null=True, default=None)
     finalized_at = Timestamptz(null=True, default=None)
     cancel_reason = Varchar(length=500, null=True, default=None)
@@ -210,6 +211,86 @@ class MinutesAmendmentTable(Table, tablename="minutes_amendment"):
     at = Timestamptz()
 
 
+class AttachmentTable(Table, tablename="attachment"):
+    """Metadata of an uploaded file; the bytes are in the attachment store under storage_key."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=10)
+    size = Integer()
+    sha256 = Varchar(length=64, index=True)
+    storage_key = Varchar(length=200)
+    filename = Varchar(length=255)
+    uploaded_by = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class CalendarTokenTable(Table, tablename="calendar_token"):
+    """A personal calendar feed token, kept only as its SHA-256."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class ChecklistTemplateTable(Table, tablename="checklist_template"):
+    """One row per version; ``family`` is the id of the first version."""
+
+    id = UUID(primary_key=True)
+    family = UUID(index=True)
+    name = Varchar(length=200)
+    version = Integer()
+    items = JSON()
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class InspectionTable(Table, tablename="inspection"):
+    id = UUID(primary_key=True)
+    target = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    status = Varchar(length=20)
+    window_start = Timestamptz(index=True)
+    window_end = Timestamptz()
+    topic = Varchar(length=500)
+    lead = UUID()
+    members = JSON(default="[]")
+    template = ForeignKey(ChecklistTemplateTable, on_delete=OnDelete.restrict)
+    created_by = UUID(index=True)
+    plan_id = UUID(null=True, default=None)
+    lead_checked_in_at = Timestamptz(null=True, default=None)
+    check_in_lat = DoublePrecision(null=True, default=None)
+    check_in_lon = DoublePrecision(null=True, default=None)
+    answers = JSON(default="{}")
+    findings = JSON(default="[]")
+    conclusion = Text(null=True, default=None)
+    concluded_at = Timestamptz(null=True, default=None)
+    recommendations = JSON(default="[]")
+    override_reason = Varchar(length=500, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class InspectionMemberTable(Table, tablename="inspection_member"):
+    """The team, one row per inspector, for bookings and visibility in queries."""
+
+    id = UUID(primary_key=True)
+    inspection = ForeignKey(InspectionTable, index=True, on_delete=OnDelete.restrict)
+    person = UUID(index=True)
+    window_start = Timestamptz()
+    window_end = Timestamptz()
+
+
+class SealedReadTable(Table, tablename="sealed_read"):
+    id = UUID(primary_key=True)
+    inspection = ForeignKey(InspectionTable, index=True, on_delete=OnDelete.restrict)
+    person = UUID()
+    endpoint = Varchar(length=100)
+    at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -225,4 +306,10 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AttendanceTable,
     LeaderVisitTable,
     MinutesAmendmentTable,
+    ChecklistTemplateTable,
+    InspectionTable,
+    InspectionMemberTable,
+    SealedReadTable,
+    AttachmentTable,
+    CalendarTokenTable,
 )

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_MEETINGS = "manage_meetings"
     VISIT_MEETINGS = "visit_meetings"
+    PLAN_INSPECTIONS = "plan_inspections"
+    INSPECT = "inspect"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -40,9 +42,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PEOPLE,
             Permission.READ_AUDIT,
             Permission.VISIT_MEETINGS,
+            Permission.PLAN_INSPECTIONS,
         }
     ),
-    Role.INSPECTOR: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE}),
+    Role.INSPECTOR: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.INSPECT}),
     Role.SECRETARY: frozenset(
         {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.MANAGE_MEETINGS}
     ),

@@ -7,12 +7,11 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.errors import problems
-from api.etag import IfMatch, expected_version, tagged
+from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     CancelIn,
     MeetingIn,
@@ -24,7 +23,7 @@ from api.meetings.schemas import (
     RuleOut,
     agenda_of,
 )
-from api.schemas import Cursor, Limit, PageOut
+from api.schemas import Cursor, Limit, Month, PageOut
 from domain.actors import Actor
 from domain.meetings.model import MeetingKind, MeetingStatus
 from domain.meetings.ports import CellRule, MeetingFilter
@@ -33,13 +32,6 @@ from domain.meetings.service import MeetingService, NewMeeting, local_month_boun
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 
-ETAG_HEADER = [
-    ResponseHeader(name="ETag", description="Version for If-Match", documentation_only=True)
-]
-Month = Annotated[
-    str | None,
-    QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Local month, YYYY-MM"),
-]
 Meetings = NamedDependency[MeetingService]
 Me = NamedDependency[Actor]
 
@@ -240,8 +232,13 @@ class MeetingController(Controller):
         meetings: Meetings,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
-        """Publish the notice with its agenda (members should have it 24 hours ahead)."""
+        """Publish the notice with its agenda and papers (attachments uploaded to the cell);
+        members should have it 24 hours ahead."""
         meeting = await meetings.publish_notice(
-            actor, meeting_id, expected_version(if_match), agenda_of(data.agenda)
+            actor,
+            meeting_id,
+            expected_version(if_match),
+            agenda_of(data.agenda),
+            data.paper_ids,
         )
         return tagged(_out(meetings, meeting, sheet=False), meeting.version)

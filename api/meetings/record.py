@@ -9,8 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.errors import problems
-from api.etag import IfMatch, expected_version, tagged
-from api.meetings.controller import ETAG_HEADER
+from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     AmendIn,
     CheckinCodeOut,

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import In, Out
+from domain.attachments import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
     AgendaKind,
@@ -122,6 +123,10 @@ class AgendaItemIn(In):
 
 class NoticeIn(In):
     agenda: Annotated[list[AgendaItemIn], msgspec.Meta(min_length=1, max_length=50)]
+    paper_ids: Annotated[
+        list[UUID],
+        msgspec.Meta(max_length=50, description="Attachments of the same cell, in this order"),
+    ] = []
 
 
 class ResolutionIn(In):
@@ -177,6 +182,13 @@ class AgendaItemOut(Out):
     presenter: str | None
 
 
+class PaperOut(Out):
+    id: UUID
+    filename: str
+    kind: AttachmentKind
+    size: int
+
+
 class ResolutionOut(Out):
     text: str
     votes_for: int
@@ -220,6 +232,7 @@ class MeetingOut(Out):
     planned_end: datetime
     notice_published_at: datetime | None
     agenda: list[AgendaItemOut]
+    papers: list[PaperOut]
     actual_start: datetime | None
     actual_end: datetime | None
     chair_id: UUID | None
@@ -256,6 +269,9 @@ class MeetingOut(Out):
             agenda=[
                 AgendaItemOut(title=a.title, kind=a.kind, minutes=a.minutes, presenter=a.presenter)
                 for a in m.agenda
+            ],
+            papers=[
+                PaperOut(id=p.id, filename=p.filename, kind=p.kind, size=p.size) for p in m.papers
             ],
             actual_start=m.actual_start,
             actual_end=m.actual_end,

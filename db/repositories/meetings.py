@@ -20,6 +20,8 @@ from db.tables import (
     MembershipTable,
     MinutesAmendmentTable,
 )
+from domain.attachments import AttachmentKind, Paper
+from domain.errors import StaleVersionError
 from domain.meetings.model import (
     AgendaItem,
     AgendaKind,
@@ -63,6 +65,10 @@ def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> M
         agenda=[
             AgendaItem(a["title"], AgendaKind(a["kind"]), a["minutes"], a.get("presenter"))
             for a in _json(row["agenda"])
+        ],
+        papers=[
+            Paper(UUID(p["id"]), p["filename"], AttachmentKind(p["kind"]), p["size"])
+            for p in _json(row["papers"])
         ],
         actual_start=row["actual_start"],
         actual_end=row["actual_end"],
@@ -112,6 +118,12 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
                     "presenter": a.presenter,
                 }
                 for a in meeting.agenda
+            ]
+        ).decode(),
+        "papers": orjson.dumps(
+            [
+                {"id": str(p.id), "filename": p.filename, "kind": p.kind.value, "size": p.size}
+                for p in meeting.papers
             ]
         ).decode(),
         "actual_start": meeting.actual_start,
@@ -206,11 +218,26 @@ class PiccoloMeetingRepository:
         )
         return len(inserted)
 
-    async def save(self, meeting: Meeting, *, attendance: bool) -> None:
+    async def save(
+        self, meeting: Meeting, *, attendance: bool, expected_version: int | None = None
+    ) -> None:
+        """With ``expected_version``, write only over that stored version: an update committed
+        since the meeting was read (another process) wins, this one gets StaleVersionError."""
         columns = _columns(meeting)
-        await MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()}).where(
-            MeetingTable.id == meeting.id
+        same = MeetingTable.id == meeting.id
+        where = (
+            same if expected_version is None else same & (MeetingTable.version == expected_version)
         )
+        written = await (
+            MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()})
+            .where(where)
+            .returning(MeetingTable.id)
+        )
+        if expected_version is not None and not written:
+            current = await MeetingTable.select(MeetingTable.version).where(same).first()
+            raise StaleVersionError(
+                "version_mismatch", current_version=current["version"] if current else 0
+            )
         if attendance:
             await AttendanceTable.delete().where(AttendanceTable.meeting == meeting.id)
             if meeting.attendance:
@@ -257,18 +284,7 @@ class PiccoloMeetingRepository:
         self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
     ) -> list[Meeting]:
         """Planned meetings of my cells and of the cells I follow inside my leader scope."""
-        cells = {
-            r["cell"]
-            for r in await MembershipTable.select(MembershipTable.cell).where(
-                (MembershipTable.person == person_id) & MembershipTable.left_on.is_null()
-            )
-        }
-        followed = await LeaderAssignmentTable.select(
-            LeaderAssignmentTable.cell, LeaderAssignmentTable.cell.path.as_alias("path")
-        ).where(
-            (LeaderAssignmentTable.leader == person_id) & LeaderAssignmentTable.ended_on.is_null()
-        )
-        cells |= {r["cell"] for r in followed if any(r["path"].startswith(s) for s in scopes)}
+        cells = await self._cells_of(person_id, scopes)
         if not cells:
             return []
         rows = (
@@ -282,6 +298,40 @@ class PiccoloMeetingRepository:
             .limit(limit)
         )
         return [_meeting(r) for r in rows]
+
+    async def calendar_for(
+        self, person_id: UUID, scopes: tuple[str, ...], since: datetime, until: datetime
+    ) -> list[Meeting]:
+        """Meetings of any status of my cells and followed cells, starting in [since, until)."""
+        cells = await self._cells_of(person_id, scopes)
+        if not cells:
+            return []
+        rows = (
+            await _meetings()
+            .where(
+                MeetingTable.cell.is_in(list(cells))
+                & (MeetingTable.planned_start >= since)
+                & (MeetingTable.planned_start < until)
+            )
+            .order_by(MeetingTable.planned_start)
+        )
+        return [_meeting(r) for r in rows]
+
+    async def _cells_of(self, person_id: UUID, scopes: tuple[str, ...]) -> set[UUID]:
+        """My cells, and the cells I follow inside my leader scope."""
+        cells = {
+            r["cell"]
+            for r in await MembershipTable.select(MembershipTable.cell).where(
+                (MembershipTable.person == person_id) & MembershipTable.left_on.is_null()
+            )
+        }
+        followed = await LeaderAssignmentTable.select(
+            LeaderAssignmentTable.cell, LeaderAssignmentTable.cell.path.as_alias("path")
+        ).where(
+            (LeaderAssignmentTable.leader == person_id) & LeaderAssignmentTable.ended_on.is_null()
+        )
+        cells |= {r["cell"] for r in followed if any(r["path"].startswith(s) for s in scopes)}
+        return cells
 
     async def roster_on(self, cell_id: UUID, day: date) -> list[RosterEntry]:
         rows = await MembershipTable.select(
@@ -379,6 +429,23 @@ class PiccoloMeetingRepository:
             & (LeaderVisitTable.meeting.planned_start >= since)
             & (LeaderVisitTable.meeting.planned_start < until)
         )
+
+    async def unexcused_absences(
+        self, cell_id: UUID, since: datetime, until: datetime
+    ) -> list[tuple[UUID, str, datetime]]:
+        meeting = AttendanceTable.meeting
+        rows = await AttendanceTable.select(
+            AttendanceTable.person,
+            AttendanceTable.full_name,
+            meeting.planned_start.as_alias("start"),
+        ).where(
+            (meeting.cell == cell_id)
+            & (AttendanceTable.status == AttendanceStatus.UNEXCUSED.value)
+            & meeting.status.is_in([MeetingStatus.HELD.value, MeetingStatus.FINALIZED.value])
+            & (meeting.planned_start >= since)
+            & (meeting.planned_start < until)
+        )
+        return [(r["person"], r["full_name"], r["start"]) for r in rows]
 
     async def add_amendment(self, amendment: Amendment) -> None:
         await MinutesAmendmentTable.insert(

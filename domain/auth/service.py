@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -26,6 +27,17 @@ from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
 MIN_PASSWORD_LENGTH = 8
 # Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
 DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
+
+
+_dummy_hashes: weakref.WeakKeyDictionary[PasswordHasher, str] = weakref.WeakKeyDictionary()
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Once per hasher, not per request: the service is built for every request, and an
+    argon2 hash costs as much as a login."""
+    if hasher not in _dummy_hashes:
+        _dummy_hashes[hasher] = hasher.hash(DUMMY_HASH_PASSWORD)
+    return _dummy_hashes[hasher]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +86,7 @@ class AuthService:
         self.key = key
         self.throttle = throttle
         self.session_lifetime = session_lifetime
-        self._dummy_hash = hasher.hash(DUMMY_HASH_PASSWORD)
+        self._dummy_hash = _dummy_hash(hasher)
 
     async def login(
         self, phone: str, password: str, device_name: str, client: str

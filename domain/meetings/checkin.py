@@ -52,8 +52,8 @@ def verify_code(
     key: bytes, meeting_id: UUID, code: str, at: datetime, policy: CheckinPolicy
 ) -> None:
     step_text, _, mac = code.partition("-")
-    if not step_text.isdigit() or not hmac.compare_digest(
-        mac, _mac(key, meeting_id, int(step_text))
+    if not (step_text.isascii() and step_text.isdigit()) or not hmac.compare_digest(
+        mac.encode(), _mac(key, meeting_id, int(step_text)).encode()
     ):
         raise RuleViolationError("checkin_code_invalid")
     if _step(at, policy) - int(step_text) not in {0, 1}:

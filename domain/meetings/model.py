@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from domain.attachments import Paper
 from domain.clock import LOCAL_TZ
 from domain.errors import ConflictError, RuleViolationError
 from domain.org.model import MembershipKind
@@ -145,6 +146,7 @@ class Meeting:
     occurrence: str | None = None  # "2026-12" for a meeting planned from the cell's rule
     notice_published_at: datetime | None = None
     agenda: list[AgendaItem] = field(default_factory=list)
+    papers: list[Paper] = field(default_factory=list)
     actual_start: datetime | None = None
     actual_end: datetime | None = None
     chair_id: UUID | None = None
@@ -179,11 +181,14 @@ class Meeting:
             raise ConflictError("meeting_already_held")
         self.status, self.cancel_reason = MeetingStatus.CANCELLED, reason
 
-    def publish_notice(self, agenda: list[AgendaItem], at: datetime) -> None:
+    def publish_notice(
+        self, agenda: list[AgendaItem], at: datetime, papers: list[Paper] | None = None
+    ) -> None:
         self._require_open()
         if not agenda:
             raise RuleViolationError("agenda_required")
         self.agenda, self.notice_published_at = agenda, at
+        self.papers = papers or []
 
     # -- the record -----------------------------------------------------------------------------
 

@@ -46,13 +46,22 @@ class MeetingRepository(Protocol):
     async def add_planned(self, meetings: list[Meeting]) -> int:
         """Insert rule-planned meetings, skipping occurrences that exist; returns how many."""
 
-    async def save(self, meeting: Meeting, *, attendance: bool) -> None: ...
+    async def save(
+        self, meeting: Meeting, *, attendance: bool, expected_version: int | None = None
+    ) -> None:
+        """With ``expected_version``: StaleVersionError unless that is the stored version."""
+
     async def list_meetings(
         self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
     ) -> Page[Meeting]: ...
     async def upcoming_for(
         self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
     ) -> list[Meeting]: ...
+    async def calendar_for(
+        self, person_id: UUID, scopes: tuple[str, ...], since: datetime, until: datetime
+    ) -> list[Meeting]:
+        """Meetings of my cells and of the cells I follow inside ``scopes``, any status."""
+
     async def roster_on(self, cell_id: UUID, day: date) -> list[RosterEntry]: ...
     async def rule_of(self, cell_id: UUID) -> CellRule | None: ...
     async def set_rule(self, rule: CellRule) -> None: ...
@@ -64,3 +73,7 @@ class MeetingRepository(Protocol):
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...
     async def add_amendment(self, amendment: Amendment) -> None: ...
+    async def unexcused_absences(
+        self, cell_id: UUID, since: datetime, until: datetime
+    ) -> list[tuple[UUID, str, datetime]]:
+        """(person, full name, meeting start) of unexcused absences at held or final meetings."""

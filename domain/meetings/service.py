@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
+from domain.attachments import AttachmentRepository, papers_of_cell
 from domain.clock import LOCAL_TZ, Clock
 from domain.errors import NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
@@ -25,10 +26,13 @@ from domain.meetings.model import (
     attendance_sheet,
     check_window,
     meeting_day,
+    review_flags,
+    unexcused_months,
 )
 from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository
+from domain.meetings.quota import QuotaProgress, period_of, progress
 from domain.meetings.recurrence import planned_occurrences
-from domain.org.model import check_cell
+from domain.org.model import LeaderAssignment, check_cell
 from domain.org.ports import OrgRepository
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
@@ -73,6 +77,7 @@ class MeetingService:
         policy: MeetingPolicy,
         checkin_policy: checkin.CheckinPolicy,
         key: bytes,
+        attachments: AttachmentRepository | None = None,
     ) -> None:
         self.repo = repo
         self.org = org
@@ -82,6 +87,7 @@ class MeetingService:
         self.policy = policy
         self.checkin_policy = checkin_policy
         self.key = key
+        self.attachments = attachments
 
     async def _record(
         self, actor: Actor | None, action: str, meeting: Meeting, before: dict[str, Any] | None
@@ -133,7 +139,7 @@ class MeetingService:
     ) -> Meeting:
         meeting.version += 1
         meeting.updated_at = self.clock.now()
-        await self.repo.save(meeting, attendance=rows)
+        await self.repo.save(meeting, attendance=rows, expected_version=meeting.version - 1)
         await self._record(actor, action, meeting, before)
         return meeting
 
@@ -269,12 +275,22 @@ class MeetingService:
             return await self._save(actor, "meeting.cancel", meeting, before, rows=False)
 
     async def publish_notice(
-        self, actor: Actor, meeting_id: UUID, version: int | None, agenda: list[AgendaItem]
+        self,
+        actor: Actor,
+        meeting_id: UUID,
+        version: int | None,
+        agenda: list[AgendaItem],
+        paper_ids: list[UUID] | None = None,
     ) -> Meeting:
         async with self.uow.atomic():
             meeting = await self._managed(actor, meeting_id, version)
             before = _snapshot(meeting)
-            meeting.publish_notice(agenda, self.clock.now())
+            papers = []
+            if paper_ids:
+                if self.attachments is None:
+                    raise RuleViolationError("attachment_not_found")
+                papers = await papers_of_cell(self.attachments, meeting.cell_id, paper_ids)
+            meeting.publish_notice(agenda, self.clock.now(), papers)
             return await self._save(actor, "meeting.notice", meeting, before, rows=False)
 
     # -- the record -----------------------------------------------------------------------------
@@ -436,6 +452,73 @@ class MeetingService:
             await self.repo.save_visit(visit)
             await self._record(actor, "meeting.visit_confirm", meeting, None)
             return visit
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedCell:
+    assignment: LeaderAssignment
+    cell_name: str
+    progress: QuotaProgress
+    upcoming: list[Meeting]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFlag:
+    person_id: UUID
+    full_name: str
+    months: list[int]
+
+
+class OversightService:
+    """What leaders read: the cells they follow with their quota, members to review."""
+
+    def __init__(self, meetings: MeetingService) -> None:
+        self.meetings = meetings
+
+    async def followed(self, actor: Actor) -> list[FollowedCell]:
+        repo, org = self.meetings.repo, self.meetings.org
+        now = self.meetings.clock.now()
+        today = now.astimezone(LOCAL_TZ).date()
+        upcoming = await self.meetings.upcoming(actor, 100)
+        result = []
+        for assignment in await org.live_assignments_of(actor.person_id):
+            if not actor.may(Permission.VISIT_MEETINGS, assignment.cell_path):
+                continue
+            start, end = period_of(today, assignment.period)
+            attended = await repo.counted_visits(
+                actor.person_id, assignment.cell_id, _local_midnight(start), _local_midnight(end)
+            )
+            cells = await org.units_by_ids({assignment.cell_id})
+            result.append(
+                FollowedCell(
+                    assignment=assignment,
+                    cell_name=cells[0].name if cells else "",
+                    progress=progress(assignment.quota, assignment.period, attended, today),
+                    upcoming=[m for m in upcoming if m.cell_id == assignment.cell_id][:3],
+                )
+            )
+        return result
+
+    async def review_flags(self, actor: Actor, cell_id: UUID, year: int) -> list[ReviewFlag]:
+        """Members with unexcused absences in N months of ``year`` (N from the policy)."""
+        cell = await self.meetings.org.get_unit(cell_id)
+        if cell is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_PEOPLE, cell.path, "unit_not_found")
+        since = datetime(year, 1, 1, tzinfo=LOCAL_TZ)
+        until = datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ)
+        rows = await self.meetings.repo.unexcused_absences(cell_id, since, until)
+        names = {person: name for person, name, _ in rows}
+        months = unexcused_months(((person, at) for person, _, at in rows), year)
+        flagged = review_flags(((p, at) for p, _, at in rows), year, self.meetings.policy)
+        return [
+            ReviewFlag(person, names[person], sorted(months[person]))
+            for person in sorted(flagged, key=lambda p: names[p])
+        ]
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ)
 
 
 def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:

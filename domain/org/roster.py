@@ -91,7 +91,7 @@ async def import_roster(
         actor.require(Permission.MANAGE_ORG, cell.path, "org_manage_forbidden")
         check_cell(cell)
         report, existing = await check_rows(org.repo, actor, cell.id, rows)
-        report.rows += len(parse_errors)
+        report.rows += len({e.line for e in parse_errors})  # a line may have several errors
         report.errors = sorted([*parse_errors, *report.errors], key=lambda e: e.line)
         if dry_run:
             return report

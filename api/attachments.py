@@ -1,0 +1,172 @@
+"""Attachments: upload to a unit (raw body), read metadata and content within the caller's scope."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import RequestBody as RequestBodySpec
+from litestar.params import FromPath, QueryParameter, RawBody
+
+from api.errors import problems
+from api.schemas import Out
+from domain.actors import Actor
+from domain.attachments import (
+    Attachment,
+    AttachmentKind,
+    AttachmentPolicy,
+    AttachmentRepository,
+    AttachmentService,
+    AttachmentStore,
+)
+from domain.clock import Clock
+from domain.org.ports import OrgRepository
+from domain.ports import AuditLog, UnitOfWork
+
+# A body one byte over the limit still reaches the domain, which answers 413
+# attachment_too_large; anything bigger stops at the framework (413 payload_too_large) unread.
+BODY_SLACK = 1
+
+Attachments = NamedDependency[AttachmentService]
+Me = NamedDependency[Actor]
+
+
+class AttachmentOut(Out):
+    id: UUID
+    unit_id: UUID
+    kind: AttachmentKind
+    media_type: str
+    size: int
+    sha256: str
+    filename: str
+    uploaded_by: UUID
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: Attachment) -> AttachmentOut:
+        return cls(
+            id=a.id,
+            unit_id=a.unit_id,
+            kind=a.kind,
+            media_type=a.media_type,
+            size=a.size,
+            sha256=a.sha256,
+            filename=a.filename,
+            uploaded_by=a.uploaded_by,
+            created_at=a.created_at,
+        )
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the exact one in RFC 5987 form."""
+    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(
+        c for c in plain.encode("ascii", "ignore").decode() if c.isprintable() and c not in '"\\'
+    )
+    fallback = ascii_name or "attachment"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@dataclass
+class UploadOperation(Operation):
+    """The raw body is read as is (``RawBody``), which Litestar leaves out of the document."""
+
+    def __post_init__(self) -> None:
+        binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        self.request_body = RequestBodySpec(
+            content={"application/octet-stream": OpenAPIMediaType(schema=binary)},
+            description="The file itself (JPEG, PNG, HEIC or PDF). Any Content-Type is accepted:"
+            " the kind is read from the content.",
+            required=True,
+        )
+
+
+class AttachmentController(Controller):
+    path = "/api/v1"
+    tags = ["attachments"]
+
+    @post(
+        "/units/{unit_id:uuid}/attachments",
+        operation_id="UploadAttachment",
+        operation_class=UploadOperation,
+        responses=problems(401, 403, 404, 413, 415, 422),
+    )
+    async def upload(
+        self,
+        unit_id: FromPath[UUID],
+        body: RawBody,
+        actor: Me,
+        attachments: Attachments,
+        filename: Annotated[
+            str | None, QueryParameter(max_length=255, description="The file's name, for show")
+        ] = None,
+    ) -> AttachmentOut:
+        """Attach a file to a unit (a cell's papers, photos of the minutes book): allowed to
+        whoever manages that unit's meetings. The kind is read from the content, never from the
+        name or the Content-Type; at most the configured size (10 MiB by default)."""
+        return AttachmentOut.of(await attachments.upload(actor, unit_id, body, filename))
+
+    @get(
+        "/attachments/{attachment_id:uuid}",
+        operation_id="GetAttachment",
+        responses=problems(401, 404),
+    )
+    async def get_attachment(
+        self, attachment_id: FromPath[UUID], actor: Me, attachments: Attachments
+    ) -> AttachmentOut:
+        return AttachmentOut.of(await attachments.get(actor, attachment_id))
+
+    @get(
+        "/attachments/{attachment_id:uuid}/content",
+        operation_id="GetAttachmentContent",
+        media_type="application/octet-stream",
+        responses=problems(401, 404),
+    )
+    async def get_content(
+        self, attachment_id: FromPath[UUID], actor: Me, attachments: Attachments
+    ) -> Response[bytes]:
+        """The file, with the media type its content was recognised as."""
+        attachment, content = await attachments.content(actor, attachment_id)
+        return Response(
+            content,
+            media_type=attachment.media_type,
+            headers={
+                "Content-Disposition": content_disposition(attachment.filename),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=86400",
+                "ETag": f'"{attachment.sha256}"',
+            },
+        )
+
+
+def provide_attachments(
+    audit_log: Callable[[Request[Any, Any, Any]], AuditLog],
+    repo: AttachmentRepository,
+    store: AttachmentStore,
+    org: OrgRepository,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: AttachmentPolicy,
+) -> Provide:
+    def provide(request: Request[Any, Any, Any]) -> AttachmentService:
+        return AttachmentService(repo, store, org, uow, audit_log(request), clock, policy)
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def attachment_router(max_bytes: int) -> Router:
+    """The attachment routes, with a request body limit of the attachment size instead of the
+    app's (uploads only; the other routes take no body)."""
+    return Router(
+        path="/",
+        route_handlers=[AttachmentController],
+        request_max_body_size=max_bytes + BODY_SLACK,
+    )

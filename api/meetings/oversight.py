@@ -1,0 +1,93 @@
+"""What leaders read: the cells they follow with quota progress, members to review."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from api.errors import problems
+from api.meetings.schemas import MeetingOut
+from api.schemas import Out
+from domain.actors import Actor
+from domain.meetings.service import OversightService
+from domain.org.model import QuotaPeriod
+
+
+class QuotaOut(Out):
+    period: QuotaPeriod
+    period_start: date
+    period_end: date
+    quota: int
+    attended: int
+    expected_by_now: int
+    behind: bool
+
+
+class FollowedCellOut(Out):
+    assignment_id: UUID
+    cell_id: UUID
+    cell_name: str
+    quota: QuotaOut
+    upcoming: list[MeetingOut]
+
+
+class ReviewFlagOut(Out):
+    person_id: UUID
+    full_name: str
+    months: list[int]
+
+
+@get(
+    "/api/v1/me/followed-cells",
+    operation_id="ListMyFollowedCells",
+    tags=["meetings"],
+    responses=problems(401),
+)
+async def followed_cells(
+    actor: NamedDependency[Actor], oversight: NamedDependency[OversightService]
+) -> list[FollowedCellOut]:
+    """For a leader: each cell followed, visits confirmed both ways against the quota (pro rata),
+    and the next meetings."""
+    policy = oversight.meetings.policy
+    return [
+        FollowedCellOut(
+            assignment_id=f.assignment.id,
+            cell_id=f.assignment.cell_id,
+            cell_name=f.cell_name,
+            quota=QuotaOut(
+                period=f.assignment.period,
+                period_start=f.progress.period_start,
+                period_end=f.progress.period_end,
+                quota=f.progress.quota,
+                attended=f.progress.attended,
+                expected_by_now=f.progress.expected_by_now,
+                behind=f.progress.behind,
+            ),
+            upcoming=[MeetingOut.of(m, policy, sheet=False) for m in f.upcoming],
+        )
+        for f in await oversight.followed(actor)
+    ]
+
+
+@get(
+    "/api/v1/units/{cell_id:uuid}/absence-flags",
+    operation_id="ListAbsenceReviewFlags",
+    tags=["meetings"],
+    responses=problems(401, 404, 422),
+)
+async def absence_flags(
+    cell_id: FromPath[UUID],
+    actor: NamedDependency[Actor],
+    oversight: NamedDependency[OversightService],
+    year: Annotated[int, QueryParameter(ge=2000, le=2100, description="Calendar year")],
+) -> list[ReviewFlagOut]:
+    """Members with unexcused absences in 3 (configurable) months of the year: to review."""
+    flags = await oversight.review_flags(actor, cell_id, year)
+    return [
+        ReviewFlagOut(person_id=f.person_id, full_name=f.full_name, months=f.months) for f in flags
+    ]

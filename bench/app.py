@@ -1,0 +1,251 @@
+"""The real app plus twins of the scoped people list, for ``uvicorn bench.app:app``.
+
+Each twin gives the same reply (``PageOut[PersonOut]``, byte for byte) to the same caller from the
+same SQL as ``GET /api/v1/people?unitId=…&limit=…`` — the actor from the token's session and its
+grants, the unit, one page of people — but reaches the database another way:
+
+- ``/bench/raw/people``: the raw driver for every query (asyncpg pool, or one persistent aiosqlite
+  connection per worker); the token checked in the handler. The baseline of the 0.6x goal.
+- ``/bench/raw-sync/people`` (SQLite only): the same on one plain ``sqlite3`` connection used on
+  the event loop, without aiosqlite's thread hops.
+- ``/bench/raw-query/people``: the app's own authentication (Piccolo), then the unit and the page
+  through the raw driver: splits the cost between authentication and the list.
+- ``/bench/engine-sql/people``: the same hand-written SQL run by the app's Piccolo engine
+  (``run_querystring``), skipping only Piccolo's query builder.
+
+Nothing here is part of the product: it exists only for ``python -m bench.run``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import cache
+from typing import Annotated, Any
+from uuid import UUID
+
+import aiosqlite
+import asyncpg
+from litestar import Litestar, Request, get
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import QueryParameter
+from litestar.security.jwt import Token
+from piccolo.querystring import QueryString
+
+from api.app import create_app
+from api.org.people import PersonOut
+from api.schemas import Limit, PageOut
+from api.settings import Settings
+from db.engine import Database
+from db.pagination import encode_cursor
+from domain.actors import Actor, Grant, Permission, Role
+from domain.errors import NotFoundError
+from domain.org.model import Locale, Person
+
+Row = Mapping[str, Any]
+Fetch = Callable[[str, Sequence[Any]], Awaitable[Sequence[Row]]]
+
+# The SQL Piccolo sends for the same request (db/repositories/auth.py load_actor,
+# db/repositories/org.py get_unit and list_people), "{}" where an argument goes.
+LIVE_SESSION_SQL = (
+    'SELECT EXISTS(SELECT "device_session"."id" FROM "device_session"'
+    ' LEFT JOIN "person" "device_session$person"'
+    ' ON ("device_session"."person" = "device_session$person"."id")'
+    ' WHERE "device_session"."id" = {} AND "device_session"."person" = {}'
+    ' AND "device_session"."revoked_at" IS NULL AND "device_session$person"."active" = {})'
+    ' AS "exists"'
+)
+GRANTS_SQL = (
+    'SELECT "role_grant"."role", "role_grant"."unit", "role_grant$unit"."path" AS "unit_path"'
+    ' FROM "role_grant" LEFT JOIN "unit" "role_grant$unit"'
+    ' ON ("role_grant"."unit" = "role_grant$unit"."id")'
+    ' WHERE "role_grant"."person" = {} AND "role_grant"."revoked_at" IS NULL'
+    ' AND "role_grant$unit"."active" = {}'
+)
+UNIT_SQL = (
+    'SELECT "unit"."id", "unit"."parent", "unit"."path", "unit"."name", "unit"."level",'
+    ' "unit"."is_cell", "unit"."active", "unit"."created_at", "unit"."updated_at",'
+    ' "unit"."version" FROM "unit" WHERE "unit"."id" = {} LIMIT 1'
+)
+PEOPLE_SELECT = (
+    'SELECT "person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
+    ' "person"."email", "person"."locale", "person"."active", "person"."created_at",'
+    ' "person"."updated_at", "person"."version", "person$home_unit"."path" AS "home_unit_path"'
+    ' FROM "person" LEFT JOIN "unit" "person$home_unit"'
+    ' ON ("person"."home_unit" = "person$home_unit"."id") WHERE ('
+)
+PEOPLE_SCOPE = '"person$home_unit"."path" LIKE {}'
+PEOPLE_REST = (
+    ') AND "person$home_unit"."path" LIKE {}'
+    ' ORDER BY "person"."created_at" ASC, "person"."id" ASC LIMIT {}'
+)
+
+
+@cache
+def _numbered(sql: str) -> str:
+    """PostgreSQL's ``$1, $2 …`` for the ``{}`` placeholders."""
+    parts = sql.split("{}")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+@cache
+def _question_marks(sql: str) -> str:
+    return sql.replace("{}", "?")
+
+
+class RawDriver:
+    """The driver without Piccolo: an asyncpg pool (PostgreSQL), or one persistent aiosqlite and
+    one sqlite3 connection (SQLite), per worker, opened at start-up."""
+
+    def __init__(self, url: str) -> None:
+        self.postgres = not url.startswith("sqlite")
+        self.url = url
+        self._pool: Any = None
+        self._aio: aiosqlite.Connection | None = None
+        self._sync: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        if self.postgres:
+            self._pool = await asyncpg.create_pool(self.url, min_size=2, max_size=20)
+            return
+        path = self.url.removeprefix("sqlite:///")
+        # PARSE_DECLTYPES: the same conversions (UUID, TIMESTAMPTZ …) Piccolo registers globally.
+        self._aio = await aiosqlite.connect(path, detect_types=sqlite3.PARSE_DECLTYPES)
+        self._aio.row_factory = sqlite3.Row
+        self._sync = sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES)
+        self._sync.row_factory = sqlite3.Row
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+        if self._aio is not None:
+            await self._aio.close()
+        if self._sync is not None:
+            self._sync.close()
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> Sequence[Row]:
+        if self._pool is not None:
+            rows: Sequence[Row] = await self._pool.fetch(_numbered(sql), *args)
+            return rows
+        if self._aio is None:
+            raise RuntimeError("raw driver not open")
+        async with self._aio.execute(_question_marks(sql), args) as cursor:
+            return list(await cursor.fetchall())  # type: ignore[arg-type]
+
+    async def fetch_sync(self, sql: str, args: Sequence[Any]) -> Sequence[Row]:
+        if self._sync is None:
+            raise RuntimeError("no sqlite3 connection (PostgreSQL run?)")
+        rows: Sequence[Row] = self._sync.execute(_question_marks(sql), args).fetchall()
+        return rows
+
+
+def engine_fetch(database: Database) -> Fetch:
+    """Hand-written SQL through the app's Piccolo engine (its pool or reader connections)."""
+
+    async def fetch(sql: str, args: Sequence[Any]) -> Sequence[Row]:
+        rows: Sequence[Row] = await database.engine.run_querystring(QueryString(sql, *args))
+        return rows
+
+    return fetch
+
+
+async def load_actor(fetch: Fetch, person_id: UUID, session_id: UUID) -> Actor:
+    live = await fetch(LIVE_SESSION_SQL, (session_id, person_id, True))
+    if not live or not live[0]["exists"]:
+        raise NotAuthorizedException
+    rows = await fetch(GRANTS_SQL, (person_id, True))
+    grants = tuple(Grant(Role(r["role"]), r["unit"], r["unit_path"]) for r in rows)
+    return Actor(person_id=person_id, session_id=session_id, grants=grants)
+
+
+def _person(row: Row) -> Person:
+    return Person(
+        id=row["id"],
+        home_unit_id=row["home_unit"],
+        home_unit_path=row["home_unit_path"],
+        full_name=row["full_name"],
+        phone=row["phone"],
+        email=row["email"],
+        locale=Locale(row["locale"]),
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+async def people_page(fetch: Fetch, actor: Actor, unit_id: UUID, limit: int) -> PageOut[PersonOut]:
+    """What OrgService.unit and OrgService.list_people do, on the driver's rows."""
+    units = await fetch(UNIT_SQL, (unit_id,))
+    if not units:
+        raise NotFoundError("unit_not_found")
+    within = units[0]["path"]
+    actor.require_visible(Permission.VIEW_UNIT, within, "unit_not_found")
+    scopes = actor.scopes(Permission.VIEW_PEOPLE)
+    if not scopes:
+        return PageOut(items=[], next_cursor=None)
+    sql = PEOPLE_SELECT + " OR ".join([PEOPLE_SCOPE] * len(scopes)) + PEOPLE_REST
+    rows = await fetch(sql, [*(f"{s}%" for s in scopes), f"{within}%", limit + 1])
+    people = [_person(r) for r in rows[:limit]]
+    cursor = encode_cursor(people[-1].created_at, people[-1].id) if len(rows) > limit else None
+    return PageOut(items=[PersonOut.of(p) for p in people], next_cursor=cursor)
+
+
+def token_ids(request: Request[Any, Any, Any], secret: str) -> tuple[UUID, UUID]:
+    """(person, session) from the bearer token, checked as the app's JWTAuth checks it."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not encoded:
+        raise NotAuthorizedException
+    token = Token.decode(encoded, secret=secret, algorithm="HS256")
+    try:
+        return UUID(token.sub), UUID(str(token.extras.get("sid")))
+    except ValueError as error:
+        raise NotAuthorizedException from error
+
+
+UnitId = Annotated[UUID, QueryParameter(name="unitId")]
+
+
+def add_twins(app: Litestar, settings: Settings) -> None:
+    driver = RawDriver(settings.database_url)
+    app.on_startup.append(driver.open)
+    app.on_shutdown.append(driver.close)
+    secret = settings.secret_key
+
+    def self_authenticated(path: str, fetch: Fetch) -> Any:  # noqa: ANN401 - a route handler
+        @get(path, exclude_from_auth=True, include_in_schema=False)
+        async def handler(
+            request: Request[Any, Any, Any], unit_id: UnitId, limit: Limit = 50
+        ) -> PageOut[PersonOut]:
+            actor = await load_actor(fetch, *token_ids(request, secret))
+            return await people_page(fetch, actor, unit_id, limit)
+
+        return handler
+
+    @get("/bench/raw-query/people", include_in_schema=False)
+    async def raw_query(actor: Actor, unit_id: UnitId, limit: Limit = 50) -> PageOut[PersonOut]:
+        return await people_page(driver.fetch, actor, unit_id, limit)
+
+    @get("/bench/engine-sql/people", exclude_from_auth=True, include_in_schema=False)
+    async def engine_sql(
+        request: Request[Any, Any, Any], database: Database, unit_id: UnitId, limit: Limit = 50
+    ) -> PageOut[PersonOut]:
+        fetch = engine_fetch(database)
+        actor = await load_actor(fetch, *token_ids(request, secret))
+        return await people_page(fetch, actor, unit_id, limit)
+
+    app.register(self_authenticated("/bench/raw/people", driver.fetch))
+    app.register(raw_query)
+    app.register(engine_sql)
+    if not driver.postgres:
+        app.register(self_authenticated("/bench/raw-sync/people", driver.fetch_sync))
+
+
+def build() -> Litestar:
+    settings = Settings.from_env()
+    app = create_app(settings)
+    add_twins(app, settings)
+    return app
+
+
+app = build()

@@ -1,0 +1,449 @@
+"""``make bench``: serve chibo on SQLite and PostgreSQL and load it with wrk over loopback.
+
+For each engine: a fresh database, ``chibo migrate``, the data set of bench/seed.py, then
+``uvicorn bench.app:app`` (uvloop + httptools, as ``chibo serve``) in its own process, one login,
+and wrk (another process) against each endpoint: a warm-up, then a measured run. Prints req/s,
+p50, p99, the server's CPU per request, each endpoint's ratio to ``/health/live`` and the scoped
+list's ratio to the same request on the raw driver. Numbers only: nothing here asserts on speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from bench.seed import BenchWorld, load
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT_LUA = Path(__file__).with_name("wrk_report.lua")
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BENCH_DB = "chibo_bench"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+START_TIMEOUT_S = 30.0
+QUIET_CPU_SHARE = 0.15  # of the machine: more than this, busy with something else
+QUIET_WAIT_S = 60
+PEOPLE = "/api/v1/people?limit=20&unitId={ward}"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str
+    path: str
+    auth: bool = True
+    sqlite_only: bool = False
+    note: str = ""
+
+
+ENDPOINTS = (
+    Endpoint("live", "/health/live", auth=False, note="framework ceiling"),
+    Endpoint("me", "/api/v1/me"),
+    Endpoint("people", PEOPLE, note="scoped list, 20 rows, Piccolo"),
+    Endpoint("raw", "/bench/raw/people?limit=20&unitId={ward}", note="same, raw driver"),
+    Endpoint(
+        "raw-sync",
+        "/bench/raw-sync/people?limit=20&unitId={ward}",
+        sqlite_only=True,
+        note="same, sqlite3 on the loop",
+    ),
+    Endpoint(
+        "raw-query",
+        "/bench/raw-query/people?limit=20&unitId={ward}",
+        note="Piccolo auth + raw list",
+    ),
+    Endpoint(
+        "engine-sql",
+        "/bench/engine-sql/people?limit=20&unitId={ward}",
+        note="same SQL via Piccolo engine",
+    ),
+)
+# people and raw run twice, in the order A B … B A, so drift on a shared machine evens out.
+ORDER = ("live", "me", "people", "raw", "raw-sync", "raw-query", "engine-sql", "raw", "people")
+
+
+@dataclass(slots=True)
+class Result:
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    server_cpu_s: float = 0.0
+    wrk_cpu_s: float = 0.0
+    machine_busy_s: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def add(self, wrk: dict[str, int], server_cpu: float, wrk_cpu: float, busy: float) -> None:
+        self.requests += wrk["requests"]
+        self.seconds += wrk["duration_us"] / 1e6
+        self.p50_ms.append(wrk["p50_us"] / 1000)
+        self.p99_ms.append(wrk["p99_us"] / 1000)
+        self.errors += sum(wrk[k] for k in ("connect", "read", "write", "status", "timeout"))
+        self.server_cpu_s += server_cpu
+        self.wrk_cpu_s += wrk_cpu
+        self.machine_busy_s += busy
+
+    @property
+    def others_pct(self) -> float:
+        """CPU used by neither the server nor wrk, in % of the machine (noise from elsewhere)."""
+        capacity = (os.cpu_count() or 1) * self.seconds
+        other = self.machine_busy_s - self.server_cpu_s - self.wrk_cpu_s
+        return max(0.0, 100 * other / capacity) if capacity else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    duration: int
+    warmup: int
+    connections: int
+    threads: int
+    engines: tuple[str, ...]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench: wrk not found; `make bench` installs it (apt-get install wrk)")
+        return 2
+    options = Options(
+        duration=min(max(args.duration, 1), 60),
+        warmup=min(max(args.warmup, 0), 30),
+        connections=min(max(args.connections, 1), 1024),
+        threads=min(max(args.threads, 1), 8),
+        engines=tuple(args.engine or ("sqlite", "postgres")),
+    )
+    print(
+        f"chibo bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} CPUs, "
+        f"wrk -t{options.threads} -c{options.connections}, {options.warmup} s warm-up + "
+        f"{options.duration} s per run, load average {os.getloadavg()[0]:.2f}"
+    )
+    tables: dict[str, dict[str, Result]] = {}
+    if "sqlite" in options.engines:
+        with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+            tables["sqlite"] = run_engine("sqlite", f"sqlite:///{tmp}/bench.sqlite3", 1, options)
+    if "postgres" in options.engines:
+        base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
+        with postgres_database(base) as url:
+            if url is None:
+                print(f"\nPostgreSQL: not reachable on loopback at {_safe(base)} — skipped")
+            else:
+                tables["postgres"] = run_engine("postgres", url, 2, options)
+    print()
+    for engine, results in tables.items():
+        print_table(engine, results)
+    return 0
+
+
+# -- one engine -------------------------------------------------------------------------------
+
+
+def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[str, Result]:
+    print(f"\n== {engine}: {workers} worker(s) ==")
+    env = {
+        **os.environ,
+        "CHIBO_DATABASE_URL": url,
+        "CHIBO_SECRET_KEY": secrets.token_urlsafe(48),
+        "PICCOLO_CONF": "db.piccolo_conf",
+    }
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [str(Path(sys.executable).with_name("chibo")), "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    world = asyncio.run(load(url))
+    print(
+        f"migrated and loaded {world.people} people ({world.people_in_ward} in the leader's "
+        f"ward) in {time.perf_counter() - started:.1f} s"
+    )
+    results: dict[str, Result] = {}
+    with serving(env, workers) as (base, server_pid):
+        token = login(base, world)
+        check_same_json(base, token, world, engine)
+        wait_for_quiet()
+        plan = [e for e in ENDPOINTS if engine == "sqlite" or not e.sqlite_only]
+        by_name = {e.name: e for e in plan}
+        for name in ORDER:
+            endpoint = by_name.get(name)
+            if endpoint is None:
+                continue
+            url_path = endpoint.path.format(ward=world.ward_id)
+            headers = {"Authorization": f"Bearer {token}"} if endpoint.auth else {}
+            if options.warmup:
+                wrk(base + url_path, headers, options, options.warmup)
+            cpu0, busy0, wrk0 = process_tree_cpu(server_pid), machine_busy(), children_cpu()
+            numbers = wrk(base + url_path, headers, options, options.duration)
+            result = results.setdefault(name, Result())
+            result.add(
+                numbers,
+                process_tree_cpu(server_pid) - cpu0,
+                children_cpu() - wrk0,
+                machine_busy() - busy0,
+            )
+            print(
+                f"  {name:<11} {numbers['requests'] / (numbers['duration_us'] / 1e6):>8.0f} req/s"
+                f"  p50 {numbers['p50_us'] / 1000:6.1f} ms  p99 {numbers['p99_us'] / 1000:7.1f} ms"
+            )
+    return results
+
+
+def login(base: str, world: BenchWorld) -> str:
+    reply = httpx.post(
+        f"{base}/api/v1/auth/login",
+        json={"phone": world.leader_phone, "password": world.password},
+        timeout=10,
+    )
+    reply.raise_for_status()
+    token: str = reply.json()["accessToken"]
+    return token
+
+
+def check_same_json(base: str, token: str, world: BenchWorld, engine: str) -> None:
+    """The twins answer byte for byte what the app answers, or their numbers mean nothing."""
+    headers = {"Authorization": f"Bearer {token}"}
+    replies = {}
+    for endpoint in ENDPOINTS:
+        if endpoint.name in {"live", "me"} or (endpoint.sqlite_only and engine != "sqlite"):
+            continue
+        reply = httpx.get(base + endpoint.path.format(ward=world.ward_id), headers=headers)
+        replies[endpoint.name] = (reply.status_code, reply.content)
+    status, body = replies["people"]
+    items = len(json.loads(body)["items"]) if status == 200 else 0
+    same = all(r == (status, body) for r in replies.values())
+    print(f"scoped list: {status}, {items} items; twins give the same bytes: {same}")
+    if not same or status != 200:
+        msg = f"the raw twins disagree with the app: {replies}"
+        raise RuntimeError(msg)
+
+
+# -- processes --------------------------------------------------------------------------------
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
+    """uvicorn on bench.app:app with the settings of ``chibo serve``, stopped on the way out."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.app:app",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        "--loop=uvloop",
+        "--http=httptools",
+        "--lifespan=on",
+        "--no-access-log",
+        "--no-proxy-headers",
+        "--log-level=warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed arguments
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, server)
+        yield base, server.pid
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            msg = f"the server exited with {server.returncode}"
+            raise RuntimeError(msg)
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    msg = f"the server did not become ready within {START_TIMEOUT_S:.0f} s"
+    raise RuntimeError(msg)
+
+
+def wrk(url: str, headers: dict[str, str], options: Options, seconds: int) -> dict[str, int]:
+    command = [
+        "wrk",
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{seconds}s",
+        "--timeout=5s",
+        f"--script={REPORT_LUA}",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    done = subprocess.run(  # noqa: S603 - wrk with our arguments
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    )
+    numbers: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return numbers
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its children (uvicorn workers), all threads."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # fields[0] is the state (field 3 of stat): ppid is field 4, utime 14, stime 15
+        if int(proc.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+def children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def wait_for_quiet() -> None:
+    """Give other work on the machine up to a minute to finish: its CPU skews every number."""
+    cpus = os.cpu_count() or 1
+    deadline = time.monotonic() + QUIET_WAIT_S
+    share = 1.0
+    while time.monotonic() < deadline:
+        busy = machine_busy()
+        time.sleep(2)
+        share = (machine_busy() - busy) / (2 * cpus)
+        if share <= QUIET_CPU_SHARE:
+            return
+    print(f"  (the machine stays {share:.0%} busy with other work: numbers below are skewed)")
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all CPUs), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / CLK_TCK
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _safe(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return urlunsplit(
+        (parts.scheme, f"{parts.username or ''}@{host}:{parts.port or 5432}", parts.path, "", "")
+    )
+
+
+@contextmanager
+def postgres_database(base: str) -> Iterator[str | None]:
+    """A fresh database beside ``base``'s (dropped afterwards), or None when unreachable."""
+    parts = urlsplit(base)
+    if parts.hostname not in LOOPBACK:
+        print(f"bench: {_safe(base)} is not on loopback; the benchmark talks to 127.0.0.1 only")
+        yield None
+        return
+    if not asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")):
+        yield None
+        return
+    asyncio.run(_admin(base, f"CREATE DATABASE {BENCH_DB}"))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    finally:
+        asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
+
+
+async def _admin(base: str, statement: str) -> bool:
+    try:
+        connection = await asyncpg.connect(base, timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+    return True
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def print_table(engine: str, results: dict[str, Result]) -> None:
+    notes = {e.name: e for e in ENDPOINTS}
+    ceiling = results["live"].rps if "live" in results else 0.0
+    print(f"### {engine}\n")
+    print(
+        "| endpoint | what | req/s | p50 ms | p99 ms | × live | server CPU ms/req "
+        "| errors | other CPU % |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name in dict.fromkeys(ORDER):
+        result = results.get(name)
+        if result is None:
+            continue
+        endpoint = notes[name]
+        path = endpoint.path.replace("{ward}", "<ward>")
+        cpu_ms = 1000 * result.server_cpu_s / result.requests if result.requests else 0.0
+        print(
+            f"| `{path}` | {endpoint.note} | {result.rps:,.0f} | "
+            f"{sum(result.p50_ms) / len(result.p50_ms):.1f} | "
+            f"{sum(result.p99_ms) / len(result.p99_ms):.1f} | "
+            f"{result.rps / ceiling if ceiling else 0:.2f} | {cpu_ms:.2f} | {result.errors} | "
+            f"{result.others_pct:.0f} |"
+        )
+    print()
+    people = results.get("people")
+    for baseline in ("raw", "raw-sync"):
+        raw = results.get(baseline)
+        if people and raw and raw.rps:
+            ratio = people.rps / raw.rps
+            verdict = "met" if ratio >= 0.6 else "NOT met"
+            print(
+                f"{engine}: scoped list through Piccolo = {ratio:.2f}× the same request on "
+                f"`{baseline}` ({people.rps:,.0f} vs {raw.rps:,.0f} req/s): goal ≥ 0.6× {verdict}"
+            )
+    print()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""InspectionRepository on Piccolo. Sealing is applied inside the list query: the same rule as
+domain.inspections.sealing.may_see, written as SQL conditions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+from piccolo.columns.combination import And, Or, Where
+from piccolo.query import Select
+
+from db.pagination import any_prefix, fetch_page
+from db.tables import (
+    ChecklistTemplateTable,
+    InspectionMemberTable,
+    InspectionTable,
+    SealedReadTable,
+)
+from domain.actors import Actor, Permission, Role
+from domain.errors import StaleVersionError
+from domain.inspections.model import (
+    Answer,
+    AnswerKind,
+    ChecklistItem,
+    ChecklistTemplate,
+    Finding,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    Recommendation,
+    Severity,
+)
+from domain.inspections.planning import Interval
+from domain.inspections.ports import InspectionFilter, SealedRead
+from domain.pagination import Page, PageRequest
+
+
+def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _dump(value: Any) -> str:  # noqa: ANN401
+    return orjson.dumps(value).decode()
+
+
+def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
+    return ChecklistTemplate(
+        id=row[f"{prefix}id"],
+        name=row[f"{prefix}name"],
+        version=row[f"{prefix}version"],
+        items=tuple(
+            ChecklistItem(
+                key=i["key"],
+                question=i["question"],
+                answer_kind=AnswerKind(i["answer_kind"]),
+                guidance=i.get("guidance"),
+                max_score=i.get("max_score"),
+                required=i["required"],
+                photo_required=i["photo_required"],
+            )
+            for i in _json(row[f"{prefix}items"])
+        ),
+        created_at=row[f"{prefix}created_at"],
+    )
+
+
+def _inspection(row: dict[str, Any]) -> Inspection:
+    location = (
+        (row["check_in_lat"], row["check_in_lon"]) if row["check_in_lat"] is not None else None
+    )
+    return Inspection(
+        id=row["id"],
+        target_id=row["target"],
+        target_path=row["target_path"],
+        kind=InspectionKind(row["kind"]),
+        status=InspectionStatus(row["status"]),
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        topic=row["topic"],
+        lead_id=row["lead"],
+        member_ids=tuple(UUID(m) for m in _json(row["members"])),
+        template=_template(row, "template."),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        plan_id=row["plan_id"],
+        lead_checked_in_at=row["lead_checked_in_at"],
+        check_in_location=location,
+        answers={
+            key: Answer(key, a["value"], a.get("note"), tuple(UUID(p) for p in a["photo_ids"]))
+            for key, a in _json(row["answers"]).items()
+        },
+        findings=[
+            Finding(UUID(f["id"]), f["text"], Severity(f["severity"]))
+            for f in _json(row["findings"])
+        ],
+        conclusion=row["conclusion"],
+        concluded_at=row["concluded_at"],
+        recommendations=[
+            Recommendation(
+                id=UUID(r["id"]),
+                text=r["text"],
+                due_on=date.fromisoformat(r["due_on"]),
+                responsible_unit_id=UUID(r["unit"]) if r.get("unit") else None,
+                responsible_person_id=UUID(r["person"]) if r.get("person") else None,
+                task_id=UUID(r["task"]) if r.get("task") else None,
+            )
+            for r in _json(row["recommendations"])
+        ],
+        override_reason=row["override_reason"],
+        version=row["version"],
+    )
+
+
+def _select() -> Select[Any]:
+    template = InspectionTable.template
+    return InspectionTable.select(
+        *InspectionTable.all_columns(),
+        InspectionTable.target.path.as_alias("target_path"),
+        template.id.as_alias("template.id"),
+        template.name.as_alias("template.name"),
+        template.version.as_alias("template.version"),
+        template.items.as_alias("template.items"),
+        template.created_at.as_alias("template.created_at"),
+    )
+
+
+def _state(inspection: Inspection) -> dict[str, Any]:
+    lat, lon = inspection.check_in_location or (None, None)
+    return {
+        "status": inspection.status.value,
+        "window_start": inspection.window_start,
+        "window_end": inspection.window_end,
+        "topic": inspection.topic,
+        "lead": inspection.lead_id,
+        "members": _dump([str(m) for m in inspection.member_ids]),
+        "lead_checked_in_at": inspection.lead_checked_in_at,
+        "check_in_lat": lat,
+        "check_in_lon": lon,
+        "answers": _dump(
+            {
+                k: {"value": a.value, "note": a.note, "photo_ids": [str(p) for p in a.photo_ids]}
+                for k, a in inspection.answers.items()
+            }
+        ),
+        "findings": _dump(
+            [
+                {"id": str(f.id), "text": f.text, "severity": f.severity.value}
+                for f in inspection.findings
+            ]
+        ),
+        "conclusion": inspection.conclusion,
+        "concluded_at": inspection.concluded_at,
+        "recommendations": _dump(
+            [
+                {
+                    "id": str(r.id),
+                    "text": r.text,
+                    "due_on": r.due_on.isoformat(),
+                    "unit": str(r.responsible_unit_id) if r.responsible_unit_id else None,
+                    "person": str(r.responsible_person_id) if r.responsible_person_id else None,
+                    "task": str(r.task_id) if r.task_id else None,
+                }
+                for r in inspection.recommendations
+            ]
+        ),
+        "override_reason": inspection.override_reason,
+        "updated_at": inspection.updated_at,
+        "version": inspection.version,
+    }
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "/a/b/c/" -> ["/a/", "/a/b/", "/a/b/c/"]: the units containing a unit, itself included."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _any(conditions: list[Any]) -> Any:  # noqa: ANN401 - a Piccolo condition
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = combined | condition
+    return combined
+
+
+async def _visibility(actor: Actor, now: datetime) -> Any:  # noqa: ANN401 - a Piccolo condition
+    """Insiders (creator, team) always; the unit scope when not sealed; leaders strictly above
+    the target, who hold nothing inside it, also while sealed."""
+    path = InspectionTable.target.path
+    mine = [
+        r["inspection"]
+        for r in await InspectionMemberTable.select(InspectionMemberTable.inspection).where(
+            InspectionMemberTable.person == actor.person_id
+        )
+    ]
+    insider: list[Where | And | Or] = [InspectionTable.created_by == actor.person_id]
+    if mine:
+        insider.append(InspectionTable.id.is_in(mine))
+    open_to_scope: list[Any] = []
+    scope = any_prefix(path, actor.scopes(Permission.VIEW_UNIT))
+    if scope is not None:
+        not_sealed = (
+            (InspectionTable.kind != InspectionKind.SURPRISE.value)
+            | (InspectionTable.window_start <= now)
+            | (InspectionTable.lead_checked_in_at <= now)
+        )
+        open_to_scope.append(not_sealed & scope)
+    above = [
+        path.like(f"{g.unit_path}%") & (path != g.unit_path)
+        for g in actor.grants
+        if g.role in {Role.LEADER, Role.ADMIN}
+    ]
+    if above:
+        inside = sorted({p for g in actor.grants for p in _prefixes(g.unit_path)})
+        open_to_scope.append(_any(above) & path.not_in(inside))
+    return _any([*insider, *open_to_scope])
+
+
+class PiccoloInspectionRepository:
+    async def template(self, template_id: UUID) -> ChecklistTemplate | None:
+        row = (
+            await ChecklistTemplateTable.select()
+            .where(ChecklistTemplateTable.id == template_id)
+            .first()
+        )
+        return _template(row) if row else None
+
+    async def latest_template(self, family_id: UUID) -> ChecklistTemplate | None:
+        row = (
+            await ChecklistTemplateTable.select()
+            .where(ChecklistTemplateTable.family == family_id)
+            .order_by(ChecklistTemplateTable.version, ascending=False)
+            .first()
+        )
+        return _template(row) if row else None
+
+    async def add_template(self, family_id: UUID, template: ChecklistTemplate) -> None:
+        await ChecklistTemplateTable.insert(
+            ChecklistTemplateTable(
+                id=template.id,
+                family=family_id,
+                name=template.name,
+                version=template.version,
+                items=_dump(
+                    [
+                        {
+                            "key": i.key,
+                            "question": i.question,
+                            "answer_kind": i.answer_kind.value,
+                            "guidance": i.guidance,
+                            "max_score": i.max_score,
+                            "required": i.required,
+                            "photo_required": i.photo_required,
+                        }
+                        for i in template.items
+                    ]
+                ),
+                created_at=template.created_at,
+            )
+        )
+
+    async def get(self, inspection_id: UUID) -> Inspection | None:
+        row = await _select().where(InspectionTable.id == inspection_id).first()
+        return _inspection(row) if row else None
+
+    async def add(self, inspection: Inspection) -> None:
+        await InspectionTable.insert(
+            InspectionTable(
+                id=inspection.id,
+                target=inspection.target_id,
+                kind=inspection.kind.value,
+                template=inspection.template.id,
+                created_by=inspection.created_by,
+                plan_id=inspection.plan_id,
+                created_at=inspection.created_at,
+                **_state(inspection),
+            )
+        )
+        await InspectionMemberTable.insert(
+            *(
+                InspectionMemberTable(
+                    id=uuid4(),
+                    inspection=inspection.id,
+                    person=person,
+                    window_start=inspection.window_start,
+                    window_end=inspection.window_end,
+                )
+                for person in inspection.team
+            )
+        )
+
+    async def save(self, inspection: Inspection, expected_version: int) -> None:
+        state = _state(inspection)
+        saved = (
+            await InspectionTable.update({getattr(InspectionTable, k): v for k, v in state.items()})
+            .where(
+                (InspectionTable.id == inspection.id)
+                & (InspectionTable.version == expected_version)
+            )
+            .returning(InspectionTable.id)
+        )
+        if not saved:
+            current = (
+                await InspectionTable.select(InspectionTable.version)
+                .where(InspectionTable.id == inspection.id)
+                .first()
+            )
+            raise StaleVersionError(
+                "version_mismatch", current_version=current["version"] if current else 0
+            )
+
+    async def bookings(
+        self, inspector_ids: list[UUID], window: Interval, excluding: UUID | None
+    ) -> dict[UUID, list[Interval]]:
+        if not inspector_ids:
+            return {}
+        query = InspectionMemberTable.select().where(
+            InspectionMemberTable.person.is_in(inspector_ids)
+            & (InspectionMemberTable.window_start < window[1])
+            & (InspectionMemberTable.window_end > window[0])
+        )
+        if excluding is not None:
+            query = query.where(InspectionMemberTable.inspection != excluding)
+        booked: dict[UUID, list[Interval]] = {}
+        for row in await query:
+            booked.setdefault(row["person"], []).append((row["window_start"], row["window_end"]))
+        return booked
+
+    async def visible(
+        self, actor: Actor, now: datetime, where: InspectionFilter, page: PageRequest
+    ) -> Page[Inspection]:
+        path = InspectionTable.target.path
+        query = _select().where(await _visibility(actor, now))
+        if where.within_path:
+            query = query.where(path.like(f"{where.within_path}%"))
+        if where.target_id:
+            query = query.where(InspectionTable.target == where.target_id)
+        if where.starts_from:
+            query = query.where(InspectionTable.window_start >= where.starts_from)
+        if where.starts_before:
+            query = query.where(InspectionTable.window_start < where.starts_before)
+        if where.status:
+            query = query.where(InspectionTable.status == where.status.value)
+        if where.kind:
+            query = query.where(InspectionTable.kind == where.kind.value)
+        if where.inspector_id:
+            booked = await InspectionMemberTable.select(InspectionMemberTable.inspection).where(
+                InspectionMemberTable.person == where.inspector_id
+            )
+            ids = [r["inspection"] for r in booked]
+            if not ids:
+                return Page(items=(), next_cursor=None)
+            query = query.where(InspectionTable.id.is_in(ids))
+        return await fetch_page(
+            query, InspectionTable, page, _inspection, InspectionTable.window_start
+        )
+
+    async def log_sealed_read(self, read: SealedRead) -> None:
+        await SealedReadTable.insert(
+            SealedReadTable(
+                id=uuid4(),
+                inspection=read.inspection_id,
+                person=read.person_id,
+                endpoint=read.endpoint,
+                at=read.at,
+            )
+        )
+
+    async def sealed_reads(self, inspection_id: UUID) -> list[SealedRead]:
+        rows = (
+            await SealedReadTable.select()
+            .where(SealedReadTable.inspection == inspection_id)
+            .order_by(SealedReadTable.at)
+        )
+        return [SealedRead(r["inspection"], r["person"], r["endpoint"], r["at"]) for r in rows]

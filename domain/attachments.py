@@ -1,0 +1,238 @@
+"""Attachments: papers of a meeting notice, photos of the minutes book, evidence later.
+
+Only images (JPEG, PNG, HEIC) and PDF are accepted, decided by the content itself (magic bytes),
+never by the file name or the declared content type. Bytes go to an ``AttachmentStore`` (a local
+directory by default), metadata to an ``AttachmentRepository``; an attachment belongs to a unit,
+and whoever may see that unit may read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID, uuid4
+
+from domain.actors import Actor, Permission
+from domain.clock import Clock
+from domain.errors import (
+    NotFoundError,
+    PayloadTooLargeError,
+    RuleViolationError,
+    UnsupportedContentError,
+)
+from domain.org.ports import OrgRepository
+from domain.ports import AuditEntry, AuditLog, UnitOfWork
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_FILENAME_LENGTH = 200
+
+
+class AttachmentKind(StrEnum):
+    JPEG = "jpeg"
+    PNG = "png"
+    HEIC = "heic"
+    PDF = "pdf"
+
+
+MEDIA_TYPES: dict[AttachmentKind, str] = {
+    AttachmentKind.JPEG: "image/jpeg",
+    AttachmentKind.PNG: "image/png",
+    AttachmentKind.HEIC: "image/heic",
+    AttachmentKind.PDF: "application/pdf",
+}
+EXTENSIONS: dict[AttachmentKind, str] = {
+    AttachmentKind.JPEG: "jpg",
+    AttachmentKind.PNG: "png",
+    AttachmentKind.HEIC: "heic",
+    AttachmentKind.PDF: "pdf",
+}
+# ISO-BMFF major brands of HEIF/HEIC stills and sequences (phones write heic or mif1).
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1"})
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+PDF_SIGNATURE = b"%PDF-"
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentPolicy:
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def sniff(content: bytes) -> AttachmentKind | None:
+    """The kind of ``content`` by its first bytes, or None when it is none of the accepted ones."""
+    if content.startswith(JPEG_SIGNATURE):
+        return AttachmentKind.JPEG
+    if content.startswith(PNG_SIGNATURE):
+        return AttachmentKind.PNG
+    if content.startswith(PDF_SIGNATURE):
+        return AttachmentKind.PDF
+    if content[4:8] == b"ftyp" and content[8:12] in HEIF_BRANDS:
+        return AttachmentKind.HEIC
+    return None
+
+
+def check_content(content: bytes, policy: AttachmentPolicy) -> AttachmentKind:
+    """The kind of an upload, or the error that refuses it."""
+    if len(content) > policy.max_bytes:
+        raise PayloadTooLargeError("attachment_too_large", max_bytes=policy.max_bytes)
+    kind = sniff(content)
+    if kind is None or not content:
+        raise UnsupportedContentError("attachment_type_not_allowed")
+    return kind
+
+
+def sanitize_filename(name: str | None, kind: AttachmentKind) -> str:
+    """The name as given, made harmless: no directories, no control characters, NFC, bounded.
+    The extension is not trusted for anything; a missing name becomes ``attachment.<ext>``."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = " ".join(text.split()).strip(" .")
+    if len(text) > MAX_FILENAME_LENGTH:
+        stem, dot, ext = text.rpartition(".")
+        keep = ext if dot and stem and len(ext) <= 10 else ""  # noqa: PLR2004 - a plausible extension
+        text = text[: MAX_FILENAME_LENGTH - len(keep) - 1].rstrip() + ("." + keep if keep else "")
+    return text or f"attachment.{EXTENSIONS[kind]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: UUID
+    unit_id: UUID
+    unit_path: str
+    kind: AttachmentKind
+    size: int
+    sha256: str
+    filename: str
+    uploaded_by: UUID
+    created_at: datetime
+    storage_key: str
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """An attachment as a meeting notice lists it (attachments never change, so this is a copy)."""
+
+    id: UUID
+    filename: str
+    kind: AttachmentKind
+    size: int
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> Paper:
+        return cls(attachment.id, attachment.filename, attachment.kind, attachment.size)
+
+
+class AttachmentStore(Protocol):
+    """Where the bytes live. Keys are opaque to the domain."""
+
+    async def put(self, content: bytes) -> str:
+        """Store ``content``; returns its storage key. Storing the same bytes twice is harmless."""
+
+    async def read(self, key: str) -> bytes: ...
+
+
+class AttachmentRepository(Protocol):
+    async def add(self, attachment: Attachment) -> None: ...
+    async def get(self, attachment_id: UUID) -> Attachment | None: ...
+    async def get_many(self, attachment_ids: list[UUID]) -> list[Attachment]: ...
+
+
+async def papers_of_cell(
+    repo: AttachmentRepository, cell_id: UUID, attachment_ids: list[UUID]
+) -> list[Paper]:
+    """The papers of a notice, in the order given: attachments of that same cell only."""
+    ids = list(dict.fromkeys(attachment_ids))
+    found = {a.id: a for a in await repo.get_many(ids) if a.unit_id == cell_id}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise RuleViolationError(
+            "attachment_not_found", errors=[("paperIds", str(i)) for i in missing]
+        )
+    return [Paper.of(found[i]) for i in ids]
+
+
+class AttachmentService:
+    def __init__(
+        self,
+        repo: AttachmentRepository,
+        store: AttachmentStore,
+        org: OrgRepository,
+        uow: UnitOfWork,
+        audit: AuditLog,
+        clock: Clock,
+        policy: AttachmentPolicy,
+    ) -> None:
+        self.repo = repo
+        self.store = store
+        self.org = org
+        self.uow = uow
+        self.audit = audit
+        self.clock = clock
+        self.policy = policy
+
+    async def upload(
+        self, actor: Actor, unit_id: UUID, content: bytes, filename: str | None
+    ) -> Attachment:
+        """Whoever manages the meetings of a unit may attach files to it."""
+        unit = await self.org.get_unit(unit_id)
+        if unit is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        actor.require(Permission.MANAGE_MEETINGS, unit.path, "attachment_upload_forbidden")
+        if not unit.active:
+            raise RuleViolationError("unit_inactive")
+        kind = check_content(content, self.policy)
+        # Bytes first, outside the transaction: content-addressed, so a retry or a rolled-back
+        # row leaves at most an unreferenced file, never a row without its bytes.
+        key = await self.store.put(content)
+        attachment = Attachment(
+            id=uuid4(),
+            unit_id=unit.id,
+            unit_path=unit.path,
+            kind=kind,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            filename=sanitize_filename(filename, kind),
+            uploaded_by=actor.person_id,
+            created_at=self.clock.now(),
+            storage_key=key,
+        )
+        async with self.uow.atomic():
+            await self.repo.add(attachment)
+            await self.audit.record(
+                AuditEntry(
+                    actor_id=actor.person_id,
+                    action="attachment.upload",
+                    object_type="Attachment",
+                    object_id=attachment.id,
+                    unit_path=unit.path,
+                    before=None,
+                    after={
+                        "kind": kind.value,
+                        "size": attachment.size,
+                        "sha256": attachment.sha256,
+                        "filename": attachment.filename,
+                    },
+                )
+            )
+        return attachment
+
+    async def get(self, actor: Actor, attachment_id: UUID) -> Attachment:
+        attachment = await self.repo.get(attachment_id)
+        if attachment is None:
+            raise NotFoundError("attachment_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, attachment.unit_path, "attachment_not_found")
+        return attachment
+
+    async def content(self, actor: Actor, attachment_id: UUID) -> tuple[Attachment, bytes]:
+        attachment = await self.get(actor, attachment_id)
+        return attachment, await self.store.read(attachment.storage_key)

@@ -1,0 +1,51 @@
+"""Storage the inspection use cases need (implemented in db/repositories/inspections.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.actors import Actor
+from domain.inspections.model import ChecklistTemplate, Inspection, InspectionKind, InspectionStatus
+from domain.inspections.planning import Interval
+from domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionFilter:
+    within_path: str | None = None
+    target_id: UUID | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    status: InspectionStatus | None = None
+    kind: InspectionKind | None = None
+    inspector_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SealedRead:
+    inspection_id: UUID
+    person_id: UUID
+    endpoint: str
+    at: datetime
+
+
+class InspectionRepository(Protocol):
+    async def template(self, template_id: UUID) -> ChecklistTemplate | None: ...
+    async def latest_template(self, family_id: UUID) -> ChecklistTemplate | None: ...
+    async def add_template(self, family_id: UUID, template: ChecklistTemplate) -> None: ...
+    async def get(self, inspection_id: UUID) -> Inspection | None: ...
+    async def add(self, inspection: Inspection) -> None: ...
+    async def save(self, inspection: Inspection, expected_version: int) -> None: ...
+    async def bookings(
+        self, inspector_ids: list[UUID], window: Interval, excluding: UUID | None
+    ) -> dict[UUID, list[Interval]]: ...
+    async def visible(
+        self, actor: Actor, now: datetime, where: InspectionFilter, page: PageRequest
+    ) -> Page[Inspection]:
+        """Inspections the actor may see, sealing applied inside the query."""
+
+    async def log_sealed_read(self, read: SealedRead) -> None: ...
+    async def sealed_reads(self, inspection_id: UUID) -> list[SealedRead]: ...

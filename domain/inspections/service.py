@@ -1,0 +1,346 @@
+"""Inspection use cases: templates, campaign plans, single inspections, the visit, reading.
+
+Every read goes through ``sealing.may_see``; a sealed inspection that is not visible reads as
+missing (the same 404 as a random id), and every read of a sealed one is logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID, uuid4
+
+from domain.actors import Actor, Permission, Role, is_within
+from domain.clock import LOCAL_TZ, Clock
+from domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RuleViolationError,
+    StaleVersionError,
+)
+from domain.inspections.model import (
+    Answer,
+    ChecklistItem,
+    ChecklistTemplate,
+    Finding,
+    Inspection,
+    InspectionKind,
+    InspectionPolicy,
+    InspectionStatus,
+    Recommendation,
+    Severity,
+)
+from domain.inspections.planning import Interval, PlannedVisit, overlaps, plan_campaign
+from domain.inspections.ports import InspectionFilter, InspectionRepository, SealedRead
+from domain.inspections.sealing import is_sealed, may_see
+from domain.org.ports import OrgRepository, UnitFilter
+from domain.pagination import Page, PageRequest
+from domain.ports import AuditEntry, AuditLog, UnitOfWork
+
+MAX_TARGETS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewInspection:
+    target_id: UUID
+    kind: InspectionKind
+    window: Interval
+    topic: str
+    lead_id: UUID
+    member_ids: tuple[UUID, ...]
+    template_id: UUID
+    override_reason: str | None = None
+    id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSpec:
+    unit_id: UUID
+    first: date
+    last: date
+    topic: str
+    kind: InspectionKind
+    template_id: UUID
+    inspector_ids: tuple[UUID, ...]
+    team_size: int = 1
+    visit_days: int = 1
+
+
+class InspectionService:
+    def __init__(
+        self,
+        repo: InspectionRepository,
+        org: OrgRepository,
+        uow: UnitOfWork,
+        audit: AuditLog,
+        clock: Clock,
+        policy: InspectionPolicy,
+    ) -> None:
+        self.repo = repo
+        self.org = org
+        self.uow = uow
+        self.audit = audit
+        self.clock = clock
+        self.policy = policy
+
+    async def _audit(self, actor: Actor, action: str, inspection: Inspection) -> None:
+        await self.audit.record(
+            AuditEntry(
+                actor_id=actor.person_id,
+                action=action,
+                object_type="Inspection",
+                object_id=inspection.id,
+                unit_path=inspection.target_path,
+                before=None,
+                after={
+                    "status": inspection.status.value,
+                    "kind": inspection.kind.value,
+                    "windowStart": inspection.window_start.isoformat(),
+                    "version": inspection.version,
+                },
+            )
+        )
+
+    # -- templates ------------------------------------------------------------------------------
+
+    async def template(self, actor: Actor, template_id: UUID) -> ChecklistTemplate:
+        template = await self.repo.template(template_id)
+        if template is None or not (
+            actor.scopes(Permission.PLAN_INSPECTIONS) or actor.scopes(Permission.INSPECT)
+        ):
+            raise NotFoundError("template_not_found")
+        return template
+
+    async def save_template(
+        self, actor: Actor, name: str, items: tuple[ChecklistItem, ...], family_id: UUID | None
+    ) -> ChecklistTemplate:
+        """A new template, or a new version of one; inspections keep the version they used."""
+        if not actor.scopes(Permission.PLAN_INSPECTIONS):
+            raise ForbiddenError("inspection_plan_forbidden")
+        async with self.uow.atomic():
+            latest = await self.repo.latest_template(family_id) if family_id else None
+            if family_id is not None and latest is None:
+                raise NotFoundError("template_not_found")
+            template = ChecklistTemplate(
+                id=uuid4(),
+                name=name,
+                version=latest.version + 1 if latest else 1,
+                items=items,
+                created_at=self.clock.now(),
+            )
+            template.check()
+            await self.repo.add_template(family_id or template.id, template)
+            return template
+
+    # -- reading --------------------------------------------------------------------------------
+
+    async def inspection(self, actor: Actor, inspection_id: UUID, endpoint: str) -> Inspection:
+        inspection = await self.repo.get(inspection_id)
+        now = self.clock.now()
+        if inspection is None or not may_see(actor, inspection.seal, now):
+            raise NotFoundError("inspection_not_found")
+        if is_sealed(inspection.seal, now):
+            async with self.uow.atomic():
+                await self.repo.log_sealed_read(
+                    SealedRead(inspection.id, actor.person_id, endpoint, now)
+                )
+        return inspection
+
+    async def list_inspections(
+        self, actor: Actor, where: InspectionFilter, page: PageRequest, endpoint: str
+    ) -> Page[Inspection]:
+        now = self.clock.now()
+        found = await self.repo.visible(actor, now, where, page)
+        sealed = [i for i in found.items if is_sealed(i.seal, now)]
+        if sealed:
+            async with self.uow.atomic():
+                for inspection in sealed:
+                    await self.repo.log_sealed_read(
+                        SealedRead(inspection.id, actor.person_id, endpoint, now)
+                    )
+        return found
+
+    async def sealed_reads(self, actor: Actor, inspection_id: UUID) -> list[SealedRead]:
+        """The read log, for the superiors of the inspection's creator."""
+        inspection = await self.inspection(actor, inspection_id, "sealed-reads")
+        creator_paths = [g.unit_path for g in await self.org.live_grants_of(inspection.created_by)]
+        superior = any(
+            g.role in {Role.LEADER, Role.ADMIN} and is_within(c, g.unit_path) and c != g.unit_path
+            for g in actor.grants
+            for c in creator_paths
+        )
+        if not superior:
+            raise ForbiddenError("sealed_log_forbidden")
+        return await self.repo.sealed_reads(inspection.id)
+
+    # -- planning -------------------------------------------------------------------------------
+
+    async def _targets(self, actor: Actor, unit_id: UUID) -> list[UUID]:
+        unit = await self.org.get_unit(unit_id)
+        if unit is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        actor.require(Permission.PLAN_INSPECTIONS, unit.path, "inspection_plan_forbidden")
+        if unit.is_cell:
+            return [unit.id]
+        cells = await self.org.list_units(
+            (unit.path,), UnitFilter(active=True), PageRequest(limit=MAX_TARGETS)
+        )
+        return [c.id for c in cells.items if c.is_cell]
+
+    async def preview_plan(self, actor: Actor, spec: PlanSpec) -> list[PlannedVisit]:
+        if spec.kind is InspectionKind.SURPRISE:
+            raise RuleViolationError("plan_kind_invalid")
+        targets = await self._targets(actor, spec.unit_id)
+        await self.template(actor, spec.template_id)
+        period = (
+            datetime.combine(spec.first, time(0, 0), tzinfo=LOCAL_TZ),
+            datetime.combine(
+                spec.last + timedelta(days=spec.visit_days), time(0, 0), tzinfo=LOCAL_TZ
+            ),
+        )
+        booked = await self.repo.bookings(list(spec.inspector_ids), period, None)
+        return plan_campaign(
+            targets,
+            spec.first,
+            spec.last,
+            list(spec.inspector_ids),
+            booked,
+            visit_days=spec.visit_days,
+            team_size=spec.team_size,
+        )
+
+    async def commit_plan(self, actor: Actor, spec: PlanSpec) -> list[Inspection]:
+        async with self.uow.atomic():
+            visits = await self.preview_plan(actor, spec)
+            if not all(v.staffed for v in visits):
+                raise ConflictError("plan_unstaffed")
+            template = await self.template(actor, spec.template_id)
+            plan_id = uuid4()
+            created = []
+            for visit in visits:
+                assert visit.lead_id is not None  # noqa: S101 - staffed above
+                inspection = await self._new(
+                    actor,
+                    NewInspection(
+                        target_id=visit.target_id,
+                        kind=spec.kind,
+                        window=visit.window,
+                        topic=spec.topic,
+                        lead_id=visit.lead_id,
+                        member_ids=visit.member_ids,
+                        template_id=template.id,
+                    ),
+                    plan_id,
+                )
+                created.append(inspection)
+            return created
+
+    # -- single inspections and the visit --------------------------------------------------------
+
+    async def create(self, actor: Actor, new: NewInspection) -> Inspection:
+        async with self.uow.atomic():
+            if new.id is not None and await self.repo.get(new.id) is not None:
+                raise ConflictError("inspection_exists")
+            team = [new.lead_id, *new.member_ids]
+            booked = await self.repo.bookings(team, new.window, None)
+            clash = [
+                p for p, taken in booked.items() if any(overlaps(new.window, w) for w in taken)
+            ]
+            if clash and not new.override_reason:
+                raise ConflictError("inspector_double_booked", inspectors=[str(p) for p in clash])
+            return await self._new(actor, new, None)
+
+    async def _new(self, actor: Actor, new: NewInspection, plan_id: UUID | None) -> Inspection:
+        if new.window[1] <= new.window[0]:
+            raise RuleViolationError("inspection_window_invalid")
+        target = await self.org.get_unit(new.target_id)
+        if target is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, target.path, "unit_not_found")
+        actor.require(Permission.PLAN_INSPECTIONS, target.path, "inspection_plan_forbidden")
+        template = await self.template(actor, new.template_id)
+        for person_id in {new.lead_id, *new.member_ids}:
+            grants = await self.org.live_grants_of(person_id)
+            if not any(g.role is Role.INSPECTOR for g in grants):
+                raise RuleViolationError("not_an_inspector", person=person_id)
+        now = self.clock.now()
+        inspection = Inspection(
+            id=new.id or uuid4(),
+            target_id=target.id,
+            target_path=target.path,
+            kind=new.kind,
+            status=InspectionStatus.PLANNED,
+            window_start=new.window[0],
+            window_end=new.window[1],
+            topic=new.topic,
+            lead_id=new.lead_id,
+            member_ids=tuple(m for m in new.member_ids if m != new.lead_id),
+            template=template,
+            created_by=actor.person_id,
+            created_at=now,
+            updated_at=now,
+            plan_id=plan_id,
+            override_reason=new.override_reason,
+        )
+        await self.repo.add(inspection)
+        await self._audit(actor, "inspection.create", inspection)
+        return inspection
+
+    async def _change(
+        self, actor: Actor, inspection_id: UUID, version: int | None, endpoint: str
+    ) -> Inspection:
+        inspection = await self.inspection(actor, inspection_id, endpoint)
+        if version is not None and version != inspection.version:
+            raise StaleVersionError("version_mismatch", current_version=inspection.version)
+        return inspection
+
+    async def _save(self, actor: Actor, action: str, inspection: Inspection) -> Inspection:
+        expected = inspection.version
+        inspection.version += 1
+        inspection.updated_at = self.clock.now()
+        await self.repo.save(inspection, expected)
+        await self._audit(actor, action, inspection)
+        return inspection
+
+    async def check_in(
+        self,
+        actor: Actor,
+        inspection_id: UUID,
+        version: int | None,
+        where: tuple[float, float] | None,
+    ) -> Inspection:
+        async with self.uow.atomic():
+            inspection = await self._change(actor, inspection_id, version, "check-in")
+            inspection.check_in(actor.person_id, self.clock.now(), where)
+            return await self._save(actor, "inspection.check_in", inspection)
+
+    async def answer(
+        self, actor: Actor, inspection_id: UUID, version: int | None, answer: Answer
+    ) -> Inspection:
+        async with self.uow.atomic():
+            inspection = await self._change(actor, inspection_id, version, "answers")
+            inspection.answer(actor.person_id, answer)
+            return await self._save(actor, "inspection.answer", inspection)
+
+    async def add_finding(
+        self, actor: Actor, inspection_id: UUID, version: int | None, text: str, severity: Severity
+    ) -> Inspection:
+        async with self.uow.atomic():
+            inspection = await self._change(actor, inspection_id, version, "findings")
+            inspection.add_finding(actor.person_id, Finding(uuid4(), text, severity))
+            return await self._save(actor, "inspection.finding", inspection)
+
+    async def conclude(
+        self,
+        actor: Actor,
+        inspection_id: UUID,
+        version: int | None,
+        text: str,
+        recommendations: list[Recommendation],
+    ) -> Inspection:
+        async with self.uow.atomic():
+            inspection = await self._change(actor, inspection_id, version, "conclusion")
+            inspection.conclude(actor.person_id, text, recommendations, self.clock.now())
+            return await self._save(actor, "inspection.conclude", inspection)

@@ -1,0 +1,300 @@
+"""Login for phones over HTTP, on both engines: rotation with reuse detection, logout, own
+sessions, password change, throttling, disabled accounts, problem details."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from api.app import create_app
+from api.settings import Settings
+from db.engine import Database
+from db.repositories.org import PiccoloOrgRepository
+from domain.org.model import Person
+from tests.factories import PASSWORD, build_world, login
+from tests.fakes import FakeClock
+
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+ME = "/api/v1/me"
+
+
+async def start(client: httpx.AsyncClient, person: Person, device: str = "phone") -> dict[str, Any]:
+    """Tokens of a fresh session of ``person``."""
+    reply = await client.post(
+        LOGIN, json={"phone": person.phone, "password": PASSWORD, "deviceName": device}
+    )
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['accessToken']}"}
+
+
+def assert_problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert reply.status_code == status, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = reply.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert body["type"] == f"urn:chibo:problem:{code}"
+    assert body["title"]
+    return body
+
+
+@asynccontextmanager
+async def clients_from(
+    db: Database, clock: FakeClock, settings: Settings, *hosts: str
+) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """One app, several callers each at its own address (the throttle keys on it)."""
+    app = create_app(settings, clock=clock, database=db)
+    clients = [
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(host, 50000)),  # type: ignore[arg-type]
+            base_url="http://chibo.test",
+        )
+        for host in hosts
+    ]
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_login_returns_tokens_that_open_me(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    world.member_a.phone = "+84912345678"
+    await PiccoloOrgRepository().save_person(world.member_a)
+    # the phone as a person types it: local format with spaces
+    reply = await client.post(LOGIN, json={"phone": "0912 345 678", "password": PASSWORD})
+    assert reply.status_code == 200, reply.text
+    tokens = reply.json()
+    assert tokens["tokenType"] == "Bearer"
+    assert 0 < tokens["expiresIn"] <= 15 * 60
+    assert tokens["refreshToken"].startswith(tokens["sessionId"].replace("-", ""))
+    me = await client.get(ME, headers=bearer(tokens))
+    assert me.status_code == 200
+    assert me.json()["person"]["id"] == str(world.member_a.id)
+    assert "set-cookie" not in reply.headers
+
+
+async def test_wrong_password_and_unknown_phone_read_the_same(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    wrong = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": "sai-roi"})
+    unknown = await client.post(LOGIN, json={"phone": "+84999999999", "password": PASSWORD})
+    garbage = await client.post(LOGIN, json={"phone": "not a phone", "password": PASSWORD})
+    for reply in (wrong, unknown, garbage):
+        body = assert_problem(reply, 401, "invalid_credentials")
+        assert body["title"] == "Số điện thoại hoặc mật khẩu không đúng"
+
+
+async def test_problem_titles_follow_accept_language(client: httpx.AsyncClient) -> None:
+    reply = await client.post(
+        LOGIN,
+        json={"phone": "+84999999999", "password": "x"},
+        headers={"Accept-Language": "en-US,en;q=0.9", "X-Request-Id": "req-login-1"},
+    )
+    body = assert_problem(reply, 401, "invalid_credentials")
+    assert body["title"] == "Wrong phone number or password"
+    assert body["requestId"] == "req-login-1"
+    assert reply.headers["x-request-id"] == "req-login-1"
+    anonymous = await client.get(ME, headers={"Accept-Language": "en"})
+    assert assert_problem(anonymous, 401, "unauthenticated")["title"] == "Authentication required"
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+
+
+async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
+    missing = await client.post(LOGIN, json={"phone": "0912345678"})
+    assert_problem(missing, 422, "validation_failed")
+    extra = await client.post(LOGIN, json={"phone": "0912345678", "password": "x", "isAdmin": True})
+    assert_problem(extra, 422, "validation_failed")
+
+
+async def test_refresh_rotates_and_replay_revokes_the_family(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    first = await start(client, world.secretary_a)
+    second = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
+    assert second["sessionId"] == first["sessionId"]
+    assert second["refreshToken"] != first["refreshToken"]
+    third_reply = await client.post(REFRESH, json={"refreshToken": second["refreshToken"]})
+    assert third_reply.status_code == 200
+    third = third_reply.json()
+    assert (await client.get(ME, headers=bearer(third))).status_code == 200
+
+    # a thief replays the first token: the whole family dies
+    replay = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert_problem(replay, 401, "refresh_token_reused")
+    newest = await client.post(REFRESH, json={"refreshToken": third["refreshToken"]})
+    assert_problem(newest, 401, "session_expired")
+    assert (await client.get(ME, headers=bearer(third))).status_code == 401
+
+
+async def test_forged_or_malformed_refresh_tokens_are_invalid(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    tokens = await start(client, world.member_a)
+    session, generation, mac = tokens["refreshToken"].split(".")
+    flipped = ("0" if mac[0] != "0" else "1") + mac[1:]
+    for token in (f"{session}.{generation}.{flipped}", f"{session}.5.{mac}", "abc", "a.b.c"):
+        reply = await client.post(REFRESH, json={"refreshToken": token})
+        assert_problem(reply, 401, "refresh_token_invalid")
+    # none of that harmed the genuine session
+    again = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
+    assert again.status_code == 200
+
+
+async def test_refresh_after_the_session_lifetime_is_refused(
+    client: httpx.AsyncClient, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    tokens = await start(client, world.member_a)
+    clock.advance(timedelta(days=settings.refresh_session_days))
+    reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
+    assert_problem(reply, 401, "session_expired")
+
+
+async def test_logout_kills_the_access_and_refresh_token(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    tokens = await start(client, world.member_a)
+    assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
+    assert_problem(await client.get(ME, headers=bearer(tokens)), 401, "unauthenticated")
+    reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
+    assert_problem(reply, 401, "session_expired")
+
+
+async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    phone = await start(client, world.secretary_a, "Điện thoại Samsung")
+    tablet = await start(client, world.secretary_a, "Máy tính bảng")
+    other = await start(client, world.member_a)
+    listed = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
+    assert listed.status_code == 200
+    sessions = {s["deviceName"]: s for s in listed.json()}
+    assert set(sessions) == {"Điện thoại Samsung", "Máy tính bảng"}
+    assert sessions["Điện thoại Samsung"]["current"] is True
+    assert sessions["Máy tính bảng"]["current"] is False
+
+    # someone else's session reads as missing
+    foreign = await client.post(
+        f"/api/v1/auth/sessions/{other['sessionId']}/revoke", headers=bearer(phone)
+    )
+    assert_problem(foreign, 404, "session_not_found")
+    assert (await client.get(ME, headers=bearer(other))).status_code == 200
+
+    revoked = await client.post(
+        f"/api/v1/auth/sessions/{tablet['sessionId']}/revoke", headers=bearer(phone)
+    )
+    assert revoked.status_code == 204
+    assert (await client.get(ME, headers=bearer(tablet))).status_code == 401
+    again = await client.post(
+        f"/api/v1/auth/sessions/{tablet['sessionId']}/revoke", headers=bearer(phone)
+    )
+    assert_problem(again, 404, "session_not_found")
+    left = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
+    assert [s["deviceName"] for s in left.json()] == ["Điện thoại Samsung"]
+
+
+async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    here = await start(client, world.member_a)
+    elsewhere = await start(client, world.member_a)
+    wrong = await client.post(
+        "/api/v1/auth/password",
+        json={"currentPassword": "khong-phai", "newPassword": "mat-khau-moi-2026"},
+        headers=bearer(here),
+    )
+    assert_problem(wrong, 422, "current_password_wrong")
+    short = await client.post(
+        "/api/v1/auth/password",
+        json={"currentPassword": PASSWORD, "newPassword": "ngan"},
+        headers=bearer(here),
+    )
+    assert_problem(short, 422, "password_too_short")
+    assert (await client.get(ME, headers=bearer(elsewhere))).status_code == 200
+
+    changed = await client.post(
+        "/api/v1/auth/password",
+        json={"currentPassword": PASSWORD, "newPassword": "mat-khau-moi-2026"},
+        headers=bearer(here),
+    )
+    assert changed.status_code == 204
+    assert (await client.get(ME, headers=bearer(here))).status_code == 200
+    assert (await client.get(ME, headers=bearer(elsewhere))).status_code == 401
+    refresh = await client.post(REFRESH, json={"refreshToken": elsewhere["refreshToken"]})
+    assert_problem(refresh, 401, "session_expired")
+    old = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
+    assert_problem(old, 401, "invalid_credentials")
+    await login(client, world.member_a, "mat-khau-moi-2026")
+
+
+async def test_failed_logins_are_throttled_per_account(
+    db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    hosts = [f"10.1.0.{i}" for i in range(settings.login_failure_limit + 1)]
+    async with clients_from(db, clock, settings, *hosts) as clients:
+        for caller in clients[:-1]:
+            reply = await caller.post(
+                LOGIN, json={"phone": world.member_a.phone, "password": "sai"}
+            )
+            assert reply.status_code == 401
+        fresh = clients[-1]
+        # the right password, from an address that never failed: the account is locked
+        locked = await fresh.post(
+            LOGIN,
+            json={"phone": world.member_a.phone, "password": PASSWORD},
+            headers={"Accept-Language": "en"},
+        )
+        body = assert_problem(locked, 429, "too_many_login_attempts")
+        assert body["title"] == "Too many failed logins, please try again later"
+        assert int(locked.headers["retry-after"]) == 15 * 60 + 1
+        clock.advance(timedelta(minutes=10))
+        later = await fresh.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
+        assert int(later.headers["retry-after"]) == 5 * 60 + 1
+        # other accounts are not affected
+        await login(fresh, world.secretary_a)
+        clock.advance(timedelta(minutes=5))
+        await login(fresh, world.member_a)
+
+
+async def test_failed_logins_are_throttled_per_client(
+    db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    async with clients_from(db, clock, settings, "10.2.0.1", "10.2.0.2") as (noisy, quiet):
+        for i in range(settings.login_failure_limit):
+            reply = await noisy.post(LOGIN, json={"phone": f"+849120000{i:02d}", "password": "x"})
+            assert reply.status_code == 401
+        locked = await noisy.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
+        assert_problem(locked, 429, "too_many_login_attempts")
+        assert int(locked.headers["retry-after"]) > 0
+        await login(quiet, world.member_a)
+
+
+async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    admin = bearer(await start(client, world.admin))
+    member = await start(client, world.member_a)
+    disabled = await client.post(f"/api/v1/people/{world.member_a.id}/deactivate", headers=admin)
+    assert disabled.status_code == 200
+    assert disabled.json()["active"] is False
+
+    assert (await client.get(ME, headers=bearer(member))).status_code == 401
+    refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
+    assert_problem(refresh, 401, "account_disabled")
+    relogin = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
+    assert_problem(relogin, 401, "invalid_credentials")
+
+    # enabled again: the old session stays dead (revoked on refresh), a new login works
+    assert (
+        await client.post(f"/api/v1/people/{world.member_a.id}/activate", headers=admin)
+    ).status_code == 200
+    refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
+    assert_problem(refresh, 401, "session_expired")
+    await login(client, world.member_a)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from tests.factories import World, build_world, login
+from tests.fakes import FakeClock
+
+TEMPLATE = {
+    "name": "Kiểm tra sinh hoạt chi bộ",
+    "items": [
+        {
+            "key": "met_monthly",
+            "question": "Chi bộ sinh hoạt đủ hằng tháng?",
+            "answerKind": "yes_no",
+        },
+        {
+            "key": "minutes_quality",
+            "question": "Chất lượng biên bản",
+            "answerKind": "score",
+            "maxScore": 5,
+        },
+        {"key": "notes", "question": "Ghi chú", "answerKind": "text", "required": False},
+    ],
+}
+
+
+async def _surprise(client: httpx.AsyncClient, world: World, leader: dict[str, str]) -> dict:
+    template = await client.post("/api/v1/checklist-templates", json=TEMPLATE, headers=leader)
+    assert template.status_code == 201, template.text
+    body = {
+        "targetId": str(world.cell_a.id),
+        "kind": "surprise",
+        "windowStart": "2026-12-01T01:00:00Z",
+        "windowEnd": "2026-12-01T10:00:00Z",
+        "topic": "Việc thực hiện chế độ sinh hoạt",
+        "leadId": str(world.inspector.id),
+        "templateId": template.json()["id"],
+    }
+    created = await client.post("/api/v1/inspections", json=body, headers=leader)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def test_sealed_surprise_inspection_reads_as_missing_until_it_starts(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    world = await build_world()
+    leader = await login(client, world.leader_1)
+    inspection = await _surprise(client, world, leader)
+    url = f"/api/v1/inspections/{inspection['id']}"
+    secretary = await login(client, world.secretary_a)
+    sealed = await client.get(url, headers=secretary)
+    missing = await client.get(f"/api/v1/inspections/{world.cell_a.id}", headers=secretary)
+    assert sealed.status_code == missing.status_code == 404
+    assert sealed.json() | {"requestId": None} == missing.json() | {"requestId": None}
+    assert (await client.get("/api/v1/inspections", headers=secretary)).json()["items"] == []
+    assert (await client.get(url, headers=leader)).status_code == 200
+    admin = await login(client, world.admin)
+    log = await client.get(f"{url}/sealed-reads", headers=admin)
+    assert [r["personId"] for r in log.json()] == [str(world.leader_1.id), str(world.admin.id)]
+
+    clock.advance(timedelta(days=4))  # the window has started: the unit sees it now
+    assert (await client.get(url, headers=secretary)).status_code == 200
+
+
+async def test_visit_answers_and_conclusion(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    world = await build_world()
+    inspection = await _surprise(client, world, await login(client, world.leader_1))
+    url = f"/api/v1/inspections/{inspection['id']}"
+    lead = await login(client, world.inspector)
+    clock.advance(timedelta(days=4))
+    started = await client.post(f"{url}/check-in", json={}, headers={**lead, "If-Match": '"1"'})
+    assert started.json()["status"] == "in_progress"
+    early = await client.post(
+        f"{url}/conclusion", json={"text": "Kết luận"}, headers={**lead, "If-Match": '"2"'}
+    )
+    assert early.status_code == 409
+    assert early.json()["missing"] == ["met_monthly", "minutes_quality"]
+    version = 2
+    for key, value in (("met_monthly", True), ("minutes_quality", 4)):
+        answered = await client.put(
+            f"{url}/answers/{key}",
+            json={"value": value},
+            headers={**lead, "If-Match": f'"{version}"'},
+        )
+        assert answered.status_code == 200, answered.text
+        version += 1
+    concluded = await client.post(
+        f"{url}/conclusion",
+        json={
+            "text": "Chi bộ thực hiện tốt",
+            "recommendations": [{"text": "Bổ sung sổ biên bản", "dueOn": "2027-01-15"}],
+        },
+        headers={**lead, "If-Match": f'"{version}"'},
+    )
+    assert concluded.status_code == 200, concluded.text
+    assert concluded.json()["status"] == "concluded"

@@ -1,0 +1,217 @@
+"""Refresh-token rotation with reuse detection, and the failed-login throttle: no I/O."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from domain.auth.model import (
+    DeviceSession,
+    RevokeReason,
+    RotationOutcome,
+    ThrottlePolicy,
+    ThrottleState,
+    new_salt,
+    parse_refresh_token,
+    refresh_token,
+    rotate,
+)
+from domain.auth.service import AuthService
+from domain.errors import TooManyRequestsError, UnauthenticatedError
+from tests.fakes import START, FakeClock
+
+KEY = b"k" * 32
+LIFETIME = timedelta(days=60)
+POLICY = ThrottlePolicy(limit=10, window=timedelta(minutes=15))
+
+
+def make_session(**overrides: object) -> DeviceSession:
+    fields: dict[str, object] = {
+        "id": uuid4(),
+        "person_id": uuid4(),
+        "device_name": "phone",
+        "generation": 0,
+        "salt": new_salt(),
+        "created_at": START,
+        "last_used_at": START,
+        "expires_at": START + LIFETIME,
+    }
+    fields.update(overrides)
+    return DeviceSession(**fields)  # type: ignore[arg-type]
+
+
+def _rotate(session: DeviceSession | None, token: str, minutes: int = 1) -> RotationOutcome:
+    return rotate(
+        KEY, session, parse_refresh_token(token), START + timedelta(minutes=minutes), LIFETIME
+    )
+
+
+def _refused(session: DeviceSession | None, token: str, code: str, minutes: int = 1) -> None:
+    with pytest.raises(UnauthenticatedError) as raised:
+        _rotate(session, token, minutes)
+    assert raised.value.code == code
+
+
+def test_rotate_advances_generation_and_extends_the_session() -> None:
+    session = make_session()
+    first = refresh_token(KEY, session)
+    assert _rotate(session, first, minutes=5) is RotationOutcome.ROTATED
+    assert session.generation == 1
+    assert session.last_used_at == START + timedelta(minutes=5)
+    assert session.expires_at == START + timedelta(minutes=5) + LIFETIME
+    second = refresh_token(KEY, session)
+    assert second != first
+    assert _rotate(session, second) is RotationOutcome.ROTATED
+    assert session.generation == 2
+    assert session.live
+
+
+def test_replaying_an_old_genuine_token_is_reuse_and_revokes_the_session() -> None:
+    session = make_session()
+    old = refresh_token(KEY, session)
+    _rotate(session, old)
+    current = refresh_token(KEY, session)
+    assert _rotate(session, old, minutes=2) is RotationOutcome.REUSED
+    assert not session.live
+    assert session.revoked_reason is RevokeReason.REUSE
+    assert session.revoked_at == START + timedelta(minutes=2)
+    # the family is dead: the newest token no longer works either
+    _refused(session, current, "session_expired")
+
+
+def test_forged_mac_is_invalid_and_changes_nothing() -> None:
+    session = make_session(generation=3)
+    genuine = refresh_token(KEY, session)
+    forged = genuine[:-1] + ("0" if genuine[-1] != "0" else "1")
+    _refused(session, forged, "refresh_token_invalid")
+    for older_forged in (f"{session.id.hex}.1.{'a' * 64}", f"{session.id.hex}.2.{'0' * 64}"):
+        _refused(session, older_forged, "refresh_token_invalid")
+    assert session.generation == 3
+    assert session.live
+
+
+def test_token_signed_with_another_key_is_invalid() -> None:
+    session = make_session()
+    _refused(session, refresh_token(b"other-key" * 4, session), "refresh_token_invalid")
+
+
+def test_future_generation_is_invalid() -> None:
+    session = make_session()
+    ahead = make_session(id=session.id, salt=session.salt, generation=1)
+    _refused(session, refresh_token(KEY, ahead), "refresh_token_invalid")
+    assert session.live
+
+
+def test_missing_or_other_session_is_invalid() -> None:
+    session = make_session()
+    token = refresh_token(KEY, session)
+    _refused(None, token, "refresh_token_invalid")
+    _refused(make_session(), token, "refresh_token_invalid")
+
+
+def test_expired_session_is_refused() -> None:
+    session = make_session(expires_at=START + timedelta(minutes=1))
+    _refused(session, refresh_token(KEY, session), "session_expired", minutes=1)
+    assert session.generation == 0
+
+
+def test_revoked_session_is_refused_even_with_the_current_token() -> None:
+    session = make_session()
+    session.revoke(RevokeReason.LOGOUT, START)
+    _refused(session, refresh_token(KEY, session), "session_expired")
+    assert session.generation == 0
+
+
+def test_revoke_keeps_the_first_reason() -> None:
+    session = make_session()
+    session.revoke(RevokeReason.LOGOUT, START)
+    session.revoke(RevokeReason.REUSE, START + timedelta(hours=1))
+    assert session.revoked_reason is RevokeReason.LOGOUT
+    assert session.revoked_at == START
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "abc", "a.b", f"{uuid4().hex}.x.mac", "not-a-uuid.1.mac", f"{uuid4().hex}.1.mac.extra"],
+)
+def test_malformed_tokens_do_not_parse(token: str) -> None:
+    with pytest.raises(UnauthenticatedError) as raised:
+        parse_refresh_token(token)
+    assert raised.value.code == "refresh_token_invalid"
+
+
+def test_token_round_trips_through_parse() -> None:
+    session = make_session(generation=7)
+    presented = parse_refresh_token(refresh_token(KEY, session))
+    assert (presented.session_id, presented.generation) == (session.id, 7)
+
+
+def _failures(count: int, *, spread: timedelta = timedelta(seconds=10)) -> ThrottleState | None:
+    state: ThrottleState | None = None
+    for i in range(count):
+        state = POLICY.fail(state, "phone:+84912345678", START + i * spread)
+    return state
+
+
+def test_nine_failures_still_pass_the_tenth_is_refused() -> None:
+    state = _failures(9)
+    POLICY.check(state, START + timedelta(minutes=2))
+    state = POLICY.fail(state, "phone:+84912345678", START + timedelta(minutes=2))
+    assert state.failures == 10
+    with pytest.raises(TooManyRequestsError) as raised:
+        POLICY.check(state, START + timedelta(minutes=5))
+    assert raised.value.code == "too_many_login_attempts"
+    # the window opened at START and closes at START + 15 min: 10 minutes left
+    assert raised.value.retry_after == 10 * 60 + 1
+
+
+def test_retry_after_is_at_least_one_second() -> None:
+    state = _failures(10)
+    with pytest.raises(TooManyRequestsError) as raised:
+        POLICY.check(state, START + timedelta(minutes=15) - timedelta(milliseconds=1))
+    assert raised.value.retry_after >= 1
+
+
+def test_window_reset_lets_the_caller_in_and_restarts_the_count() -> None:
+    state = _failures(10)
+    later = START + timedelta(minutes=15)
+    POLICY.check(state, later)
+    restarted = POLICY.fail(state, "phone:+84912345678", later)
+    assert restarted.failures == 1
+    assert restarted.window_started_at == later
+    POLICY.check(restarted, later)
+
+
+def test_no_state_passes() -> None:
+    POLICY.check(None, START)
+    first = POLICY.fail(None, "client:10.0.0.1", START)
+    assert (first.key, first.failures, first.window_started_at) == ("client:10.0.0.1", 1, START)
+
+
+class CountingHasher:
+    def __init__(self) -> None:
+        self.hashed = 0
+
+    def hash(self, password: str) -> str:
+        self.hashed += 1
+        return f"h:{password}"
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == f"h:{password}"
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        del password_hash
+        return False
+
+
+def test_the_dummy_hash_is_made_once_per_hasher_not_per_request() -> None:
+    # The app builds an AuthService for every request; an argon2 hash each time doubled the
+    # cost of every auth request.
+    hasher = CountingHasher()
+    unused: Any = None
+    for _ in range(3):
+        AuthService(unused, unused, unused, FakeClock(), hasher, KEY, POLICY, LIFETIME)
+    assert hasher.hashed == 1

@@ -1,0 +1,136 @@
+"""Settings from the environment (one-line errors naming the variable) and Accept-Language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.error_texts import TITLES, title
+from api.i18n import negotiate
+from api.settings import Settings, SettingsError
+from domain.org.model import Locale
+
+SECRET = "s" * 40
+
+
+def make_env(**overrides: str) -> dict[str, str]:
+    env = {"CHIBO_DATABASE_URL": "postgresql://chibo@db/chibo", "CHIBO_SECRET_KEY": SECRET}
+    env.update(overrides)
+    return env
+
+
+def _error(env: dict[str, str]) -> str:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    message = str(raised.value)
+    assert "\n" not in message
+    return message
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env(make_env())
+    assert settings.database_url == "postgresql://chibo@db/chibo"
+    assert not settings.is_sqlite
+    assert settings.access_token_minutes == 15
+    assert settings.refresh_session_days == 60
+    assert (settings.login_failure_limit, settings.login_failure_window_minutes) == (10, 15)
+    assert settings.max_body_bytes == 1024 * 1024
+
+
+def test_values_are_read() -> None:
+    settings = Settings.from_env(
+        make_env(
+            CHIBO_DATABASE_URL="sqlite:///var/x.sqlite3",
+            CHIBO_ACCESS_TOKEN_MINUTES="5",
+            CHIBO_REFRESH_SESSION_DAYS="30",
+            CHIBO_LOGIN_FAILURE_LIMIT="3",
+            CHIBO_LOGIN_FAILURE_WINDOW_MINUTES="60",
+        )
+    )
+    assert settings.is_sqlite
+    assert (settings.access_token_minutes, settings.refresh_session_days) == (5, 30)
+    assert (settings.login_failure_limit, settings.login_failure_window_minutes) == (3, 60)
+
+
+@pytest.mark.parametrize("minutes", ["16", "60", "0", "-1", "fifteen", "1.5", ""])
+def test_access_token_minutes_outside_one_to_fifteen_is_refused(minutes: str) -> None:
+    message = _error(make_env(CHIBO_ACCESS_TOKEN_MINUTES=minutes))
+    assert message.startswith("CHIBO_ACCESS_TOKEN_MINUTES:")
+    assert "1 to 15" in message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CHIBO_REFRESH_SESSION_DAYS", "0"),
+        ("CHIBO_REFRESH_SESSION_DAYS", "366"),
+        ("CHIBO_LOGIN_FAILURE_LIMIT", "many"),
+        ("CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", "1441"),
+    ],
+)
+def test_bad_number_names_its_variable(variable: str, value: str) -> None:
+    assert _error(make_env(**{variable: value})).startswith(f"{variable}:")
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://x@y/z", "sqlite://relative.db", "chibo.sqlite3", "http://example.vn"]
+)
+def test_bad_database_url_is_named(url: str) -> None:
+    assert _error(make_env(CHIBO_DATABASE_URL=url)).startswith("CHIBO_DATABASE_URL:")
+
+
+def test_short_secret_is_refused() -> None:
+    assert _error(make_env(CHIBO_SECRET_KEY="short")).startswith("CHIBO_SECRET_KEY:")
+
+
+def test_postgres_requires_a_shared_secret() -> None:
+    env = make_env()
+    del env["CHIBO_SECRET_KEY"]
+    message = _error(env)
+    assert message.startswith("CHIBO_SECRET_KEY:")
+    assert "PostgreSQL" in message
+
+
+def test_embedded_mode_keeps_a_generated_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"CHIBO_DATABASE_URL": "sqlite:///var/chibo.sqlite3"}
+    first = Settings.from_env(env)
+    assert len(first.secret_key) >= 32
+    assert Settings.from_env(env).secret_key == first.secret_key
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, Locale.VI),
+        ("", Locale.VI),
+        ("vi", Locale.VI),
+        ("en", Locale.EN),
+        ("EN", Locale.EN),
+        ("en-US", Locale.EN),
+        ("en-GB,en;q=0.9", Locale.EN),
+        ("vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7", Locale.VI),
+        ("vi;q=0.5, en;q=0.9", Locale.EN),
+        ("fr-FR, en;q=0.5", Locale.EN),
+        ("fr, de", Locale.VI),
+        ("*", Locale.VI),
+        ("en;q=0", Locale.VI),
+        ("en;q=oops", Locale.VI),
+        ("ja, en-US ; q=0.3 , vi ; q=0.2", Locale.EN),
+    ],
+)
+def test_negotiate(header: str | None, expected: Locale) -> None:
+    assert negotiate(header) is expected
+
+
+def test_every_title_exists_in_both_languages() -> None:
+    for code, (vi, en) in TITLES.items():
+        assert vi, code
+        assert en, code
+    assert title("phone_taken", Locale.EN) == "The phone number is already in use"
+    assert title("phone_taken", Locale.VI) == "Số điện thoại đã được dùng"
+    assert title("no_such_code", Locale.EN) == title("bad_request", Locale.EN)
