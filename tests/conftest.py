@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 
 from api.app import create_app
 from api.settings import Settings
@@ -73,9 +74,16 @@ async def db(
         await transaction.rollback()
 
 
+# One clock and one app per engine and settings for the whole session: building a Litestar app
+# costs up to a second, and every test resets the clock and runs in its own transaction anyway.
+SHARED_CLOCK = FakeClock()
+APPS: dict[tuple[int, Settings], Litestar] = {}
+
+
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    SHARED_CLOCK.reset()
+    return SHARED_CLOCK
 
 
 @pytest.fixture
@@ -88,7 +96,9 @@ async def client(
     db: Database, clock: FakeClock, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app on the test's loop and transaction."""
-    app = create_app(settings, clock=clock, database=db)
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
+    key = (id(db), settings)
+    if key not in APPS:
+        APPS[key] = create_app(settings, clock=clock, database=db)
+    transport = httpx.ASGITransport(app=APPS[key], client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as http:
         yield http

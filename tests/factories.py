@@ -72,7 +72,7 @@ def make_unit(parent: Unit | None, name: str, level: str, *, is_cell: bool = Fal
     )
 
 
-_phones = iter(range(10_000_000, 99_999_999))
+_phones = iter(range(1_000_000, 9_999_999))  # +8491 and 7 digits: a valid Vietnamese mobile
 
 
 def make_person(home: Unit, full_name: str) -> Person:

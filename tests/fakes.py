@@ -11,6 +11,9 @@ class FakeClock:
     def __init__(self, now: datetime = START) -> None:
         self._now = now
 
+    def reset(self, now: datetime = START) -> None:
+        self._now = now
+
     def now(self) -> datetime:
         return self._now
 

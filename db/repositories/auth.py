@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from db.tables import DeviceSessionTable, LoginThrottleTable, PersonTable, RoleGrantTable
+from piccolo.querystring import QueryString
+
+from db.tables import DeviceSessionTable, LoginThrottleTable, PersonTable
 from domain.actors import Actor, Grant, Role
 from domain.auth.model import DeviceSession, RevokeReason, ThrottleState
 from domain.auth.service import Credentials
@@ -124,22 +126,29 @@ class PiccoloAuthRepository:
         )
 
 
+# The token check runs on every authenticated request: one statement, written once, instead of
+# two built by Piccolo's query builder (~0.3-0.6 ms of CPU each, see bench/README.md).
+_ACTOR_SQL = (
+    'SELECT "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
+    ' "unit"."path" AS "unit_path" FROM "device_session"'
+    ' JOIN "person" ON "person"."id" = "device_session"."person" AND "person"."active" = {}'
+    ' LEFT JOIN "role_grant" ON "role_grant"."person" = "device_session"."person"'
+    ' AND "role_grant"."revoked_at" IS NULL'
+    ' LEFT JOIN "unit" ON "unit"."id" = "role_grant"."unit" AND "unit"."active" = {}'
+    ' WHERE "device_session"."id" = {} AND "device_session"."person" = {}'
+    ' AND "device_session"."revoked_at" IS NULL'
+)
+
+
 async def load_actor(person_id: UUID, session_id: UUID) -> Actor | None:
     """The Actor behind an access token, or None when the session or the person is not live."""
-    live = await DeviceSessionTable.exists().where(
-        (DeviceSessionTable.id == session_id)
-        & (DeviceSessionTable.person == person_id)
-        & DeviceSessionTable.revoked_at.is_null()
-        & (DeviceSessionTable.person.active == True)  # noqa: E712
+    engine = DeviceSessionTable._meta.db  # noqa: SLF001 - the engine bound by db.migrate.bind
+    rows = await engine.run_querystring(
+        QueryString(_ACTOR_SQL, True, True, session_id, person_id)  # noqa: FBT003
     )
-    if not live:
+    if not rows:
         return None
-    rows = await RoleGrantTable.select(
-        RoleGrantTable.role, RoleGrantTable.unit, RoleGrantTable.unit.path.as_alias("unit_path")
-    ).where(
-        (RoleGrantTable.person == person_id)
-        & RoleGrantTable.revoked_at.is_null()
-        & (RoleGrantTable.unit.active == True)  # noqa: E712
+    grants = tuple(
+        Grant(Role(r["role"]), r["unit"], r["unit_path"]) for r in rows if r["unit_path"]
     )
-    grants = tuple(Grant(Role(r["role"]), r["unit"], r["unit_path"]) for r in rows)
     return Actor(person_id=person_id, session_id=session_id, grants=grants)
