@@ -15,14 +15,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from api import health
-from api.attachments import attachment_router, provide_attachments
+from api.attachments import attachment_router
 from api.audit import get_audit
 from api.auth import AuthController, TokenIssuer, make_jwt_auth
 from api.calendar import (
     FEED_PREFIX,
     CalendarTokenController,
     get_calendar_feed,
-    provide_calendar,
 )
 from api.errors import EXCEPTION_HANDLERS
 from api.idempotency import IdempotencyMiddleware
@@ -36,6 +35,7 @@ from api.me import get_me
 from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
+from api.options import options_allow_middleware
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
 from api.org.people import PersonController
@@ -44,6 +44,9 @@ from api.org.units import UnitController
 from api.passwords import Argon2Hasher
 from api.request_id import request_id_middleware
 from api.settings import Settings
+from api.strict import StrictInput
+from api.tasks.controller import TaskController
+from api.tasks.petitions import CalendarDayController, PetitionController
 from db.engine import Database
 from db.files import LocalAttachmentStore
 from db.migrate import bind
@@ -55,14 +58,18 @@ from db.repositories.idempotency import IdempotencyStore
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.tasks import PiccoloTaskRepository
+from db.working_days import PiccoloWorkingDays
 from domain.actors import Actor
+from domain.attachments import AttachmentService
 from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService
-from domain.calendar_feed import CalendarPolicy
+from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
 from domain.inspections.service import InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.org.service import OrgService
+from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
 follow-up tasks and reminders.
@@ -80,6 +87,124 @@ IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
 
+class Services:
+    """The providers of the app's dependencies: per-request use cases over shared parts."""
+
+    def __init__(self, settings: Settings, clock: Clock, db: Database) -> None:
+        self.settings, self.clock, self.db = settings, clock, db
+        self.hasher = Argon2Hasher()
+        self.key = settings.secret_key.encode()
+        self.throttle = ThrottlePolicy(
+            settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
+        )
+        self.org_repo, self.auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
+        self.meeting_repo = PiccoloMeetingRepository()
+        self.inspection_repo = PiccoloInspectionRepository()
+        self.task_repo, self.working_days = PiccoloTaskRepository(), PiccoloWorkingDays()
+        self.attachment_repo = PiccoloAttachmentRepository()
+        self.files = LocalAttachmentStore(Path(settings.upload_dir))
+        self.calendar_tokens = PiccoloCalendarTokenRepository()
+
+    def audit_log(self, request: Request[Any, Any, Any]) -> PiccoloAuditLog:
+        return PiccoloAuditLog(self.clock, request.scope.get("state", {}).get("request_id"))
+
+    def org(self, request: Request[Any, Any, Any]) -> OrgService:
+        return OrgService(self.org_repo, self.db, self.audit_log(request), self.clock, self.hasher)
+
+    def auth(self, request: Request[Any, Any, Any]) -> AuthService:
+        return AuthService(
+            self.auth_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.hasher,
+            self.key,
+            self.throttle,
+            timedelta(days=self.settings.refresh_session_days),
+        )
+
+    def meetings(self, request: Request[Any, Any, Any]) -> MeetingService:
+        return MeetingService(
+            self.meeting_repo,
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.settings.meeting_policy,
+            self.settings.checkin_policy,
+            self.key,
+            attachments=self.attachment_repo,
+        )
+
+    def oversight(self, request: Request[Any, Any, Any]) -> OversightService:
+        return OversightService(self.meetings(request))
+
+    def inspections(self, request: Request[Any, Any, Any]) -> InspectionService:
+        return InspectionService(
+            self.inspection_repo,
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.settings.inspection_policy,
+            self.tasks(request),
+        )
+
+    def tasks(self, request: Request[Any, Any, Any]) -> TaskService:
+        return TaskService(
+            self.task_repo,
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.working_days,
+            self.settings.escalation_policy,
+            self.settings.petition_policy,
+        )
+
+    def attachments(self, request: Request[Any, Any, Any]) -> AttachmentService:
+        return AttachmentService(
+            self.attachment_repo,
+            self.files,
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.settings.attachment_policy,
+        )
+
+    def calendar(self, request: Request[Any, Any, Any]) -> CalendarFeedService:
+        return CalendarFeedService(
+            self.calendar_tokens,
+            self.meeting_repo,
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            CalendarPolicy(),
+        )
+
+    def dependencies(self) -> dict[str, Provide]:
+        providers = {
+            name: getattr(self, name)
+            for name in (
+                "org",
+                "auth",
+                "meetings",
+                "oversight",
+                "inspections",
+                "tasks",
+                "attachments",
+                "calendar",
+            )
+        }
+        return {name: Provide(p, sync_to_thread=False) for name, p in providers.items()}
+
+
+def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
+    return request.user
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, database: Database | None = None
 ) -> Litestar:
@@ -89,53 +214,9 @@ def create_app(
     owned = database is None
     db = database or Database(settings.database_url)
     bind(db)
-    hasher = Argon2Hasher()
+    services = Services(settings, clock, db)
     jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)
     tokens = TokenIssuer(jwt_auth, timedelta(minutes=settings.access_token_minutes))
-    throttle = ThrottlePolicy(
-        settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
-    )
-    org_repo, auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
-    meeting_repo = PiccoloMeetingRepository()
-    inspection_repo = PiccoloInspectionRepository()
-    attachment_repo = PiccoloAttachmentRepository()
-    key = settings.secret_key.encode()
-    session_lifetime = timedelta(days=settings.refresh_session_days)
-
-    def audit_log(request: Request[Any, Any, Any]) -> PiccoloAuditLog:
-        return PiccoloAuditLog(clock, request.scope.get("state", {}).get("request_id"))
-
-    def provide_org(request: Request[Any, Any, Any]) -> OrgService:
-        return OrgService(org_repo, db, audit_log(request), clock, hasher)
-
-    def provide_auth(request: Request[Any, Any, Any]) -> AuthService:
-        return AuthService(
-            auth_repo, db, audit_log(request), clock, hasher, key, throttle, session_lifetime
-        )
-
-    def provide_meetings(request: Request[Any, Any, Any]) -> MeetingService:
-        return MeetingService(
-            meeting_repo,
-            org_repo,
-            db,
-            audit_log(request),
-            clock,
-            settings.meeting_policy,
-            settings.checkin_policy,
-            key,
-            attachments=attachment_repo,
-        )
-
-    def provide_inspections(request: Request[Any, Any, Any]) -> InspectionService:
-        return InspectionService(
-            inspection_repo, org_repo, db, audit_log(request), clock, settings.inspection_policy
-        )
-
-    def provide_oversight(request: Request[Any, Any, Any]) -> OversightService:
-        return OversightService(provide_meetings(request))
-
-    def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
-        return request.user
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -172,31 +253,12 @@ def create_app(
             InspectionPlanController,
             InspectionController,
             InspectionVisitController,
+            TaskController,
+            PetitionController,
+            CalendarDayController,
         ],
         dependencies={
-            "org": Provide(provide_org, sync_to_thread=False),
-            "auth": Provide(provide_auth, sync_to_thread=False),
-            "meetings": Provide(provide_meetings, sync_to_thread=False),
-            "attachments": provide_attachments(
-                audit_log,
-                attachment_repo,
-                LocalAttachmentStore(Path(settings.upload_dir)),
-                org_repo,
-                db,
-                clock,
-                settings.attachment_policy,
-            ),
-            "calendar": provide_calendar(
-                audit_log,
-                PiccoloCalendarTokenRepository(),
-                meeting_repo,
-                org_repo,
-                db,
-                clock,
-                CalendarPolicy(),
-            ),
-            "oversight": Provide(provide_oversight, sync_to_thread=False),
-            "inspections": Provide(provide_inspections, sync_to_thread=False),
+            **services.dependencies(),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, sync_to_thread=False),
             "database": Provide(lambda: db, sync_to_thread=False),
@@ -204,6 +266,7 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         middleware=[
             request_id_middleware,
+            options_allow_middleware,
             DefineMiddleware(
                 IdempotencyMiddleware,
                 database=db,
@@ -213,6 +276,7 @@ def create_app(
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=StrictInput(),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

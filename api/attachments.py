@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Controller, Request, Response, Router, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Schema
-from litestar.openapi.spec import RequestBody as RequestBodySpec
+from litestar import Controller, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from api.errors import problems
+from api.raw_body import raw_body_operation
 from api.schemas import Out
 from domain.actors import Actor
 from domain.attachments import (
+    MEDIA_TYPES,
     Attachment,
     AttachmentKind,
-    AttachmentPolicy,
-    AttachmentRepository,
     AttachmentService,
-    AttachmentStore,
 )
-from domain.clock import Clock
-from domain.org.ports import OrgRepository
-from domain.ports import AuditLog, UnitOfWork
 
 # A body one byte over the limit still reaches the domain, which answers 413
 # attachment_too_large; anything bigger stops at the framework (413 payload_too_large) unread.
@@ -75,18 +76,23 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
+UploadOperation = raw_body_operation(
+    "application/octet-stream",
+    "The file itself (JPEG, PNG, HEIC or PDF). Any Content-Type is accepted: the kind is read"
+    " from the content.",
+    binary=True,
+)
+
+
 @dataclass
-class UploadOperation(Operation):
-    """The raw body is read as is (``RawBody``), which Litestar leaves out of the document."""
+class ContentOperation(Operation):
+    """The file comes back with the media type its content was recognised as."""
 
     def __post_init__(self) -> None:
-        binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-        self.request_body = RequestBodySpec(
-            content={"application/octet-stream": OpenAPIMediaType(schema=binary)},
-            description="The file itself (JPEG, PNG, HEIC or PDF). Any Content-Type is accepted:"
-            " the kind is read from the content.",
-            required=True,
-        )
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {t: OpenAPIMediaType(schema=binary) for t in MEDIA_TYPES.values()}
 
 
 class AttachmentController(Controller):
@@ -97,7 +103,7 @@ class AttachmentController(Controller):
         "/units/{unit_id:uuid}/attachments",
         operation_id="UploadAttachment",
         operation_class=UploadOperation,
-        responses=problems(401, 403, 404, 413, 415, 422),
+        responses=problems(401, 403, 404, 413, 422),
     )
     async def upload(
         self,
@@ -127,7 +133,7 @@ class AttachmentController(Controller):
     @get(
         "/attachments/{attachment_id:uuid}/content",
         operation_id="GetAttachmentContent",
-        media_type="application/octet-stream",
+        operation_class=ContentOperation,
         responses=problems(401, 404),
     )
     async def get_content(
@@ -145,21 +151,6 @@ class AttachmentController(Controller):
                 "ETag": f'"{attachment.sha256}"',
             },
         )
-
-
-def provide_attachments(
-    audit_log: Callable[[Request[Any, Any, Any]], AuditLog],
-    repo: AttachmentRepository,
-    store: AttachmentStore,
-    org: OrgRepository,
-    uow: UnitOfWork,
-    clock: Clock,
-    policy: AttachmentPolicy,
-) -> Provide:
-    def provide(request: Request[Any, Any, Any]) -> AttachmentService:
-        return AttachmentService(repo, store, org, uow, audit_log(request), clock, policy)
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def attachment_router(max_bytes: int) -> Router:

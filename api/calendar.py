@@ -6,26 +6,23 @@ calendars subscribe to a URL and cannot log in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Operation
 from litestar.params import PathParameter
 
 from api import ics
 from api.errors import problems
 from api.schemas import Out
 from domain.actors import Actor
-from domain.calendar_feed import CalendarFeedService, CalendarPolicy, CalendarTokenRepository, Feed
-from domain.clock import Clock
+from domain.calendar_feed import CalendarFeedService, Feed
 from domain.errors import NotFoundError
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
-from domain.meetings.ports import MeetingRepository
 from domain.org.model import Locale
-from domain.org.ports import OrgRepository
-from domain.ports import AuditLog, UnitOfWork
 
 FEED_PREFIX = "/api/v1/calendar/"
 FEED_SUFFIX = ".ics"
@@ -61,6 +58,14 @@ TEXT: dict[Locale, dict[str, str]] = {
         "cancelled": "Cancelled",
     },
 }
+
+
+@dataclass
+class PublicOperation(Operation):
+    """No bearer token: the token in the URL is the credential."""
+
+    def __post_init__(self) -> None:
+        self.security = []
 
 
 class CalendarTokenOut(Out):
@@ -149,7 +154,7 @@ class CalendarTokenController(Controller):
     tags=["calendar"],
     media_type=FEED_MEDIA_TYPE,
     responses=problems(404),
-    security=[],
+    operation_class=PublicOperation,
 )
 async def get_calendar_feed(
     feed: Annotated[
@@ -165,18 +170,3 @@ async def get_calendar_feed(
     return Response(
         content, media_type=FEED_MEDIA_TYPE, headers={"Cache-Control": "private, max-age=300"}
     )
-
-
-def provide_calendar(
-    audit_log: Callable[[Request[Any, Any, Any]], AuditLog],
-    tokens: CalendarTokenRepository,
-    meetings: MeetingRepository,
-    org: OrgRepository,
-    uow: UnitOfWork,
-    clock: Clock,
-    policy: CalendarPolicy,
-) -> Provide:
-    def provide(request: Request[Any, Any, Any]) -> CalendarFeedService:
-        return CalendarFeedService(tokens, meetings, org, uow, audit_log(request), clock, policy)
-
-    return Provide(provide, sync_to_thread=False)

@@ -159,6 +159,14 @@ TITLES: dict[str, tuple[str, str]] = {
     "checkin_code_expired": ("Mã điểm danh đã hết hạn", "The check-in code has expired"),
     "checkin_closed": ("Chưa hoặc đã hết giờ điểm danh", "Check-in is not open"),
     "checkin_too_far": ("Bạn đang ở xa địa điểm sinh hoạt", "You are too far from the meeting"),
+    "checkin_forbidden": (
+        "Chỉ đảng viên của chi bộ và lãnh đạo phụ trách được điểm danh",
+        "Only the cell's members and the leaders over it may check in",
+    ),
+    "absence_flags_forbidden": (
+        "Bạn không có quyền xem danh sách đảng viên cần xem xét",
+        "You may not read the members flagged for review",
+    ),
     "visit_forbidden": ("Bạn không thể xác nhận lượt dự này", "You may not confirm this visit"),
     "not_a_leader_of_cell": (
         "Người này không phải lãnh đạo phụ trách chi bộ",

@@ -22,7 +22,6 @@ from domain.errors import (
     StaleVersionError,
     TooManyRequestsError,
     UnauthenticatedError,
-    UnsupportedContentError,
 )
 
 log = logging.getLogger("chibo.api")
@@ -44,7 +43,6 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ConflictError: 409,
     TooManyRequestsError: 429,
     PayloadTooLargeError: 413,
-    UnsupportedContentError: 415,
 }
 
 DESCRIPTIONS = {
@@ -54,7 +52,6 @@ DESCRIPTIONS = {
     404: "Missing, or outside the caller's scope",
     409: "Conflicts with the current state",
     413: "Request body over the limit",
-    415: "Content of a kind not accepted here",
     422: "Invalid input or a broken rule",
     412: "If-Match names an older version; currentVersion is in the body",
     428: "If-Match is required on this update",

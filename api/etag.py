@@ -15,12 +15,16 @@ T = TypeVar("T")
 ETAG_HEADER = [
     ResponseHeader(name="ETag", description="Version for If-Match", documentation_only=True)
 ]
+# Documented as required, typed optional: a missing header reaches the handler, which answers
+# 428 if_match_required (RFC 6585) instead of the framework's generic validation error.
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
         name="If-Match",
-        description="The ETag of the version being changed; required on updates",
+        description="The ETag of the version being changed; without it the update is refused"
+        " with 428",
         max_length=100,
+        required=True,
     ),
 ]
 

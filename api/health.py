@@ -6,6 +6,7 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
+from api.auth import PublicOperation
 from api.schemas import Out
 from db.engine import Database
 
@@ -14,7 +15,13 @@ class HealthOut(Out):
     status: str
 
 
-@get("/health/live", operation_id="HealthLive", tags=["health"], exclude_from_auth=True)
+@get(
+    "/health/live",
+    operation_id="HealthLive",
+    tags=["health"],
+    exclude_from_auth=True,
+    operation_class=PublicOperation,
+)
 async def live() -> HealthOut:
     """The process answers."""
     return HealthOut(status="ok")
@@ -25,6 +32,7 @@ async def live() -> HealthOut:
     operation_id="HealthReady",
     tags=["health"],
     exclude_from_auth=True,
+    operation_class=PublicOperation,
     responses={503: ResponseSpec(data_container=HealthOut, description="Database unreachable")},
 )
 async def ready(database: NamedDependency[Database]) -> Response[HealthOut]:

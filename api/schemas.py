@@ -23,7 +23,10 @@ Cursor = Annotated[
 
 Month = Annotated[
     str | None,
-    QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Local month, YYYY-MM"),
+    # Years the service can hold (local month bounds of year 0 or 9999 overflow datetime).
+    QueryParameter(
+        pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="Local month, YYYY-MM (2000-2099)"
+    ),
 ]
 
 

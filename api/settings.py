@@ -14,6 +14,8 @@ from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
 from domain.meetings.model import MeetingPolicy
+from domain.tasks.escalation import EscalationPolicy
+from domain.tasks.petitions import PetitionPolicy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/chibo.sqlite3"
 DEFAULT_UPLOAD_DIR = "var/uploads"
@@ -41,6 +43,8 @@ class Settings:
     meeting_policy: MeetingPolicy = field(default_factory=MeetingPolicy)
     checkin_policy: CheckinPolicy = field(default_factory=CheckinPolicy)
     inspection_policy: InspectionPolicy = field(default_factory=InspectionPolicy)
+    escalation_policy: EscalationPolicy = field(default_factory=EscalationPolicy)
+    petition_policy: PetitionPolicy = field(default_factory=PetitionPolicy)
 
     @property
     def attachment_policy(self) -> AttachmentPolicy:
@@ -82,10 +86,12 @@ class Settings:
             meeting_policy=_policy(env, "CHIBO_MEETING_", MeetingPolicy()),
             checkin_policy=_policy(env, "CHIBO_CHECKIN_", CheckinPolicy()),
             inspection_policy=_policy(env, "CHIBO_INSPECTION_", InspectionPolicy()),
+            escalation_policy=_policy(env, "CHIBO_ESCALATION_", EscalationPolicy()),
+            petition_policy=_policy(env, "CHIBO_PETITION_", PetitionPolicy()),
         )
 
 
-P = TypeVar("P", MeetingPolicy, CheckinPolicy, InspectionPolicy)
+P = TypeVar("P", MeetingPolicy, CheckinPolicy, InspectionPolicy, EscalationPolicy, PetitionPolicy)
 MAX_POLICY_NUMBER = 100_000
 
 

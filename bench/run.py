@@ -4,7 +4,10 @@ For each engine: a fresh database, ``chibo migrate``, the data set of bench/seed
 ``uvicorn bench.app:app`` (uvloop + httptools, as ``chibo serve``) in its own process, one login,
 and wrk (another process) against each endpoint: a warm-up, then a measured run. Prints req/s,
 p50, p99, the server's CPU per request, each endpoint's ratio to ``/health/live`` and the scoped
-list's ratio to the same request on the raw driver. Numbers only: nothing here asserts on speed.
+list's ratio to the same request on the raw driver. Then the meeting log (issue 3): PUT
+/api/v1/meetings/{id}/record with 30 attendance rows and 3 resolutions, by the cells'
+secretaries, against the same transaction on the raw driver (bench/wrk_meetings.lua). Numbers
+only: nothing here asserts on speed.
 """
 
 from __future__ import annotations
@@ -17,24 +20,27 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 
-from bench.seed import BenchWorld, load
+from bench.seed import BenchCell, BenchWorld, load
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_LUA = Path(__file__).with_name("wrk_report.lua")
+MEETINGS_LUA = Path(__file__).with_name("wrk_meetings.lua")
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DB = "chibo_bench"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -78,6 +84,12 @@ ENDPOINTS = (
 )
 # people and raw run twice, in the order A B … B A, so drift on a shared machine evens out.
 ORDER = ("live", "me", "people", "raw", "raw-sync", "raw-query", "engine-sql", "raw", "people")
+# The meeting log (issue 3): the app's route and its raw-driver twin, A B B A as well.
+LOG_PATHS = {"log": "/api/v1/meetings/", "raw-log": "/bench/raw/meetings/"}
+LOG_NOTES = {"log": "LogMeeting, Piccolo (the app)", "raw-log": "same transaction, raw driver"}
+LOG_ORDER = ("log", "raw-log", "raw-log", "log")
+LOG_GOAL = 0.5
+SUITES = ("people", "meetings")
 
 
 @dataclass(slots=True)
@@ -87,6 +99,7 @@ class Result:
     p50_ms: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
     server_cpu_s: float = 0.0
     wrk_cpu_s: float = 0.0
     machine_busy_s: float = 0.0
@@ -95,12 +108,14 @@ class Result:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def add(self, wrk: dict[str, int], server_cpu: float, wrk_cpu: float, busy: float) -> None:
+    def add(self, wrk: dict[str, Any], server_cpu: float, wrk_cpu: float, busy: float) -> None:
         self.requests += wrk["requests"]
         self.seconds += wrk["duration_us"] / 1e6
         self.p50_ms.append(wrk["p50_us"] / 1000)
         self.p99_ms.append(wrk["p99_us"] / 1000)
         self.errors += sum(wrk[k] for k in ("connect", "read", "write", "status", "timeout"))
+        for status, count in wrk.get("statuses", {}).items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
         self.server_cpu_s += server_cpu
         self.wrk_cpu_s += wrk_cpu
         self.machine_busy_s += busy
@@ -120,6 +135,7 @@ class Options:
     connections: int
     threads: int
     engines: tuple[str, ...]
+    suites: tuple[str, ...] = SUITES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument(
+        "--suite", choices=SUITES, action="append", help="people (issue 2), meetings (issue 3)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("bench: wrk not found; `make bench` installs it (apt-get install wrk)")
@@ -139,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         connections=min(max(args.connections, 1), 1024),
         threads=min(max(args.threads, 1), 8),
         engines=tuple(args.engine or ("sqlite", "postgres")),
+        suites=tuple(args.suite or SUITES),
     )
     print(
         f"chibo bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} CPUs, "
@@ -159,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for engine, results in tables.items():
         print_table(engine, results)
+        print_log_table(engine, results)
     return 0
 
 
@@ -194,7 +215,7 @@ def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[st
         wait_for_quiet()
         plan = [e for e in ENDPOINTS if engine == "sqlite" or not e.sqlite_only]
         by_name = {e.name: e for e in plan}
-        for name in ORDER:
+        for name in ORDER if "people" in options.suites else ():
             endpoint = by_name.get(name)
             if endpoint is None:
                 continue
@@ -211,22 +232,201 @@ def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[st
                 children_cpu() - wrk0,
                 machine_busy() - busy0,
             )
-            print(
-                f"  {name:<11} {numbers['requests'] / (numbers['duration_us'] / 1e6):>8.0f} req/s"
-                f"  p50 {numbers['p50_us'] / 1000:6.1f} ms  p99 {numbers['p99_us'] / 1000:7.1f} ms"
-            )
+            print_run(name, numbers)
+        if "meetings" in options.suites:
+            run_meeting_log(base, url, world, options, server_pid, results)
     return results
 
 
-def login(base: str, world: BenchWorld) -> str:
+def print_run(name: str, numbers: dict[str, Any]) -> None:
+    errors = sum(numbers[k] for k in ("connect", "read", "write", "status", "timeout"))
+    print(
+        f"  {name:<11} {numbers['requests'] / (numbers['duration_us'] / 1e6):>8.0f} req/s"
+        f"  p50 {numbers['p50_us'] / 1000:6.1f} ms  p99 {numbers['p99_us'] / 1000:7.1f} ms"
+        + (f"  errors {errors} {numbers.get('statuses') or ''}" if errors else "")
+    )
+
+
+def login(base: str, world: BenchWorld, phone: str | None = None) -> str:
     reply = httpx.post(
         f"{base}/api/v1/auth/login",
-        json={"phone": world.leader_phone, "password": world.password},
+        json={"phone": phone or world.leader_phone, "password": world.password},
         timeout=10,
     )
     reply.raise_for_status()
     token: str = reply.json()["accessToken"]
     return token
+
+
+# -- the meeting log (issue 3) ----------------------------------------------------------------
+
+
+def run_meeting_log(
+    base: str,
+    url: str,
+    world: BenchWorld,
+    options: Options,
+    server_pid: int,
+    results: dict[str, Result],
+) -> None:
+    """Each cell's secretary logs its meetings: the app's route and the raw twin, A B B A."""
+    tokens = [login(base, world, cell.secretary_phone) for cell in world.cells]
+    bodies = [record_body(cell) for cell in world.cells]
+    check_log_twin(base, url, world, tokens, bodies)
+    with tempfile.TemporaryDirectory(prefix="chibo-bench-wrk-") as tmp:
+        data = Path(tmp) / "meetings.lua"
+        for name in LOG_ORDER:
+            for seconds, measured in ((options.warmup, False), (options.duration, True)):
+                if not seconds:
+                    continue
+                # the versions the meetings are at now (every log adds one)
+                versions = settled_versions(url)
+                write_log_data(data, LOG_PATHS[name], world, tokens, bodies, versions)
+                args = (str(data), str(options.threads))
+                cpu0, busy0, wrk0 = process_tree_cpu(server_pid), machine_busy(), children_cpu()
+                numbers = wrk(base + "/", {}, options, seconds, MEETINGS_LUA, args)
+                if measured:
+                    results.setdefault(name, Result()).add(
+                        numbers,
+                        process_tree_cpu(server_pid) - cpu0,
+                        children_cpu() - wrk0,
+                        machine_busy() - busy0,
+                    )
+                    print_run(name, numbers)
+
+
+def record_body(cell: BenchCell) -> bytes:
+    """What a secretary sends after the meeting: 30 marks (mixed, reasons for the excused),
+    chair and minute-taker, three resolutions with their votes, a page of minutes."""
+    start = (datetime.now(UTC) - timedelta(days=2)).replace(
+        hour=12, minute=30, second=0, microsecond=0
+    )
+    attendance: list[dict[str, Any]] = []
+    for i, person in enumerate(cell.members):
+        mark: dict[str, Any] = {"personId": str(person), "status": "present"}
+        if i % 10 == 7:
+            mark.update(status="excused", reason="Ốm, có giấy xin phép gửi chi ủy")
+        elif i in {13, 26}:
+            mark.update(status="unexcused")
+        elif i == 29:
+            mark.update(status="elsewhere", reason="Sinh hoạt tạm thời nơi cư trú")
+        attendance.append(mark)
+    present = sum(1 for a in attendance if a["status"] == "present")
+    resolutions = [
+        {"text": text, "votesFor": present - k, "votesAgainst": k, "votesAbstain": 0}
+        for k, text in enumerate(
+            (
+                "Thông qua kế hoạch sinh hoạt chuyên đề quý IV năm 2026.",
+                "Giao đồng chí bí thư chi bộ hoàn thiện hồ sơ kết nạp đảng viên mới.",
+                "Đề nghị đảng ủy phường khen thưởng 2 đảng viên hoàn thành xuất sắc nhiệm vụ.",
+            )
+        )
+    ]
+    minutes = " ".join(
+        f"Mục {i}: chi bộ thảo luận, thống nhất nội dung và phân công thực hiện." for i in range(20)
+    )
+    return json.dumps(
+        {
+            "actualStart": start.isoformat(),
+            "actualEnd": (start + timedelta(hours=2)).isoformat(),
+            "chairId": str(cell.members[0]),
+            "minuteTakerId": str(cell.members[1]),
+            "minutesText": minutes,
+            "resolutions": resolutions,
+            "attendance": attendance,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def settled_versions(url: str) -> dict[str, int]:
+    """The versions once the server has finished the writes still queued when the last wrk run
+    stopped (wrk leaves up to one request per connection in flight; on SQLite they wait for the
+    writer): read until two reads half a second apart agree, for at most 15 s."""
+    versions = meeting_versions(url)
+    for _ in range(30):
+        time.sleep(0.5)
+        again = meeting_versions(url)
+        if again == versions:
+            break
+        versions = again
+    return versions
+
+
+def meeting_versions(url: str) -> dict[str, int]:
+    """The stored version of every meeting, read straight from the database."""
+    if url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+            rows = connection.execute('SELECT "id", "version" FROM "meeting"').fetchall()
+        return {str(meeting_id): version for meeting_id, version in rows}
+    return asyncio.run(_postgres_versions(url))
+
+
+async def _postgres_versions(url: str) -> dict[str, int]:
+    connection = await asyncpg.connect(url, timeout=10)
+    try:
+        rows = await connection.fetch('SELECT "id", "version" FROM "meeting"')
+    finally:
+        await connection.close()
+    return {str(r["id"]): r["version"] for r in rows}
+
+
+def write_log_data(
+    path: Path,
+    prefix: str,
+    world: BenchWorld,
+    tokens: list[str],
+    bodies: list[bytes],
+    versions: dict[str, int],
+) -> None:
+    """bench/wrk_meetings.lua's data: the meetings cell by cell in turn, each at its version."""
+    lines = ["return {", f'prefix = "{prefix}",', "bodies = {"]
+    lines += [f"[==[{body.decode()}]==]," for body in bodies]
+    lines += ["},", "tokens = {", *(f'"{token}",' for token in tokens), "},", "meetings = {"]
+    rounds = max(len(cell.meetings) for cell in world.cells)
+    for k in range(rounds):
+        for c, cell in enumerate(world.cells, 1):
+            if k < len(cell.meetings):
+                meeting = str(cell.meetings[k])
+                lines.append(f'{{"{meeting}", {versions[meeting]}, {c}}},')
+    lines += ["},", "}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def check_log_twin(
+    base: str, url: str, world: BenchWorld, tokens: list[str], bodies: list[bytes]
+) -> None:
+    """The app and the raw twin log the same meeting the same way: same reply (but for the
+    time and version of the write), and the app reads back what the twin wrote."""
+    meeting = str(world.cells[0].meetings[0])
+    version = meeting_versions(url)[meeting]
+    headers = {"Authorization": f"Bearer {tokens[0]}", "Content-Type": "application/json"}
+    replies = []
+    for k, prefix in enumerate(LOG_PATHS.values()):
+        reply = httpx.put(
+            f"{base}{prefix}{meeting}/record",
+            content=bodies[0],
+            headers={**headers, "If-Match": f'"{version + k}"'},
+            timeout=10,
+        )
+        replies.append(reply)
+    replies.append(httpx.get(f"{base}/api/v1/meetings/{meeting}", headers=headers, timeout=10))
+    statuses = [r.status_code for r in replies]
+    shapes = [_unversioned(r.json()) for r in replies]
+    etags = [r.headers.get("etag") for r in replies]
+    same = statuses == [200, 200, 200] and shapes[0] == shapes[1] == shapes[2]
+    rows = len(shapes[0].get("attendance") or [])
+    print(
+        f"meeting log: {statuses}, {rows} attendance rows, ETags {etags}; "
+        f"app, raw twin and read-back agree: {same}"
+    )
+    if not same or etags[1] != f'"{version + 2}"':
+        msg = f"the raw meeting log disagrees with the app: {[r.text[:300] for r in replies]}"
+        raise RuntimeError(msg)
+
+
+def _unversioned(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in {"updatedAt", "version"}}
 
 
 def check_same_json(base: str, token: str, world: BenchWorld, engine: str) -> None:
@@ -304,21 +504,32 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(msg)
 
 
-def wrk(url: str, headers: dict[str, str], options: Options, seconds: int) -> dict[str, int]:
+def wrk(
+    url: str,
+    headers: dict[str, str],
+    options: Options,
+    seconds: int,
+    script: Path = REPORT_LUA,
+    args: tuple[str, ...] = (),
+) -> dict[str, Any]:
     command = [
         "wrk",
         f"-t{options.threads}",
         f"-c{options.connections}",
         f"-d{seconds}s",
         "--timeout=5s",
-        f"--script={REPORT_LUA}",
+        f"--script={script}",
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     done = subprocess.run(  # noqa: S603 - wrk with our arguments
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+        [*command, url, *(["--", *args] if args else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
     )
-    numbers: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    numbers: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return numbers
 
 
@@ -411,6 +622,8 @@ async def _admin(base: str, statement: str) -> bool:
 def print_table(engine: str, results: dict[str, Result]) -> None:
     notes = {e.name: e for e in ENDPOINTS}
     ceiling = results["live"].rps if "live" in results else 0.0
+    if not any(name in results for name in ORDER):
+        return
     print(f"### {engine}\n")
     print(
         "| endpoint | what | req/s | p50 ms | p99 ms | × live | server CPU ms/req "
@@ -433,6 +646,8 @@ def print_table(engine: str, results: dict[str, Result]) -> None:
         )
     print()
     people = results.get("people")
+    if people is None:
+        return
     for baseline in ("raw", "raw-sync"):
         raw = results.get(baseline)
         if people and raw and raw.rps:
@@ -443,6 +658,45 @@ def print_table(engine: str, results: dict[str, Result]) -> None:
                 f"`{baseline}` ({people.rps:,.0f} vs {raw.rps:,.0f} req/s): goal ≥ 0.6× {verdict}"
             )
     print()
+
+
+def print_log_table(engine: str, results: dict[str, Result]) -> None:
+    app, raw = results.get("log"), results.get("raw-log")
+    if app is None and raw is None:
+        return
+    print(f"### {engine}: meeting log (30 attendance rows, 3 resolutions, one transaction)\n")
+    print(
+        "| endpoint | what | req/s | p50 ms | p99 ms | server CPU ms/req | errors "
+        "| non-2xx | other CPU % |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|")
+    for name in dict.fromkeys(LOG_ORDER):
+        result = results.get(name)
+        if result is None:
+            continue
+        cpu_ms = 1000 * result.server_cpu_s / result.requests if result.requests else 0.0
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result.statuses.items())) or "–"
+        print(
+            f"| `PUT {LOG_PATHS[name]}<id>/record` | {LOG_NOTES[name]} | {result.rps:,.0f} | "
+            f"{sum(result.p50_ms) / len(result.p50_ms):.1f} | "
+            f"{sum(result.p99_ms) / len(result.p99_ms):.1f} | {cpu_ms:.2f} | {result.errors} | "
+            f"{statuses} | {result.others_pct:.0f} |"
+        )
+    print()
+    if app and raw and raw.rps:
+        ratio = app.rps / raw.rps
+        met = ratio >= LOG_GOAL and app.errors == 0 and raw.errors == 0
+        print(
+            f"{engine}: meeting log through the app = {ratio:.2f}× the raw driver "
+            f"({app.rps:,.0f} vs {raw.rps:,.0f} req/s), p99 {_mean(app.p99_ms):,.0f} ms vs "
+            f"{_mean(raw.p99_ms):,.0f} ms, errors {app.errors} vs {raw.errors}: goal "
+            f"(≥ {LOG_GOAL}×, 0 errors) {'met' if met else 'NOT met'}"
+        )
+    print()
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 if __name__ == "__main__":

@@ -291,6 +291,78 @@ class SealedReadTable(Table, tablename="sealed_read"):
     at = Timestamptz()
 
 
+class TaskTable(Table, tablename="task"):
+    id = UUID(primary_key=True)
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    assignee = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    title = Varchar(length=300)
+    description = Text(null=True, default=None)
+    source = Varchar(length=30)
+    source_id = UUID(null=True, default=None, index=True)
+    priority = Varchar(length=10)
+    due_on = Date(index=True)
+    status = Varchar(length=20, index=True)
+    evidence = JSON(null=True, default=None)
+    closing = JSON(null=True, default=None)
+    reply_ready = Boolean(default=True)
+    escalation_level = Integer(default=0)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class TaskStepTable(Table, tablename="task_step"):
+    """The task's history, append-only: every transition and escalation."""
+
+    id = UUID(primary_key=True)
+    task = ForeignKey(TaskTable, index=True, on_delete=OnDelete.restrict)
+    position = Integer()
+    kind = Varchar(length=20)
+    by = UUID(null=True, default=None)
+    at = Timestamptz()
+    note = Text(null=True, default=None)
+    unit = UUID(null=True, default=None, index=True)
+
+
+class TaskCommentTable(Table, tablename="task_comment"):
+    id = UUID(primary_key=True)
+    task = ForeignKey(TaskTable, index=True, on_delete=OnDelete.restrict)
+    by = UUID()
+    text = Text()
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class PetitionTable(Table, tablename="petition"):
+    """A citizen's petition; name and contact are personal data (never in push texts)."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    task = ForeignKey(TaskTable, index=True, on_delete=OnDelete.restrict)
+    petitioner_name = Varchar(length=200)
+    petitioner_contact = Varchar(length=200, null=True, default=None)
+    channel = Varchar(length=20)
+    category = Varchar(length=100)
+    content = Text()
+    received_at = Timestamptz()
+    reply_due_on = Date(index=True)
+    reply = JSON(null=True, default=None)
+    satisfaction = Varchar(length=20, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class CalendarDayTable(Table, tablename="calendar_day"):
+    """Admin-entered exceptions: an extra day off, or a make-up working day."""
+
+    id = UUID(primary_key=True)
+    day = Date(unique=True)
+    working = Boolean()
+    note = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -310,6 +382,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     InspectionTable,
     InspectionMemberTable,
     SealedReadTable,
+    TaskTable,
+    TaskStepTable,
+    TaskCommentTable,
+    PetitionTable,
+    CalendarDayTable,
     AttachmentTable,
     CalendarTokenTable,
 )

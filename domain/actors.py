@@ -32,6 +32,7 @@ class Permission(StrEnum):
     VISIT_MEETINGS = "visit_meetings"
     PLAN_INSPECTIONS = "plan_inspections"
     INSPECT = "inspect"
+    MANAGE_TASKS = "manage_tasks"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -43,14 +44,27 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_AUDIT,
             Permission.VISIT_MEETINGS,
             Permission.PLAN_INSPECTIONS,
+            Permission.MANAGE_TASKS,
         }
     ),
-    Role.INSPECTOR: frozenset({Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.INSPECT}),
+    Role.INSPECTOR: frozenset(
+        {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.INSPECT, Permission.MANAGE_TASKS}
+    ),
     Role.SECRETARY: frozenset(
-        {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.MANAGE_MEETINGS}
+        {
+            Permission.VIEW_UNIT,
+            Permission.VIEW_PEOPLE,
+            Permission.MANAGE_MEETINGS,
+            Permission.MANAGE_TASKS,
+        }
     ),
     Role.DEPUTY_SECRETARY: frozenset(
-        {Permission.VIEW_UNIT, Permission.VIEW_PEOPLE, Permission.MANAGE_MEETINGS}
+        {
+            Permission.VIEW_UNIT,
+            Permission.VIEW_PEOPLE,
+            Permission.MANAGE_MEETINGS,
+            Permission.MANAGE_TASKS,
+        }
     ),
     Role.MEMBER: frozenset({Permission.VIEW_UNIT}),
 }

@@ -18,12 +18,7 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
 from domain.clock import Clock
-from domain.errors import (
-    NotFoundError,
-    PayloadTooLargeError,
-    RuleViolationError,
-    UnsupportedContentError,
-)
+from domain.errors import NotFoundError, PayloadTooLargeError, RuleViolationError
 from domain.org.ports import OrgRepository
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 
@@ -80,8 +75,9 @@ def check_content(content: bytes, policy: AttachmentPolicy) -> AttachmentKind:
     if len(content) > policy.max_bytes:
         raise PayloadTooLargeError("attachment_too_large", max_bytes=policy.max_bytes)
     kind = sniff(content)
-    if kind is None or not content:
-        raise UnsupportedContentError("attachment_type_not_allowed")
+    if kind is None:
+        # 422 like any other broken rule: the request is well-formed, its content is refused.
+        raise RuleViolationError("attachment_type_not_allowed")
     return kind
 
 

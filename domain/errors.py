@@ -36,10 +36,6 @@ class PayloadTooLargeError(DomainError):
     """The content is over a configured size limit."""
 
 
-class UnsupportedContentError(DomainError):
-    """The content is of a kind that is not accepted here (decided by the content itself)."""
-
-
 class TooManyRequestsError(DomainError):
     """A throttle refused the request; retry after the given number of seconds."""
 

@@ -78,7 +78,7 @@ async def followed_cells(
     "/api/v1/units/{cell_id:uuid}/absence-flags",
     operation_id="ListAbsenceReviewFlags",
     tags=["meetings"],
-    responses=problems(401, 404, 422),
+    responses=problems(401, 403, 404, 422),
 )
 async def absence_flags(
     cell_id: FromPath[UUID],

@@ -133,7 +133,7 @@ class MeetingRecordController(Controller):
         "/check-in",
         operation_id="CheckIn",
         status_code=200,
-        responses=problems(401, 404, 413, 422),
+        responses=problems(401, 403, 404, 413, 422),
     )
     async def check_in(
         self, meeting_id: FromPath[UUID], data: JSONBody[CheckInIn], actor: Me, meetings: Meetings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -30,6 +30,19 @@ class SealedRead:
     person_id: UUID
     endpoint: str
     at: datetime
+
+
+class FollowUps(Protocol):
+    async def open_follow_up(
+        self,
+        actor: Actor,
+        unit_id: UUID,
+        assignee_id: UUID | None,
+        title: str,
+        due_on: date,
+        source_id: UUID,
+    ) -> UUID:
+        """Open the follow-up task of a recommendation; returns the task's id."""
 
 
 class InspectionRepository(Protocol):

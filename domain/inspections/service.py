@@ -32,8 +32,9 @@ from domain.inspections.model import (
     Severity,
 )
 from domain.inspections.planning import Interval, PlannedVisit, overlaps, plan_campaign
-from domain.inspections.ports import InspectionFilter, InspectionRepository, SealedRead
+from domain.inspections.ports import FollowUps, InspectionFilter, InspectionRepository, SealedRead
 from domain.inspections.sealing import is_sealed, may_see
+from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
@@ -76,7 +77,9 @@ class InspectionService:
         audit: AuditLog,
         clock: Clock,
         policy: InspectionPolicy,
+        follow_ups: FollowUps,
     ) -> None:
+        self.follow_ups = follow_ups
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -241,6 +244,9 @@ class InspectionService:
 
     async def create(self, actor: Actor, new: NewInspection) -> Inspection:
         async with self.uow.atomic():
+            # Who may plan here comes first: a refused caller must learn nothing of existing
+            # inspections or bookings (a sealed one would show through a 409).
+            await self._plannable(actor, new.target_id)
             if new.id is not None and await self.repo.get(new.id) is not None:
                 raise ConflictError("inspection_exists")
             team = [new.lead_id, *new.member_ids]
@@ -255,11 +261,7 @@ class InspectionService:
     async def _new(self, actor: Actor, new: NewInspection, plan_id: UUID | None) -> Inspection:
         if new.window[1] <= new.window[0]:
             raise RuleViolationError("inspection_window_invalid")
-        target = await self.org.get_unit(new.target_id)
-        if target is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, target.path, "unit_not_found")
-        actor.require(Permission.PLAN_INSPECTIONS, target.path, "inspection_plan_forbidden")
+        target = await self._plannable(actor, new.target_id)
         template = await self.template(actor, new.template_id)
         for person_id in {new.lead_id, *new.member_ids}:
             grants = await self.org.live_grants_of(person_id)
@@ -287,6 +289,14 @@ class InspectionService:
         await self.repo.add(inspection)
         await self._audit(actor, "inspection.create", inspection)
         return inspection
+
+    async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
+        target = await self.org.get_unit(target_id)
+        if target is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, target.path, "unit_not_found")
+        actor.require(Permission.PLAN_INSPECTIONS, target.path, "inspection_plan_forbidden")
+        return target
 
     async def _change(
         self, actor: Actor, inspection_id: UUID, version: int | None, endpoint: str
@@ -343,4 +353,13 @@ class InspectionService:
         async with self.uow.atomic():
             inspection = await self._change(actor, inspection_id, version, "conclusion")
             inspection.conclude(actor.person_id, text, recommendations, self.clock.now())
+            for recommendation in inspection.recommendations:
+                recommendation.task_id = await self.follow_ups.open_follow_up(
+                    actor,
+                    recommendation.responsible_unit_id or inspection.target_id,
+                    recommendation.responsible_person_id,
+                    recommendation.text,
+                    recommendation.due_on,
+                    inspection.id,
+                )
             return await self._save(actor, "inspection.conclude", inspection)

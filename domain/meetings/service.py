@@ -416,8 +416,8 @@ class MeetingService:
             if any(row.person_id == actor.person_id for row in meeting.attendance):
                 meeting.mark(actor.person_id, AttendanceStatus.PRESENT, None, now)
                 return await self._save(actor, "meeting.check_in", meeting, before, rows=True)
-            if not actor.may(Permission.VISIT_MEETINGS, meeting.cell_path):
-                raise RuleViolationError("not_on_attendance_sheet")
+            # Neither on the sheet nor a leader over the cell: seen, but not theirs to check in.
+            actor.require(Permission.VISIT_MEETINGS, meeting.cell_path, "checkin_forbidden")
             visit = await self.repo.visit(meeting.id, actor.person_id) or LeaderVisit(
                 meeting.id, actor.person_id
             )
@@ -504,7 +504,8 @@ class OversightService:
         cell = await self.meetings.org.get_unit(cell_id)
         if cell is None:
             raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_PEOPLE, cell.path, "unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, cell.path, "unit_not_found")
+        actor.require(Permission.VIEW_PEOPLE, cell.path, "absence_flags_forbidden")
         since = datetime(year, 1, 1, tzinfo=LOCAL_TZ)
         until = datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ)
         rows = await self.meetings.repo.unexcused_absences(cell_id, since, until)

@@ -9,22 +9,54 @@ password, a deactivated person) and each caller's token stays good throughout.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import re
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 
+from api.settings import Settings
 from db.engine import Database
+from db.files import LocalAttachmentStore
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.auth import PiccoloAuthRepository
+from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.inspections import PiccoloInspectionRepository
+from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Role
+from domain.attachments import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
+from domain.calendar_feed import CalendarToken, hash_token
+from domain.inspections.model import (
+    Answer,
+    AnswerKind,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+)
+from domain.meetings import checkin
+from domain.meetings.model import (
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    attendance_sheet,
+    meeting_day,
+)
+from domain.meetings.ports import CellRule
+from domain.meetings.recurrence import MeetingRule, RuleKind
 from domain.org.model import (
     LeaderAssignment,
     Membership,
@@ -34,7 +66,15 @@ from domain.org.model import (
     RoleGrant,
     Unit,
 )
-from tests.factories import PASSWORD, World, build_world, make_person, make_unit, password_hash
+from tests.factories import (
+    PASSWORD,
+    World,
+    build_world,
+    login,
+    make_person,
+    make_unit,
+    password_hash,
+)
 from tests.fakes import START
 
 MATRIX = Path(__file__).with_name("authorization_matrix.csv")
@@ -105,7 +145,22 @@ async def test_matrix_has_exactly_one_row_set_per_live_operation(
         assert targets in ({"-"}, {"in", "out"}), f"{operation}: rows for in and out, or for -"
 
 
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Uploads go to this test's own directory."""
+    return dataclasses.replace(settings, upload_dir=str(tmp_path / "uploads"))
+
+
 # -- the scene: the factory world, one more object of each kind per side, logged-in callers ------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+# Every meeting and inspection of the scene is at its first version: updates send its ETag, so
+# that the matrix tests who may change it, not concurrency.
+IF_MATCH = {"If-Match": '"1"'}
+CHECKLIST = (
+    ChecklistItem("so_sach", "Sổ sách, biên bản có đầy đủ không?", AnswerKind.YES_NO),
+    ChecklistItem("chat_luong", "Chất lượng sinh hoạt", AnswerKind.SCORE, max_score=10),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +168,23 @@ class Login:
     headers: dict[str, str]
     refresh_token: str
     session_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """The meetings, files and inspections of one cell (in: cell A, out: cell B)."""
+
+    secretary: Person
+    member: Person  # on the roster: the minute-taker, the row MarkAttendance marks
+    leader: Person  # on the ward, follows the cell
+    inspector: Person  # on the ward, leads the cell's inspections
+    planned: Meeting  # starts in 15 minutes: check-in is open
+    held: Meeting  # logged with everything the minutes need: can be finalised
+    finalized: Meeting
+    attachment: Attachment
+    sealed: Inspection  # a surprise one, made by the leader, whose window has not started
+    running: Inspection  # periodic, the lead checked in, every item answered
+    checkin_code: str
 
 
 @dataclass
@@ -125,6 +197,10 @@ class Scene:
     empty_cell: dict[str, Unit]
     city_leader: Person
     foreign_session: UUID
+    side: dict[str, Side]
+    template: ChecklistTemplate
+    feed_token: dict[str, str]
+    revoked_feed_token: str
     logins: dict[str, Login] = field(default_factory=dict)
 
     def cell(self, target: str) -> Unit:
@@ -142,7 +218,108 @@ class Scene:
         return self.logins["member_a" if caller == "anonymous" else caller]
 
 
-async def build_scene() -> Scene:
+async def _held(
+    cell: Unit, start: datetime, chair: Person, taker: Person, *, final: bool
+) -> Meeting:
+    """A meeting logged in full (everyone present), finalised or not."""
+    meeting = _meeting(cell, MeetingStatus.FINALIZED if final else MeetingStatus.HELD, start)
+    repo = PiccoloMeetingRepository()
+    meeting.attendance = attendance_sheet(await repo.roster_on(cell.id, meeting_day(meeting)))
+    for row in meeting.attendance:
+        row.status = AttendanceStatus.PRESENT
+    meeting.actual_start, meeting.actual_end = meeting.planned_start, meeting.planned_end
+    meeting.chair_id, meeting.minute_taker_id = chair.id, taker.id
+    meeting.minutes_text = "Chi bộ quán triệt nghị quyết, phân công đảng viên."
+    meeting.logged_at = meeting.actual_end
+    meeting.finalized_at = meeting.actual_end if final else None
+    await repo.add(meeting)
+    await repo.save(meeting, attendance=True)
+    return meeting
+
+
+def _meeting(cell: Unit, status: MeetingStatus, start: datetime) -> Meeting:
+    return Meeting(
+        uuid4(), cell.id, cell.path, MeetingKind.REGULAR, status, start,
+        start + timedelta(hours=2), START, START,
+    )  # fmt: skip
+
+
+def _inspection(
+    cell: Unit,
+    kind: InspectionKind,
+    status: InspectionStatus,
+    window_start: datetime,
+    lead: Person,
+    creator: Person,
+    template: ChecklistTemplate,
+) -> Inspection:
+    return Inspection(
+        id=uuid4(),
+        target_id=cell.id,
+        target_path=cell.path,
+        kind=kind,
+        status=status,
+        window_start=window_start,
+        window_end=window_start + timedelta(days=1),
+        topic="Việc thực hiện nghị quyết của chi bộ",
+        lead_id=lead.id,
+        member_ids=(),
+        template=template,
+        created_by=creator.id,
+        created_at=START,
+        updated_at=START,
+    )
+
+
+async def _build_side(
+    settings: Settings,
+    cell: Unit,
+    secretary: Person,
+    member: Person,
+    leader: Person,
+    inspector: Person,
+    template: ChecklistTemplate,
+) -> Side:
+    meetings = PiccoloMeetingRepository()
+    await meetings.set_rule(
+        CellRule(cell.id, MeetingRule(RuleKind.DAY_OF_MONTH, time(19, 30), 120, day=4), None, None)
+    )
+    planned = _meeting(cell, MeetingStatus.PLANNED, START + timedelta(minutes=15))
+    await meetings.add(planned)
+    held = await _held(cell, START - timedelta(days=2), secretary, member, final=False)
+    finalized = await _held(cell, START - timedelta(days=30), secretary, member, final=True)
+    key = await LocalAttachmentStore(Path(settings.upload_dir)).put(PNG)
+    attachment = Attachment(
+        uuid4(), cell.id, cell.path, AttachmentKind.PNG, len(PNG),
+        hashlib.sha256(PNG).hexdigest(), "Dự thảo nghị quyết.png", secretary.id, START, key,
+    )  # fmt: skip
+    await PiccoloAttachmentRepository().add(attachment)
+    inspections = PiccoloInspectionRepository()
+    sealed = _inspection(
+        cell, InspectionKind.SURPRISE, InspectionStatus.PLANNED, START + timedelta(days=5),
+        inspector, leader, template,
+    )  # fmt: skip
+    running = _inspection(
+        cell, InspectionKind.PERIODIC, InspectionStatus.IN_PROGRESS, START - timedelta(hours=1),
+        inspector, leader, template,
+    )  # fmt: skip
+    running.lead_checked_in_at = running.window_start
+    running.answers = {
+        "so_sach": Answer("so_sach", value=True),
+        "chat_luong": Answer("chat_luong", 8),
+    }
+    for inspection in (sealed, running):
+        await inspections.add(inspection)
+    code = checkin.issue_code(
+        settings.secret_key.encode(), planned.id, START, settings.checkin_policy
+    ).code
+    return Side(
+        secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
+        running, code,
+    )  # fmt: skip
+
+
+async def build_scene(settings: Settings) -> Scene:
     world = await build_world()
     repo = PiccoloOrgRepository()
     person, membership, grant = {}, {}, {}
@@ -181,6 +358,35 @@ async def build_scene() -> Scene:
         uuid4(), person["out"].id, "phone", 0, new_salt(), START, START, START + timedelta(days=30)
     )
     await PiccoloAuthRepository().add_session(foreign)
+    inspector_2 = make_person(world.ward2, "Đinh Văn Khoa")  # leads cell B's inspections
+    await repo.add_person(inspector_2, None)
+    await repo.add_grant(
+        RoleGrant(uuid4(), inspector_2.id, world.ward2.id, world.ward2.path, Role.INSPECTOR, None,
+                  START, START)
+    )  # fmt: skip
+    template = ChecklistTemplate(uuid4(), "Kiểm tra chi bộ khu dân cư", 1, CHECKLIST, START)
+    await PiccoloInspectionRepository().add_template(template.id, template)
+    side = {
+        "in": await _build_side(
+            settings, world.cell_a, world.secretary_a, world.member_a, world.leader_1,
+            world.inspector, template,
+        ),
+        "out": await _build_side(
+            settings, world.cell_b, world.secretary_b, person["out"], world.leader_2, inspector_2,
+            template,
+        ),
+    }  # fmt: skip
+    tokens = PiccoloCalendarTokenRepository()
+    feed_token = {}
+    for caller in CALLERS[1:]:
+        feed_token[caller] = secrets.token_urlsafe(32)
+        await tokens.add(
+            CalendarToken(uuid4(), getattr(world, caller).id, hash_token(feed_token[caller]), START)
+        )
+    revoked = secrets.token_urlsafe(32)
+    await tokens.add(
+        CalendarToken(uuid4(), world.member_a.id, hash_token(revoked), START, revoked_at=START)
+    )
     return Scene(
         world=world,
         person=person,
@@ -190,6 +396,10 @@ async def build_scene() -> Scene:
         empty_cell=empty_cell,
         city_leader=city_leader,
         foreign_session=foreign.id,
+        side=side,
+        template=template,
+        feed_token=feed_token,
+        revoked_feed_token=revoked,
     )
 
 
@@ -213,12 +423,20 @@ async def log_in_everyone(client: httpx.AsyncClient, scene: Scene) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """What varies between operations: the object in the path, the query, the body."""
+    """What varies between operations: the object in the path (``path`` names the other path
+    parameters), the query, the body (JSON, or raw ``content`` of ``content_type``), headers."""
 
     object_id: UUID | None = None
     params: dict[str, str] = field(default_factory=dict)
     json: Any = None
-    csv: str | None = None
+    content: bytes | None = None
+    content_type: str | None = None
+    path: dict[str, object] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def url(self, template: str) -> str:
+        """The path template filled in: named parameters from ``path``, the rest the object."""
+        return re.sub(r"\{([^}]+)\}", lambda m: str(self.path.get(m[1], self.object_id)), template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +469,67 @@ def _roster(a: Ask) -> Call:
         "họ và tên,số điện thoại,loại,ngày vào sinh hoạt",
         f"Đỗ Thị Mai {a.n},{_phone(a.n)},dự bị,",
     ]
-    return Call(a.scene.cell(a.target).id, csv="\n".join(lines) + "01/09/2025\n")
+    return Call(
+        a.scene.cell(a.target).id,
+        content=("\n".join(lines) + "01/09/2025\n").encode(),
+        content_type="text/csv",
+    )
+
+
+def _side(a: Ask) -> Side:
+    return a.scene.side[a.target]
+
+
+def _update(object_of: Callable[[Side], Meeting | Inspection], **body: Any) -> Recipe:
+    """An update of an object of the scene, made against its current version."""
+    return lambda a: Call(object_of(_side(a)).id, json=body or None, headers=IF_MATCH)
+
+
+def _plan(a: Ask) -> dict[str, Any]:
+    return {
+        "unitId": str(a.scene.cell(a.target).id),
+        "firstDay": "2027-01-04",
+        "lastDay": "2027-01-29",
+        "topic": "Lãnh đạo công tác dân vận",
+        "kind": "periodic",
+        "templateId": str(a.scene.template.id),
+        "inspectorIds": [str(_side(a).inspector.id)],
+    }
+
+
+def _new_inspection(a: Ask) -> dict[str, Any]:
+    return {
+        "targetId": str(a.scene.cell(a.target).id),
+        "kind": "thematic",
+        "windowStart": "2027-02-01T01:00:00+00:00",
+        "windowEnd": "2027-02-03T10:00:00+00:00",
+        "topic": "Công tác phát triển đảng viên",
+        "leadId": str(_side(a).inspector.id),
+        "templateId": str(a.scene.template.id),
+    }
+
+
+def _record(a: Ask) -> dict[str, Any]:
+    held, side = _side(a).held, _side(a)
+    assert held.actual_start is not None
+    assert held.actual_end is not None
+    return {
+        "actualStart": held.actual_start.isoformat(),
+        "actualEnd": (held.actual_end + timedelta(minutes=10)).isoformat(),
+        "chairId": str(side.secretary.id),
+        "minuteTakerId": str(side.member.id),
+        "minutesText": "Chi bộ thống nhất phân công theo dõi các hộ gia đình.",
+        "resolutions": [{"text": "Tổ chức tổng vệ sinh khu dân cư", "votesFor": 3}],
+        "attendance": [{"personId": str(side.member.id), "status": "present"}],
+    }
+
+
+TEMPLATE = {
+    "name": "Kiểm tra việc thực hiện Điều lệ",
+    "items": [
+        {"key": "nghi_quyet", "question": "Chi bộ có nghị quyết tháng?", "answerKind": "yes_no"}
+    ],
+}
 
 
 RECIPES: dict[str, Recipe] = {
@@ -338,6 +616,107 @@ RECIPES: dict[str, Recipe] = {
         }
     ),
     "UpdateLeaderAssignment": lambda a: Call(a.scene.assignment[a.target].id, json={"quota": 6}),
+    # meetings
+    "GetMeetingRule": lambda a: Call(a.scene.cell(a.target).id),
+    "SetMeetingRule": lambda a: Call(
+        a.scene.cell(a.target).id,
+        json={"kind": "nth_weekday", "at": "08:00", "weekday": 6, "nth": 1, "place": "Nhà văn hóa"},
+    ),
+    "PlanMeetings": lambda a: Call(a.scene.cell(a.target).id),
+    "ListMeetings": _unit_filter("unitId"),
+    "ListMyUpcomingMeetings": _plain,
+    "GetMeeting": lambda a: Call(_side(a).planned.id),
+    "CreateMeeting": lambda a: Call(
+        json={
+            "cellId": str(a.scene.cell(a.target).id),
+            "kind": "thematic",
+            "plannedStart": "2026-12-12T12:30:00+00:00",
+            "plannedEnd": "2026-12-12T14:30:00+00:00",
+            "title": "Học tập chuyên đề năm 2026",
+        }
+    ),
+    "MoveMeeting": _update(
+        lambda s: s.planned,
+        plannedStart="2026-11-28T12:30:00+00:00",
+        plannedEnd="2026-11-28T14:30:00+00:00",
+        reason="Trùng lịch họp tổ dân phố",
+    ),
+    "CancelMeeting": _update(lambda s: s.planned, reason="Mưa bão"),
+    "PublishMeetingNotice": lambda a: Call(
+        _side(a).planned.id,
+        json={
+            "agenda": [{"title": "Kiểm điểm công tác tháng", "kind": "report", "minutes": 30}],
+            "paperIds": [str(_side(a).attachment.id)],
+        },
+        headers=IF_MATCH,
+    ),
+    "LogMeeting": lambda a: Call(_side(a).held.id, json=_record(a), headers=IF_MATCH),
+    "MarkAttendance": lambda a: Call(
+        _side(a).planned.id,
+        path={"person_id": _side(a).member.id},
+        json={"status": "excused", "reason": "Đi công tác"},
+        headers=IF_MATCH,
+    ),
+    "FinalizeMinutes": _update(lambda s: s.held),
+    "AmendMinutes": _update(
+        lambda s: s.finalized, reason="Ghi sót ý kiến", minutesText="Biên bản đã sửa."
+    ),
+    "GetCheckinCode": lambda a: Call(_side(a).planned.id),
+    "CheckIn": lambda a: Call(_side(a).planned.id, json={"code": _side(a).checkin_code}),
+    "ListLeaderVisits": lambda a: Call(_side(a).planned.id),
+    "ConfirmLeaderVisit": lambda a: Call(
+        _side(a).planned.id,
+        path={"leader_id": _side(a).leader.id},
+        json={"remarks": "Chi bộ sinh hoạt nền nếp"},
+    ),
+    "ListMyFollowedCells": _plain,
+    "ListAbsenceReviewFlags": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
+    # attachments and the calendar feed
+    "UploadAttachment": lambda a: Call(
+        a.scene.cell(a.target).id,
+        params={"filename": "bien-ban.png"},
+        content=PNG,
+        content_type="application/octet-stream",
+    ),
+    "GetAttachment": lambda a: Call(_side(a).attachment.id),
+    "GetAttachmentContent": lambda a: Call(_side(a).attachment.id),
+    "CreateCalendarToken": _plain,
+    "RevokeCalendarTokens": _plain,
+    "GetCalendarFeed": lambda a: Call(
+        path={
+            "feed": (
+                a.scene.feed_token["member_a" if a.caller == "anonymous" else a.caller]
+                if a.target == "in"
+                else a.scene.revoked_feed_token
+            )
+            + ".ics"
+        }
+    ),
+    # inspections
+    "CreateChecklistTemplate": lambda _: Call(json=TEMPLATE),
+    "ReviseChecklistTemplate": lambda a: Call(a.scene.template.id, json=TEMPLATE),
+    "GetChecklistTemplate": lambda a: Call(a.scene.template.id),
+    "PreviewInspectionPlan": lambda a: Call(json=_plan(a)),
+    "CommitInspectionPlan": lambda a: Call(json=_plan(a)),
+    "CreateInspection": lambda a: Call(json=_new_inspection(a)),
+    "ListInspections": _unit_filter("unitId"),
+    "GetInspection": lambda a: Call(_side(a).sealed.id),
+    "ListSealedReads": lambda a: Call(_side(a).sealed.id),
+    "CheckInInspection": _update(lambda s: s.sealed, location={"lat": 21.03, "lon": 105.84}),
+    "AnswerChecklistItem": lambda a: Call(
+        _side(a).running.id,
+        path={"item_key": "chat_luong"},
+        json={"value": 9, "note": "Sinh hoạt có chất lượng"},
+        headers=IF_MATCH,
+    ),
+    "AddFinding": _update(
+        lambda s: s.running, text="Sổ nghị quyết ghi chưa đầy đủ", severity="medium"
+    ),
+    "ConcludeInspection": _update(
+        lambda s: s.running,
+        text="Chi bộ thực hiện tốt nghị quyết",
+        recommendations=[{"text": "Bổ sung sổ nghị quyết", "dueOn": "2027-01-15"}],
+    ),
 }
 
 
@@ -355,10 +734,10 @@ async def rolled_back(db: Database) -> AsyncIterator[None]:
 
 
 async def test_every_caller_gets_the_status_the_matrix_lists(
-    client: httpx.AsyncClient, db: Database
+    client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
     live = await live_operations(client)
-    scene = await build_scene()
+    scene = await build_scene(settings)
     await log_in_everyone(client, scene)
     mismatches: list[str] = []
     n = 0
@@ -370,19 +749,18 @@ async def test_every_caller_gets_the_status_the_matrix_lists(
         for caller, expected in row.expected.items():
             n += 1
             call = RECIPES[row.operation](Ask(scene, row.target, caller, n))
-            path = re.sub(r"\{[^}]+\}", str(call.object_id), template)
+            path = call.url(template)
             headers = {} if caller == "anonymous" else dict(scene.logins[caller].headers)
-            content = None
-            if call.csv is not None:
-                headers["Content-Type"] = "text/csv"
-                content = call.csv.encode()
+            headers |= call.headers
+            if call.content_type is not None:
+                headers["Content-Type"] = call.content_type
             async with rolled_back(db):
                 reply = await client.request(
                     method,
                     path,
                     params=call.params,
                     json=call.json,
-                    content=content,
+                    content=call.content,
                     headers=headers,
                 )
             if reply.status_code != expected:
@@ -391,3 +769,27 @@ async def test_every_caller_gets_the_status_the_matrix_lists(
                     f"got {reply.status_code} {reply.text[:200]}"
                 )
     assert not mismatches, "\n".join(mismatches)
+
+
+async def test_a_caller_refused_planning_learns_nothing_of_a_sealed_inspection(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """CreateInspection checks who may plan before existing ids and bookings: otherwise the
+    secretary of the inspected cell would meet a sealed inspection as a 409."""
+    scene = await build_scene(settings)
+    sealed = scene.side["in"].sealed
+    secretary = await login(client, scene.world.secretary_a)
+    free = _new_inspection(Ask(scene, "in", "secretary_a", 0))
+    probes = {
+        "free": free,
+        "booked": free | {
+            "windowStart": sealed.window_start.isoformat(),
+            "windowEnd": sealed.window_end.isoformat(),
+        },
+        "taken id": free | {"id": str(sealed.id)},
+    }  # fmt: skip
+    answers = {}
+    for name, body in probes.items():
+        reply = await client.post("/api/v1/inspections", json=body, headers=secretary)
+        answers[name] = (reply.status_code, reply.json()["code"])
+    assert set(answers.values()) == {(403, "inspection_plan_forbidden")}, answers

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -26,7 +27,9 @@ TEMPLATE = {
 }
 
 
-async def _surprise(client: httpx.AsyncClient, world: World, leader: dict[str, str]) -> dict:
+async def _surprise(
+    client: httpx.AsyncClient, world: World, leader: dict[str, str]
+) -> dict[str, Any]:
     template = await client.post("/api/v1/checklist-templates", json=TEMPLATE, headers=leader)
     assert template.status_code == 201, template.text
     body = {
@@ -40,7 +43,8 @@ async def _surprise(client: httpx.AsyncClient, world: World, leader: dict[str, s
     }
     created = await client.post("/api/v1/inspections", json=body, headers=leader)
     assert created.status_code == 201, created.text
-    return created.json()
+    inspection: dict[str, Any] = created.json()
+    return inspection
 
 
 async def test_sealed_surprise_inspection_reads_as_missing_until_it_starts(

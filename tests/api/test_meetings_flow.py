@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -8,7 +9,9 @@ from tests.factories import World, build_world, login
 from tests.fakes import FakeClock
 
 
-async def _planned(client: httpx.AsyncClient, world: World, headers: dict[str, str]) -> dict:
+async def _planned(
+    client: httpx.AsyncClient, world: World, headers: dict[str, str]
+) -> dict[str, Any]:
     rule = {"kind": "day_of_month", "day": 4, "at": "19:30", "durationMinutes": 120}
     reply = await client.put(
         f"/api/v1/units/{world.cell_a.id}/meeting-rule", json=rule, headers=headers
@@ -22,7 +25,8 @@ async def _planned(client: httpx.AsyncClient, world: World, headers: dict[str, s
     )
     items = listed.json()["items"]
     assert [m["occurrence"] for m in items] == ["2026-12", "2027-01", "2027-02"]
-    return items[0]
+    first: dict[str, Any] = items[0]
+    return first
 
 
 async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: FakeClock) -> None:

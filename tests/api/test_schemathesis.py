@@ -51,8 +51,14 @@ CONFIG = {
         # Beyond what a schema can say, a well-formed request can break a rule of the domain
         # (a cell cannot hold units, a membership needs a cell, an exempt member needs the
         # resolution date ...): DESIGN.md answers those 422 with a problem `code`.
+        # Updates carry If-Match (required in the document); a generated value never names the
+        # stored version, so a well-formed update to an existing record answers 412.
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]
+            "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "429"]
+        },
+        # A missing If-Match answers 428 Precondition Required (RFC 6585), the status for it.
+        "missing_required_header": {
+            "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]
         },
     },
 }

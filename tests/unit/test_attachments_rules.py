@@ -13,7 +13,7 @@ from domain.attachments import (
     sanitize_filename,
     sniff,
 )
-from domain.errors import PayloadTooLargeError, UnsupportedContentError
+from domain.errors import PayloadTooLargeError, RuleViolationError
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -63,7 +63,7 @@ def test_each_accepted_kind_is_recognised_by_its_content(
 )
 def test_anything_else_is_refused(content: bytes) -> None:
     assert sniff(content) is None
-    with pytest.raises(UnsupportedContentError) as error:
+    with pytest.raises(RuleViolationError) as error:
         check_content(content, AttachmentPolicy())
     assert error.value.code == "attachment_type_not_allowed"
 

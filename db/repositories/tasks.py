@@ -1,0 +1,331 @@
+"""TaskRepository on Piccolo: tasks with their append-only steps, comments and petitions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+from piccolo.query import Select
+
+from db.pagination import any_prefix, fetch_page
+from db.tables import PetitionTable, TaskCommentTable, TaskStepTable, TaskTable
+from domain.errors import StaleVersionError
+from domain.pagination import Page, PageRequest
+from domain.tasks.model import (
+    Closing,
+    Evidence,
+    Priority,
+    Resolution,
+    Step,
+    StepKind,
+    Task,
+    TaskSource,
+    TaskStatus,
+)
+from domain.tasks.petitions import Channel, Petition, Reply, Satisfaction
+from domain.tasks.ports import Comment, TaskFilter
+
+
+def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _dump(value: Any) -> str | None:  # noqa: ANN401
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _evidence(value: Any) -> Evidence | None:  # noqa: ANN401
+    data = _json(value)
+    if not data:
+        return None
+    return Evidence(
+        data["note"], tuple(UUID(a) for a in data["attachments"]), data.get("no_evidence_reason")
+    )
+
+
+def _closing(value: Any) -> Closing | None:  # noqa: ANN401
+    data = _json(value)
+    if not data:
+        return None
+    return Closing(Resolution(data["resolution"]), data.get("explanation"), data.get("to"))
+
+
+def _task(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Task:
+    return Task(
+        id=row["id"],
+        title=row["title"],
+        unit_id=row["unit"],
+        unit_path=row["unit_path"],
+        assignee_id=row["assignee"],
+        source=TaskSource(row["source"]),
+        priority=Priority(row["priority"]),
+        due_on=row["due_on"],
+        status=TaskStatus(row["status"]),
+        created_at=row["created_at"],
+        description=row["description"],
+        source_id=row["source_id"],
+        evidence=_evidence(row["evidence"]),
+        closing=_closing(row["closing"]),
+        reply_ready=bool(row["reply_ready"]),
+        escalation_level=row["escalation_level"],
+        steps=[
+            Step(StepKind(s["kind"]), s["by"], s["at"], s["note"], s["unit"]) for s in steps or []
+        ],
+        version=row["version"],
+    )
+
+
+def _state(task: Task) -> dict[str, Any]:
+    evidence = task.evidence
+    closing = task.closing
+    return {
+        "title": task.title,
+        "description": task.description,
+        "assignee": task.assignee_id,
+        "priority": task.priority.value,
+        "due_on": task.due_on,
+        "status": task.status.value,
+        "source_id": task.source_id,
+        "evidence": _dump(
+            {
+                "note": evidence.note,
+                "attachments": [str(a) for a in evidence.attachment_ids],
+                "no_evidence_reason": evidence.no_evidence_reason,
+            }
+            if evidence
+            else None
+        ),
+        "closing": _dump(
+            {
+                "resolution": closing.resolution.value,
+                "explanation": closing.explanation,
+                "to": closing.transferred_to,
+            }
+            if closing
+            else None
+        ),
+        "reply_ready": task.reply_ready,
+        "escalation_level": task.escalation_level,
+        "version": task.version,
+    }
+
+
+def _tasks() -> Select[Any]:
+    return TaskTable.select(*TaskTable.all_columns(), TaskTable.unit.path.as_alias("unit_path"))
+
+
+def _petition(row: dict[str, Any]) -> Petition:
+    reply = _json(row["reply"])
+    return Petition(
+        id=row["id"],
+        unit_id=row["unit"],
+        unit_path=row["unit_path"],
+        task_id=row["task"],
+        petitioner_name=row["petitioner_name"],
+        petitioner_contact=row["petitioner_contact"],
+        channel=Channel(row["channel"]),
+        category=row["category"],
+        content=row["content"],
+        received_at=row["received_at"],
+        reply_due_on=row["reply_due_on"],
+        created_at=row["created_at"],
+        reply=Reply(
+            text=reply["text"],
+            head_name=reply["head_name"],
+            head_title=reply["head_title"],
+            by=UUID(reply["by"]),
+            at=datetime.fromisoformat(reply["at"]),
+            head_person_id=UUID(reply["head_person"]) if reply.get("head_person") else None,
+            attachment_ids=tuple(UUID(a) for a in reply["attachments"]),
+        )
+        if reply
+        else None,
+        satisfaction=Satisfaction(row["satisfaction"]) if row["satisfaction"] else None,
+        version=row["version"],
+    )
+
+
+def _petitions() -> Select[Any]:
+    return PetitionTable.select(
+        *PetitionTable.all_columns(), PetitionTable.unit.path.as_alias("unit_path")
+    )
+
+
+class PiccoloTaskRepository:
+    async def get(self, task_id: UUID) -> Task | None:
+        row = await _tasks().where(TaskTable.id == task_id).first()
+        if row is None:
+            return None
+        steps = (
+            await TaskStepTable.select()
+            .where(TaskStepTable.task == task_id)
+            .order_by(TaskStepTable.position)
+        )
+        return _task(row, steps)
+
+    async def add(self, task: Task) -> None:
+        await TaskTable.insert(
+            TaskTable(
+                id=task.id,
+                unit=task.unit_id,
+                source=task.source.value,
+                created_at=task.created_at,
+                updated_at=task.created_at,
+                **_state(task),
+            )
+        )
+        await self._add_steps(task, 0)
+
+    async def _add_steps(self, task: Task, known: int) -> None:
+        new = task.steps[known:]
+        if new:
+            await TaskStepTable.insert(
+                *(
+                    TaskStepTable(
+                        id=uuid4(),
+                        task=task.id,
+                        position=known + i,
+                        kind=s.kind.value,
+                        by=s.by,
+                        at=s.at,
+                        note=s.note,
+                        unit=s.unit_id,
+                    )
+                    for i, s in enumerate(new)
+                )
+            )
+
+    async def save(self, task: Task, expected_version: int) -> None:
+        state = _state(task)
+        saved = (
+            await TaskTable.update({getattr(TaskTable, k): v for k, v in state.items()})
+            .where((TaskTable.id == task.id) & (TaskTable.version == expected_version))
+            .returning(TaskTable.id)
+        )
+        if not saved:
+            current = (
+                await TaskTable.select(TaskTable.version).where(TaskTable.id == task.id).first()
+            )
+            raise StaleVersionError(
+                "version_mismatch", current_version=current["version"] if current else 0
+            )
+        known = await TaskStepTable.count().where(TaskStepTable.task == task.id)
+        await self._add_steps(task, known)
+
+    async def list_tasks(
+        self, scopes: tuple[str, ...], where: TaskFilter, page: PageRequest
+    ) -> Page[Task]:
+        path = TaskTable.unit.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return Page(items=(), next_cursor=None)
+        query = _tasks().where(scope)
+        for condition in (
+            path.like(f"{where.within_path}%") if where.within_path else None,
+            TaskTable.status == where.status.value if where.status else None,
+            TaskTable.source == where.source.value if where.source else None,
+            TaskTable.priority == where.priority.value if where.priority else None,
+            (TaskTable.due_on < where.overdue_on) & (TaskTable.status != TaskStatus.CLOSED.value)
+            if where.overdue_on
+            else None,
+            (TaskTable.escalation_level > 0 if where.escalated else TaskTable.escalation_level == 0)
+            if where.escalated is not None
+            else None,
+            TaskTable.due_on >= where.due_from if where.due_from else None,
+            TaskTable.due_on <= where.due_until if where.due_until else None,
+            TaskTable.assignee == where.assignee_id if where.assignee_id else None,
+        ):
+            if condition is not None:
+                query = query.where(condition)
+        return await fetch_page(query, TaskTable, page, _task)
+
+    async def overdue(self, today: date) -> list[Task]:
+        rows = await _tasks().where(
+            (TaskTable.due_on < today) & (TaskTable.status != TaskStatus.CLOSED.value)
+        )
+        tasks = [await self.get(r["id"]) for r in rows]
+        return [t for t in tasks if t is not None]
+
+    async def add_comment(self, comment: Comment) -> None:
+        await TaskCommentTable.insert(
+            TaskCommentTable(
+                id=comment.id,
+                task=comment.task_id,
+                by=comment.by,
+                text=comment.text,
+                created_at=comment.created_at,
+            )
+        )
+
+    async def comments(self, task_id: UUID) -> list[Comment]:
+        rows = (
+            await TaskCommentTable.select()
+            .where(TaskCommentTable.task == task_id)
+            .order_by(TaskCommentTable.created_at)
+        )
+        return [Comment(r["id"], r["task"], r["by"], r["text"], r["created_at"]) for r in rows]
+
+    async def get_petition(self, petition_id: UUID) -> Petition | None:
+        row = await _petitions().where(PetitionTable.id == petition_id).first()
+        return _petition(row) if row else None
+
+    async def petition_of_task(self, task_id: UUID) -> Petition | None:
+        row = await _petitions().where(PetitionTable.task == task_id).first()
+        return _petition(row) if row else None
+
+    async def add_petition(self, petition: Petition) -> None:
+        await PetitionTable.insert(
+            PetitionTable(
+                id=petition.id,
+                unit=petition.unit_id,
+                task=petition.task_id,
+                petitioner_name=petition.petitioner_name,
+                petitioner_contact=petition.petitioner_contact,
+                channel=petition.channel.value,
+                category=petition.category,
+                content=petition.content,
+                received_at=petition.received_at,
+                reply_due_on=petition.reply_due_on,
+                created_at=petition.created_at,
+                updated_at=petition.created_at,
+            )
+        )
+
+    async def save_petition(self, petition: Petition) -> None:
+        reply = petition.reply
+        await PetitionTable.update(
+            {
+                PetitionTable.reply: _dump(
+                    {
+                        "text": reply.text,
+                        "head_name": reply.head_name,
+                        "head_title": reply.head_title,
+                        "by": str(reply.by),
+                        "at": reply.at.isoformat(),
+                        "head_person": str(reply.head_person_id) if reply.head_person_id else None,
+                        "attachments": [str(a) for a in reply.attachment_ids],
+                    }
+                    if reply
+                    else None
+                ),
+                PetitionTable.satisfaction: petition.satisfaction.value
+                if petition.satisfaction
+                else None,
+                PetitionTable.version: petition.version + 1,
+            }
+        ).where(PetitionTable.id == petition.id)
+        petition.version += 1
+
+    async def list_petitions(
+        self, scopes: tuple[str, ...], within_path: str | None, page: PageRequest
+    ) -> Page[Petition]:
+        path = PetitionTable.unit.path
+        scope = any_prefix(path, scopes)
+        if scope is None:
+            return Page(items=(), next_cursor=None)
+        query = _petitions().where(scope)
+        if within_path:
+            query = query.where(path.like(f"{within_path}%"))
+        return await fetch_page(query, PetitionTable, page, _petition)

@@ -1,0 +1,62 @@
+"""Storage the task use cases need (implemented in db/repositories/tasks.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.calendar import WorkingCalendar
+from domain.pagination import Page, PageRequest
+from domain.tasks.model import Priority, Task, TaskSource, TaskStatus
+from domain.tasks.petitions import Petition
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    within_path: str | None = None
+    status: TaskStatus | None = None
+    source: TaskSource | None = None
+    priority: Priority | None = None
+    overdue_on: date | None = None  # due before this day and not closed
+    escalated: bool | None = None
+    due_from: date | None = None
+    due_until: date | None = None
+    assignee_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: UUID
+    task_id: UUID
+    by: UUID
+    text: str
+    created_at: datetime
+
+
+class TaskRepository(Protocol):
+    async def get(self, task_id: UUID) -> Task | None: ...
+    async def add(self, task: Task) -> None: ...
+    async def save(self, task: Task, expected_version: int) -> None: ...
+    async def list_tasks(
+        self, scopes: tuple[str, ...], where: TaskFilter, page: PageRequest
+    ) -> Page[Task]: ...
+    async def overdue(self, today: date) -> list[Task]: ...
+    async def add_comment(self, comment: Comment) -> None: ...
+    async def comments(self, task_id: UUID) -> list[Comment]: ...
+    async def get_petition(self, petition_id: UUID) -> Petition | None: ...
+    async def petition_of_task(self, task_id: UUID) -> Petition | None: ...
+    async def add_petition(self, petition: Petition) -> None: ...
+    async def save_petition(self, petition: Petition) -> None: ...
+    async def list_petitions(
+        self, scopes: tuple[str, ...], within_path: str | None, page: PageRequest
+    ) -> Page[Petition]: ...
+
+
+class WorkingDays(Protocol):
+    async def calendar(self, years: range) -> WorkingCalendar:
+        """Public holidays plus the admin-entered exceptions of those years."""
+
+    async def set_day(self, day: date, *, working: bool, note: str | None) -> None: ...
+    async def exceptions(self, year: int) -> list[tuple[date, bool, str | None]]: ...

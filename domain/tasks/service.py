@@ -1,0 +1,377 @@
+"""Task use cases: create, the lifecycle, comments, escalation sweep, petitions, calendar days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from domain.actors import Actor, Permission, Role
+from domain.clock import LOCAL_TZ, Clock
+from domain.errors import ForbiddenError, NotFoundError, RuleViolationError, StaleVersionError
+from domain.org.ports import GrantFilter, OrgRepository
+from domain.pagination import Page, PageRequest
+from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.tasks.escalation import EscalationPolicy, due_level, ladder
+from domain.tasks.model import (
+    Closing,
+    Evidence,
+    Priority,
+    Step,
+    StepKind,
+    Task,
+    TaskSource,
+    TaskStatus,
+)
+from domain.tasks.petitions import Channel, Petition, PetitionPolicy, Reply, Satisfaction
+from domain.tasks.ports import Comment, TaskFilter, TaskRepository, WorkingDays
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    title: str
+    unit_id: UUID
+    assignee_id: UUID
+    priority: Priority
+    due_on: date
+    description: str | None = None
+    source: TaskSource = TaskSource.LEADER
+    source_id: UUID | None = None
+    id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewPetition:
+    unit_id: UUID
+    assignee_id: UUID
+    petitioner_name: str
+    petitioner_contact: str | None
+    channel: Channel
+    category: str
+    content: str
+    received_at: datetime
+    id: UUID | None = None
+
+
+def units_up(path: str) -> list[UUID]:
+    """The unit of a path and its ancestors, nearest first."""
+    return [UUID(hex=part) for part in reversed(path.strip("/").split("/"))]
+
+
+class TaskService:
+    def __init__(
+        self,
+        repo: TaskRepository,
+        org: OrgRepository,
+        uow: UnitOfWork,
+        audit: AuditLog,
+        clock: Clock,
+        working_days: WorkingDays,
+        escalation: EscalationPolicy,
+        petitions: PetitionPolicy,
+    ) -> None:
+        self.repo = repo
+        self.org = org
+        self.uow = uow
+        self.audit = audit
+        self.clock = clock
+        self.working_days = working_days
+        self.escalation = escalation
+        self.petitions = petitions
+
+    async def _audit(self, actor: Actor | None, action: str, task: Task) -> None:
+        await self.audit.record(
+            AuditEntry(
+                actor_id=actor.person_id if actor else None,
+                action=action,
+                object_type="Task",
+                object_id=task.id,
+                unit_path=task.unit_path,
+                before=None,
+                after={"status": task.status.value, "version": task.version},
+            )
+        )
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(LOCAL_TZ).date()
+
+    # -- reading --------------------------------------------------------------------------------
+
+    async def task(self, actor: Actor, task_id: UUID) -> Task:
+        task = await self.repo.get(task_id)
+        if task is None or (
+            task.assignee_id != actor.person_id
+            and not actor.may(Permission.VIEW_UNIT, task.unit_path)
+        ):
+            raise NotFoundError("task_not_found")
+        return task
+
+    async def list_tasks(self, actor: Actor, where: TaskFilter, page: PageRequest) -> Page[Task]:
+        return await self.repo.list_tasks(actor.scopes(Permission.VIEW_UNIT), where, page)
+
+    async def mine(self, actor: Actor, page: PageRequest) -> Page[Task]:
+        """Tasks assigned to me (any scope), oldest first."""
+        return await self.repo.list_tasks(("/",), TaskFilter(assignee_id=actor.person_id), page)
+
+    # -- creating -------------------------------------------------------------------------------
+
+    async def create(self, actor: Actor, new: NewTask) -> Task:
+        async with self.uow.atomic():
+            task = await self._new(actor, new, reply_ready=True)
+            await self._audit(actor, "task.create", task)
+            return task
+
+    async def _new(self, actor: Actor, new: NewTask, *, reply_ready: bool) -> Task:
+        unit = await self.org.get_unit(new.unit_id)
+        if unit is None:
+            raise NotFoundError("unit_not_found")
+        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        actor.require(Permission.MANAGE_TASKS, unit.path, "task_manage_forbidden")
+        assignee = await self.org.get_person(new.assignee_id)
+        if assignee is None or not assignee.active:
+            raise RuleViolationError("assignee_invalid")
+        if new.id is not None and await self.repo.get(new.id) is not None:
+            raise RuleViolationError("task_exists")
+        now = self.clock.now()
+        task = Task(
+            id=new.id or uuid4(),
+            title=new.title,
+            unit_id=unit.id,
+            unit_path=unit.path,
+            assignee_id=assignee.id,
+            source=new.source,
+            priority=new.priority,
+            due_on=new.due_on,
+            status=TaskStatus.OPEN,
+            created_at=now,
+            description=new.description,
+            source_id=new.source_id,
+            reply_ready=reply_ready,
+            steps=[Step(StepKind.CREATED, actor.person_id, now)],
+        )
+        await self.repo.add(task)
+        return task
+
+    async def open_follow_up(
+        self,
+        actor: Actor,
+        unit_id: UUID,
+        assignee_id: UUID | None,
+        title: str,
+        due_on: date,
+        source_id: UUID,
+    ) -> UUID:
+        """An inspection's recommendation becomes a task; with no person named, the unit's
+        secretary (else the author of the recommendation) carries it."""
+        if assignee_id is None:
+            unit = await self.org.get_unit(unit_id)
+            secretaries = await self.org.list_grants(
+                (unit.path,) if unit else (),
+                GrantFilter(
+                    role=Role.SECRETARY, within_path=unit.path if unit else None, live=True
+                ),
+                PageRequest(limit=1),
+            )
+            assignee_id = secretaries.items[0].person_id if secretaries.items else actor.person_id
+        task = await self._new(
+            actor,
+            NewTask(
+                title=title[:300],
+                unit_id=unit_id,
+                assignee_id=assignee_id,
+                priority=Priority.NORMAL,
+                due_on=due_on,
+                source=TaskSource.INSPECTION_RECOMMENDATION,
+                source_id=source_id,
+            ),
+            reply_ready=True,
+        )
+        await self._audit(actor, "task.create", task)
+        return task.id
+
+    # -- the lifecycle --------------------------------------------------------------------------
+
+    async def _changing(self, actor: Actor, task_id: UUID, version: int | None) -> Task:
+        task = await self.task(actor, task_id)
+        if version is not None and version != task.version:
+            raise StaleVersionError("version_mismatch", current_version=task.version)
+        return task
+
+    async def _save(self, actor: Actor | None, action: str, task: Task) -> Task:
+        expected = task.version
+        task.version += 1
+        await self.repo.save(task, expected)
+        await self._audit(actor, action, task)
+        return task
+
+    async def start(self, actor: Actor, task_id: UUID, version: int | None) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.start(actor, self.clock.now())
+            return await self._save(actor, "task.start", task)
+
+    async def submit(
+        self, actor: Actor, task_id: UUID, version: int | None, evidence: Evidence
+    ) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.submit(actor, evidence, self.clock.now())
+            return await self._save(actor, "task.submit", task)
+
+    async def return_(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.return_(actor, reason, self.clock.now())
+            return await self._save(actor, "task.return", task)
+
+    async def close(
+        self, actor: Actor, task_id: UUID, version: int | None, closing: Closing
+    ) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.close(actor, closing, self.clock.now())
+            return await self._save(actor, "task.close", task)
+
+    async def reopen(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.reopen(actor, reason, self.clock.now())
+            return await self._save(actor, "task.reopen", task)
+
+    # -- comments -------------------------------------------------------------------------------
+
+    async def comment(self, actor: Actor, task_id: UUID, text: str) -> Comment:
+        async with self.uow.atomic():
+            task = await self.task(actor, task_id)
+            comment = Comment(uuid4(), task.id, actor.person_id, text, self.clock.now())
+            await self.repo.add_comment(comment)
+            return comment
+
+    async def comments(self, actor: Actor, task_id: UUID) -> list[Comment]:
+        task = await self.task(actor, task_id)
+        return await self.repo.comments(task.id)
+
+    # -- escalation (called by the scheduler; safe to run any number of times) -------------------
+
+    async def escalate_overdue(self) -> int:
+        today = self.today()
+        calendar = await self.working_days.calendar(range(today.year - 1, today.year + 1))
+        steps = 0
+        async with self.uow.atomic():
+            for task in await self.repo.overdue(today):
+                rungs = ladder(units_up(task.unit_path), self.escalation)
+                level = min(
+                    due_level(task.due_on, task.priority, today, calendar, self.escalation),
+                    len(rungs),
+                )
+                if level <= task.escalation_level:
+                    continue
+                for rung in range(task.escalation_level + 1, level + 1):
+                    task.escalate_to(rung, rungs[rung - 1], self.clock.now())
+                    steps += 1
+                await self._save(None, "task.escalate", task)
+        return steps
+
+    # -- petitions ------------------------------------------------------------------------------
+
+    def petitioner_visible(self, actor: Actor, petition: Petition) -> bool:
+        """Name and contact: only within the unit's scope and to leaders above."""
+        return actor.may(Permission.VIEW_PEOPLE, petition.unit_path)
+
+    async def petition(self, actor: Actor, petition_id: UUID) -> Petition:
+        petition = await self.repo.get_petition(petition_id)
+        if petition is None:
+            raise NotFoundError("petition_not_found")
+        await self.task(actor, petition.task_id)  # the same visibility as its task
+        return petition
+
+    async def list_petitions(
+        self, actor: Actor, within_path: str | None, page: PageRequest
+    ) -> Page[Petition]:
+        return await self.repo.list_petitions(actor.scopes(Permission.VIEW_UNIT), within_path, page)
+
+    async def record_petition(self, actor: Actor, new: NewPetition) -> Petition:
+        """The petition and its task, due in N working days from receipt."""
+        async with self.uow.atomic():
+            received = new.received_at.astimezone(LOCAL_TZ).date()
+            calendar = await self.working_days.calendar(range(received.year, received.year + 2))
+            due = calendar.add_working_days(received, self.petitions.reply_within_working_days)
+            task = await self._new(
+                actor,
+                NewTask(
+                    title=f"Trả lời phản ánh: {new.category}",
+                    unit_id=new.unit_id,
+                    assignee_id=new.assignee_id,
+                    priority=Priority.NORMAL,
+                    due_on=due,
+                    description=new.content,
+                    source=TaskSource.PETITION,
+                ),
+                reply_ready=False,
+            )
+            petition = Petition(
+                id=new.id or uuid4(),
+                unit_id=task.unit_id,
+                unit_path=task.unit_path,
+                task_id=task.id,
+                petitioner_name=new.petitioner_name,
+                petitioner_contact=new.petitioner_contact,
+                channel=new.channel,
+                category=new.category,
+                content=new.content,
+                received_at=new.received_at,
+                reply_due_on=due,
+                created_at=self.clock.now(),
+            )
+            task.source_id = petition.id
+            await self.repo.add_petition(petition)
+            await self.repo.save(task, task.version)
+            await self._audit(actor, "petition.create", task)
+            return petition
+
+    async def reply(self, actor: Actor, petition_id: UUID, reply: Reply) -> Petition:
+        async with self.uow.atomic():
+            petition = await self.petition(actor, petition_id)
+            actor.require(Permission.MANAGE_TASKS, petition.unit_path, "task_manage_forbidden")
+            petition.answer(reply)
+            task = await self.task(actor, petition.task_id)
+            task.reply_ready = True
+            await self.repo.save_petition(petition)
+            await self._save(actor, "petition.reply", task)
+            return petition
+
+    async def satisfaction(self, actor: Actor, petition_id: UUID, value: Satisfaction) -> Petition:
+        """Recorded by whoever manages the unit's tasks; "not satisfied" reopens a closed task."""
+        async with self.uow.atomic():
+            petition = await self.petition(actor, petition_id)
+            actor.require(Permission.MANAGE_TASKS, petition.unit_path, "task_manage_forbidden")
+            petition.record_satisfaction(value)
+            await self.repo.save_petition(petition)
+            task = await self.task(actor, petition.task_id)
+            if value is Satisfaction.NOT_SATISFIED and task.status is TaskStatus.CLOSED:
+                task.reopen(None, "petitioner_not_satisfied", self.clock.now())
+                await self._save(actor, "task.reopen", task)
+            return petition
+
+    # -- the calendar ---------------------------------------------------------------------------
+
+    async def set_calendar_day(
+        self, actor: Actor, day: date, *, working: bool, note: str | None
+    ) -> None:
+        """Admins of the whole tree enter extra days off and make-up working days."""
+        root = await self.org.root_unit()
+        if root is None or not actor.may(Permission.MANAGE_ORG, root.path):
+            raise ForbiddenError("calendar_manage_forbidden")
+        async with self.uow.atomic():
+            await self.working_days.set_day(day, working=working, note=note)
+            await self.audit.record(
+                AuditEntry(
+                    actor_id=actor.person_id,
+                    action="calendar.day",
+                    object_type="CalendarDay",
+                    object_id=root.id,
+                    unit_path=root.path,
+                    before=None,
+                    after={"day": day.isoformat(), "working": working, "note": note},
+                )
+            )

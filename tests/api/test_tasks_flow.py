@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from tests.api.test_inspections_flow import TEMPLATE
+from tests.factories import World, build_world, login
+from tests.fakes import FakeClock
+
+
+async def _recommended_task(
+    client: httpx.AsyncClient, world: World, clock: FakeClock
+) -> dict[str, Any]:
+    """An inspection concluded with one recommendation: its follow-up task."""
+    leader = await login(client, world.leader_1)
+    template = (
+        await client.post("/api/v1/checklist-templates", json=TEMPLATE, headers=leader)
+    ).json()
+    inspection = (
+        await client.post(
+            "/api/v1/inspections",
+            json={
+                "targetId": str(world.cell_a.id),
+                "kind": "periodic",
+                "windowStart": "2026-11-28T01:00:00Z",
+                "windowEnd": "2026-11-28T10:00:00Z",
+                "topic": "Sinh hoạt chi bộ",
+                "leadId": str(world.inspector.id),
+                "templateId": template["id"],
+            },
+            headers=leader,
+        )
+    ).json()
+    url = f"/api/v1/inspections/{inspection['id']}"
+    lead = await login(client, world.inspector)
+    clock.advance(timedelta(days=1))
+    await client.post(f"{url}/check-in", json={}, headers={**lead, "If-Match": '"1"'})
+    await client.put(
+        f"{url}/answers/met_monthly", json={"value": True}, headers={**lead, "If-Match": '"2"'}
+    )
+    await client.put(
+        f"{url}/answers/minutes_quality", json={"value": 3}, headers={**lead, "If-Match": '"3"'}
+    )
+    concluded = await client.post(
+        f"{url}/conclusion",
+        json={
+            "text": "Cần khắc phục",
+            "recommendations": [{"text": "Bổ sung sổ biên bản", "dueOn": "2026-12-10"}],
+        },
+        headers={**lead, "If-Match": '"4"'},
+    )
+    assert concluded.status_code == 200, concluded.text
+    task_id = concluded.json()["recommendations"][0]["taskId"]
+    task = await client.get(f"/api/v1/tasks/{task_id}", headers=lead)
+    assert task.status_code == 200
+    body: dict[str, Any] = task.json()
+    return body
+
+
+async def test_recommendation_to_closed_task_and_reopen(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    world = await build_world()
+    task = await _recommended_task(client, world, clock)
+    assert task["assigneeId"] == str(world.secretary_a.id)  # no person named: the secretary
+    url = f"/api/v1/tasks/{task['id']}"
+    secretary = await login(client, world.secretary_a)
+    inspector = await login(client, world.inspector)
+
+    bare = await client.post(
+        f"{url}/submit", json={"note": "Đã bổ sung"}, headers={**secretary, "If-Match": '"1"'}
+    )
+    assert bare.status_code == 422
+    assert bare.json()["code"] == "evidence_required"
+    evidence = {"note": "Đã bổ sung", "noEvidenceReason": "Sổ lưu tại văn phòng"}
+    submitted = await client.post(
+        f"{url}/submit", json=evidence, headers={**secretary, "If-Match": '"1"'}
+    )
+    assert submitted.json()["status"] == "submitted"
+    own = await client.post(
+        f"{url}/close", json={"resolution": "resolved"}, headers={**secretary, "If-Match": '"2"'}
+    )
+    assert own.status_code == 403
+    returned = await client.post(
+        f"{url}/return", json={"reason": "Thiếu ảnh"}, headers={**inspector, "If-Match": '"2"'}
+    )
+    assert returned.json()["status"] == "in_progress"
+    await client.post(f"{url}/submit", json=evidence, headers={**secretary, "If-Match": '"3"'})
+    closed = await client.post(
+        f"{url}/close", json={"resolution": "resolved"}, headers={**inspector, "If-Match": '"4"'}
+    )
+    assert closed.json()["status"] == "closed"
+    reopened = await client.post(
+        f"{url}/reopen", json={"reason": "Chưa đạt"}, headers={**inspector, "If-Match": '"5"'}
+    )
+    body = reopened.json()
+    assert body["status"] == "in_progress"
+    assert [s["kind"] for s in body["history"]] == [
+        "created",
+        "submitted",
+        "returned",
+        "submitted",
+        "closed",
+        "reopened",
+    ]
+
+
+async def test_petition_needs_a_reply_before_its_task_closes(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    secretary = await login(client, world.secretary_a)
+    petition = (
+        await client.post(
+            "/api/v1/petitions",
+            json={
+                "unitId": str(world.cell_a.id),
+                "assigneeId": str(world.member_a.id),
+                "petitionerName": "Ông Nguyễn Văn Dân",
+                "petitionerContact": "0987 654 321",
+                "channel": "cell_meeting",
+                "category": "Vệ sinh môi trường",
+                "content": "Rác thải tồn đọng ở ngõ 5",
+                "receivedAt": "2026-11-27T02:00:00Z",
+            },
+            headers=secretary,
+        )
+    ).json()
+    assert petition["replyDueOn"] == "2026-12-11"  # 10 working days after Friday 27 November
+    assert petition["petitionerName"] == "Ông Nguyễn Văn Dân"
+    other = await client.get(
+        f"/api/v1/petitions/{petition['id']}", headers=await login(client, world.secretary_b)
+    )
+    assert other.status_code == 404
+    member = await client.get(
+        f"/api/v1/petitions/{petition['id']}", headers=await login(client, world.member_a)
+    )
+    assert member.json()["petitionerName"] is None  # the assignee sees the case, not the person
+
+    task_url = f"/api/v1/tasks/{petition['taskId']}"
+    member_headers = await login(client, world.member_a)
+    await client.post(
+        f"{task_url}/submit",
+        json={"note": "Đã dọn", "noEvidenceReason": "Không chụp được"},
+        headers={**member_headers, "If-Match": '"1"'},
+    )
+    leader = await login(client, world.leader_1)
+    early = await client.post(
+        f"{task_url}/close", json={"resolution": "resolved"}, headers={**leader, "If-Match": '"2"'}
+    )
+    assert early.status_code == 422
+    assert early.json()["code"] == "petition_reply_required"
+    reply = {"text": "Đã xử lý", "headName": "Phạm Văn Bình", "headTitle": "Bí thư chi bộ"}
+    assert (
+        await client.post(
+            f"/api/v1/petitions/{petition['id']}/reply", json=reply, headers=secretary
+        )
+    ).status_code == 200
+    closed = await client.post(
+        f"{task_url}/close", json={"resolution": "resolved"}, headers={**leader, "If-Match": '"3"'}
+    )
+    assert closed.json()["status"] == "closed", closed.text
+    unhappy = await client.post(
+        f"/api/v1/petitions/{petition['id']}/satisfaction",
+        json={"satisfaction": "not_satisfied"},
+        headers=secretary,
+    )
+    assert unhappy.status_code == 200
+    assert (await client.get(task_url, headers=leader)).json()["status"] == "in_progress"
