@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+from db.engine import Database
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.org import PiccoloOrgRepository
+from db.repositories.tasks import PiccoloTaskRepository
+from db.working_days import PiccoloWorkingDays
+from domain.tasks.escalation import EscalationPolicy
+from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
+from domain.tasks.petitions import PetitionPolicy
+from domain.tasks.service import TaskService
+from tests.factories import build_world
+from tests.fakes import START, FakeClock
+
+
+async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    repo = PiccoloTaskRepository()
+    task = Task(
+        id=uuid4(),
+        title="Sửa mái nhà văn hóa",
+        unit_id=world.cell_a.id,
+        unit_path=world.cell_a.path,
+        assignee_id=world.secretary_a.id,
+        source=TaskSource.LEADER,
+        priority=Priority.URGENT,
+        due_on=date(2026, 11, 20),
+        status=TaskStatus.IN_PROGRESS,
+        created_at=START,
+        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
+    )
+    await repo.add(task)
+    service = TaskService(
+        repo,
+        PiccoloOrgRepository(),
+        db,
+        PiccoloAuditLog(clock, "test"),
+        clock,
+        PiccoloWorkingDays(),
+        EscalationPolicy(),
+        PetitionPolicy(),
+    )
+    # 27 November: 5 working days late -> cell head, then the ward (every 3 more)
+    assert await service.escalate_overdue() == 2
+    assert await service.escalate_overdue() == 0
+    stored = await repo.get(task.id)
+    assert stored is not None
+    assert stored.escalation_level == 2
+    reached = [s.unit_id for s in stored.steps if s.kind is StepKind.ESCALATED]
+    assert reached == [world.cell_a.id, world.ward1.id]
+
+    clock.advance(timedelta(days=14))
+    assert await service.escalate_overdue() == 1  # the city, and no higher
+    clock.advance(timedelta(days=30))
+    assert await service.escalate_overdue() == 0
