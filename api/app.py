@@ -134,6 +134,7 @@ class Services:
             self.settings.checkin_policy,
             self.key,
             attachments=self.attachment_repo,
+            open_tasks=self.task_repo,
         )
 
     def oversight(self, request: Request[Any, Any, Any]) -> OversightService:

@@ -180,6 +180,7 @@ class AgendaItemOut(Out):
     kind: AgendaKind
     minutes: int
     presenter: str | None
+    task_id: UUID | None  # review items carried forward from open tasks
 
 
 class PaperOut(Out):
@@ -267,7 +268,13 @@ class MeetingOut(Out):
             planned_end=m.planned_end,
             notice_published_at=m.notice_published_at,
             agenda=[
-                AgendaItemOut(title=a.title, kind=a.kind, minutes=a.minutes, presenter=a.presenter)
+                AgendaItemOut(
+                    title=a.title,
+                    kind=a.kind,
+                    minutes=a.minutes,
+                    presenter=a.presenter,
+                    task_id=a.task_id,
+                )
                 for a in m.agenda
             ],
             papers=[

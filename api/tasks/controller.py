@@ -96,10 +96,28 @@ class TaskController(Controller):
 
     @get("/mine", operation_id="ListMyTasks", responses=problems(401, 422))
     async def mine(
+        self,
+        actor: Me,
+        tasks: Tasks,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        status: Annotated[TaskStatus | None, QueryParameter()] = None,
+        overdue: Annotated[bool | None, QueryParameter()] = None,
+        due_until: Annotated[date | None, QueryParameter(name="dueUntil")] = None,
+    ) -> PageOut[TaskOut]:
+        """Tasks assigned to me: `dueUntil` for those due soon, `overdue=true` for late ones."""
+        where = TaskFilter(
+            status=status, overdue_on=tasks.today() if overdue else None, due_until=due_until
+        )
+        page = await tasks.mine(actor, where, PageRequest(limit, cursor))
+        return PageOut(items=[TaskOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+
+    @get("/to-verify", operation_id="ListTasksToVerify", responses=problems(401, 422))
+    async def to_verify(
         self, actor: Me, tasks: Tasks, limit: Limit = 50, cursor: Cursor = None
     ) -> PageOut[TaskOut]:
-        """Tasks assigned to me."""
-        page = await tasks.mine(actor, PageRequest(limit, cursor))
+        """Submitted tasks I may close or return (never my own), oldest first."""
+        page = await tasks.to_verify(actor, PageRequest(limit, cursor))
         return PageOut(items=[TaskOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
     @get(

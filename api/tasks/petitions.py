@@ -132,7 +132,11 @@ class CalendarDayController(Controller):
             for d, w, n in await tasks.working_days.exceptions(year)
         ]
 
-    @put("/{day:date}", operation_id="SetCalendarDay", responses=problems(401, 403, 413, 422))
+    @put(
+        "/{day:date}",
+        operation_id="SetCalendarDay",
+        responses=problems(401, 403, 404, 413, 422),  # 404: a path that is not a date
+    )
     async def set_day(
         self, day: FromPath[date], data: JSONBody[CalendarDayIn], actor: Me, tasks: Tasks
     ) -> CalendarDayOut:

@@ -63,7 +63,13 @@ def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> M
         occurrence=row["occurrence"],
         notice_published_at=row["notice_published_at"],
         agenda=[
-            AgendaItem(a["title"], AgendaKind(a["kind"]), a["minutes"], a.get("presenter"))
+            AgendaItem(
+                a["title"],
+                AgendaKind(a["kind"]),
+                a["minutes"],
+                a.get("presenter"),
+                UUID(a["task_id"]) if a.get("task_id") else None,
+            )
             for a in _json(row["agenda"])
         ],
         papers=[
@@ -116,6 +122,7 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
                     "kind": a.kind.value,
                     "minutes": a.minutes,
                     "presenter": a.presenter,
+                    "task_id": str(a.task_id) if a.task_id else None,
                 }
                 for a in meeting.agenda
             ]
@@ -429,6 +436,21 @@ class PiccoloMeetingRepository:
             & (LeaderVisitTable.meeting.planned_start >= since)
             & (LeaderVisitTable.meeting.planned_start < until)
         )
+
+    async def previous_meeting(self, cell_id: UUID, before: datetime) -> Meeting | None:
+        row = (
+            await _meetings()
+            .where(
+                (MeetingTable.cell == cell_id)
+                & (MeetingTable.planned_start < before)
+                & MeetingTable.status.is_in(
+                    [MeetingStatus.HELD.value, MeetingStatus.FINALIZED.value]
+                )
+            )
+            .order_by(MeetingTable.planned_start, ascending=False)
+            .first()
+        )
+        return _meeting(row) if row else None
 
     async def unexcused_absences(
         self, cell_id: UUID, since: datetime, until: datetime

@@ -236,6 +236,7 @@ class PiccoloTaskRepository:
             TaskTable.due_on >= where.due_from if where.due_from else None,
             TaskTable.due_on <= where.due_until if where.due_until else None,
             TaskTable.assignee == where.assignee_id if where.assignee_id else None,
+            TaskTable.assignee != where.not_assignee_id if where.not_assignee_id else None,
         ):
             if condition is not None:
                 query = query.where(condition)
@@ -247,6 +248,14 @@ class PiccoloTaskRepository:
         )
         tasks = [await self.get(r["id"]) for r in rows]
         return [t for t in tasks if t is not None]
+
+    async def open_tasks_of(self, unit_id: UUID) -> list[tuple[UUID, str]]:
+        rows = (
+            await TaskTable.select(TaskTable.id, TaskTable.title)
+            .where((TaskTable.unit == unit_id) & (TaskTable.status != TaskStatus.CLOSED.value))
+            .order_by(TaskTable.due_on)
+        )
+        return [(r["id"], r["title"]) for r in rows]
 
     async def add_comment(self, comment: Comment) -> None:
         await TaskCommentTable.insert(

@@ -70,6 +70,7 @@ class AgendaItem:
     kind: AgendaKind
     minutes: int
     presenter: str | None = None
+    task_id: UUID | None = None  # a review item of an open follow-up task
 
 
 @dataclass(slots=True)

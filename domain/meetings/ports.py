@@ -40,6 +40,11 @@ class MeetingFilter:
 RosterEntry = tuple[UUID, str, MembershipKind, bool]  # person, full name, kind, exempt
 
 
+class OpenTasks(Protocol):
+    async def open_tasks_of(self, unit_id: UUID) -> list[tuple[UUID, str]]:
+        """(id, title) of the unit's tasks that are not closed."""
+
+
 class MeetingRepository(Protocol):
     async def get(self, meeting_id: UUID) -> Meeting | None: ...
     async def add(self, meeting: Meeting) -> None: ...
@@ -73,6 +78,9 @@ class MeetingRepository(Protocol):
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...
     async def add_amendment(self, amendment: Amendment) -> None: ...
+    async def previous_meeting(self, cell_id: UUID, before: datetime) -> Meeting | None:
+        """The last meeting held before ``before``."""
+
     async def unexcused_absences(
         self, cell_id: UUID, since: datetime, until: datetime
     ) -> list[tuple[UUID, str, datetime]]:

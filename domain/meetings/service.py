@@ -15,6 +15,7 @@ from domain.errors import NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
 from domain.meetings.model import (
     AgendaItem,
+    AgendaKind,
     Amendment,
     AttendanceStatus,
     LeaderVisit,
@@ -29,7 +30,7 @@ from domain.meetings.model import (
     review_flags,
     unexcused_months,
 )
-from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository
+from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository, OpenTasks
 from domain.meetings.quota import QuotaProgress, period_of, progress
 from domain.meetings.recurrence import planned_occurrences
 from domain.org.model import LeaderAssignment, check_cell
@@ -78,7 +79,9 @@ class MeetingService:
         checkin_policy: checkin.CheckinPolicy,
         key: bytes,
         attachments: AttachmentRepository | None = None,
+        open_tasks: OpenTasks | None = None,
     ) -> None:
+        self.open_tasks = open_tasks
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -290,8 +293,29 @@ class MeetingService:
                 if self.attachments is None:
                     raise RuleViolationError("attachment_not_found")
                 papers = await papers_of_cell(self.attachments, meeting.cell_id, paper_ids)
+            agenda = agenda + await self._carried_forward(meeting, agenda)
             meeting.publish_notice(agenda, self.clock.now(), papers)
             return await self._save(actor, "meeting.notice", meeting, before, rows=False)
+
+    async def _carried_forward(
+        self, meeting: Meeting, agenda: list[AgendaItem]
+    ) -> list[AgendaItem]:
+        """Review items added to every notice: the cell's open tasks and the resolutions of
+        its previous meeting (those the secretary did not already put on the agenda)."""
+        review = []
+        if self.open_tasks is not None:
+            review += [
+                AgendaItem(f"Kiểm điểm việc: {title}", AgendaKind.REVIEW, 5, None, task_id)
+                for task_id, title in await self.open_tasks.open_tasks_of(meeting.cell_id)
+            ]
+        previous = await self.repo.previous_meeting(meeting.cell_id, meeting.planned_start)
+        if previous is not None:
+            review += [
+                AgendaItem(f"Kiểm điểm nghị quyết: {r.text[:200]}", AgendaKind.REVIEW, 5)
+                for r in previous.resolutions
+            ]
+        present = {(a.task_id, a.title) for a in agenda}
+        return [a for a in review if (a.task_id, a.title) not in present]
 
     # -- the record -----------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class TaskFilter:
     due_from: date | None = None
     due_until: date | None = None
     assignee_id: UUID | None = None
+    not_assignee_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
@@ -109,9 +110,18 @@ class TaskService:
     async def list_tasks(self, actor: Actor, where: TaskFilter, page: PageRequest) -> Page[Task]:
         return await self.repo.list_tasks(actor.scopes(Permission.VIEW_UNIT), where, page)
 
-    async def mine(self, actor: Actor, page: PageRequest) -> Page[Task]:
-        """Tasks assigned to me (any scope), oldest first."""
-        return await self.repo.list_tasks(("/",), TaskFilter(assignee_id=actor.person_id), page)
+    async def mine(self, actor: Actor, where: TaskFilter, page: PageRequest) -> Page[Task]:
+        """Tasks assigned to me (in any unit), oldest first."""
+        mine = dataclasses.replace(where, assignee_id=actor.person_id)
+        return await self.repo.list_tasks(("/",), mine, page)
+
+    async def to_verify(self, actor: Actor, page: PageRequest) -> Page[Task]:
+        """Submitted tasks waiting for me: in units I may verify, assigned to someone else."""
+        scopes = tuple(
+            g.unit_path for g in actor.grants if g.role in {Role.INSPECTOR, Role.LEADER, Role.ADMIN}
+        )
+        where = TaskFilter(status=TaskStatus.SUBMITTED, not_assignee_id=actor.person_id)
+        return await self.repo.list_tasks(scopes, where, page)
 
     # -- creating -------------------------------------------------------------------------------
 

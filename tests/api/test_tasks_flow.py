@@ -167,3 +167,42 @@ async def test_petition_needs_a_reply_before_its_task_closes(client: httpx.Async
     )
     assert unhappy.status_code == 200
     assert (await client.get(task_url, headers=leader)).json()["status"] == "in_progress"
+
+
+async def test_open_tasks_are_carried_forward_to_the_next_notice(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    leader = await login(client, world.leader_1)
+    task = await client.post(
+        "/api/v1/tasks",
+        json={
+            "title": "Sửa loa truyền thanh",
+            "unitId": str(world.cell_a.id),
+            "assigneeId": str(world.member_a.id),
+            "dueOn": "2026-12-20",
+        },
+        headers=leader,
+    )
+    assert task.status_code == 201, task.text
+    secretary = await login(client, world.secretary_a)
+    meeting = await client.post(
+        "/api/v1/meetings",
+        json={
+            "cellId": str(world.cell_a.id),
+            "kind": "regular",
+            "plannedStart": "2026-12-04T12:30:00Z",
+            "plannedEnd": "2026-12-04T14:30:00Z",
+        },
+        headers=secretary,
+    )
+    agenda = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
+    noticed = await client.put(
+        f"/api/v1/meetings/{meeting.json()['id']}/notice",
+        json=agenda,
+        headers={**secretary, "If-Match": '"1"'},
+    )
+    items = noticed.json()["agenda"]
+    assert [(i["kind"], i["taskId"]) for i in items] == [
+        ("report", None),
+        ("review", task.json()["id"]),
+    ]
+    assert items[1]["title"] == "Kiểm điểm việc: Sửa loa truyền thanh"
