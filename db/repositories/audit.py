@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import orjson
-
+from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import AuditEventTable
 from domain.clock import Clock
@@ -25,21 +24,6 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def _json(value: str | None) -> dict[str, Any] | None:
-    return orjson.loads(value) if value else None
-
-
-def _dumps(value: dict[str, Any] | None) -> str | None:
-    return orjson.dumps(value, default=_uuid_text).decode() if value is not None else None
-
-
-def _uuid_text(value: object) -> str:
-    # asyncpg hands back its own UUID subclass, which orjson does not take for a UUID
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError
-
-
 def _record(row: dict[str, Any]) -> AuditRecord:
     return AuditRecord(
         id=row["id"],
@@ -48,8 +32,8 @@ def _record(row: dict[str, Any]) -> AuditRecord:
         action=row["action"],
         object_type=row["object_type"],
         object_id=row["object_id"],
-        before=_json(row["before"]),
-        after=_json(row["after"]),
+        before=loads(row["before"]),
+        after=loads(row["after"]),
         request_id=row["request_id"],
     )
 
@@ -70,8 +54,8 @@ class PiccoloAuditLog:
                 object_type=entry.object_type,
                 object_id=entry.object_id,
                 unit_path=entry.unit_path,
-                before=_dumps(entry.before),
-                after=_dumps(entry.after),
+                before=dumps(entry.before),
+                after=dumps(entry.after),
                 request_id=self.request_id,
                 created_at=now,
             )

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import orjson
 from piccolo.columns.combination import And, Or, Where
 from piccolo.query import Select
 
+from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import (
     ChecklistTemplateTable,
@@ -37,14 +37,6 @@ from domain.inspections.ports import InspectionFilter, SealedRead
 from domain.pagination import Page, PageRequest
 
 
-def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _dump(value: Any) -> str:  # noqa: ANN401
-    return orjson.dumps(value).decode()
-
-
 def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
     return ChecklistTemplate(
         id=row[f"{prefix}id"],
@@ -60,7 +52,7 @@ def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
                 required=i["required"],
                 photo_required=i["photo_required"],
             )
-            for i in _json(row[f"{prefix}items"])
+            for i in loads(row[f"{prefix}items"])
         ),
         created_at=row[f"{prefix}created_at"],
     )
@@ -80,7 +72,7 @@ def _inspection(row: dict[str, Any]) -> Inspection:
         window_end=row["window_end"],
         topic=row["topic"],
         lead_id=row["lead"],
-        member_ids=tuple(UUID(m) for m in _json(row["members"])),
+        member_ids=tuple(UUID(m) for m in loads(row["members"])),
         template=_template(row, "template."),
         created_by=row["created_by"],
         created_at=row["created_at"],
@@ -90,11 +82,11 @@ def _inspection(row: dict[str, Any]) -> Inspection:
         check_in_location=location,
         answers={
             key: Answer(key, a["value"], a.get("note"), tuple(UUID(p) for p in a["photo_ids"]))
-            for key, a in _json(row["answers"]).items()
+            for key, a in loads(row["answers"]).items()
         },
         findings=[
             Finding(UUID(f["id"]), f["text"], Severity(f["severity"]))
-            for f in _json(row["findings"])
+            for f in loads(row["findings"])
         ],
         conclusion=row["conclusion"],
         concluded_at=row["concluded_at"],
@@ -107,7 +99,7 @@ def _inspection(row: dict[str, Any]) -> Inspection:
                 responsible_person_id=UUID(r["person"]) if r.get("person") else None,
                 task_id=UUID(r["task"]) if r.get("task") else None,
             )
-            for r in _json(row["recommendations"])
+            for r in loads(row["recommendations"])
         ],
         override_reason=row["override_reason"],
         version=row["version"],
@@ -135,17 +127,17 @@ def _state(inspection: Inspection) -> dict[str, Any]:
         "window_end": inspection.window_end,
         "topic": inspection.topic,
         "lead": inspection.lead_id,
-        "members": _dump([str(m) for m in inspection.member_ids]),
+        "members": dumps([str(m) for m in inspection.member_ids]),
         "lead_checked_in_at": inspection.lead_checked_in_at,
         "check_in_lat": lat,
         "check_in_lon": lon,
-        "answers": _dump(
+        "answers": dumps(
             {
                 k: {"value": a.value, "note": a.note, "photo_ids": [str(p) for p in a.photo_ids]}
                 for k, a in inspection.answers.items()
             }
         ),
-        "findings": _dump(
+        "findings": dumps(
             [
                 {"id": str(f.id), "text": f.text, "severity": f.severity.value}
                 for f in inspection.findings
@@ -153,7 +145,7 @@ def _state(inspection: Inspection) -> dict[str, Any]:
         ),
         "conclusion": inspection.conclusion,
         "concluded_at": inspection.concluded_at,
-        "recommendations": _dump(
+        "recommendations": dumps(
             [
                 {
                     "id": str(r.id),
@@ -243,7 +235,7 @@ class PiccoloInspectionRepository:
                 family=family_id,
                 name=template.name,
                 version=template.version,
-                items=_dump(
+                items=dumps(
                     [
                         {
                             "key": i.key,

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
-import orjson
 from piccolo.query import Select
 
+from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import (
     AttendanceTable,
@@ -40,10 +40,6 @@ from domain.org.model import MembershipKind
 from domain.pagination import Page, PageRequest
 
 
-def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
 def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> Meeting:
     location = (row["place_lat"], row["place_lon"]) if row["place_lat"] is not None else None
     return Meeting(
@@ -70,18 +66,18 @@ def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> M
                 a.get("presenter"),
                 UUID(a["task_id"]) if a.get("task_id") else None,
             )
-            for a in _json(row["agenda"])
+            for a in loads(row["agenda"])
         ],
         papers=[
             Paper(UUID(p["id"]), p["filename"], AttachmentKind(p["kind"]), p["size"])
-            for p in _json(row["papers"])
+            for p in loads(row["papers"])
         ],
         actual_start=row["actual_start"],
         actual_end=row["actual_end"],
         chair_id=row["chair"],
         minute_taker_id=row["minute_taker"],
         minutes_text=row["minutes_text"],
-        resolutions=[Resolution(**r) for r in _json(row["resolutions"])],
+        resolutions=[Resolution(**r) for r in loads(row["resolutions"])],
         attendance=[_attendance(r) for r in rows or []],
         logged_at=row["logged_at"],
         finalized_at=row["finalized_at"],
@@ -115,7 +111,7 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
         "planned_start": meeting.planned_start,
         "planned_end": meeting.planned_end,
         "notice_published_at": meeting.notice_published_at,
-        "agenda": orjson.dumps(
+        "agenda": dumps(
             [
                 {
                     "title": a.title,
@@ -126,19 +122,19 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
                 }
                 for a in meeting.agenda
             ]
-        ).decode(),
-        "papers": orjson.dumps(
+        ),
+        "papers": dumps(
             [
                 {"id": str(p.id), "filename": p.filename, "kind": p.kind.value, "size": p.size}
                 for p in meeting.papers
             ]
-        ).decode(),
+        ),
         "actual_start": meeting.actual_start,
         "actual_end": meeting.actual_end,
         "chair": meeting.chair_id,
         "minute_taker": meeting.minute_taker_id,
         "minutes_text": meeting.minutes_text,
-        "resolutions": orjson.dumps(
+        "resolutions": dumps(
             [
                 {
                     "text": r.text,
@@ -148,7 +144,7 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
                 }
                 for r in meeting.resolutions
             ]
-        ).decode(),
+        ),
         "logged_at": meeting.logged_at,
         "finalized_at": meeting.finalized_at,
         "cancel_reason": meeting.cancel_reason,
@@ -476,7 +472,7 @@ class PiccoloMeetingRepository:
                 meeting=amendment.meeting_id,
                 by=amendment.by,
                 reason=amendment.reason,
-                changes=orjson.dumps(amendment.changes).decode(),
+                changes=dumps(amendment.changes),
                 at=amendment.at,
             )
         )

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import orjson
 from piccolo.query import Select
 
+from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import PetitionTable, TaskCommentTable, TaskStepTable, TaskTable
 from domain.errors import StaleVersionError
@@ -28,16 +28,8 @@ from domain.tasks.petitions import Channel, Petition, Reply, Satisfaction
 from domain.tasks.ports import Comment, TaskFilter
 
 
-def _json(value: Any) -> Any:  # noqa: ANN401 - JSON in, JSON out
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _dump(value: Any) -> str | None:  # noqa: ANN401
-    return None if value is None else orjson.dumps(value).decode()
-
-
 def _evidence(value: Any) -> Evidence | None:  # noqa: ANN401
-    data = _json(value)
+    data = loads(value)
     if not data:
         return None
     return Evidence(
@@ -46,7 +38,7 @@ def _evidence(value: Any) -> Evidence | None:  # noqa: ANN401
 
 
 def _closing(value: Any) -> Closing | None:  # noqa: ANN401
-    data = _json(value)
+    data = loads(value)
     if not data:
         return None
     return Closing(Resolution(data["resolution"]), data.get("explanation"), data.get("to"))
@@ -88,7 +80,7 @@ def _state(task: Task) -> dict[str, Any]:
         "due_on": task.due_on,
         "status": task.status.value,
         "source_id": task.source_id,
-        "evidence": _dump(
+        "evidence": dumps(
             {
                 "note": evidence.note,
                 "attachments": [str(a) for a in evidence.attachment_ids],
@@ -97,7 +89,7 @@ def _state(task: Task) -> dict[str, Any]:
             if evidence
             else None
         ),
-        "closing": _dump(
+        "closing": dumps(
             {
                 "resolution": closing.resolution.value,
                 "explanation": closing.explanation,
@@ -117,7 +109,7 @@ def _tasks() -> Select[Any]:
 
 
 def _petition(row: dict[str, Any]) -> Petition:
-    reply = _json(row["reply"])
+    reply = loads(row["reply"])
     return Petition(
         id=row["id"],
         unit_id=row["unit"],
@@ -306,7 +298,7 @@ class PiccoloTaskRepository:
         reply = petition.reply
         await PetitionTable.update(
             {
-                PetitionTable.reply: _dump(
+                PetitionTable.reply: dumps(
                     {
                         "text": reply.text,
                         "head_name": reply.head_name,
