@@ -14,14 +14,17 @@ from domain.calendar import WorkingCalendar
 
 class PiccoloWorkingDays:
     async def calendar(self, years: range) -> WorkingCalendar:
-        public = set(holidays.country_holidays("VN", years=list(years)).keys())
+        vietnam = holidays.country_holidays("VN", years=list(years))
+        public = set(vietnam.keys())
+        # the Saturday worked in exchange for a bridging day off (22 August 2026 for 31 August)
+        swapped = {d for d in vietnam.weekend_workdays if d.year in years}
         rows = await CalendarDayTable.select().where(
             (CalendarDayTable.day >= date(years.start, 1, 1))
             & (CalendarDayTable.day < date(years.stop, 1, 1))
         )
         off = {r["day"] for r in rows if not r["working"]}
         worked = {r["day"] for r in rows if r["working"]}
-        return WorkingCalendar.of((public | off) - worked, worked)
+        return WorkingCalendar.of((public | off) - worked, (swapped - off) | worked)
 
     async def set_day(self, day: date, *, working: bool, note: str | None) -> None:
         await CalendarDayTable.insert(

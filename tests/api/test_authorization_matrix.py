@@ -33,6 +33,7 @@ from db.repositories.calendar import PiccoloCalendarTokenRepository
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
@@ -66,6 +67,18 @@ from domain.org.model import (
     RoleGrant,
     Unit,
 )
+from domain.tasks.model import (
+    Closing,
+    Evidence,
+    Priority,
+    Resolution,
+    Step,
+    StepKind,
+    Task,
+    TaskSource,
+    TaskStatus,
+)
+from domain.tasks.petitions import Channel, Petition, Reply
 from tests.factories import (
     PASSWORD,
     World,
@@ -185,6 +198,12 @@ class Side:
     sealed: Inspection  # a surprise one, made by the leader, whose window has not started
     running: Inspection  # periodic, the lead checked in, every item answered
     checkin_code: str
+    assignee: Person  # of the tasks: a caller on each side (member_a, secretary_b)
+    open_task: Task
+    submitted_task: Task  # with evidence, for a verifier
+    closed_task: Task
+    petition: Petition  # not answered yet
+    answered_petition: Petition
 
 
 @dataclass
@@ -271,6 +290,43 @@ def _inspection(
     )
 
 
+def _task(cell: Unit, assignee: Person, status: TaskStatus, *, petition: bool = False) -> Task:
+    return Task(
+        id=uuid4(),
+        title="Khơi thông cống rãnh ngõ 12",
+        unit_id=cell.id,
+        unit_path=cell.path,
+        assignee_id=assignee.id,
+        source=TaskSource.PETITION if petition else TaskSource.LEADER,
+        priority=Priority.NORMAL,
+        due_on=date(2026, 12, 15),
+        status=status,
+        created_at=START,
+        evidence=Evidence("Đã khơi thông", no_evidence_reason="Làm ban đêm")
+        if status in {TaskStatus.SUBMITTED, TaskStatus.CLOSED}
+        else None,
+        closing=Closing(Resolution.RESOLVED) if status is TaskStatus.CLOSED else None,
+        reply_ready=not petition,
+        steps=[Step(StepKind.CREATED, None, START)],
+    )
+
+
+async def _petition(cell: Unit, assignee: Person, reply: Reply | None) -> Petition:
+    tasks = PiccoloTaskRepository()
+    task = _task(cell, assignee, TaskStatus.OPEN, petition=True)
+    await tasks.add(task)
+    petition = Petition(
+        uuid4(), cell.id, cell.path, task.id, "Nguyễn Thị Hạnh", "0912345678",
+        Channel.RECEPTION_DAY, "Vệ sinh môi trường", "Cống ngõ 12 bị tắc",
+        START - timedelta(days=1), date(2026, 12, 10), START,
+    )  # fmt: skip
+    await tasks.add_petition(petition)
+    if reply is not None:
+        petition.reply = reply
+        await tasks.save_petition(petition)
+    return petition
+
+
 async def _build_side(
     settings: Settings,
     cell: Unit,
@@ -279,6 +335,7 @@ async def _build_side(
     leader: Person,
     inspector: Person,
     template: ChecklistTemplate,
+    assignee: Person,
 ) -> Side:
     meetings = PiccoloMeetingRepository()
     await meetings.set_rule(
@@ -313,9 +370,21 @@ async def _build_side(
     code = checkin.issue_code(
         settings.secret_key.encode(), planned.id, START, settings.checkin_policy
     ).code
+    tasks = PiccoloTaskRepository()
+    open_task, submitted_task, closed_task = (
+        _task(cell, assignee, status)
+        for status in (TaskStatus.OPEN, TaskStatus.SUBMITTED, TaskStatus.CLOSED)
+    )
+    for task in (open_task, submitted_task, closed_task):
+        await tasks.add(task)
+    petition = await _petition(cell, assignee, None)
+    answered = await _petition(
+        cell, assignee,
+        Reply("Phường đã cử đội vệ sinh", "Trần Văn Nam", "Chủ tịch UBND phường", leader.id, START),
+    )  # fmt: skip
     return Side(
         secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
-        running, code,
+        running, code, assignee, open_task, submitted_task, closed_task, petition, answered,
     )  # fmt: skip
 
 
@@ -369,11 +438,11 @@ async def build_scene(settings: Settings) -> Scene:
     side = {
         "in": await _build_side(
             settings, world.cell_a, world.secretary_a, world.member_a, world.leader_1,
-            world.inspector, template,
+            world.inspector, template, world.member_a,
         ),
         "out": await _build_side(
             settings, world.cell_b, world.secretary_b, person["out"], world.leader_2, inspector_2,
-            template,
+            template, world.secretary_b,
         ),
     }  # fmt: skip
     tokens = PiccoloCalendarTokenRepository()
@@ -480,7 +549,7 @@ def _side(a: Ask) -> Side:
     return a.scene.side[a.target]
 
 
-def _update(object_of: Callable[[Side], Meeting | Inspection], **body: Any) -> Recipe:
+def _update(object_of: Callable[[Side], Meeting | Inspection | Task], **body: Any) -> Recipe:
     """An update of an object of the scene, made against its current version."""
     return lambda a: Call(object_of(_side(a)).id, json=body or None, headers=IF_MATCH)
 
@@ -716,6 +785,56 @@ RECIPES: dict[str, Recipe] = {
         lambda s: s.running,
         text="Chi bộ thực hiện tốt nghị quyết",
         recommendations=[{"text": "Bổ sung sổ nghị quyết", "dueOn": "2027-01-15"}],
+    ),
+    # tasks, petitions, the working-day calendar
+    "CreateTask": lambda a: Call(
+        json={
+            "title": "Vận động hộ gia đình phân loại rác",
+            "unitId": str(a.scene.cell(a.target).id),
+            "assigneeId": str(_side(a).assignee.id),
+            "dueOn": "2026-12-20",
+        }
+    ),
+    "ListTasks": _unit_filter("unitId"),
+    "ListMyTasks": _plain,
+    "ListTasksToVerify": _plain,
+    "GetTask": lambda a: Call(_side(a).open_task.id),
+    "StartTask": _update(lambda s: s.open_task),
+    "SubmitTask": _update(
+        lambda s: s.open_task, note="Đã hoàn thành", noEvidenceReason="Không chụp được ảnh"
+    ),
+    "ReturnTask": _update(lambda s: s.submitted_task, reason="Cần ảnh chụp hiện trường"),
+    "CloseTask": _update(lambda s: s.submitted_task, resolution="resolved"),
+    "ReopenTask": _update(lambda s: s.closed_task, reason="Cống lại bị tắc"),
+    "CommentOnTask": lambda a: Call(_side(a).open_task.id, json={"text": "Đã liên hệ tổ dân phố"}),
+    "ListTaskComments": lambda a: Call(_side(a).open_task.id),
+    "RecordPetition": lambda a: Call(
+        json={
+            "unitId": str(a.scene.cell(a.target).id),
+            "assigneeId": str(_side(a).assignee.id),
+            "petitionerName": "Lê Văn Tám",
+            "channel": "dialogue",
+            "category": "Trật tự đô thị",
+            "content": "Lấn chiếm vỉa hè ngõ 5",
+            "receivedAt": "2026-11-26T02:00:00+00:00",
+        }
+    ),
+    "ListPetitions": _unit_filter("unitId"),
+    "GetPetition": lambda a: Call(_side(a).petition.id),
+    "ReplyToPetition": lambda a: Call(
+        _side(a).petition.id,
+        json={
+            "text": "Phường sẽ xử lý trong tuần",
+            "headName": "Trần Văn Nam",
+            "headTitle": "Chủ tịch UBND phường",
+        },
+    ),
+    "RecordPetitionSatisfaction": lambda a: Call(
+        _side(a).answered_petition.id, json={"satisfaction": "satisfied"}
+    ),
+    "ListCalendarExceptions": lambda _: Call(params={"year": "2027"}),
+    "SetCalendarDay": lambda _: Call(
+        path={"day": "2027-01-02"}, json={"working": False, "note": "Nghỉ bù"}
     ),
 }
 
