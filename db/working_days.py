@@ -3,6 +3,7 @@ Hùng Kings' day included) and the exceptions admins enter (extra days off, make
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from uuid import uuid4
 
@@ -12,12 +13,23 @@ from db.tables import CalendarDayTable
 from domain.calendar import WorkingCalendar
 
 
+@functools.cache
+def _public_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """Public days off, and Saturdays worked in exchange for a bridging day off (22 August 2026
+    for 31 August). The library computes lunar dates on each call: once a year per process."""
+    vietnam = holidays.country_holidays("VN", years=year)
+    worked = frozenset(d for d in vietnam.weekend_workdays if d.year == year)
+    return frozenset(vietnam.keys()), worked
+
+
 class PiccoloWorkingDays:
     async def calendar(self, years: range) -> WorkingCalendar:
-        vietnam = holidays.country_holidays("VN", years=list(years))
-        public = set(vietnam.keys())
-        # the Saturday worked in exchange for a bridging day off (22 August 2026 for 31 August)
-        swapped = {d for d in vietnam.weekend_workdays if d.year in years}
+        public: set[date] = set()
+        swapped: set[date] = set()
+        for year in years:
+            year_off, year_worked = _public_year(year)
+            public |= year_off
+            swapped |= year_worked
         rows = await CalendarDayTable.select().where(
             (CalendarDayTable.day >= date(years.start, 1, 1))
             & (CalendarDayTable.day < date(years.stop, 1, 1))
