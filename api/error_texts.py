@@ -121,6 +121,11 @@ TITLES: dict[str, tuple[str, str]] = {
     "if_match_required": ("Cần gửi kèm If-Match", "If-Match is required"),
     "meeting_not_found": ("Không tìm thấy cuộc họp", "Meeting not found"),
     "meeting_exists": ("Cuộc họp đã tồn tại", "The meeting already exists"),
+    "task_exists": ("Việc này đã tồn tại", "The task already exists"),
+    "petition_received_in_future": (
+        "Thời điểm tiếp nhận không thể ở tương lai",
+        "The petition cannot be received in the future",
+    ),
     "meeting_manage_forbidden": (
         "Bạn không có quyền quản lý sinh hoạt của chi bộ này",
         "You may not manage this cell's meetings",
@@ -235,6 +240,29 @@ TITLES: dict[str, tuple[str, str]] = {
     "calendar_token_not_found": (
         "Liên kết lịch không tồn tại hoặc đã bị thu hồi",
         "This calendar link does not exist or was revoked",
+    ),
+    # notifications
+    "device_not_found": ("Không tìm thấy thiết bị", "Device not found"),
+    "device_conflict": (
+        "Thiết bị đang được đăng ký đồng thời, vui lòng thử lại",
+        "The device is being registered concurrently, please retry",
+    ),
+    "notification_not_found": ("Không tìm thấy thông báo", "Notification not found"),
+    "notification_preferences_not_found": (
+        "Không tìm thấy cài đặt thông báo",
+        "Notification preferences not found",
+    ),
+    "notification_preferences_conflict": (
+        "Cài đặt thông báo đang được lưu đồng thời, vui lòng thử lại",
+        "The notification preferences are being saved concurrently, please retry",
+    ),
+    "quiet_hours_invalid": (
+        "Giờ yên lặng phải bắt đầu và kết thúc ở hai thời điểm khác nhau",
+        "Quiet hours must start and end at different times",
+    ),
+    "digest_leaders_only": (
+        "Chỉ cán bộ lãnh đạo được nhận bản tin tóm tắt hằng ngày",
+        "Only leaders can take the daily digest",
     ),
 }
 

@@ -150,7 +150,7 @@ class MeetingController(Controller):
     @post(
         "/",
         operation_id="CreateMeeting",
-        responses=problems(401, 403, 404, 413, 422),
+        responses=problems(401, 403, 404, 409, 413, 422),
         response_headers=ETAG_HEADER,
     )
     async def create(

@@ -38,7 +38,7 @@ class TaskController(Controller):
     @post(
         "/",
         operation_id="CreateTask",
-        responses=problems(401, 403, 404, 413, 422),
+        responses=problems(401, 403, 404, 409, 413, 422),
         response_headers=ETAG_HEADER,
     )
     async def create(self, data: JSONBody[TaskIn], actor: Me, tasks: Tasks) -> Response[TaskOut]:

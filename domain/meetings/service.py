@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from domain.actors import Actor, Permission
 from domain.attachments import AttachmentRepository, papers_of_cell
 from domain.clock import LOCAL_TZ, Clock
-from domain.errors import NotFoundError, RuleViolationError, StaleVersionError
+from domain.errors import ConflictError, NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
 from domain.meetings.model import (
     AgendaItem,
@@ -232,7 +232,7 @@ class MeetingService:
             actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
             check_cell(cell)
             if new.id is not None and await self.repo.get(new.id) is not None:
-                raise RuleViolationError("meeting_exists")
+                raise ConflictError("meeting_exists")
             now = self.clock.now()
             meeting = Meeting(
                 id=new.id or uuid4(),

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
 from domain.clock import LOCAL_TZ, Clock
-from domain.errors import ForbiddenError, NotFoundError, RuleViolationError, StaleVersionError
+from domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RuleViolationError,
+    StaleVersionError,
+)
 from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
@@ -52,6 +58,10 @@ class NewPetition:
     content: str
     received_at: datetime
     id: UUID | None = None
+
+
+# phones' clocks drift; a few minutes ahead of the server is not "in the future"
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def units_up(path: str) -> list[UUID]:
@@ -141,7 +151,7 @@ class TaskService:
         if assignee is None or not assignee.active:
             raise RuleViolationError("assignee_invalid")
         if new.id is not None and await self.repo.get(new.id) is not None:
-            raise RuleViolationError("task_exists")
+            raise ConflictError("task_exists")
         now = self.clock.now()
         task = Task(
             id=new.id or uuid4(),
@@ -303,6 +313,8 @@ class TaskService:
     async def record_petition(self, actor: Actor, new: NewPetition) -> Petition:
         """The petition and its task, due in N working days from receipt."""
         async with self.uow.atomic():
+            if new.received_at > self.clock.now() + CLOCK_SKEW:
+                raise RuleViolationError("petition_received_in_future")
             received = new.received_at.astimezone(LOCAL_TZ).date()
             calendar = await self.working_days.calendar(range(received.year, received.year + 2))
             due = calendar.add_working_days(received, self.petitions.reply_within_working_days)

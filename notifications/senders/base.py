@@ -23,7 +23,8 @@ class Push:
 
 class Outcome(StrEnum):
     SENT = "sent"
-    INVALID_TOKEN = "invalid_token"  # unregistered or invalid: delete the token, never retry
+    # unregistered or invalid: delete the token, never retry
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an outcome, not a secret
     RETRY = "retry"  # quota, server or transport trouble: try again later
 
 

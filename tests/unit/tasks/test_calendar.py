@@ -7,7 +7,7 @@ import pytest
 
 from domain.calendar import WorkingCalendar
 
-# Public holidays as the app gets them (db/working_days.py); the rules are pure.
+# The public holidays of the `holidays` library; make-up Saturdays are given explicitly.
 
 VN = WorkingCalendar.of(holidays.country_holidays("VN", years=[2026, 2027]).keys())
 
