@@ -88,13 +88,17 @@ class InspectionService:
         self.policy = policy
 
     async def _audit(self, actor: Actor, action: str, inspection: Inspection) -> None:
+        unit_path = inspection.target_path
+        if is_sealed(inspection.seal, self.clock.now()):
+            # Filed on the target's parent: audit readers inside the target must not see it.
+            unit_path = unit_path.rstrip("/").rsplit("/", 1)[0] + "/"
         await self.audit.record(
             AuditEntry(
                 actor_id=actor.person_id,
                 action=action,
                 object_type="Inspection",
                 object_id=inspection.id,
-                unit_path=inspection.target_path,
+                unit_path=unit_path,
                 before=None,
                 after={
                     "status": inspection.status.value,
