@@ -206,3 +206,22 @@ async def test_open_tasks_are_carried_forward_to_the_next_notice(client: httpx.A
         ("review", task.json()["id"]),
     ]
     assert items[1]["title"] == "Kiểm điểm việc: Sửa loa truyền thanh"
+
+
+async def test_a_petition_received_in_the_future_is_refused(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    reply = await client.post(
+        "/api/v1/petitions",
+        json={
+            "unitId": str(world.cell_a.id),
+            "assigneeId": str(world.member_a.id),
+            "petitionerName": "Bà Trần Thị Dân",
+            "channel": "reception_day",
+            "category": "Trật tự",
+            "content": "Tiếng ồn ban đêm",
+            "receivedAt": "2026-11-28T02:00:00Z",  # tomorrow
+        },
+        headers=await login(client, world.secretary_a),
+    )
+    assert reply.status_code == 422
+    assert reply.json()["code"] == "petition_received_in_future"
