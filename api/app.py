@@ -35,6 +35,7 @@ from api.me import get_me
 from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
+from api.notifications import MyNotificationsController
 from api.options import options_allow_middleware
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
@@ -57,6 +58,7 @@ from db.repositories.calendar import PiccoloCalendarTokenRepository
 from db.repositories.idempotency import IdempotencyStore
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
@@ -68,8 +70,10 @@ from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
 from domain.inspections.service import InspectionService
 from domain.meetings.service import MeetingService, OversightService
+from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
 from domain.tasks.service import TaskService
+from notifications.texts import TemplateTexts
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
 follow-up tasks and reminders.
@@ -104,6 +108,9 @@ class Services:
         self.attachment_repo = PiccoloAttachmentRepository()
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
+        self.notification_store = PiccoloNotificationStore()
+        # the port the meetings, inspections and tasks services call inside their transactions
+        self.notifier = Notifier(self.notification_store, db, clock, TemplateTexts())
 
     def audit_log(self, request: Request[Any, Any, Any]) -> PiccoloAuditLog:
         return PiccoloAuditLog(self.clock, request.scope.get("state", {}).get("request_id"))
@@ -185,6 +192,10 @@ class Services:
             CalendarPolicy(),
         )
 
+    def notifications(self, request: Request[Any, Any, Any]) -> NotificationService:
+        del request
+        return NotificationService(self.notification_store, self.db, self.clock)
+
     def dependencies(self) -> dict[str, Provide]:
         providers = {
             name: getattr(self, name)
@@ -197,6 +208,7 @@ class Services:
                 "tasks",
                 "attachments",
                 "calendar",
+                "notifications",
             )
         }
         return {name: Provide(p, sync_to_thread=False) for name, p in providers.items()}
@@ -257,6 +269,7 @@ def create_app(
             TaskController,
             PetitionController,
             CalendarDayController,
+            MyNotificationsController,
         ],
         dependencies={
             **services.dependencies(),

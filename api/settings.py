@@ -45,6 +45,8 @@ class Settings:
     inspection_policy: InspectionPolicy = field(default_factory=InspectionPolicy)
     escalation_policy: EscalationPolicy = field(default_factory=EscalationPolicy)
     petition_policy: PetitionPolicy = field(default_factory=PetitionPolicy)
+    push_sender: str = "console"  # console | fcm
+    fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
 
     @property
     def attachment_policy(self) -> AttachmentPolicy:
@@ -68,6 +70,7 @@ class Settings:
         if len(secret) < MIN_SECRET_LENGTH:
             msg = f"CHIBO_SECRET_KEY: must be at least {MIN_SECRET_LENGTH} characters"
             raise SettingsError(msg)
+        push_sender, fcm_credentials = _push(env)
         return cls(
             database_url=url,
             secret_key=secret,
@@ -88,6 +91,8 @@ class Settings:
             inspection_policy=_policy(env, "CHIBO_INSPECTION_", InspectionPolicy()),
             escalation_policy=_policy(env, "CHIBO_ESCALATION_", EscalationPolicy()),
             petition_policy=_policy(env, "CHIBO_PETITION_", PetitionPolicy()),
+            push_sender=push_sender,
+            fcm_credentials=fcm_credentials,
         )
 
 
@@ -129,6 +134,36 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         msg = f"{name}: expected a whole number from {low} to {high}, got {raw!r}"
         raise SettingsError(msg)
     return value
+
+
+def _push(env: Mapping[str, str]) -> tuple[str, str]:
+    """FCM when asked for, or by default when CHIBO_FCM_CREDENTIALS is set; the key file is
+    checked now, so a bad one stops the start with one line instead of failing every push."""
+    path = env.get("CHIBO_FCM_CREDENTIALS", "")
+    sender = env.get("CHIBO_PUSH_SENDER") or ("fcm" if path else "console")
+    if sender not in {"console", "fcm"}:
+        msg = f"CHIBO_PUSH_SENDER: expected console or fcm, got {sender!r}"
+        raise SettingsError(msg)
+    if sender == "console":
+        return sender, ""
+    variable = "CHIBO_FCM_CREDENTIALS"
+    if not path:
+        variable, path = (
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            env.get("GOOGLE_APPLICATION_CREDENTIALS", ""),
+        )
+    if not path:
+        msg = (
+            "CHIBO_FCM_CREDENTIALS: required with CHIBO_PUSH_SENDER=fcm (service-account JSON path)"
+        )
+        raise SettingsError(msg)
+    from notifications.senders.fcm import FcmCredentialsError, credentials_from_file  # noqa: PLC0415
+
+    try:
+        credentials_from_file(path, variable)
+    except FcmCredentialsError as error:
+        raise SettingsError(str(error)) from error
+    return sender, path
 
 
 def _local_secret(scheme: str) -> str:

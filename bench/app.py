@@ -60,6 +60,7 @@ from db.repositories.meetings import _attendance, _meeting
 from domain.actors import Actor, Grant, Permission, Role
 from domain.errors import NotFoundError, StaleVersionError
 from domain.meetings.model import Meeting, MeetingPolicy, attendance_sheet, meeting_day
+from domain.meetings.service import _snapshot  # the audit snapshot the app takes
 from domain.org.model import Locale, MembershipKind, Person
 
 Row = Mapping[str, Any]
@@ -358,7 +359,7 @@ async def log_meeting(
     actor.require(Permission.MANAGE_MEETINGS, meeting.cell_path, "meeting_manage_forbidden")
     if version != meeting.version:
         raise StaleVersionError("version_mismatch", current_version=meeting.version)
-    before = dataclasses.asdict(meeting)
+    before = _snapshot(meeting)
     await _sheet(tx, meeting)
     now = datetime.now(UTC)
     for a in data.attendance:
@@ -405,7 +406,7 @@ async def log_meeting(
         values += (r.membership_kind.value, status, r.reason, r.checked_in_at)
     if meeting.attendance:
         await tx.fetch(_sheet_insert(len(meeting.attendance)), values)
-    after = dataclasses.asdict(meeting)
+    after = _snapshot(meeting)
     await tx.fetch(
         AUDIT_SQL,
         (

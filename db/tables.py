@@ -363,6 +363,64 @@ class CalendarDayTable(Table, tablename="calendar_day"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class PushDeviceTable(Table, tablename="push_device"):
+    """A phone's FCM registration token; a token belongs to one person at a time."""
+
+    id = UUID(primary_key=True)
+    token = Varchar(length=500, unique=True)
+    person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.cascade)
+    # the session that registered it: its pushes stop when that session is logged out
+    session = UUID(null=True, default=None, index=True)
+    platform = Varchar(length=20)
+    app_version = Varchar(length=50)
+    locale = Varchar(length=20)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_seen_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class NotificationTable(Table, tablename="notification"):
+    """A row of a person's inbox."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.cascade)
+    category = Varchar(length=20)
+    title = Varchar(length=300)
+    body = Text()
+    data = JSON()
+    subject = Varchar(length=200)
+    urgent = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    read_at = Timestamptz(null=True, default=None)
+
+
+class DeliveryTable(Table, tablename="delivery"):
+    """The transactional outbox: one push of a notification to one device."""
+
+    id = UUID(primary_key=True)
+    notification = ForeignKey(NotificationTable, index=True, on_delete=OnDelete.cascade)
+    device = ForeignKey(PushDeviceTable, null=True, index=True, on_delete=OnDelete.set_null)
+    token = Varchar(length=500, index=True)
+    status = Varchar(length=20)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    expires_at = Timestamptz()
+    last_error = Varchar(length=500, null=True, default=None)
+    claimed_by = Varchar(length=100, null=True, default=None)
+    claimed_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class NotificationPreferenceTable(Table, tablename="notification_preference"):
+    id = UUID(primary_key=True)
+    person = ForeignKey(PersonTable, unique=True, on_delete=OnDelete.cascade)
+    disabled = JSON()  # categories switched off
+    quiet_start = Varchar(length=5, null=True, default=None)  # "21:00"; null: no quiet hours
+    quiet_end = Varchar(length=5, null=True, default=None)
+    daily_digest = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -389,4 +447,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarDayTable,
     AttachmentTable,
     CalendarTokenTable,
+    PushDeviceTable,
+    NotificationTable,
+    DeliveryTable,
+    NotificationPreferenceTable,
 )

@@ -85,7 +85,7 @@ class MeetingRecordController(Controller):
         "/finalize",
         operation_id="FinalizeMinutes",
         status_code=200,
-        responses=problems(401, 403, 404, 409, 412, 428),
+        responses=problems(401, 403, 404, 409, 412, 422, 428),
         response_headers=ETAG_HEADER,
     )
     async def finalize(

@@ -32,6 +32,7 @@ from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar import PiccoloCalendarTokenRepository
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
@@ -58,6 +59,8 @@ from domain.meetings.model import (
 )
 from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import MeetingRule, RuleKind
+from domain.notifications.model import Category, Device, Platform
+from domain.notifications.service import Message, Notifier
 from domain.org.model import (
     LeaderAssignment,
     Membership,
@@ -79,6 +82,7 @@ from domain.tasks.model import (
     TaskStatus,
 )
 from domain.tasks.petitions import Channel, Petition, Reply
+from notifications.texts import TemplateTexts
 from tests.factories import (
     PASSWORD,
     World,
@@ -88,7 +92,7 @@ from tests.factories import (
     make_unit,
     password_hash,
 )
-from tests.fakes import START
+from tests.fakes import START, FakeClock
 
 MATRIX = Path(__file__).with_name("authorization_matrix.csv")
 OPENAPI = "/api/docs/openapi.json"
@@ -221,6 +225,8 @@ class Scene:
     feed_token: dict[str, str]
     revoked_feed_token: str
     logins: dict[str, Login] = field(default_factory=dict)
+    notification: dict[str, UUID] = field(default_factory=dict)  # one per caller, and "out"
+    device_token: dict[str, str] = field(default_factory=dict)
 
     def cell(self, target: str) -> Unit:
         return self.world.cell_a if target == "in" else self.world.cell_b
@@ -836,7 +842,55 @@ RECIPES: dict[str, Recipe] = {
     "SetCalendarDay": lambda _: Call(
         path={"day": "2027-01-02"}, json={"working": False, "note": "Nghỉ bù"}
     ),
+    # notifications: always the caller's own; another person's reads as missing
+    "RegisterDevice": lambda a: Call(
+        json={"token": f"fcm-token-{a.n}", "platform": "android", "appVersion": "1.0.0"}
+    ),
+    "UnregisterDevice": lambda a: Call(
+        path={"token": a.scene.device_token["member_a" if a.caller == "anonymous" else a.caller]}
+        if a.target == "in"
+        else {"token": a.scene.device_token["out"]}
+    ),
+    "ListMyNotifications": _plain,
+    "CountMyUnreadNotifications": _plain,
+    "MarkNotificationRead": lambda a: Call(
+        a.scene.notification["member_a" if a.caller == "anonymous" else a.caller]
+        if a.target == "in"
+        else a.scene.notification["out"]
+    ),
+    "MarkAllNotificationsRead": _plain,
+    "GetNotificationPreferences": _plain,
+    "SetNotificationPreferences": lambda _: Call(
+        json={"categories": {"task": False}, "quietHours": {"start": "22:00", "end": "06:00"}}
+    ),
 }
+
+
+async def add_notifications(scene: Scene) -> None:
+    """A notification and a registered device for every caller, and for someone outside."""
+    store = PiccoloNotificationStore()
+    owners = {caller: scene.caller(caller).id for caller in CALLERS[1:]}
+    owners["out"] = scene.person["out"].id
+    notifier = Notifier(store, NoTransaction(), FakeClock(), TemplateTexts())
+    for key, person_id in owners.items():
+        scene.device_token[key] = f"fcm-{key}"
+        await store.save_device(
+            Device(uuid4(), person_id, f"fcm-{key}", Platform.ANDROID, "1.0", "vi", None,
+                   START, START)
+        )  # fmt: skip
+        (sent,) = await notifier.notify(
+            [person_id], Category.TASK, f"task:{key}",
+            Message(template="task_closed", params={"title": "Khơi thông cống rãnh"}),
+        )  # fmt: skip
+        scene.notification[key] = sent.id
+
+
+class NoTransaction:
+    """The scene is written inside the test's transaction already."""
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        yield
 
 
 @asynccontextmanager
@@ -857,6 +911,7 @@ async def test_every_caller_gets_the_status_the_matrix_lists(
 ) -> None:
     live = await live_operations(client)
     scene = await build_scene(settings)
+    await add_notifications(scene)
     await log_in_everyone(client, scene)
     mismatches: list[str] = []
     n = 0

@@ -1,0 +1,159 @@
+"""Where the CPU of one meeting log goes: ``python -m bench.profile_log [--engine postgres]``.
+
+In one process, no HTTP server and no concurrency: a fresh database with bench/seed.py's data
+set, the bench app (bench/app.py) driven through httpx's ASGI transport, N logs through the
+app's route and N through its raw-driver twin. Prints the CPU per request (the whole process,
+all threads, so aiosqlite's thread too, and the client's small share), then the same under
+cProfile, summed by package, and the costliest functions; the .prof files are kept for
+``python -m pstats``. Numbers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import os
+import pstats
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from bench.run import (
+    POSTGRES_URL,
+    ROOT,
+    _postgres_versions,
+    meeting_versions,
+    postgres_database,
+    record_body,
+)
+from bench.seed import BenchWorld, load
+
+ROUTES = {"app": "/api/v1/meetings/", "raw": "/bench/raw/meetings/"}
+GROUPS = (
+    ("piccolo", "/piccolo/"),
+    ("dataclasses.asdict + deepcopy", "/dataclasses.py"),
+    ("dataclasses.asdict + deepcopy", "/copy.py"),
+    ("litestar", "/litestar/"),
+    ("msgspec", "msgspec"),
+    ("httpx (the client)", "/httpx/"),
+    ("asyncio / aiosqlite / asyncpg", "/asyncio/"),
+    ("asyncio / aiosqlite / asyncpg", "/aiosqlite/"),
+    ("asyncio / aiosqlite / asyncpg", "/asyncpg/"),
+    ("chibo (api, domain, db, bench)", str(ROOT)),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_log", description=__doc__)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args(argv)
+    requests = min(max(args.requests, 10), 5000)
+    logging.disable(logging.INFO)
+    if args.engine == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="chibo-profile-") as tmp:
+            profile(f"sqlite:///{tmp}/profile.sqlite3", "sqlite", requests, args.out)
+        return 0
+    base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
+    with postgres_database(base, "chibo_bench_profile") as url:
+        if url is None:
+            print("PostgreSQL not reachable on loopback")
+            return 2
+        profile(url, "postgres", requests, args.out)
+    return 0
+
+
+def profile(url: str, engine: str, requests: int, out: Path) -> None:
+    os.environ.update(
+        CHIBO_DATABASE_URL=url,
+        CHIBO_SECRET_KEY=secrets.token_urlsafe(48),
+        PICCOLO_CONF="db.piccolo_conf",
+    )
+    subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [str(Path(sys.executable).with_name("chibo")), "migrate"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    world = asyncio.run(load(url))
+    asyncio.run(_drive(url, engine, world, requests, out))
+
+
+async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: Path) -> None:
+    from bench.app import build  # noqa: PLC0415 - after the environment is set
+
+    app = build()
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        cell = world.cells[0]
+        login = {"phone": cell.secretary_phone, "password": world.password}
+        token = (await c.post("/api/v1/auth/login", json=login)).json()["accessToken"]
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        body = record_body(cell)
+        for profiled in (False, True):
+            for name, prefix in ROUTES.items():
+                versions = await _versions(url)
+                profiler = cProfile.Profile() if profiled else None
+                cpu, wall = time.process_time(), time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                for i in range(requests):
+                    meeting = str(cell.meetings[i % len(cell.meetings)])
+                    version = versions[meeting] + i // len(cell.meetings)
+                    reply = await c.put(
+                        f"{prefix}{meeting}/record",
+                        content=body,
+                        headers={**headers, "If-Match": f'"{version}"'},
+                    )
+                    if reply.status_code != 200:
+                        raise RuntimeError(reply.text)
+                if profiler is None:
+                    cpu_ms = 1000 * (time.process_time() - cpu) / requests
+                    wall_ms = 1000 * (time.perf_counter() - wall) / requests
+                    print(f"{engine} {name}: {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall per log")
+                    continue
+                profiler.disable()
+                path = out / f"chibo-log-{engine}-{name}.prof"
+                profiler.dump_stats(path)
+                report(pstats.Stats(str(path)), f"{engine} {name}", requests)
+
+
+async def _versions(url: str) -> dict[str, int]:
+    if url.startswith("sqlite"):
+        return meeting_versions(url)
+    return await _postgres_versions(url)
+
+
+def report(stats: pstats.Stats, title: str, requests: int) -> None:
+    """Own time (cProfile's tottime) per request, by package, then the top functions."""
+    by_group: Counter[str] = Counter()
+    rows = []
+    for (file, line, function), (_, calls, own, total, _) in stats.stats.items():  # type: ignore[attr-defined]
+        group = next((g for g, part in GROUPS if part in file), "other (builtins, stdlib)")
+        if function == "<method 'poll' of 'select.epoll' objects>":
+            group = "idle (epoll)"
+        by_group[group] += own
+        rows.append((own, total, calls, f"{Path(file).name}:{line}({function})"))
+    print(f"\n== {title}, under cProfile: own time per request, ms")
+    for group, seconds in by_group.most_common():
+        print(f"  {1000 * seconds / requests:7.2f}  {group}")
+    print("  top functions: own ms/req, cumulative ms/req, calls/req")
+    for own, total, calls, where in sorted(rows, reverse=True)[:15]:
+        print(
+            f"  {1000 * own / requests:7.2f} {1000 * total / requests:7.2f} "
+            f"{calls / requests:7.1f}  {where[:110]}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

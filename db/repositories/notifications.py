@@ -1,0 +1,422 @@
+"""NotificationStore and Outbox on Piccolo: devices, the inbox, preferences, and the deliveries
+a dispatcher claims under a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, time
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
+
+from db.engine import Database
+from db.json_columns import dumps, loads
+from db.pagination import decode_cursor, encode_cursor
+from db.tables import (
+    DeliveryTable,
+    DeviceSessionTable,
+    NotificationPreferenceTable,
+    NotificationTable,
+    PersonTable,
+    PushDeviceTable,
+)
+from db.unique import translating_unique
+from domain.notifications.model import (
+    Category,
+    DeliveryStatus,
+    Device,
+    Notification,
+    Platform,
+    Preferences,
+    QuietHours,
+)
+from domain.notifications.ports import Claimed, Recipient, Scheduled, Settlement
+from domain.org.model import Locale
+from domain.pagination import Page, PageRequest
+
+T = TypeVar("T")
+CHUNK = 500  # rows per INSERT: well below SQLite's limit of bound parameters
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _preferences(person_id: UUID, row: dict[str, Any] | None) -> Preferences:
+    if row is None:
+        return Preferences(person_id)
+    quiet = (
+        QuietHours(time.fromisoformat(row["quiet_start"]), time.fromisoformat(row["quiet_end"]))
+        if row["quiet_start"] and row["quiet_end"]
+        else None
+    )
+    return Preferences(
+        person_id=person_id,
+        disabled=frozenset(Category(c) for c in loads(row["disabled"]) or ()),
+        quiet_hours=quiet,
+        daily_digest=row["daily_digest"],
+    )
+
+
+def _notification(row: dict[str, Any]) -> Notification:
+    return Notification(
+        id=row["id"],
+        person_id=row["person"],
+        category=Category(row["category"]),
+        title=row["title"],
+        body=row["body"],
+        data={str(k): str(v) for k, v in (loads(row["data"]) or {}).items()},
+        subject=row["subject"],
+        urgent=row["urgent"],
+        created_at=row["created_at"],
+        read_at=row["read_at"],
+    )
+
+
+def _device(row: dict[str, Any]) -> Device:
+    return Device(
+        id=row["id"],
+        person_id=row["person"],
+        token=row["token"],
+        platform=Platform(row["platform"]),
+        app_version=row["app_version"],
+        locale=row["locale"],
+        session_id=row["session"],
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+class PiccoloNotificationStore:
+    async def recipients(self, person_ids: Sequence[UUID]) -> list[Recipient]:
+        if not person_ids:
+            return []
+        people = await PersonTable.select(PersonTable.id, PersonTable.locale).where(
+            PersonTable.id.is_in(list(person_ids)) & (PersonTable.active == True)  # noqa: E712
+        )
+        rows = await NotificationPreferenceTable.select().where(
+            NotificationPreferenceTable.person.is_in([p["id"] for p in people] or [uuid4()])
+        )
+        preferences = {r["person"]: r for r in rows}
+        order = {person_id: n for n, person_id in enumerate(person_ids)}
+        return [
+            Recipient(
+                person_id=p["id"],
+                locale=Locale.EN if p["locale"] == Locale.EN.value else Locale.VI,
+                preferences=_preferences(p["id"], preferences.get(p["id"])),
+            )
+            for p in sorted(people, key=lambda p: order.get(p["id"], 0))
+        ]
+
+    async def enqueue(self, scheduled: Sequence[Scheduled]) -> int:
+        if not scheduled:
+            return 0
+        rows = [
+            NotificationTable(
+                id=s.notification.id,
+                person=s.notification.person_id,
+                category=s.notification.category.value,
+                title=s.notification.title,
+                body=s.notification.body,
+                data=dumps(s.notification.data),
+                subject=s.notification.subject,
+                urgent=s.notification.urgent,
+                created_at=_utc(s.notification.created_at),
+            )
+            for s in scheduled
+        ]
+        for chunk in _chunks(rows):
+            await NotificationTable.insert(*chunk)
+        pushed = [s for s in scheduled if s.not_before is not None]
+        devices = await self._live_devices({s.notification.person_id for s in pushed})
+        deliveries = [
+            DeliveryTable(
+                id=uuid4(),
+                notification=s.notification.id,
+                device=device["id"],
+                token=device["token"],
+                status=DeliveryStatus.PENDING.value,
+                attempts=0,
+                next_attempt_at=_utc(s.not_before),
+                expires_at=_utc(s.expires_at),
+                created_at=_utc(s.notification.created_at),
+            )
+            for s in pushed
+            if s.not_before is not None
+            for device in devices.get(s.notification.person_id, ())
+        ]
+        for batch in _chunks(deliveries):
+            await DeliveryTable.insert(*batch)
+        return len(deliveries)
+
+    async def _live_devices(self, person_ids: set[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+        """Devices of these people, except those registered by a session since logged out."""
+        found: dict[UUID, list[dict[str, Any]]] = {}
+        if not person_ids:
+            return found
+        rows: list[dict[str, Any]] = []
+        for chunk in _chunks(sorted(person_ids)):
+            rows += await PushDeviceTable.select(
+                PushDeviceTable.id,
+                PushDeviceTable.person,
+                PushDeviceTable.token,
+                PushDeviceTable.session,
+            ).where(PushDeviceTable.person.is_in(list(chunk)))
+        sessions = sorted({r["session"] for r in rows if r["session"] is not None})
+        ended: set[UUID] = set()
+        for chunk in _chunks(sessions):
+            ended |= {
+                r["id"]
+                for r in await DeviceSessionTable.select(DeviceSessionTable.id).where(
+                    DeviceSessionTable.id.is_in(list(chunk))
+                    & DeviceSessionTable.revoked_at.is_not_null()
+                )
+            }
+        for row in rows:
+            if row["session"] not in ended:
+                found.setdefault(row["person"], []).append(row)
+        return found
+
+    async def inbox(
+        self, person_id: UUID, page: PageRequest, *, unread_only: bool
+    ) -> Page[Notification]:
+        query = NotificationTable.select().where(NotificationTable.person == person_id)
+        if unread_only:
+            query = query.where(NotificationTable.read_at.is_null())
+        if page.cursor is not None:
+            at, row_id = decode_cursor(page.cursor)
+            query = query.where(
+                (NotificationTable.created_at < at)
+                | ((NotificationTable.created_at == at) & (NotificationTable.id < row_id))
+            )
+        rows = await query.order_by(
+            NotificationTable.created_at, NotificationTable.id, ascending=False
+        ).limit(page.limit + 1)
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+        return Page(items=tuple(_notification(r) for r in rows), next_cursor=cursor)
+
+    async def unread_count(self, person_id: UUID) -> int:
+        count: int = await NotificationTable.count().where(
+            (NotificationTable.person == person_id) & NotificationTable.read_at.is_null()
+        )
+        return count
+
+    async def mark_read(self, person_id: UUID, notification_id: UUID, at: datetime) -> bool:
+        row = (
+            await NotificationTable.select(NotificationTable.read_at)
+            .where(
+                (NotificationTable.id == notification_id) & (NotificationTable.person == person_id)
+            )
+            .first()
+        )
+        if row is None:
+            return False
+        if row["read_at"] is None:
+            await NotificationTable.update({NotificationTable.read_at: _utc(at)}).where(
+                NotificationTable.id == notification_id
+            )
+        return True
+
+    async def mark_all_read(self, person_id: UUID, at: datetime) -> int:
+        updated = (
+            await NotificationTable.update({NotificationTable.read_at: _utc(at)})
+            .where((NotificationTable.person == person_id) & NotificationTable.read_at.is_null())
+            .returning(NotificationTable.id)
+        )
+        return len(updated)
+
+    async def preferences(self, person_id: UUID) -> Preferences:
+        row = (
+            await NotificationPreferenceTable.select()
+            .where(NotificationPreferenceTable.person == person_id)
+            .first()
+        )
+        return _preferences(person_id, row)
+
+    async def save_preferences(self, preferences: Preferences, at: datetime) -> None:
+        quiet = preferences.quiet_hours
+        values: dict[Any, Any] = {
+            NotificationPreferenceTable.disabled: dumps(sorted(preferences.disabled)),
+            NotificationPreferenceTable.quiet_start: _hhmm(quiet.start) if quiet else None,
+            NotificationPreferenceTable.quiet_end: _hhmm(quiet.end) if quiet else None,
+            NotificationPreferenceTable.daily_digest: preferences.daily_digest,
+            NotificationPreferenceTable.updated_at: _utc(at),
+        }
+        updated = (
+            await NotificationPreferenceTable.update(values)
+            .where(NotificationPreferenceTable.person == preferences.person_id)
+            .returning(NotificationPreferenceTable.id)
+        )
+        if not updated:
+            async with translating_unique("notification_preferences_conflict"):
+                await NotificationPreferenceTable.insert(
+                    NotificationPreferenceTable(
+                        id=uuid4(),
+                        person=preferences.person_id,
+                        **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
+                    )
+                )
+
+    async def device(self, token: str) -> Device | None:
+        row = await PushDeviceTable.select().where(PushDeviceTable.token == token).first()
+        return _device(row) if row else None
+
+    async def save_device(self, device: Device) -> None:
+        values: dict[Any, Any] = {
+            PushDeviceTable.person: device.person_id,
+            PushDeviceTable.session: device.session_id,
+            PushDeviceTable.platform: device.platform.value,
+            PushDeviceTable.app_version: device.app_version,
+            PushDeviceTable.locale: device.locale,
+            PushDeviceTable.last_seen_at: _utc(device.last_seen_at),
+        }
+        updated = (
+            await PushDeviceTable.update(values)
+            .where(PushDeviceTable.token == device.token)
+            .returning(PushDeviceTable.id)
+        )
+        if not updated:
+            async with translating_unique("device_conflict"):
+                await PushDeviceTable.insert(
+                    PushDeviceTable(
+                        id=device.id,
+                        token=device.token,
+                        created_at=_utc(device.created_at),
+                        **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
+                    )
+                )
+
+    async def delete_device(self, token: str) -> None:
+        await self.cancel_pending(token)
+        await PushDeviceTable.delete().where(PushDeviceTable.token == token)
+
+    async def cancel_pending(self, token: str) -> int:
+        cancelled = (
+            await DeliveryTable.update(
+                {
+                    DeliveryTable.status: DeliveryStatus.CANCELLED.value,
+                    DeliveryTable.last_error: "device unregistered or moved",
+                }
+            )
+            .where(
+                (DeliveryTable.token == token)
+                & (DeliveryTable.status == DeliveryStatus.PENDING.value)
+            )
+            .returning(DeliveryTable.id)
+        )
+        return len(cancelled)
+
+    async def delete_devices_unseen_since(self, before: datetime) -> int:
+        stale = await PushDeviceTable.select(PushDeviceTable.token).where(
+            PushDeviceTable.last_seen_at < _utc(before)
+        )
+        for row in stale:
+            await self.delete_device(row["token"])
+        return len(stale)
+
+
+# Claim by one UPDATE: the inner SELECT takes due, unleased pending rows (PostgreSQL skips rows
+# another dispatcher is claiming right now), the UPDATE leases them to this worker.
+_CLAIM_SQL = (
+    'UPDATE "delivery" SET "claimed_by" = {}, "claimed_until" = {} WHERE "id" IN ('
+    'SELECT "id" FROM "delivery" WHERE "status" = \'pending\' AND "next_attempt_at" <= {}'
+    ' AND ("claimed_until" IS NULL OR "claimed_until" <= {})'
+    ' ORDER BY "next_attempt_at" LIMIT {}%s) RETURNING "id"'
+)
+
+
+class PiccoloOutbox:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def claim(
+        self, worker: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Claimed]:
+        lock = " FOR UPDATE SKIP LOCKED" if isinstance(self.db.engine, PostgresEngine) else ""
+        sql = _CLAIM_SQL % lock
+        async with self.db.atomic():
+            rows = await self.db.engine.run_querystring(
+                QueryString(sql, worker, _utc(lease_until), _utc(now), _utc(now), limit)
+            )
+        ids = [UUID(str(r["id"])) for r in rows]
+        claimed: list[Claimed] = []
+        for chunk in _chunks(ids):
+            claimed += [
+                Claimed(
+                    delivery_id=r["id"],
+                    notification_id=r["notification"],
+                    token=r["token"],
+                    attempts=r["attempts"],
+                    expires_at=r["expires_at"],
+                    category=Category(r["notification.category"]),
+                    title=r["notification.title"],
+                    body=r["notification.body"],
+                    data={str(k): str(v) for k, v in (loads(r["notification.data"]) or {}).items()},
+                    subject=r["notification.subject"],
+                    urgent=r["notification.urgent"],
+                )
+                for r in await DeliveryTable.select(
+                    DeliveryTable.id,
+                    DeliveryTable.notification,
+                    DeliveryTable.token,
+                    DeliveryTable.attempts,
+                    DeliveryTable.expires_at,
+                    DeliveryTable.notification.category,
+                    DeliveryTable.notification.title,
+                    DeliveryTable.notification.body,
+                    DeliveryTable.notification.data,
+                    DeliveryTable.notification.subject,
+                    DeliveryTable.notification.urgent,
+                ).where(DeliveryTable.id.is_in(list(chunk)))
+            ]
+        return claimed
+
+    async def settle(self, settlement: Settlement, now: datetime) -> None:
+        pending = DeliveryTable.status == DeliveryStatus.PENDING.value
+        released: dict[Any, Any] = {
+            DeliveryTable.attempts: DeliveryTable.attempts + 1,
+            DeliveryTable.claimed_by: None,
+            DeliveryTable.claimed_until: None,
+        }
+        async with self.db.atomic():
+            for chunk in _chunks(settlement.sent):
+                await DeliveryTable.update(
+                    {
+                        **released,
+                        DeliveryTable.status: DeliveryStatus.SENT.value,
+                        DeliveryTable.sent_at: _utc(now),
+                        DeliveryTable.last_error: None,
+                    }
+                ).where(DeliveryTable.id.is_in(list(chunk)) & pending)
+            for retry in settlement.retry:
+                await DeliveryTable.update(
+                    {
+                        **released,
+                        DeliveryTable.next_attempt_at: _utc(retry.next_attempt_at),
+                        DeliveryTable.last_error: (retry.error or "")[:500] or None,
+                    }
+                ).where((DeliveryTable.id == retry.delivery_id) & pending)
+            for failure in settlement.failed:
+                await DeliveryTable.update(
+                    {
+                        **released,
+                        DeliveryTable.status: DeliveryStatus.FAILED.value,
+                        DeliveryTable.last_error: failure.error[:500],
+                    }
+                ).where((DeliveryTable.id == failure.delivery_id) & pending)
+            store = PiccoloNotificationStore()
+            for token in dict.fromkeys(settlement.invalid_tokens):
+                await store.delete_device(token)

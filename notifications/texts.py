@@ -1,0 +1,102 @@
+"""Push and inbox texts per template, in Vietnamese (default) and English, with local dates.
+
+Rules for every template (the callers keep them): no personal data of petitioners (name, phone,
+address) — a petition is named by its subject or its task only; nothing about a surprise
+(sealed) inspection before it is revealed — "inspection_revealed" is sent only once it starts,
+"inspection_scheduled" only for inspections the recipient may already see.
+
+Params: a ``datetime`` is shown as local time and date ("19:30 thứ Năm, 03/12/2026"), a ``date``
+as "thứ Năm, 03/12/2026"; anything else as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from domain.clock import LOCAL_TZ
+from domain.notifications.model import Texts
+from domain.org.model import Locale
+
+WEEKDAYS: dict[Locale, tuple[str, ...]] = {
+    Locale.VI: ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"),
+    Locale.EN: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+# template -> {locale: (title, body)}; placeholders are str.format fields.
+TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
+    "meeting_published": {
+        Locale.VI: ("Thông báo sinh hoạt chi bộ", "{cell} sinh hoạt lúc {start} tại {place}."),
+        Locale.EN: ("Cell meeting notice", "{cell} meets at {start} at {place}."),
+    },
+    "meeting_reminder": {
+        Locale.VI: ("Nhắc lịch sinh hoạt", "Đồng chí có lịch sinh hoạt {cell} lúc {start}."),
+        Locale.EN: ("Meeting reminder", "You have a meeting of {cell} at {start}."),
+    },
+    "inspection_scheduled": {
+        Locale.VI: ("Lịch kiểm tra", "Đoàn kiểm tra làm việc với {unit} từ {start}."),
+        Locale.EN: ("Inspection scheduled", "An inspection of {unit} starts {start}."),
+    },
+    "inspection_revealed": {
+        Locale.VI: ("Kiểm tra đột xuất", "Đoàn kiểm tra đang làm việc với {unit} từ {start}."),
+        Locale.EN: ("Surprise inspection", "An inspection of {unit} has begun at {start}."),
+    },
+    "task_assigned": {
+        Locale.VI: ("Việc mới được giao", "Đồng chí được giao: {title}. Hạn {due}."),
+        Locale.EN: ("New task", "You have been assigned: {title}. Due {due}."),
+    },
+    "task_returned": {
+        Locale.VI: ("Việc bị trả lại", "Việc {title} cần bổ sung: {reason}"),
+        Locale.EN: ("Task returned", "The task {title} needs more work: {reason}"),
+    },
+    "task_closed": {
+        Locale.VI: ("Việc đã được đóng", "Việc {title} đã được xác nhận hoàn thành."),
+        Locale.EN: ("Task closed", "The task {title} was verified and closed."),
+    },
+    "task_reopened": {
+        Locale.VI: ("Việc được mở lại", "Việc {title} đã được mở lại. Hạn mới {due}."),
+        Locale.EN: ("Task reopened", "The task {title} was reopened. New due date {due}."),
+    },
+    "task_escalated": {
+        Locale.VI: ("Việc quá hạn", "Việc {title} của {unit} quá hạn từ {due}, cần đôn đốc."),
+        Locale.EN: ("Overdue task", "The task {title} of {unit} is overdue since {due}."),
+    },
+    "daily_digest": {
+        Locale.VI: (
+            "Tóm tắt ngày {day}",
+            "{meetings} cuộc sinh hoạt, {inspections} cuộc kiểm tra, {tasks} việc cần theo dõi.",
+        ),
+        Locale.EN: (
+            "Summary for {day}",
+            "{meetings} meetings, {inspections} inspections, {tasks} tasks to follow.",
+        ),
+    },
+}
+
+
+def format_date(day: date, locale: Locale) -> str:
+    """ "thứ Năm, 03/12/2026" / "Thursday, 03/12/2026": day first, as in Vietnam."""
+    return f"{WEEKDAYS[locale][day.weekday()]}, {day:%d/%m/%Y}"
+
+
+def format_when(moment: datetime, locale: Locale) -> str:
+    """ "19:30 thứ Năm, 03/12/2026" in Hà Nội time, whatever zone ``moment`` is in."""
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{local:%H:%M} {format_date(local.date(), locale)}"
+
+
+def _shown(value: object, locale: Locale) -> str:
+    if isinstance(value, datetime):
+        return format_when(value, locale)
+    if isinstance(value, date):
+        return format_date(value, locale)
+    return str(value)
+
+
+class TemplateTexts:
+    """The Renderer the Notifier uses."""
+
+    def render(self, template: str, params: Mapping[str, object], locale: Locale) -> Texts:
+        title, body = TEMPLATES[template][locale]
+        shown = {key: _shown(value, locale) for key, value in params.items()}
+        return Texts(title.format(**shown), body.format(**shown))
