@@ -6,16 +6,15 @@ calendars subscribe to a URL and cannot log in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec import Operation
 from litestar.params import PathParameter
 
 from api import ics
+from api.auth import PublicOperation
 from api.errors import problems
 from api.schemas import Out
 from domain.actors import Actor
@@ -58,14 +57,6 @@ TEXT: dict[Locale, dict[str, str]] = {
         "cancelled": "Cancelled",
     },
 }
-
-
-@dataclass
-class PublicOperation(Operation):
-    """No bearer token: the token in the URL is the credential."""
-
-    def __post_init__(self) -> None:
-        self.security = []
 
 
 class CalendarTokenOut(Out):
