@@ -142,6 +142,7 @@ class Services:
             self.key,
             attachments=self.attachment_repo,
             open_tasks=self.task_repo,
+            notifier=self.notifier,
         )
 
     def oversight(self, request: Request[Any, Any, Any]) -> OversightService:
@@ -156,6 +157,7 @@ class Services:
             self.clock,
             self.settings.inspection_policy,
             self.tasks(request),
+            self.notifier,
         )
 
     def tasks(self, request: Request[Any, Any, Any]) -> TaskService:
@@ -168,6 +170,7 @@ class Services:
             self.working_days,
             self.settings.escalation_policy,
             self.settings.petition_policy,
+            self.notifier,
         )
 
     def attachments(self, request: Request[Any, Any, Any]) -> AttachmentService:

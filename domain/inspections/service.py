@@ -34,8 +34,10 @@ from domain.inspections.model import (
 from domain.inspections.planning import Interval, PlannedVisit, overlaps, plan_campaign
 from domain.inspections.ports import FollowUps, InspectionFilter, InspectionRepository, SealedRead
 from domain.inspections.sealing import is_sealed, may_see
+from domain.notifications.model import Category
+from domain.notifications.service import Message, Notifier
 from domain.org.model import Unit
-from domain.org.ports import OrgRepository, UnitFilter
+from domain.org.ports import GrantFilter, OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 
@@ -78,8 +80,10 @@ class InspectionService:
         clock: Clock,
         policy: InspectionPolicy,
         follow_ups: FollowUps,
+        notifier: Notifier | None = None,
     ) -> None:
         self.follow_ups = follow_ups
+        self.notifier = notifier
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -292,6 +296,7 @@ class InspectionService:
         )
         await self.repo.add(inspection)
         await self._audit(actor, "inspection.create", inspection)
+        await self._tell_unit(inspection, "inspection_scheduled")
         return inspection
 
     async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
@@ -327,8 +332,37 @@ class InspectionService:
     ) -> Inspection:
         async with self.uow.atomic():
             inspection = await self._change(actor, inspection_id, version, "check-in")
+            was_sealed = is_sealed(inspection.seal, self.clock.now())
             inspection.check_in(actor.person_id, self.clock.now(), where)
-            return await self._save(actor, "inspection.check_in", inspection)
+            saved = await self._save(actor, "inspection.check_in", inspection)
+            if was_sealed and not is_sealed(inspection.seal, self.clock.now()):
+                await self._tell_unit(inspection, "inspection_revealed")
+            return saved
+
+    async def _tell_unit(self, inspection: Inspection, template: str) -> None:
+        """The inspected unit's secretaries and leaders; never while the inspection is sealed."""
+        if self.notifier is None or is_sealed(inspection.seal, self.clock.now()):
+            return
+        unit = await self.org.get_unit(inspection.target_id)
+        if unit is None:
+            return
+        grants = await self.org.list_grants(
+            (unit.path,), GrantFilter(live=True), PageRequest(limit=MAX_TARGETS)
+        )
+        heads = [
+            g.person_id
+            for g in grants.items
+            if g.unit_id == unit.id and g.role in {Role.SECRETARY, Role.LEADER}
+        ]
+        await self.notifier.notify(
+            heads,
+            Category.INSPECTION,
+            f"inspection:{inspection.id}",
+            Message(
+                template=template, params={"unit": unit.name, "start": inspection.window_start}
+            ),
+            data={"inspectionId": str(inspection.id)},
+        )
 
     async def answer(
         self, actor: Actor, inspection_id: UUID, version: int | None, answer: Answer

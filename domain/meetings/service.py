@@ -33,9 +33,11 @@ from domain.meetings.model import (
 from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository, OpenTasks
 from domain.meetings.quota import QuotaProgress, period_of, progress
 from domain.meetings.recurrence import planned_occurrences
+from domain.notifications.model import Category
+from domain.notifications.service import Message, Notifier
 from domain.org.model import LeaderAssignment, check_cell
-from domain.org.ports import OrgRepository
-from domain.pagination import Page, PageRequest
+from domain.org.ports import AssignmentFilter, OrgRepository
+from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 
 
@@ -80,8 +82,10 @@ class MeetingService:
         key: bytes,
         attachments: AttachmentRepository | None = None,
         open_tasks: OpenTasks | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.open_tasks = open_tasks
+        self.notifier = notifier
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -295,7 +299,37 @@ class MeetingService:
                 papers = await papers_of_cell(self.attachments, meeting.cell_id, paper_ids)
             agenda = agenda + await self._carried_forward(meeting, agenda)
             meeting.publish_notice(agenda, self.clock.now(), papers)
-            return await self._save(actor, "meeting.notice", meeting, before, rows=False)
+            saved = await self._save(actor, "meeting.notice", meeting, before, rows=False)
+            await self._announce(meeting)
+            return saved
+
+    async def _announce(self, meeting: Meeting) -> None:
+        """The notice reaches the cell's members and the leaders following it."""
+        if self.notifier is None:
+            return
+        cell = await self.org.get_unit(meeting.cell_id)
+        members = [
+            p
+            for p, _, _, exempt in await self.repo.roster_on(meeting.cell_id, meeting_day(meeting))
+            if not exempt
+        ]
+        followers = await self.org.list_assignments(
+            (meeting.cell_path,), AssignmentFilter(live=True), PageRequest(limit=MAX_PAGE_SIZE)
+        )
+        await self.notifier.notify(
+            [*members, *(a.leader_id for a in followers.items)],
+            Category.MEETING,
+            f"meeting:{meeting.id}",
+            Message(
+                template="meeting_published",
+                params={
+                    "cell": cell.name if cell else "",
+                    "start": meeting.planned_start,
+                    "place": meeting.place or "—",
+                },
+            ),
+            data={"meetingId": str(meeting.id)},
+        )
 
     async def _carried_forward(
         self, meeting: Meeting, agenda: list[AgendaItem]

@@ -16,8 +16,10 @@ from domain.errors import (
     RuleViolationError,
     StaleVersionError,
 )
+from domain.notifications.model import Category
+from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
-from domain.pagination import Page, PageRequest
+from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
@@ -64,6 +66,13 @@ class NewPetition:
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+TASK_TEMPLATES = {
+    "task.return": "task_returned",
+    "task.close": "task_closed",
+    "task.reopen": "task_reopened",
+}
+
+
 def units_up(path: str) -> list[UUID]:
     """The unit of a path and its ancestors, nearest first."""
     return [UUID(hex=part) for part in reversed(path.strip("/").split("/"))]
@@ -80,7 +89,9 @@ class TaskService:
         working_days: WorkingDays,
         escalation: EscalationPolicy,
         petitions: PetitionPolicy,
+        notifier: Notifier | None = None,
     ) -> None:
+        self.notifier = notifier
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -139,6 +150,7 @@ class TaskService:
         async with self.uow.atomic():
             task = await self._new(actor, new, reply_ready=True)
             await self._audit(actor, "task.create", task)
+            await self._tell([task.assignee_id], "task_assigned", task)
             return task
 
     async def _new(self, actor: Actor, new: NewTask, *, reply_ready: bool) -> Task:
@@ -207,6 +219,7 @@ class TaskService:
             reply_ready=True,
         )
         await self._audit(actor, "task.create", task)
+        await self._tell([task.assignee_id], "task_assigned", task)
         return task.id
 
     # -- the lifecycle --------------------------------------------------------------------------
@@ -222,7 +235,32 @@ class TaskService:
         task.version += 1
         await self.repo.save(task, expected)
         await self._audit(actor, action, task)
+        template = TASK_TEMPLATES.get(action)
+        if template is not None:
+            await self._tell([task.assignee_id], template, task)
         return task
+
+    async def _tell(self, people: list[UUID], template: str, task: Task, **params: object) -> None:
+        """Push and inbox, in this transaction; never a petitioner's personal data."""
+        if self.notifier is None or not people:
+            return
+        last = task.steps[-1] if task.steps else None
+        await self.notifier.notify(
+            people,
+            Category.ESCALATION if template == "task_escalated" else Category.TASK,
+            f"task:{task.id}",
+            Message(
+                template=template,
+                params={
+                    "title": task.title,
+                    "due": task.due_on,
+                    "reason": (last.note if last else None) or "",
+                    **params,
+                },
+            ),
+            urgent=task.priority is Priority.URGENT,
+            data={"taskId": str(task.id)},
+        )
 
     async def start(self, actor: Actor, task_id: UUID, version: int | None) -> Task:
         async with self.uow.atomic():
@@ -289,8 +327,24 @@ class TaskService:
                 for rung in range(task.escalation_level + 1, level + 1):
                     task.escalate_to(rung, rungs[rung - 1], self.clock.now())
                     steps += 1
+                    await self._tell_heads(task, rungs[rung - 1])
                 await self._save(None, "task.escalate", task)
         return steps
+
+    async def _tell_heads(self, task: Task, unit_id: UUID) -> None:
+        """The head of a unit: its leaders, or a cell's secretary."""
+        unit = await self.org.get_unit(unit_id)
+        if unit is None:
+            return
+        grants = await self.org.list_grants(
+            (unit.path,), GrantFilter(live=True), PageRequest(limit=MAX_PAGE_SIZE)
+        )
+        heads = [
+            g.person_id
+            for g in grants.items
+            if g.unit_id == unit.id and g.role in {Role.LEADER, Role.SECRETARY}
+        ]
+        await self._tell(heads, "task_escalated", task, unit=unit.name)
 
     # -- petitions ------------------------------------------------------------------------------
 
@@ -349,6 +403,7 @@ class TaskService:
             await self.repo.add_petition(petition)
             await self.repo.save(task, task.version)
             await self._audit(actor, "petition.create", task)
+            await self._tell([task.assignee_id], "task_assigned", task)
             return petition
 
     async def reply(self, actor: Actor, petition_id: UUID, reply: Reply) -> Petition:

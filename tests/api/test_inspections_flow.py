@@ -101,3 +101,24 @@ async def test_visit_answers_and_conclusion(client: httpx.AsyncClient, clock: Fa
     )
     assert concluded.status_code == 200, concluded.text
     assert concluded.json()["status"] == "concluded"
+
+
+async def test_the_unit_hears_of_a_surprise_inspection_only_when_the_lead_checks_in(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    world = await build_world()
+    inspection = await _surprise(client, world, await login(client, world.leader_1))
+    secretary = await login(client, world.secretary_a)
+    inbox = "/api/v1/me/notifications"
+    assert (await client.get(inbox, headers=secretary)).json()["items"] == []
+    clock.advance(timedelta(days=3, hours=22, minutes=30))  # 30 minutes before the window
+    lead = await login(client, world.inspector)
+    checked_in = await client.post(
+        f"/api/v1/inspections/{inspection['id']}/check-in",
+        json={},
+        headers={**lead, "If-Match": '"1"'},
+    )
+    assert checked_in.status_code == 200
+    [heard] = (await client.get(inbox, headers=secretary)).json()["items"]
+    assert heard["title"] == "Kiểm tra đột xuất"
+    assert heard["data"]["inspectionId"] == inspection["id"]

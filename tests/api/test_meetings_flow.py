@@ -49,6 +49,18 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
     noticed = await client.put(f"{url}/notice", json=agenda, headers={**headers, "If-Match": '"1"'})
     assert noticed.status_code == 200
     assert noticed.headers["etag"] == '"2"'
+    inbox = await client.get(
+        "/api/v1/me/notifications", headers=await login(client, world.member_a)
+    )
+    [notice] = inbox.json()["items"]
+    assert notice["title"] == "Thông báo sinh hoạt chi bộ"
+    assert notice["body"].startswith(
+        "Chi bộ khu dân cư số 1 sinh hoạt lúc 19:30 thứ Sáu, 04/12/2026"
+    )
+    follower = await client.get(
+        "/api/v1/me/notifications", headers=await login(client, world.leader_1)
+    )
+    assert [n["data"]["meetingId"] for n in follower.json()["items"]] == [meeting["id"]]
 
     clock.advance(timedelta(days=10))  # logged days after the meeting, from an offline phone
     record = {

@@ -97,6 +97,15 @@ async def test_recommendation_to_closed_task_and_reopen(
     )
     body = reopened.json()
     assert body["status"] == "in_progress"
+    inbox = (await client.get("/api/v1/me/notifications", headers=secretary)).json()["items"]
+    assert sorted(n["title"] for n in inbox if n["category"] == "task") == [
+        "Việc bị trả lại",
+        "Việc mới được giao",
+        "Việc đã được đóng",
+        "Việc được mở lại",
+    ]
+    # the inspected cell learnt of the (periodic, unsealed) inspection when it was scheduled
+    assert [n["title"] for n in inbox if n["category"] == "inspection"] == ["Lịch kiểm tra"]
     assert [s["kind"] for s in body["history"]] == [
         "created",
         "submitted",
