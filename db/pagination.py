@@ -43,6 +43,13 @@ def any_prefix(column: Column, prefixes: tuple[str, ...]) -> Where | Or | None:
     return condition
 
 
+def contains(column: Column, text: str) -> Where:
+    """Case-insensitive on PostgreSQL (ILIKE); SQLite's LIKE already ignores ASCII case."""
+    pattern = f"%{text}%"
+    postgres = column._meta.engine_type == "postgres"  # noqa: SLF001
+    return column.ilike(pattern) if postgres else column.like(pattern)
+
+
 async def fetch_page(
     query: Select[Any],
     table: type[Table],

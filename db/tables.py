@@ -421,6 +421,21 @@ class NotificationPreferenceTable(Table, tablename="notification_preference"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class JobRunTable(Table, tablename="job_run"):
+    """The last run of each scheduled job (one row per job; every run is also logged)."""
+
+    id = UUID(primary_key=True)
+    job = Varchar(length=60, unique=True)
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
+    outcome = Varchar(length=10, null=True, default=None)  # ok | error
+    error = Text(null=True, default=None)  # of the last run
+    last_error = Text(null=True, default=None)  # the latest error, kept after later good runs
+    last_error_at = Timestamptz(null=True, default=None)
+    next_run_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -451,4 +466,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     NotificationTable,
     DeliveryTable,
     NotificationPreferenceTable,
+    JobRunTable,
 )

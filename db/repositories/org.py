@@ -9,7 +9,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
-from db.pagination import any_prefix, decode_cursor, encode_cursor, fetch_page
+from db.pagination import any_prefix, contains, decode_cursor, encode_cursor, fetch_page
 from db.tables import (
     LeaderAssignmentTable,
     MembershipTable,
@@ -192,7 +192,7 @@ class PiccoloOrgRepository:
             UnitTable.path.like(f"{where.within_path}%") if where.within_path else None,
             UnitTable.level == where.level if where.level else None,
             UnitTable.active == where.active if where.active is not None else None,
-            UnitTable.name.ilike(f"%{where.name_contains}%") if where.name_contains else None,
+            contains(UnitTable.name, where.name_contains) if where.name_contains else None,
         )
         return await fetch_page(query, UnitTable, page, _unit)
 
