@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.query import Select
+from piccolo.querystring import QueryString
 
 from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
@@ -198,6 +199,32 @@ def _visit(row: dict[str, Any]) -> LeaderVisit:
     )
 
 
+_SHEET_COLUMNS = (
+    "id, meeting, person, position, full_name, membership_kind, status, reason, checked_in_at"
+)
+
+
+async def _insert_sheet(meeting: Meeting) -> None:
+    """The whole attendance sheet in one statement, written once as SQL: Piccolo's builder
+    spends ~0.25 ms of CPU per row object (bench/README.md, the meeting log)."""
+    values = []
+    for position, row in enumerate(meeting.attendance):
+        values += [
+            uuid4(),
+            meeting.id,
+            row.person_id,
+            position,
+            row.full_name,
+            row.membership_kind.value,
+            row.status.value if row.status else None,
+            row.reason,
+            row.checked_in_at,
+        ]
+    rows = ", ".join(["({}, {}, {}, {}, {}, {}, {}, {}, {})"] * len(meeting.attendance))
+    sql = f"INSERT INTO attendance ({_SHEET_COLUMNS}) VALUES {rows}"  # noqa: S608 - no user text
+    await AttendanceTable._meta.db.run_querystring(QueryString(sql, *values))  # noqa: SLF001
+
+
 class PiccoloMeetingRepository:
     async def get(self, meeting_id: UUID) -> Meeting | None:
         row = await _meetings().where(MeetingTable.id == meeting_id).first()
@@ -244,22 +271,7 @@ class PiccoloMeetingRepository:
         if attendance:
             await AttendanceTable.delete().where(AttendanceTable.meeting == meeting.id)
             if meeting.attendance:
-                await AttendanceTable.insert(
-                    *(
-                        AttendanceTable(
-                            id=uuid4(),
-                            meeting=meeting.id,
-                            person=row.person_id,
-                            position=position,
-                            full_name=row.full_name,
-                            membership_kind=row.membership_kind.value,
-                            status=row.status.value if row.status else None,
-                            reason=row.reason,
-                            checked_in_at=row.checked_in_at,
-                        )
-                        for position, row in enumerate(meeting.attendance)
-                    )
-                )
+                await _insert_sheet(meeting)
 
     async def list_meetings(
         self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest

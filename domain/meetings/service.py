@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -39,6 +38,7 @@ from domain.org.model import LeaderAssignment, check_cell
 from domain.org.ports import AssignmentFilter, OrgRepository
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.snapshots import plain, snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class MeetingRecord:
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
-    return dataclasses.asdict(meeting)
+    return snapshot(meeting)
 
 
 class MeetingService:
@@ -180,7 +180,7 @@ class MeetingService:
                     object_id=cell.id,
                     unit_path=cell.path,
                     before=None,
-                    after={"rule": dataclasses.asdict(rule.rule), "place": rule.place},
+                    after={"rule": plain(rule.rule), "place": rule.place},
                 )
             )
         return rule
@@ -430,8 +430,8 @@ class MeetingService:
                 meeting.minutes_text = minutes_text
             if resolutions is not None and resolutions != meeting.resolutions:
                 changes["resolutions"] = {
-                    "from": [dataclasses.asdict(r) for r in meeting.resolutions],
-                    "to": [dataclasses.asdict(r) for r in resolutions],
+                    "from": [plain(r) for r in meeting.resolutions],
+                    "to": [plain(r) for r in resolutions],
                 }
                 meeting.resolutions = resolutions
             if not changes:

@@ -7,8 +7,9 @@ from uuid import uuid4
 from domain.actors import Role
 from domain.errors import ConflictError
 from domain.org.model import Locale, Person, RoleGrant, Unit, unit_path
-from domain.org.service import OrgService, snapshot
+from domain.org.service import OrgService
 from domain.ports import AuditEntry
+from domain.snapshots import snapshot
 
 
 async def create_admin(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,6 +34,7 @@ from domain.org.ports import (
 )
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
+from domain.snapshots import snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +66,6 @@ class MyProfile:
     memberships: list[Membership]
     followed: list[LeaderAssignment]
     units: dict[UUID, Unit]
-
-
-def snapshot(obj: OrgObject) -> dict[str, Any]:
-    return dataclasses.asdict(obj)
 
 
 class OrgService:
