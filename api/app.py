@@ -31,6 +31,7 @@ from api.inspections.controller import (
     InspectionPlanController,
 )
 from api.inspections.visit import InspectionVisitController
+from api.jobs import list_jobs
 from api.me import get_me
 from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
@@ -68,12 +69,13 @@ from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService
 from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
-from domain.inspections.service import InspectionService
+from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
 from domain.tasks.service import TaskService
 from notifications.texts import TemplateTexts
+from schedules.runner import Runner
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
 follow-up tasks and reminders.
@@ -171,6 +173,7 @@ class Services:
             self.settings.escalation_policy,
             self.settings.petition_policy,
             self.notifier,
+            InspectionClosing(self.inspection_repo, self.audit_log(request), self.clock),
         )
 
     def attachments(self, request: Request[Any, Any, Any]) -> AttachmentService:
@@ -238,9 +241,15 @@ def create_app(
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         if owned:
             await db.open()
+        # embedded mode (SQLite, `chibo serve` without --no-worker): the schedules run here
+        runner = Runner(db, settings, clock) if settings.embedded_worker else None
         try:
+            if runner is not None:
+                await runner.start()
             yield
         finally:
+            if runner is not None:
+                await runner.stop()
             if owned:
                 await db.close()
 
@@ -273,6 +282,7 @@ def create_app(
             PetitionController,
             CalendarDayController,
             MyNotificationsController,
+            list_jobs,
         ],
         dependencies={
             **services.dependencies(),

@@ -17,6 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run the schedules in this process (SQLite; PostgreSQL never does)",
+    )
+    commands.add_parser(
+        "worker", help="run the schedules and the outbox dispatcher until SIGTERM/SIGINT"
+    )
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("seed-demo", help="load the demo organisation once and print its logins")
     admin = commands.add_parser("create-admin", help="create an administrator of the root unit")
@@ -30,11 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chibo: {error}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        return _serve(settings, args.host, args.port, args.workers)
+        return _serve(settings, args.host, args.port, args.workers, no_worker=args.no_worker)
     from api import commands as run  # noqa: PLC0415 - keep `chibo --help` fast
 
     if args.command == "migrate":
         print(asyncio.run(run.migrate(settings)), end="")
+    elif args.command == "worker":
+        asyncio.run(run.worker(settings))
     elif args.command == "seed-demo":
         print(asyncio.run(run.seed_demo(settings)))
     else:
@@ -47,10 +57,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker: bool) -> int:
+    """The schedules run in-process only in the embedded mode: SQLite, one process, no
+    --no-worker. On PostgreSQL they never do; run `chibo worker` beside the API processes."""
+    import os  # noqa: PLC0415
+
     import uvicorn  # noqa: PLC0415
 
-    del settings  # validated above; each worker reads the same environment
+    # each uvicorn worker reads the same environment; this is how the flag reaches them
+    if no_worker or not settings.is_sqlite:
+        os.environ["CHIBO_EMBEDDED_WORKER"] = "0"
+    elif workers > 1:
+        print(
+            "chibo: several processes on SQLite would each run the schedules: "
+            "use --workers 1, or --no-worker with one `chibo worker`",
+            file=sys.stderr,
+        )
+        return 2
     uvicorn.run(
         "api.main:app",
         host=host,

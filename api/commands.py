@@ -56,3 +56,27 @@ async def seed_demo(settings: Settings) -> str:
 
     async with opened(settings) as database:
         return await seed(org_service(database))
+
+
+async def worker(settings: Settings) -> None:
+    """Run the schedules until SIGTERM or SIGINT (``chibo worker``); migrates nothing."""
+    import asyncio  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from schedules.runner import Runner  # noqa: PLC0415
+
+    # one line per job run; the records carry job, outcome, duration_ms, error as extra fields
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with opened(settings) as database:
+        runner = Runner(database, settings)
+        await runner.start()
+        try:
+            await stop.wait()
+        finally:
+            await runner.stop()

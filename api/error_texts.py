@@ -172,6 +172,10 @@ TITLES: dict[str, tuple[str, str]] = {
         "Bạn không có quyền xem danh sách đảng viên cần xem xét",
         "You may not read the members flagged for review",
     ),
+    "jobs_forbidden": (
+        "Chỉ quản trị viên cấp cao nhất được xem các tác vụ định kỳ",
+        "Only administrators of the root unit may see the scheduled jobs",
+    ),
     "visit_forbidden": ("Bạn không thể xác nhận lượt dự này", "You may not confirm this visit"),
     "not_a_leader_of_cell": (
         "Người này không phải lãnh đạo phụ trách chi bộ",

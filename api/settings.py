@@ -47,6 +47,14 @@ class Settings:
     petition_policy: PetitionPolicy = field(default_factory=PetitionPolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
+    # schedules (schedules/runner.py). `chibo serve` runs them in-process only in the embedded
+    # mode (SQLite, unless --no-worker); on PostgreSQL `chibo worker` processes run them.
+    embedded_worker: bool = False
+    dispatch_interval_seconds: int = 5
+    escalation_interval_minutes: int = 60
+    planning_hour: int = 2  # local time, daily
+    device_cleanup_hour: int = 3  # local time, daily
+    leader_retry_seconds: int = 5
 
     @property
     def attachment_policy(self) -> AttachmentPolicy:
@@ -93,6 +101,12 @@ class Settings:
             petition_policy=_policy(env, "CHIBO_PETITION_", PetitionPolicy()),
             push_sender=push_sender,
             fcm_credentials=fcm_credentials,
+            embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
+            dispatch_interval_seconds=_int(env, "CHIBO_DISPATCH_INTERVAL_SECONDS", 5, 1, 3600),
+            escalation_interval_minutes=_int(env, "CHIBO_ESCALATION_INTERVAL_MINUTES", 60, 1, 1440),
+            planning_hour=_int(env, "CHIBO_PLANNING_HOUR", 2, 0, 23),
+            device_cleanup_hour=_int(env, "CHIBO_DEVICE_CLEANUP_HOUR", 3, 0, 23),
+            leader_retry_seconds=_int(env, "CHIBO_LEADER_RETRY_SECONDS", 5, 1, 60),
         )
 
 

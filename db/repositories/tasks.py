@@ -249,6 +249,11 @@ class PiccoloTaskRepository:
         )
         return [(r["id"], r["title"]) for r in rows]
 
+    async def open_count(self, source_id: UUID) -> int:
+        return await TaskTable.count().where(  # type: ignore[no-any-return]
+            (TaskTable.source_id == source_id) & (TaskTable.status != TaskStatus.CLOSED.value)
+        )
+
     async def add_comment(self, comment: Comment) -> None:
         await TaskCommentTable.insert(
             TaskCommentTable(

@@ -401,3 +401,31 @@ class InspectionService:
                     inspection.id,
                 )
             return await self._save(actor, "inspection.conclude", inspection)
+
+
+class InspectionClosing:
+    """An inspection closes when the last of its follow-up tasks closes."""
+
+    def __init__(self, repo: InspectionRepository, audit: AuditLog, clock: Clock) -> None:
+        self.repo, self.audit, self.clock = repo, audit, clock
+
+    async def follow_up_closed(self, source_id: UUID, still_open: int) -> None:
+        inspection = await self.repo.get(source_id)
+        if inspection is None or still_open or inspection.status is not InspectionStatus.CONCLUDED:
+            return
+        inspection.close(still_open)
+        expected = inspection.version
+        inspection.version += 1
+        inspection.updated_at = self.clock.now()
+        await self.repo.save(inspection, expected)
+        await self.audit.record(
+            AuditEntry(
+                actor_id=None,
+                action="inspection.close",
+                object_type="Inspection",
+                object_id=inspection.id,
+                unit_path=inspection.target_path,
+                before=None,
+                after={"status": inspection.status.value, "version": inspection.version},
+            )
+        )

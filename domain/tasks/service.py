@@ -33,7 +33,13 @@ from domain.tasks.model import (
     TaskStatus,
 )
 from domain.tasks.petitions import Channel, Petition, PetitionPolicy, Reply, Satisfaction
-from domain.tasks.ports import Comment, TaskFilter, TaskRepository, WorkingDays
+from domain.tasks.ports import (
+    Comment,
+    FollowUpSources,
+    TaskFilter,
+    TaskRepository,
+    WorkingDays,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +96,10 @@ class TaskService:
         escalation: EscalationPolicy,
         petitions: PetitionPolicy,
         notifier: Notifier | None = None,
+        sources: FollowUpSources | None = None,
     ) -> None:
         self.notifier = notifier
+        self.sources = sources
         self.repo = repo
         self.org = org
         self.uow = uow
@@ -288,7 +296,15 @@ class TaskService:
         async with self.uow.atomic():
             task = await self._changing(actor, task_id, version)
             task.close(actor, closing, self.clock.now())
-            return await self._save(actor, "task.close", task)
+            saved = await self._save(actor, "task.close", task)
+            if (
+                self.sources
+                and task.source is TaskSource.INSPECTION_RECOMMENDATION
+                and task.source_id
+            ):
+                still_open = await self.repo.open_count(task.source_id)
+                await self.sources.follow_up_closed(task.source_id, still_open)
+            return saved
 
     async def reopen(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
         async with self.uow.atomic():

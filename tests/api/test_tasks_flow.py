@@ -92,6 +92,8 @@ async def test_recommendation_to_closed_task_and_reopen(
         f"{url}/close", json={"resolution": "resolved"}, headers={**inspector, "If-Match": '"4"'}
     )
     assert closed.json()["status"] == "closed"
+    inspection = await client.get(f"/api/v1/inspections/{task['sourceId']}", headers=inspector)
+    assert inspection.json()["status"] == "closed"  # its only follow-up is done
     reopened = await client.post(
         f"{url}/reopen", json={"reason": "Chưa đạt"}, headers={**inspector, "If-Match": '"5"'}
     )
