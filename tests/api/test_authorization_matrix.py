@@ -622,6 +622,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "GetMe": _plain,
     "ListAudit": _plain,
+    "ListJobs": _plain,
     "ListUnits": _unit_filter("within"),
     "GetUnit": lambda a: Call(a.scene.cell(a.target).id),
     "CreateUnit": lambda a: Call(

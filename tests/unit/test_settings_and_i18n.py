@@ -134,3 +134,16 @@ def test_every_title_exists_in_both_languages() -> None:
     assert title("phone_taken", Locale.EN) == "The phone number is already in use"
     assert title("phone_taken", Locale.VI) == "Số điện thoại đã được dùng"
     assert title("no_such_code", Locale.EN) == title("bad_request", Locale.EN)
+
+
+def test_the_schedules_run_in_process_only_in_the_embedded_mode() -> None:
+    sqlite = {"CHIBO_DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    assert not Settings.from_env(make_env()).embedded_worker  # PostgreSQL: `chibo worker`
+    assert Settings.from_env(make_env(**sqlite)).embedded_worker
+    assert not Settings.from_env(make_env(**sqlite, CHIBO_EMBEDDED_WORKER="0")).embedded_worker
+    settings = Settings.from_env(
+        make_env(CHIBO_DISPATCH_INTERVAL_SECONDS="2", CHIBO_PLANNING_HOUR="4")
+    )
+    assert (settings.dispatch_interval_seconds, settings.planning_hour) == (2, 4)
+    with pytest.raises(SettingsError, match="CHIBO_PLANNING_HOUR"):
+        Settings.from_env(make_env(CHIBO_PLANNING_HOUR="24"))

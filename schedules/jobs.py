@@ -1,0 +1,104 @@
+"""The scheduled jobs: thin calls of domain sweeps that are safe to run twice.
+
+Each job builds what it needs from a JobContext and returns how many things it did. Names are
+kebab-case; the schedule of each lives in schedules/runner.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from api.settings import Settings
+from db.engine import Database
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
+from db.repositories.org import PiccoloOrgRepository
+from db.repositories.tasks import PiccoloTaskRepository
+from db.working_days import PiccoloWorkingDays
+from domain.clock import Clock
+from domain.meetings.service import MeetingService
+from domain.notifications.service import NotificationService, Notifier
+from domain.tasks.service import TaskService
+from notifications.dispatcher import Dispatcher
+from notifications.senders.base import Sender
+from notifications.senders.console import ConsoleSender
+from notifications.texts import TemplateTexts
+
+
+@dataclass(slots=True)
+class JobContext:
+    database: Database
+    clock: Clock
+    settings: Settings
+    sender: Sender | None = field(default=None)  # made on first dispatch, closed by the runner
+
+    def notifier(self) -> Notifier:
+        return Notifier(PiccoloNotificationStore(), self.database, self.clock, TemplateTexts())
+
+    def push_sender(self) -> Sender:
+        if self.sender is None:
+            if self.settings.push_sender == "fcm":
+                from notifications.senders.fcm import FcmSender  # noqa: PLC0415
+
+                self.sender = FcmSender.from_service_account(self.settings.fcm_credentials)
+            else:
+                self.sender = ConsoleSender()
+        return self.sender
+
+    async def close(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
+            self.sender = None
+
+
+Job = Callable[[JobContext], Awaitable[int]]
+
+
+async def plan_meetings(ctx: JobContext) -> int:
+    s = ctx.settings
+    return await MeetingService(
+        PiccoloMeetingRepository(),
+        PiccoloOrgRepository(),
+        ctx.database,
+        PiccoloAuditLog(ctx.clock, None),
+        ctx.clock,
+        s.meeting_policy,
+        s.checkin_policy,
+        s.secret_key.encode(),
+        notifier=ctx.notifier(),
+    ).plan_all()
+
+
+async def escalate_tasks(ctx: JobContext) -> int:
+    s = ctx.settings
+    return await TaskService(
+        PiccoloTaskRepository(),
+        PiccoloOrgRepository(),
+        ctx.database,
+        PiccoloAuditLog(ctx.clock, None),
+        ctx.clock,
+        PiccoloWorkingDays(),
+        s.escalation_policy,
+        s.petition_policy,
+        ctx.notifier(),
+    ).escalate_overdue()
+
+
+async def dispatch_outbox(ctx: JobContext) -> int:
+    stats = await Dispatcher(PiccoloOutbox(ctx.database), ctx.push_sender(), ctx.clock).drain()
+    return stats.claimed
+
+
+async def drop_stale_devices(ctx: JobContext) -> int:
+    service = NotificationService(PiccoloNotificationStore(), ctx.database, ctx.clock)
+    return await service.drop_unseen_devices()
+
+
+JOBS: dict[str, Job] = {
+    "plan-meetings": plan_meetings,
+    "escalate-tasks": escalate_tasks,
+    "dispatch-outbox": dispatch_outbox,
+    "drop-stale-devices": drop_stale_devices,
+}

@@ -1,0 +1,220 @@
+"""The Runner: one APScheduler (3.11, memory job store, jobs defined in code) and its leader lock.
+
+On PostgreSQL several workers may run; each keeps trying a session-level advisory lock on a
+dedicated connection, and only its holder runs the scheduler. When the holder dies its connection
+dies, the lock is released, and another worker takes it within ``leader_retry_seconds``. On
+SQLite (embedded, one process) there is no lock. Jobs only trigger sweeps safe to run twice, so a
+brief overlap at a hand-over costs nothing; all state lives in our tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from datetime import datetime
+
+import asyncpg
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from api.settings import Settings
+from db.engine import Database
+from db.repositories.job_runs import JobRun, PiccoloJobRuns
+from domain.clock import LOCAL_TZ, Clock, SystemClock
+from schedules.jobs import JOBS, Job, JobContext
+
+log = logging.getLogger("chibo.jobs")
+
+LEADER_LOCK_KEY = 7_240_001  # pg_try_advisory_lock key of the scheduler's leader
+MISFIRE_GRACE_SECONDS = 60
+MAX_ERROR_LENGTH = 2000
+
+
+def triggers(settings: Settings) -> dict[str, BaseTrigger]:
+    """When each job runs: every number from configuration."""
+    return {
+        "dispatch-outbox": IntervalTrigger(seconds=settings.dispatch_interval_seconds),
+        "escalate-tasks": IntervalTrigger(minutes=settings.escalation_interval_minutes),
+        "plan-meetings": CronTrigger(hour=settings.planning_hour, minute=0, timezone=LOCAL_TZ),
+        "drop-stale-devices": CronTrigger(
+            hour=settings.device_cleanup_hour, minute=30, timezone=LOCAL_TZ
+        ),
+    }
+
+
+async def run_job(
+    name: str, job: Job, ctx: JobContext, next_run_at: datetime | None = None
+) -> JobRun:
+    """Run one job, record the run in job_run and log one structured line. Never raises."""
+    started, t0 = ctx.clock.now(), time.perf_counter()
+    done, error = 0, None
+    try:
+        done = await job(ctx)
+    except Exception as exc:  # noqa: BLE001 - recorded and logged; the scheduler goes on
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+    run = JobRun(
+        job=name,
+        started_at=started,
+        finished_at=ctx.clock.now(),
+        duration_ms=int((time.perf_counter() - t0) * 1000),
+        outcome="error" if error else "ok",
+        error=error,
+        last_error=error,
+        next_run_at=next_run_at,
+    )
+    try:
+        await PiccoloJobRuns(ctx.database).record(run)
+    except Exception:
+        log.exception("job %s: could not record its run", name)
+    log.log(
+        logging.ERROR if error else logging.INFO,
+        "job %s %s in %d ms",
+        name,
+        run.outcome,
+        run.duration_ms,
+        extra={
+            "job": name,
+            "outcome": run.outcome,
+            "duration_ms": run.duration_ms,
+            "done": done,
+            "error": error,
+            "next_run_at": next_run_at.isoformat() if next_run_at else None,
+        },
+    )
+    return run
+
+
+class LeaderLock:
+    """A session-level advisory lock held on a connection of its own."""
+
+    def __init__(self, url: str, key: int = LEADER_LOCK_KEY) -> None:
+        self.url, self.key = url, key
+        self.connection: asyncpg.Connection | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.connection is not None
+
+    async def try_acquire(self) -> bool:
+        if self.connection is not None:
+            return True
+        connection = await asyncpg.connect(self.url)
+        try:
+            got = bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key))
+        except BaseException:
+            await connection.close()
+            raise
+        if got:
+            self.connection = connection
+        else:
+            await connection.close()
+        return got
+
+    async def still_held(self) -> bool:
+        """False once the lock's connection is gone (the server then released the lock)."""
+        if self.connection is None:
+            return False
+        try:
+            await asyncio.wait_for(self.connection.fetchval("SELECT 1"), timeout=5)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            await self.release()
+            return False
+        return True
+
+    async def release(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), timeout=5)
+
+
+class Runner:
+    """Start inside the running loop (a lifespan or ``chibo worker``); stop before the loop ends."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        jobs: Mapping[str, Job] | None = None,
+        retry_seconds: float | None = None,
+    ) -> None:
+        self.database = database
+        self.context = JobContext(database, clock or SystemClock(), settings)
+        self.jobs = dict(JOBS if jobs is None else jobs)
+        self.triggers = triggers(settings)
+        self.retry_seconds = retry_seconds or settings.leader_retry_seconds
+        self.lock = LeaderLock(database.url) if database.kind == "postgres" else None
+        self.scheduler: AsyncIOScheduler | None = None
+        self._campaign: asyncio.Task[None] | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self.scheduler is not None
+
+    async def start(self) -> None:
+        if self.lock is None:
+            await self._start_scheduler()
+        else:
+            self._campaign = asyncio.create_task(self._campaign_forever())
+
+    async def stop(self) -> None:
+        if self._campaign is not None:
+            self._campaign.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._campaign
+            self._campaign = None
+        self._stop_scheduler()
+        if self.lock is not None:
+            await self.lock.release()
+        await self.context.close()
+
+    async def _campaign_forever(self) -> None:
+        assert self.lock is not None  # noqa: S101 - only started with a lock
+        while True:
+            try:
+                if self.scheduler is None:
+                    if await self.lock.try_acquire():
+                        log.info("leader lock taken: running the scheduler")
+                        await self._start_scheduler()
+                elif not await self.lock.still_held():
+                    log.warning("leader lock lost: scheduler stopped")
+                    self._stop_scheduler()
+            except Exception:
+                log.warning("leader election failed; retrying", exc_info=True)
+            await asyncio.sleep(self.retry_seconds)
+
+    async def _start_scheduler(self) -> None:
+        scheduler = AsyncIOScheduler(
+            timezone=LOCAL_TZ,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+        )
+        for name in self.jobs:
+            scheduler.add_job(self._fire, self.triggers[name], args=[name], id=name, name=name)
+        scheduler.start()
+        self.scheduler = scheduler
+        runs = PiccoloJobRuns(self.database)
+        for job in scheduler.get_jobs():
+            try:
+                await runs.scheduled(job.id, job.next_run_time)
+            except Exception:
+                log.exception("job %s: could not record its next run", job.id)
+
+    def _stop_scheduler(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    async def _fire(self, name: str) -> None:
+        job = self.scheduler.get_job(name) if self.scheduler else None
+        await run_job(name, self.jobs[name], self.context, job.next_run_time if job else None)

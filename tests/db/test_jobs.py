@@ -1,0 +1,187 @@
+"""The scheduled jobs and their runner, on every engine, with an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import time, timedelta
+
+import pytest
+
+from api.settings import Settings
+from db.engine import Database
+from db.repositories.job_runs import PiccoloJobRuns
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.tables import MeetingTable
+from domain.meetings.ports import CellRule
+from domain.meetings.recurrence import MeetingRule, RuleKind
+from schedules.jobs import JOBS, JobContext
+from schedules.runner import LeaderLock, Runner, run_job
+from tests.conftest import TEST_SECRET
+from tests.factories import build_world
+from tests.fakes import FakeClock
+
+SETTINGS = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
+
+
+async def test_plan_meetings_twice_plans_the_same_meetings(db: Database, clock: FakeClock) -> None:
+    world = await build_world()
+    rule = MeetingRule(RuleKind.DAY_OF_MONTH, time(19, 30), 120, day=4)
+    await PiccoloMeetingRepository().set_rule(CellRule(world.cell_a.id, rule, None, None))
+    ctx = JobContext(db, clock, SETTINGS)
+    first = await run_job("plan-meetings", JOBS["plan-meetings"], ctx)
+    planned = await MeetingTable.select(MeetingTable.id, MeetingTable.planned_start).order_by(
+        MeetingTable.planned_start
+    )
+    second = await run_job("plan-meetings", JOBS["plan-meetings"], ctx)
+    assert first.outcome == second.outcome == "ok"
+    assert planned
+    assert (
+        await MeetingTable.select(MeetingTable.id, MeetingTable.planned_start).order_by(
+            MeetingTable.planned_start
+        )
+        == planned
+    )
+
+
+async def test_every_job_runs_and_records_its_run(db: Database, clock: FakeClock) -> None:
+    await build_world()
+    ctx = JobContext(db, clock, SETTINGS)
+    for name, job in JOBS.items():
+        run = await run_job(name, job, ctx, clock.now() + timedelta(minutes=1))
+        assert run.outcome == "ok", run.error
+    await ctx.close()
+    runs = await PiccoloJobRuns(db).all()
+    assert set(runs) == set(JOBS)
+    assert all(r.started_at == clock.now() and r.outcome == "ok" for r in runs.values())
+    assert all(r.next_run_at == clock.now() + timedelta(minutes=1) for r in runs.values())
+
+
+async def test_a_failing_job_records_an_error_and_a_later_good_run_keeps_it(
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(_: JobContext) -> int:
+        raise RuntimeError("boom")
+
+    ctx = JobContext(db, clock, SETTINGS)
+    with caplog.at_level(logging.INFO, logger="chibo.jobs"):
+        failed = await run_job("escalate-tasks", broken, ctx)
+    assert failed.outcome == "error"
+    assert failed.error == "RuntimeError: boom"
+    line = next(r for r in caplog.records if getattr(r, "job", None) == "escalate-tasks")
+    assert line.outcome == "error"  # type: ignore[attr-defined]
+    assert line.duration_ms >= 0  # type: ignore[attr-defined]
+    clock.advance(timedelta(hours=1))
+    await run_job("escalate-tasks", JOBS["escalate-tasks"], ctx)
+    run = (await PiccoloJobRuns(db).all())["escalate-tasks"]
+    assert run.outcome == "ok"
+    assert run.error is None
+    assert run.last_error == "RuntimeError: boom"
+    assert run.last_error_at == clock.now() - timedelta(hours=1)
+
+
+async def test_the_runner_keeps_going_after_a_job_raises(db: Database, clock: FakeClock) -> None:
+    calls: list[str] = []
+
+    async def broken(_: JobContext) -> int:
+        calls.append("broken")
+        raise RuntimeError("boom")
+
+    async def fine(_: JobContext) -> int:
+        calls.append("fine")
+        return 1
+
+    hourly = Settings(
+        database_url="sqlite:///unused", secret_key=TEST_SECRET, dispatch_interval_seconds=3600
+    )  # so that only the test fires it, however slow the machine
+    runner = Runner(db, hourly, clock, jobs={"dispatch-outbox": broken}, retry_seconds=0.05)
+    await runner.start()
+    try:
+        assert await _poll(lambda: runner.leading, 5)  # at once on SQLite; the lock on PostgreSQL
+        assert runner.scheduler is not None
+        runner.jobs["dispatch-outbox"] = broken
+        # fire it by hand twice (the trigger's own firing is APScheduler's business)
+        await runner._fire("dispatch-outbox")
+        runner.jobs["dispatch-outbox"] = fine
+        await runner._fire("dispatch-outbox")
+        assert runner.scheduler.running
+    finally:
+        await runner.stop()
+    assert calls == ["broken", "fine"]
+    run = (await PiccoloJobRuns(db).all())["dispatch-outbox"]
+    assert run.outcome == "ok"
+    assert run.last_error == "RuntimeError: boom"
+    assert run.next_run_at is not None
+
+
+async def _poll(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def postgres(databases: dict[str, Database]) -> Database:
+    if "postgres" not in databases:
+        pytest.skip("CHIBO_TEST_POSTGRES_URL is not set")
+    return databases["postgres"]
+
+
+async def test_only_one_worker_holds_the_leader_lock(postgres: Database) -> None:
+    first, second = LeaderLock(postgres.url, key=1), LeaderLock(postgres.url, key=1)
+    try:
+        assert await first.try_acquire()
+        assert not await second.try_acquire()
+        assert await first.still_held()
+        await first.release()
+        assert await second.try_acquire()
+    finally:
+        await first.release()
+        await second.release()
+
+
+async def test_a_standby_runner_takes_over_when_the_leader_dies(postgres: Database) -> None:
+    leader = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
+    standby = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
+    await leader.start()
+    try:
+        assert await _poll(lambda: leader.leading, 5)
+        await standby.start()
+        await asyncio.sleep(0.2)  # several retries of the standby
+        assert not standby.leading
+        # the leader's process dies: it stops trying, its connection goes without a goodbye,
+        # and the server frees the lock
+        assert leader._campaign is not None
+        assert leader.lock is not None
+        assert leader.lock.connection is not None
+        leader._campaign.cancel()
+        leader.lock.connection.terminate()
+        assert await _poll(lambda: standby.leading, 2)
+    finally:
+        await leader.stop()
+        await standby.stop()
+
+
+async def test_a_leader_whose_lock_connection_dies_stops_its_scheduler(postgres: Database) -> None:
+    runner = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
+    runner.lock = LeaderLock(postgres.url, key=2)
+    other = LeaderLock(postgres.url, key=2)
+    await runner.start()
+    try:
+        assert await _poll(lambda: runner.leading, 5)
+        assert runner.lock.connection is not None
+        await other.try_acquire()  # not yet: the runner holds it
+        assert not other.held
+        runner.lock.connection.terminate()
+        await _poll(lambda: not runner.leading, 2)
+        # whoever gets the lock next runs the scheduler; never both
+        await other.try_acquire()
+        await asyncio.sleep(0.2)
+        assert runner.leading != other.held
+    finally:
+        await runner.stop()
+        await other.release()
