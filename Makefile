@@ -43,6 +43,9 @@ migrate: install ## apply pending migrations
 migration: install ## new auto migration from db/tables.py
 	$(BIN)/piccolo migrations new chibo --auto
 
+worker: install ## the scheduler and push dispatcher (PostgreSQL: run beside `chibo serve`)
+	$(BIN)/chibo worker
+
 bench: install ## load benchmarks (see bench/README.md); prints numbers
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
