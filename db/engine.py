@@ -120,8 +120,8 @@ class PersistentSQLiteEngine(SQLiteEngine):
     ) -> list[dict[str, Any]]:
         connection = await self._readers.get()
         try:
-            async with connection.execute(query, args or []) as cursor:
-                rows: list[dict[str, Any]] = list(await cursor.fetchall())  # type: ignore[arg-type]
+            # one hop to the connection's thread (execute, fetch and close there), not three
+            rows: list[dict[str, Any]] = list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
             if connection.in_transaction:
                 await connection.commit()
             return rows
@@ -136,8 +136,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",  # noqa: ARG002
         table: type[Table] | None = None,  # noqa: ARG002
     ) -> list[dict[str, Any]]:
-        async with connection.execute(query, args or []) as cursor:
-            return list(await cursor.fetchall())  # type: ignore[arg-type]
+        return list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
 
 
 async def _pragma(connection: aiosqlite.Connection, pragma: str) -> None:
