@@ -57,11 +57,12 @@ from api.settings import Settings
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
 from db.pagination import encode_cursor
 from db.repositories.meetings import _attendance, _meeting
+from db.repositories.org import person_from_row
 from domain.actors import Actor, Grant, Permission, Role
 from domain.errors import NotFoundError, StaleVersionError
 from domain.meetings.model import Meeting, MeetingPolicy, attendance_sheet, meeting_day
 from domain.meetings.service import _snapshot  # the audit snapshot the app takes
-from domain.org.model import Locale, MembershipKind, Person
+from domain.org.model import MembershipKind
 
 Row = Mapping[str, Any]
 Fetch = Callable[[str, Sequence[Any]], Awaitable[Sequence[Row]]]
@@ -278,22 +279,6 @@ async def load_actor(fetch: Fetch, person_id: UUID, session_id: UUID) -> Actor:
     return Actor(person_id=person_id, session_id=session_id, grants=grants)
 
 
-def _person(row: Row) -> Person:
-    return Person(
-        id=row["id"],
-        home_unit_id=row["home_unit"],
-        home_unit_path=row["home_unit_path"],
-        full_name=row["full_name"],
-        phone=row["phone"],
-        email=row["email"],
-        locale=Locale(row["locale"]),
-        active=bool(row["active"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        version=row["version"],
-    )
-
-
 async def people_page(fetch: Fetch, actor: Actor, unit_id: UUID, limit: int) -> PageOut[PersonOut]:
     """What OrgService.unit and OrgService.list_people do, on the driver's rows."""
     units = await fetch(UNIT_SQL, (unit_id,))
@@ -306,7 +291,7 @@ async def people_page(fetch: Fetch, actor: Actor, unit_id: UUID, limit: int) -> 
         return PageOut(items=[], next_cursor=None)
     sql = PEOPLE_SELECT + " OR ".join([PEOPLE_SCOPE] * len(scopes)) + PEOPLE_REST
     rows = await fetch(sql, [*(f"{s}%" for s in scopes), f"{within}%", limit + 1])
-    people = [_person(r) for r in rows[:limit]]
+    people = [person_from_row(r) for r in rows[:limit]]
     cursor = encode_cursor(people[-1].created_at, people[-1].id) if len(rows) > limit else None
     return PageOut(items=[PersonOut.of(p) for p in people], next_cursor=cursor)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -69,7 +70,7 @@ def _unit(row: dict[str, Any]) -> Unit:
     )
 
 
-def _person(row: dict[str, Any]) -> Person:
+def person_from_row(row: Mapping[str, Any]) -> Person:
     return Person(
         id=row["id"],
         home_unit_id=row["home_unit"],
@@ -263,11 +264,11 @@ class PiccoloOrgRepository:
 
     async def get_person(self, person_id: UUID) -> Person | None:
         row = await _people().where(PersonTable.id == person_id).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     async def person_by_phone(self, phone: str) -> Person | None:
         row = await _people().where(PersonTable.phone == phone).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
@@ -301,7 +302,7 @@ class PiccoloOrgRepository:
         )
         rows = await engine.run_querystring(QueryString(sql, *args, page.limit + 1))
         more = len(rows) > page.limit
-        items = tuple(_person(r) for r in rows[: page.limit])
+        items = tuple(person_from_row(r) for r in rows[: page.limit])
         cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
         return Page(items=items, next_cursor=cursor)
 
