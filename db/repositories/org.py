@@ -426,6 +426,14 @@ class PiccoloOrgRepository:
         )
         return [_grant(r) for r in rows]
 
+    async def heads_of(self, unit_id: UUID) -> list[UUID]:
+        rows = await RoleGrantTable.select(RoleGrantTable.person).where(
+            (RoleGrantTable.unit == unit_id)
+            & RoleGrantTable.revoked_at.is_null()
+            & RoleGrantTable.role.is_in([Role.LEADER.value, Role.SECRETARY.value])
+        )
+        return list(dict.fromkeys(r["person"] for r in rows))
+
     async def add_grant(self, grant: RoleGrant) -> None:
         async with translating_unique("grant_exists"):
             await RoleGrantTable.insert(

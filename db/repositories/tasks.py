@@ -238,8 +238,17 @@ class PiccoloTaskRepository:
         rows = await _tasks().where(
             (TaskTable.due_on < today) & (TaskTable.status != TaskStatus.CLOSED.value)
         )
-        tasks = [await self.get(r["id"]) for r in rows]
-        return [t for t in tasks if t is not None]
+        if not rows:
+            return []
+        steps = (
+            await TaskStepTable.select()
+            .where(TaskStepTable.task.is_in([r["id"] for r in rows]))
+            .order_by(TaskStepTable.position)
+        )
+        by_task: dict[UUID, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+        for step in steps:
+            by_task[step["task"]].append(step)
+        return [_task(r, by_task[r["id"]]) for r in rows]
 
     async def open_tasks_of(self, unit_id: UUID) -> list[tuple[UUID, str]]:
         rows = (

@@ -37,7 +37,7 @@ from domain.inspections.sealing import is_sealed, may_see
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.model import Unit
-from domain.org.ports import GrantFilter, OrgRepository, UnitFilter
+from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 
@@ -346,16 +346,8 @@ class InspectionService:
         unit = await self.org.get_unit(inspection.target_id)
         if unit is None:
             return
-        grants = await self.org.list_grants(
-            (unit.path,), GrantFilter(live=True), PageRequest(limit=MAX_TARGETS)
-        )
-        heads = [
-            g.person_id
-            for g in grants.items
-            if g.unit_id == unit.id and g.role in {Role.SECRETARY, Role.LEADER}
-        ]
         await self.notifier.notify(
-            heads,
+            await self.org.heads_of(unit.id),
             Category.INSPECTION,
             f"inspection:{inspection.id}",
             Message(

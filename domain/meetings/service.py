@@ -538,19 +538,22 @@ class OversightService:
         now = self.meetings.clock.now()
         today = now.astimezone(LOCAL_TZ).date()
         upcoming = await self.meetings.upcoming(actor, 100)
+        assignments = [
+            a
+            for a in await org.live_assignments_of(actor.person_id)
+            if actor.may(Permission.VISIT_MEETINGS, a.cell_path)
+        ]
+        names = {u.id: u.name for u in await org.units_by_ids({a.cell_id for a in assignments})}
         result = []
-        for assignment in await org.live_assignments_of(actor.person_id):
-            if not actor.may(Permission.VISIT_MEETINGS, assignment.cell_path):
-                continue
+        for assignment in assignments:
             start, end = period_of(today, assignment.period)
             attended = await repo.counted_visits(
                 actor.person_id, assignment.cell_id, _local_midnight(start), _local_midnight(end)
             )
-            cells = await org.units_by_ids({assignment.cell_id})
             result.append(
                 FollowedCell(
                     assignment=assignment,
-                    cell_name=cells[0].name if cells else "",
+                    cell_name=names.get(assignment.cell_id, ""),
                     progress=progress(assignment.quota, assignment.period, attended, today),
                     upcoming=[m for m in upcoming if m.cell_id == assignment.cell_id][:3],
                 )

@@ -19,7 +19,7 @@ from domain.errors import (
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
-from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
+from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
@@ -352,15 +352,7 @@ class TaskService:
         unit = await self.org.get_unit(unit_id)
         if unit is None:
             return
-        grants = await self.org.list_grants(
-            (unit.path,), GrantFilter(live=True), PageRequest(limit=MAX_PAGE_SIZE)
-        )
-        heads = [
-            g.person_id
-            for g in grants.items
-            if g.unit_id == unit.id and g.role in {Role.LEADER, Role.SECRETARY}
-        ]
-        await self._tell(heads, "task_escalated", task, unit=unit.name)
+        await self._tell(await self.org.heads_of(unit.id), "task_escalated", task, unit=unit.name)
 
     # -- petitions ------------------------------------------------------------------------------
 
