@@ -23,7 +23,8 @@ from tests.factories import World, build_world, login, make_person, password_has
 from tests.fakes import START, FakeClock
 
 OPENAPI = "/api/docs/openapi.json"
-TOPIC = "Kiểm tra đột xuất việc thu nộp đảng phí 7f3a"
+# The last word is searched for in replies: not hex, so it can never turn up inside a random uuid.
+TOPIC = "Kiểm tra đột xuất việc thu nộp đảng phí mật-QZK7"
 WINDOW_START = START + timedelta(days=5)
 VOLATILE_HEADERS = {"x-request-id", "date", "content-length"}
 TEMPLATE = {
