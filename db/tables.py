@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    BigSerial,
     Boolean,
     Date,
     DoublePrecision,
@@ -436,6 +437,18 @@ class JobRunTable(Table, tablename="job_run"):
     next_run_at = Timestamptz(null=True, default=None)
 
 
+class ReminderTable(Table, tablename="reminder"):
+    """One reminder, unique per (kind, subject, occurrence): see domain/reminders/model.py."""
+
+    id = BigSerial(primary_key=True)
+    kind = Varchar(length=40)
+    subject = UUID()
+    occurrence = Varchar(length=20)
+    status = Varchar(length=10)
+    created_at = Timestamptz()
+    handled_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -467,4 +480,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     DeliveryTable,
     NotificationPreferenceTable,
     JobRunTable,
+    ReminderTable,
 )

@@ -33,6 +33,17 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         Locale.VI: ("Nhắc lịch sinh hoạt", "Đồng chí có lịch sinh hoạt {cell} lúc {start}."),
         Locale.EN: ("Meeting reminder", "You have a meeting of {cell} at {start}."),
     },
+    "minutes_nag": {
+        Locale.VI: (
+            "Biên bản chưa hoàn tất",
+            "Biên bản cuộc sinh hoạt {cell} ngày {day} chưa được hoàn tất.",
+        ),
+        Locale.EN: ("Minutes not finalised", "The minutes of {cell} on {day} are not final yet."),
+    },
+    "inspection_reminder": {
+        Locale.VI: ("Nhắc lịch kiểm tra", "Đoàn kiểm tra làm việc với {unit} lúc {start}."),
+        Locale.EN: ("Inspection reminder", "The inspection of {unit} starts at {start}."),
+    },
     "inspection_scheduled": {
         Locale.VI: ("Lịch kiểm tra", "Đoàn kiểm tra làm việc với {unit} từ {start}."),
         Locale.EN: ("Inspection scheduled", "An inspection of {unit} starts {start}."),
@@ -56,6 +67,38 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
     "task_reopened": {
         Locale.VI: ("Việc được mở lại", "Việc {title} đã được mở lại. Hạn mới {due}."),
         Locale.EN: ("Task reopened", "The task {title} was reopened. New due date {due}."),
+    },
+    "task_due_soon": {
+        Locale.VI: ("Việc sắp đến hạn", "Việc {title} đến hạn {due}."),
+        Locale.EN: ("Task due soon", "The task {title} is due {due}."),
+    },
+    "task_due_today": {
+        Locale.VI: ("Việc đến hạn hôm nay", "Hôm nay ({due}) là hạn của việc {title}."),
+        Locale.EN: ("Task due today", "The task {title} is due today ({due})."),
+    },
+    "task_overdue": {
+        Locale.VI: ("Việc quá hạn", "Việc {title} đã quá hạn từ {due}."),
+        Locale.EN: ("Task overdue", "The task {title} has been overdue since {due}."),
+    },
+    "petition_reply_soon": {
+        Locale.VI: (
+            "Sắp hết hạn trả lời phản ánh",
+            "Phản ánh về {category} cần được trả lời bằng văn bản trước hết {due}.",
+        ),
+        Locale.EN: (
+            "Petition reply due soon",
+            "The petition about {category} needs a written reply by {due}.",
+        ),
+    },
+    "petition_reply_overdue": {
+        Locale.VI: (
+            "Quá hạn trả lời phản ánh",
+            "Phản ánh về {category} đã quá hạn trả lời từ {due}.",
+        ),
+        Locale.EN: (
+            "Petition reply overdue",
+            "The reply to the petition about {category} was due {due}.",
+        ),
     },
     "task_escalated": {
         Locale.VI: ("Việc quá hạn", "Việc {title} của {unit} quá hạn từ {due}, cần đôn đốc."),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Role
@@ -20,7 +20,7 @@ from domain.notifications.model import (
     Texts,
     push_time,
 )
-from domain.notifications.ports import NotificationStore, Renderer, Scheduled
+from domain.notifications.ports import NotificationStore, Recipient, Renderer, Scheduled
 from domain.org.model import Locale
 from domain.pagination import Page, PageRequest
 from domain.ports import UnitOfWork
@@ -42,6 +42,20 @@ class Message:
         if (self.template is None) == (self.vi is None):
             msg = "a message has either a template or its texts"
             raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message to some people, as Notifier.notify takes it."""
+
+    person_ids: tuple[UUID, ...]
+    category: Category
+    subject: str
+    message: Message
+    urgent: bool = False
+    digestible: bool = False
+    data: Mapping[str, str] = field(default_factory=dict)
+    until: datetime | None = None
 
 
 class Notifier:
@@ -67,42 +81,68 @@ class Notifier:
         urgent: bool = False,
         digestible: bool = False,
         data: Mapping[str, str] | None = None,
+        until: datetime | None = None,
     ) -> list[Notification]:
         """One inbox row per (active, distinct) person and one delivery per live device of each.
         ``subject`` ("task:<id>") collapses pushes about the same thing on the phone;
-        ``digestible`` news waits for the daily digest of a leader who took it."""
-        if not subject or len(subject) > MAX_SUBJECT_LENGTH:
-            msg = "subject must be 1-200 characters"
-            raise ValueError(msg)
+        ``digestible`` news waits for the daily digest of a leader who took it; a push that
+        could only go out at or after ``until`` (a meeting's start) is not sent at all."""
+        notice = Notice(
+            tuple(person_ids), category, subject, message, urgent, digestible, data or {}, until
+        )
+        return await self.notify_many([notice])
+
+    async def notify_many(self, notices: Sequence[Notice]) -> list[Notification]:
+        """Several notices in one go: one look-up of the recipients, one insert."""
+        for notice in notices:
+            if not notice.subject or len(notice.subject) > MAX_SUBJECT_LENGTH:
+                msg = "subject must be 1-200 characters"
+                raise ValueError(msg)
         now = self.clock.now()
+        everyone = list(dict.fromkeys(p for n in notices for p in n.person_ids))
+        recipients = {r.person_id: r for r in await self.store.recipients(everyone)}
         scheduled = []
-        for recipient in await self.store.recipients(list(dict.fromkeys(person_ids))):
-            texts = self._texts(message, recipient.locale)
-            notification_id = uuid4()
-            notification = Notification(
-                id=notification_id,
-                person_id=recipient.person_id,
-                category=category,
-                title=texts.title,
-                body=texts.body,
-                data={
-                    **(data or {}),
-                    "notificationId": str(notification_id),
-                    "category": category.value,
-                    "subject": subject,
-                },
-                subject=subject,
-                urgent=urgent,
-                created_at=now,
-            )
-            at = push_time(
-                recipient.preferences, category, now, urgent=urgent, digestible=digestible
-            )
-            expires = (at or now) + TTL_BY_CATEGORY[category]
-            scheduled.append(Scheduled(notification, at, expires))
+        for notice in notices:
+            for person_id in dict.fromkeys(notice.person_ids):
+                recipient = recipients.get(person_id)
+                if recipient is not None:
+                    scheduled.append(self._scheduled(notice, recipient, now))
         async with self.uow.atomic():
             await self.store.enqueue(scheduled)
         return [s.notification for s in scheduled]
+
+    def _scheduled(self, notice: Notice, recipient: Recipient, now: datetime) -> Scheduled:
+        texts = self._texts(notice.message, recipient.locale)
+        notification_id = uuid4()
+        notification = Notification(
+            id=notification_id,
+            person_id=recipient.person_id,
+            category=notice.category,
+            title=texts.title,
+            body=texts.body,
+            data={
+                **notice.data,
+                "notificationId": str(notification_id),
+                "category": notice.category.value,
+                "subject": notice.subject,
+            },
+            subject=notice.subject,
+            urgent=notice.urgent,
+            created_at=now,
+        )
+        at = push_time(
+            recipient.preferences,
+            notice.category,
+            now,
+            urgent=notice.urgent,
+            digestible=notice.digestible,
+        )
+        expires = (at or now) + TTL_BY_CATEGORY[notice.category]
+        if notice.until is not None:
+            expires = min(expires, notice.until)
+            if at is not None and at >= notice.until:
+                at = None  # too late to be of use: the inbox keeps it
+        return Scheduled(notification, at, expires)
 
     def _texts(self, message: Message, locale: Locale) -> Texts:
         if message.template is not None:

@@ -1,0 +1,164 @@
+"""Reminder sweeps and delivery on both engines: keys, catch-up, relevance, who hears what."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+
+from db.engine import Database
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore
+from db.repositories.reminders import PiccoloReminderStore
+from db.repositories.tasks import PiccoloTaskRepository
+from db.tables import NotificationTable, ReminderTable
+from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.notifications.service import Notifier
+from domain.reminders.model import ReminderPolicy, local_at
+from domain.reminders.service import ReminderService
+from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
+from notifications.texts import TemplateTexts
+from tests.factories import World, build_world
+from tests.fakes import START, FakeClock
+
+
+def service(
+    db: Database, clock: FakeClock, policy: ReminderPolicy | None = None
+) -> ReminderService:
+    return ReminderService(
+        PiccoloReminderStore(db),
+        db,
+        clock,
+        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
+        policy or ReminderPolicy(),
+    )
+
+
+async def add_task(world: World, due_on: date, status: TaskStatus = TaskStatus.OPEN) -> Task:
+    task = Task(
+        id=uuid4(),
+        title="Sửa mái nhà văn hóa",
+        unit_id=world.cell_a.id,
+        unit_path=world.cell_a.path,
+        assignee_id=world.secretary_a.id,
+        source=TaskSource.LEADER,
+        priority=Priority.NORMAL,
+        due_on=due_on,
+        status=status,
+        created_at=START,
+        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
+    )
+    await PiccoloTaskRepository().add(task)
+    return task
+
+
+async def add_meeting(world: World, start: datetime) -> Meeting:
+    meeting = Meeting(
+        id=uuid4(),
+        cell_id=world.cell_a.id,
+        cell_path=world.cell_a.path,
+        kind=MeetingKind.REGULAR,
+        status=MeetingStatus.PLANNED,
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
+        created_at=START,
+        updated_at=START,
+    )
+    await PiccoloMeetingRepository().add(meeting)
+    return meeting
+
+
+async def rows(subject: UUID) -> list[tuple[str, str, str]]:
+    found = await ReminderTable.select(
+        ReminderTable.kind, ReminderTable.occurrence, ReminderTable.status
+    ).where(ReminderTable.subject == subject)
+    return sorted((r["kind"], r["occurrence"], r["status"]) for r in found)
+
+
+async def inbox(person: UUID) -> list[str]:
+    found = await NotificationTable.select(NotificationTable.title).where(
+        NotificationTable.person == person
+    )
+    return sorted(r["title"] for r in found)
+
+
+async def test_a_task_is_reminded_7_and_1_days_before_on_the_day_and_daily_when_late(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    reminders = service(db, clock)
+    clock.reset(local_at(date(2026, 12, 1), 8, 0) - timedelta(minutes=1))
+    task = await add_task(world, date(2026, 12, 8))
+    assert (await reminders.run()).sent == 0
+
+    clock.advance(timedelta(minutes=1))  # 08:00 on 1 December: 7 days before
+    assert (await reminders.run()).sent == 1
+    assert (await reminders.run()).sent == 0  # safe to run twice
+    assert await rows(task.id) == [("task_due_first", "2026-12-01", "sent")]
+    assert await inbox(world.secretary_a.id) == ["Việc sắp đến hạn"]
+
+    for day in (7, 8, 9, 10):
+        clock.reset(local_at(date(2026, 12, day), 8, 30))
+        await reminders.run()
+    assert await rows(task.id) == [
+        ("task_due_first", "2026-12-01", "sent"),
+        ("task_due_second", "2026-12-07", "sent"),
+        ("task_due_today", "2026-12-08", "sent"),
+        ("task_overdue", "2026-12-09", "sent"),
+        ("task_overdue", "2026-12-10", "sent"),
+    ]
+
+
+async def test_a_worker_down_catches_up_what_is_still_relevant_and_skips_the_rest(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    task = await add_task(world, date(2026, 12, 2))
+    meeting = await add_meeting(world, local_at(date(2026, 12, 3), 19, 30))
+    # down from before 08:00 on 1 December until 21:00 on 2 December
+    clock.reset(local_at(date(2026, 12, 2), 21, 0))
+    stats = await service(db, clock).run()
+    assert await rows(task.id) == [
+        ("task_due_second", "2026-12-01", "skipped"),  # 08:00 yesterday: too late now
+        ("task_due_today", "2026-12-02", "skipped"),  # relevant until 20:00
+    ]
+    assert stats.skipped == 2
+    # the day-before reminder of the meeting comes at 19:30 on the 2nd: still worth sending
+    assert [k for k, _, s in await rows(meeting.id) if s == "sent"] == ["meeting_day_before"]
+
+
+async def test_a_meeting_reminds_members_and_followers_and_not_once_cancelled(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    start = datetime(2026, 12, 3, 12, 30, tzinfo=UTC)  # 19:30 in Hà Nội
+    meeting = await add_meeting(world, start)
+    reminders = service(db, clock)
+    clock.reset(start - timedelta(hours=24))
+    assert (await reminders.run()).people == 3  # member, secretary, the leader following
+    for person in (world.member_a, world.secretary_a, world.leader_1):
+        assert await inbox(person.id) == ["Nhắc lịch sinh hoạt"]
+    assert await inbox(world.secretary_b.id) == []
+
+    meeting.status = MeetingStatus.CANCELLED
+    await PiccoloMeetingRepository().save(meeting, attendance=False)
+    clock.reset(start - timedelta(hours=2))
+    stats = await reminders.run()
+    assert (stats.sent, stats.dropped) == (0, 0)  # a cancelled meeting is not even swept
+    assert [k for k, _, _ in await rows(meeting.id)] == ["meeting_day_before"]
+
+
+async def test_a_moved_meeting_gets_reminders_for_its_new_time(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    start = datetime(2026, 12, 3, 12, 30, tzinfo=UTC)
+    meeting = await add_meeting(world, start)
+    reminders = service(db, clock)
+    clock.reset(start - timedelta(hours=24))
+    await reminders.run()
+    meeting.planned_start += timedelta(days=1)
+    meeting.planned_end += timedelta(days=1)
+    await PiccoloMeetingRepository().save(meeting, attendance=False)
+    clock.reset(meeting.planned_start - timedelta(hours=24))
+    assert (await reminders.run()).sent == 1
+    assert [s for _, _, s in await rows(meeting.id)] == ["sent", "sent"]
