@@ -106,12 +106,18 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
     },
     "daily_digest": {
         Locale.VI: (
-            "Tóm tắt ngày {day}",
-            "{meetings} cuộc sinh hoạt, {inspections} cuộc kiểm tra, {tasks} việc cần theo dõi.",
+            "Tóm tắt {day}",
+            (
+                "{unread} thông báo chưa đọc. Hôm nay: {meetings} cuộc sinh hoạt,"
+                " {inspections} cuộc kiểm tra; {tasks} việc quá hạn cần đôn đốc."
+            ),
         ),
         Locale.EN: (
             "Summary for {day}",
-            "{meetings} meetings, {inspections} inspections, {tasks} tasks to follow.",
+            (
+                "{unread} unread notifications. Today: {meetings} meetings,"
+                " {inspections} inspections; {tasks} overdue tasks to follow up."
+            ),
         ),
     },
 }

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from piccolo.columns.combination import Or, Where
 from piccolo.querystring import QueryString
 
 from db.engine import Database
+from db.pagination import any_prefix
 from db.tables import (
     InspectionMemberTable,
     InspectionTable,
     LeaderAssignmentTable,
     MeetingTable,
     MembershipTable,
+    NotificationTable,
     PetitionTable,
     ReminderTable,
     RoleGrantTable,
@@ -28,8 +31,15 @@ from domain.actors import Role
 from domain.clock import LOCAL_TZ
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.meetings.model import MeetingStatus
-from domain.reminders.model import ReminderKind, ReminderStatus, Sweep
-from domain.reminders.ports import Due, InspectionFacts, MeetingFacts, PetitionFacts, TaskFacts
+from domain.reminders.model import ReminderKind, ReminderStatus, Sweep, local_day_start
+from domain.reminders.ports import (
+    DigestFacts,
+    Due,
+    InspectionFacts,
+    MeetingFacts,
+    PetitionFacts,
+    TaskFacts,
+)
 from domain.tasks.model import TaskStatus
 
 K = ReminderKind
@@ -62,7 +72,9 @@ SOURCES: dict[ReminderKind, tuple[str, str | None, str]] = {
     K.TASK_OVERDUE: ("task", None, f"{LIVE_TASK} AND due_on < :due_before"),
     K.PETITION_REPLY_SOON: ("petition", None, "reply IS NULL AND reply_due_on = :due_on"),
     K.PETITION_REPLY_OVERDUE: ("petition", None, "reply IS NULL AND reply_due_on < :due_before"),
+    K.DAILY_DIGEST: ("notification_preference", None, "daily_digest = TRUE"),
 }
+SUBJECT_COLUMN = {K.DAILY_DIGEST: "person"}  # else the row's id
 
 # a moment as whole Unix seconds, as domain.reminders.model.moment_occurrence writes it
 EPOCH_TEXT = {
@@ -92,7 +104,8 @@ def sweep_sql(sweep: Sweep, engine: str) -> str:
         occurrence = EPOCH_TEXT[engine].format(column=moment)
         where = f"{where} AND {MOMENT_RANGE.format(column=moment)}"
     # table and conditions are the constants above; every value is bound
-    select = f"SELECT :kind, id, {occurrence}, 'pending', :now FROM {table} WHERE {where}"  # noqa: S608
+    subject = SUBJECT_COLUMN.get(sweep.kind, "id")
+    select = f"SELECT :kind, {subject}, {occurrence}, 'pending', :now FROM {table} WHERE {where}"  # noqa: S608
     return (
         'INSERT INTO reminder (kind, subject, occurrence, "status", created_at) '
         f"{select} ON CONFLICT (kind, subject, occurrence) DO NOTHING RETURNING id"
@@ -284,6 +297,48 @@ class PiccoloReminderStore:
             )
             for r in rows
         }
+
+    async def digest(self, person_id: UUID, day: date) -> DigestFacts:
+        grants = await RoleGrantTable.select(RoleGrantTable.unit.path.as_alias("path")).where(
+            (RoleGrantTable.person == person_id)
+            & RoleGrantTable.revoked_at.is_null()
+            & RoleGrantTable.role.is_in([Role.LEADER.value, Role.ADMIN.value])
+        )
+        scopes = tuple(sorted({g["path"] for g in grants}))
+        if not scopes:
+            return DigestFacts(person_id, (), 0, 0, 0, 0)
+        start, end = local_day_start(day), local_day_start(day + timedelta(days=1))
+        unread = await NotificationTable.count().where(
+            (NotificationTable.person == person_id)
+            & NotificationTable.read_at.is_null()
+            & (NotificationTable.created_at >= start - timedelta(days=1))
+        )
+        meetings = await MeetingTable.count().where(
+            _within(MeetingTable.cell.path, scopes)
+            & (MeetingTable.status == MeetingStatus.PLANNED.value)
+            & (MeetingTable.planned_start >= start)
+            & (MeetingTable.planned_start < end)
+        )
+        inspections = await InspectionTable.count().where(
+            _within(InspectionTable.target.path, scopes)
+            & (InspectionTable.kind != InspectionKind.SURPRISE.value)
+            & (InspectionTable.window_start >= start)
+            & (InspectionTable.window_start < end)
+        )
+        overdue = await TaskTable.count().where(
+            _within(TaskTable.unit.path, scopes)
+            & TaskTable.status.is_in([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value])
+            & (TaskTable.due_on < day)
+        )
+        return DigestFacts(person_id, scopes, unread, meetings, inspections, overdue)
+
+
+def _within(path: Any, scopes: tuple[str, ...]) -> Where | Or:  # noqa: ANN401 - a Piccolo column
+    scope = any_prefix(path, scopes)
+    if scope is None:
+        msg = "no scope to count within"
+        raise ValueError(msg)
+    return scope
 
 
 def _local_day(moment: datetime) -> date:

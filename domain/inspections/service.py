@@ -353,6 +353,7 @@ class InspectionService:
             Message(
                 template=template, params={"unit": unit.name, "start": inspection.window_start}
             ),
+            digestible=template == "inspection_scheduled",  # news; a reveal is not
             data={"inspectionId": str(inspection.id)},
         )
 

@@ -328,6 +328,7 @@ class MeetingService:
                     "place": meeting.place or "—",
                 },
             ),
+            digestible=True,  # for a leader who takes scope news in the daily digest
             data={"meetingId": str(meeting.id)},
         )
 

@@ -36,6 +36,7 @@ class ReminderKind(StrEnum):
     TASK_OVERDUE = "task_overdue"  # every day while overdue
     PETITION_REPLY_SOON = "petition_reply_soon"
     PETITION_REPLY_OVERDUE = "petition_reply_overdue"  # every day while unanswered
+    DAILY_DIGEST = "daily_digest"  # to a leader who chose it; the subject is the person
 
 
 class ReminderStatus(StrEnum):
@@ -70,10 +71,15 @@ class ReminderPolicy:
     task_first_days: int = 7
     task_second_days: int = 1
     petition_days: int = 2  # before the reply is due
+    digest_hour: int = 7
+    digest_minute: int = 30
 
     def __post_init__(self) -> None:
-        if not 0 <= self.day_hour <= 23:  # noqa: PLR2004
-            raise ValueError(f"DAY_HOUR must be an hour of the day (0-23), got {self.day_hour}")
+        for name in ("day_hour", "digest_hour"):
+            if not 0 <= getattr(self, name) <= 23:  # noqa: PLR2004
+                raise ValueError(f"{name.upper()} must be an hour of the day (0-23)")
+        if not 0 <= self.digest_minute <= 59:  # noqa: PLR2004
+            raise ValueError("DIGEST_MINUTE must be a minute (0-59)")
         if self.catch_up_hours < 1:
             raise ValueError("CATCH_UP_HOURS must be at least 1")
 
@@ -97,13 +103,13 @@ def local_day_start(day: date) -> datetime:
     return local_at(day, 0)
 
 
-def day_occurrences(since: datetime, now: datetime, hour: int) -> list[date]:
-    """Local days whose ``hour`` o'clock lies in (since, now]."""
+def day_occurrences(since: datetime, now: datetime, hour: int, minute: int = 0) -> list[date]:
+    """Local days whose ``hour``:``minute`` lies in (since, now]."""
     day = since.astimezone(LOCAL_TZ).date()
     last = now.astimezone(LOCAL_TZ).date()
     days = []
     while day <= last:
-        if since < local_at(day, hour) <= now:
+        if since < local_at(day, hour, minute) <= now:
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -168,6 +174,10 @@ def plan_sweeps(policy: ReminderPolicy, since: datetime, now: datetime) -> list[
                 )
             ),
         ]
+    sweeps += [
+        Sweep(ReminderKind.DAILY_DIGEST, day.isoformat(), {})
+        for day in day_occurrences(since, now, policy.digest_hour, policy.digest_minute)
+    ]
     return sweeps
 
 
@@ -191,5 +201,9 @@ def fire_window(
             ReminderKind.INSPECTION_REVEAL: end or moment,
         }[kind]
         return fires, stale
-    fires = local_at(date.fromisoformat(occurrence), policy.day_hour)
+    day = date.fromisoformat(occurrence)
+    if kind is ReminderKind.DAILY_DIGEST:
+        fires = local_at(day, policy.digest_hour, policy.digest_minute)
+    else:
+        fires = local_at(day, policy.day_hour)
     return fires, fires + timedelta(hours=policy.day_window_hours)

@@ -68,6 +68,18 @@ class PetitionFacts:
     task_status: TaskStatus
 
 
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """A leader's day, over the units they lead (their scopes)."""
+
+    person_id: UUID
+    scopes: tuple[str, ...]  # unit paths of live leader and admin grants; empty: no digest
+    unread: int  # inbox rows of the last day not read yet (news held for the digest among them)
+    meetings: int  # planned meetings of the day
+    inspections: int  # inspections starting that day; surprise ones are never counted ahead
+    overdue_tasks: int
+
+
 class ReminderStore(Protocol):
     async def enqueue(self, sweeps: Sequence[Sweep], now: datetime) -> int:
         """Insert a pending row for every subject each sweep matches, skipping keys that exist;
@@ -83,3 +95,4 @@ class ReminderStore(Protocol):
     async def inspections(self, ids: Iterable[UUID]) -> dict[UUID, InspectionFacts]: ...
     async def tasks(self, ids: Iterable[UUID]) -> dict[UUID, TaskFacts]: ...
     async def petitions(self, ids: Iterable[UUID]) -> dict[UUID, PetitionFacts]: ...
+    async def digest(self, person_id: UUID, day: date) -> DigestFacts: ...

@@ -24,6 +24,7 @@ from domain.reminders.model import (
     plan_sweeps,
 )
 from domain.reminders.ports import (
+    DigestFacts,
     Due,
     InspectionFacts,
     MeetingFacts,
@@ -154,6 +155,24 @@ def petition_notice(due: Due, petition: PetitionFacts, policy: ReminderPolicy) -
     )
 
 
+def digest_notice(due: Due, digest: DigestFacts) -> Notice | None:
+    """The leader's morning summary; nothing for someone who no longer leads a unit."""
+    if not digest.scopes:
+        return None
+    day = date.fromisoformat(due.occurrence)
+    message = Message(
+        template="daily_digest",
+        params={
+            "day": day,
+            "unread": digest.unread,
+            "meetings": digest.meetings,
+            "inspections": digest.inspections,
+            "tasks": digest.overdue_tasks,
+        },
+    )
+    return Notice((digest.person_id,), Category.DIGEST, f"digest:{due.occurrence}", message)
+
+
 class ReminderService:
     def __init__(
         self,
@@ -222,6 +241,9 @@ class ReminderService:
                 notice = task_notice(due, t, self.policy)
             elif due.kind in PETITION_KINDS and (p := petitions.get(due.subject)):
                 notice = petition_notice(due, p, self.policy)
+            elif due.kind is K.DAILY_DIGEST:
+                day = date.fromisoformat(due.occurrence)
+                notice = digest_notice(due, await self.store.digest(due.subject, day))
             _, stale = fire_window(due.kind, due.occurrence, self.policy, end)
             if notice is None:
                 statuses.append(ReminderStatus.DROPPED)

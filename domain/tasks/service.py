@@ -267,6 +267,7 @@ class TaskService:
                 },
             ),
             urgent=task.priority is Priority.URGENT,
+            digestible=template == "task_escalated",  # scope news: a leader may take it daily
             data={"taskId": str(task.id)},
         )
 

@@ -12,6 +12,7 @@ from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from db.tables import NotificationTable, ReminderTable
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.notifications.model import Preferences
 from domain.notifications.service import Notifier
 from domain.reminders.model import ReminderPolicy, local_at
 from domain.reminders.service import ReminderService
@@ -162,3 +163,35 @@ async def test_a_moved_meeting_gets_reminders_for_its_new_time(
     clock.reset(meeting.planned_start - timedelta(hours=24))
     assert (await reminders.run()).sent == 1
     assert [s for _, _, s in await rows(meeting.id)] == ["sent", "sent"]
+
+
+async def test_a_leader_who_chose_the_digest_gets_it_at_07_30_and_a_member_never(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    store = PiccoloNotificationStore()
+    for person in (world.leader_1, world.member_a):
+        await store.save_preferences(Preferences(person.id, daily_digest=True), START)
+    await add_task(world, date(2026, 11, 30))  # overdue on 1 December, in ward 1
+    await add_meeting(world, local_at(date(2026, 12, 1), 19, 30))
+    reminders = service(db, clock)
+    clock.reset(local_at(date(2026, 12, 1), 7, 29))
+    await reminders.run()  # the meeting's day-before reminder (19:30 yesterday) comes now
+    assert await digests(world.leader_1.id) == []
+    clock.advance(timedelta(minutes=1))
+    await reminders.run()
+    assert await digests(world.leader_1.id) == [
+        {
+            "title": "Tóm tắt thứ Ba, 01/12/2026",
+            "body": "1 thông báo chưa đọc. Hôm nay: 1 cuộc sinh hoạt, 0 cuộc kiểm tra;"
+            " 1 việc quá hạn cần đôn đốc.",
+        }
+    ]
+    assert await digests(world.member_a.id) == []  # not a leader: the row is dropped
+    assert ("daily_digest", "2026-12-01", "dropped") in await rows(world.member_a.id)
+
+
+async def digests(person: UUID) -> list[dict[str, str]]:
+    return await NotificationTable.select(NotificationTable.title, NotificationTable.body).where(
+        (NotificationTable.person == person) & (NotificationTable.category == "digest")
+    )

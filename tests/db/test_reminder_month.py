@@ -1,0 +1,277 @@
+"""A whole month of the reminder job for the demo organisation, with an injected clock.
+
+The worker runs every 15 minutes from 30 November to the end of December. Every reminder the
+rules promise is sent exactly once, at its local time to the minute; pushes never go out in quiet
+hours; a surprise inspection's unit hears nothing of it before it starts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID, uuid4
+
+from api.passwords import Argon2Hasher
+from db.engine import Database
+from db.json_columns import dumps
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore
+from db.repositories.org import PiccoloOrgRepository
+from db.repositories.reminders import PiccoloReminderStore
+from db.repositories.tasks import PiccoloTaskRepository
+from db.seed_demo import seed
+from db.tables import (
+    ChecklistTemplateTable,
+    DeliveryTable,
+    InspectionMemberTable,
+    InspectionTable,
+    NotificationTable,
+    PersonTable,
+    PushDeviceTable,
+    ReminderTable,
+    RoleGrantTable,
+    TaskTable,
+    UnitTable,
+)
+from domain.actors import Role
+from domain.clock import LOCAL_TZ
+from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.notifications.model import Preferences, QuietHours
+from domain.notifications.service import Notifier
+from domain.org.service import OrgService
+from domain.reminders.model import ReminderPolicy, local_at, moment_occurrence
+from domain.reminders.service import ReminderService
+from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
+from notifications.texts import TemplateTexts
+from tests.fakes import START, FakeClock
+
+STEP = timedelta(minutes=15)
+FIRST_DAY, LAST_DAY = date(2026, 11, 30), date(2026, 12, 31)
+POLICY = ReminderPolicy(catch_up_hours=1)  # a worker that never stops: no catch-up needed
+Key = tuple[str, UUID, str]
+
+
+@dataclass
+class Organisation:
+    cells: list[tuple[UUID, str]]  # (id, path)
+    secretaries: dict[UUID, UUID]  # cell -> its secretary
+    leader: UUID
+    inspectors: list[UUID]
+    people: list[UUID]
+
+
+async def demo(db: Database, clock: FakeClock) -> Organisation:
+    org = OrgService(
+        PiccoloOrgRepository(), db, PiccoloAuditLog(clock, "seed"), clock, Argon2Hasher()
+    )
+    await seed(org)
+    cells = await UnitTable.select(UnitTable.id, UnitTable.path).where(
+        UnitTable.is_cell == True  # noqa: E712
+    )
+    grants = await RoleGrantTable.select(
+        RoleGrantTable.person, RoleGrantTable.unit, RoleGrantTable.role
+    )
+    people = [p["id"] for p in await PersonTable.select(PersonTable.id)]
+    return Organisation(
+        cells=sorted((c["id"], c["path"]) for c in cells),
+        secretaries={g["unit"]: g["person"] for g in grants if g["role"] == Role.SECRETARY},
+        leader=min(g["person"] for g in grants if g["role"] == Role.LEADER),
+        inspectors=sorted(g["person"] for g in grants if g["role"] == Role.INSPECTOR),
+        people=people,
+    )
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(date(2026, 12, day), time(hour, minute), tzinfo=LOCAL_TZ).astimezone(
+        UTC
+    )
+
+
+async def add_meeting(
+    cell: tuple[UUID, str], start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
+) -> Meeting:
+    meeting = Meeting(
+        id=uuid4(),
+        cell_id=cell[0],
+        cell_path=cell[1],
+        kind=MeetingKind.REGULAR,
+        status=status,
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
+        created_at=START,
+        updated_at=START,
+    )
+    await PiccoloMeetingRepository().add(meeting)
+    return meeting
+
+
+async def add_task(cell: tuple[UUID, str], assignee: UUID, due_on: date) -> Task:
+    task = Task(
+        id=uuid4(),
+        title=f"Việc hạn {due_on:%d/%m}",
+        unit_id=cell[0],
+        unit_path=cell[1],
+        assignee_id=assignee,
+        source=TaskSource.LEADER,
+        priority=Priority.NORMAL,
+        due_on=due_on,
+        status=TaskStatus.OPEN,
+        created_at=START,
+        steps=[Step(StepKind.CREATED, None, START)],
+    )
+    await PiccoloTaskRepository().add(task)
+    return task
+
+
+async def add_inspection(
+    target: UUID, team: list[UUID], start: datetime, *, surprise: bool
+) -> UUID:
+    template_id, inspection_id = uuid4(), uuid4()
+    await ChecklistTemplateTable.insert(
+        ChecklistTemplateTable(
+            id=template_id, family=template_id, name="Mẫu", version=1, items=dumps([])
+        )
+    )
+    await InspectionTable.insert(
+        InspectionTable(
+            id=inspection_id,
+            target=target,
+            kind="surprise" if surprise else "periodic",
+            status="planned",
+            window_start=start,
+            window_end=start + timedelta(hours=8),
+            topic="Kiểm tra việc thực hiện nghị quyết",
+            lead=team[0],
+            members=dumps([str(p) for p in team[1:]]),
+            template=template_id,
+            created_by=team[0],
+        )
+    )
+    for person in team[1:]:
+        await InspectionMemberTable.insert(
+            InspectionMemberTable(
+                id=uuid4(),
+                inspection=inspection_id,
+                person=person,
+                window_start=start,
+                window_end=start + timedelta(hours=8),
+            )
+        )
+    return inspection_id
+
+
+def expect_nags(expected: dict[Key, datetime], meeting: Meeting) -> None:
+    day = meeting.planned_start.astimezone(LOCAL_TZ).date()
+    for kind, after in (("minutes_first_nag", 1), ("minutes_second_nag", 3)):
+        nag = day + timedelta(days=after)
+        expected[kind, meeting.id, nag.isoformat()] = local_at(nag, 8)
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_hours(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await demo(db, clock)
+    expected: dict[Key, datetime] = {}  # (kind, subject, occurrence) -> when it must fire
+
+    # meetings: two a cell, one at dawn (its 2-hour reminder falls in quiet hours); none is
+    # logged, so the secretary is nagged 1 and 3 days after each
+    for n, cell in enumerate(world.cells):
+        for start in (local(3 + 4 * n, 19, 30), local(20 + n, 6, 0)):
+            meeting = await add_meeting(cell, start)
+            at = moment_occurrence(start)
+            expected["meeting_day_before", meeting.id, at] = start - timedelta(hours=24)
+            expected["meeting_soon", meeting.id, at] = start - timedelta(hours=2)
+            expect_nags(expected, meeting)
+    expect_nags(expected, await add_meeting(world.cells[0], local(5, 19), MeetingStatus.HELD))
+    await add_meeting(world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
+
+    # tasks: reminded 7 and 1 days ahead, on the day, then daily while overdue
+    open_task = await add_task(
+        world.cells[1], world.secretaries[world.cells[1][0]], date(2026, 12, 20)
+    )
+    closed_task = await add_task(
+        world.cells[2], world.secretaries[world.cells[2][0]], date(2026, 12, 10)
+    )
+    for task, last in ((open_task, LAST_DAY), (closed_task, date(2026, 12, 11))):
+        for kind, day in (
+            ("task_due_first", task.due_on - timedelta(days=7)),
+            ("task_due_second", task.due_on - timedelta(days=1)),
+            ("task_due_today", task.due_on),
+        ):
+            expected[kind, task.id, day.isoformat()] = local_at(day, 8)
+        for day in days(task.due_on + timedelta(days=1), last):
+            expected["task_overdue", task.id, day.isoformat()] = local_at(day, 8)
+
+    # inspections: the team hears the day before; the surprise one's unit only at its start
+    target = world.cells[3][0]
+    periodic = await add_inspection(target, world.inspectors, local(10, 8), surprise=False)
+    surprise = await add_inspection(target, world.inspectors, local(15, 8), surprise=True)
+    for inspection, start in ((periodic, local(10, 8)), (surprise, local(15, 8))):
+        expected["inspection_day_before", inspection, moment_occurrence(start)] = local(
+            int(start.astimezone(LOCAL_TZ).day) - 1, 8
+        )
+    expected["inspection_reveal", surprise, moment_occurrence(local(15, 8))] = local(15, 8)
+
+    # the leader takes the daily digest; everybody has a phone
+    store = PiccoloNotificationStore()
+    await store.save_preferences(Preferences(world.leader, daily_digest=True), START)
+    for day in days(FIRST_DAY, LAST_DAY):
+        expected["daily_digest", world.leader, day.isoformat()] = local_at(day, 7, 30)
+    await PushDeviceTable.insert(
+        *(
+            PushDeviceTable(
+                id=uuid4(), token=f"token-{p}", person=p, platform="android",
+                app_version="1.0", locale="vi",
+            )
+            for p in world.people
+        )
+    )  # fmt: skip
+
+    reminders = ReminderService(
+        PiccoloReminderStore(db),
+        db,
+        clock,
+        Notifier(store, db, clock, TemplateTexts()),
+        POLICY,
+    )
+    clock.reset(local_at(FIRST_DAY, 0))
+    while clock.now() < local_at(LAST_DAY + timedelta(days=1), 0):
+        clock.advance(STEP)
+        if clock.now() == local_at(date(2026, 12, 11), 12):
+            await TaskTable.update({TaskTable.status: "closed"}).where(
+                TaskTable.id == closed_task.id
+            )
+        await reminders.run()
+
+    rows = await ReminderTable.select().where(ReminderTable.status == "sent")
+    fired = {(r["kind"], r["subject"], r["occurrence"]): r["handled_at"] for r in rows}
+    assert fired == expected  # each once, at its local time to the minute
+    assert await ReminderTable.count().where(ReminderTable.status != "sent") == 0
+
+    notifications = await NotificationTable.select(
+        NotificationTable.person,
+        NotificationTable.subject,
+        NotificationTable.title,
+        NotificationTable.created_at,
+    )
+    twice = Counter((n["person"], n["subject"], n["title"], n["created_at"]) for n in notifications)
+    assert max(twice.values()) == 1
+    about_surprise = [n for n in notifications if n["subject"] == f"inspection:{surprise}"]
+    assert {n["person"] for n in about_surprise if n["created_at"] < local(15, 8)} == set(
+        world.inspectors
+    )  # before it starts, only its team knows
+    assert [n["created_at"] for n in about_surprise if n["person"] not in world.inspectors] == [
+        local(15, 8)
+    ]  # the cell's secretary, at the start
+
+    quiet = QuietHours()
+    pushes = await DeliveryTable.select(DeliveryTable.next_attempt_at)
+    assert pushes
+    assert not [
+        p for p in pushes if quiet.contains(p["next_attempt_at"].astimezone(LOCAL_TZ).time())
+    ]
