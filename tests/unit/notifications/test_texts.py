@@ -70,6 +70,15 @@ SAMPLE = {
     "meetings": 2,
     "inspections": 1,
     "tasks": 5,
+    "unread": 3,
+    "category": "Vệ sinh môi trường",
+    "month": "11/2026",
+    "quarter": "4/2026",
+    "attended": 1,
+    "expected": 3,
+    "name": "Lê Thị Hoa",
+    "months": 3,
+    "year": "2026",
 }
 
 
