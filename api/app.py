@@ -23,6 +23,7 @@ from api.calendar import (
     CalendarTokenController,
     get_calendar_feed,
 )
+from api.compliance import list_compliance_flags
 from api.errors import EXCEPTION_HANDLERS
 from api.idempotency import IdempotencyMiddleware
 from api.inspections.controller import (
@@ -56,6 +57,7 @@ from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.idempotency import IdempotencyStore
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
@@ -69,6 +71,7 @@ from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService
 from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
+from domain.compliance.service import ComplianceService
 from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.notifications.service import NotificationService, Notifier
@@ -86,7 +89,7 @@ follow-up tasks and reminders.
 - Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with
   the same key and body returns the first reply (`Idempotent-Replayed: true`); the same key with
   another body answers 422 `idempotency_key_reused`, and while the first is running 409
-  `idempotency_request_in_flight`.
+  `idempotency_request_in_flight`. A key is remembered 7 days (the default), then forgotten.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
 """
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
@@ -202,6 +205,17 @@ class Services:
         del request
         return NotificationService(self.notification_store, self.db, self.clock)
 
+    def compliance(self, request: Request[Any, Any, Any]) -> ComplianceService:
+        del request
+        return ComplianceService(
+            PiccoloComplianceStore(self.db),
+            self.db,
+            self.clock,
+            self.notifier,
+            self.settings.compliance_policy,
+            self.settings.meeting_policy,
+        )
+
     def dependencies(self) -> dict[str, Provide]:
         providers = {
             name: getattr(self, name)
@@ -215,6 +229,7 @@ class Services:
                 "attachments",
                 "calendar",
                 "notifications",
+                "compliance",
             )
         }
         return {name: Provide(p, sync_to_thread=False) for name, p in providers.items()}
@@ -274,6 +289,7 @@ def create_app(
             get_calendar_feed,
             followed_cells,
             absence_flags,
+            list_compliance_flags,
             ChecklistTemplateController,
             InspectionPlanController,
             InspectionController,
@@ -297,7 +313,7 @@ def create_app(
             DefineMiddleware(
                 IdempotencyMiddleware,
                 database=db,
-                store=IdempotencyStore(IN_FLIGHT_TIMEOUT),
+                store=IdempotencyStore(IN_FLIGHT_TIMEOUT, settings.idempotency_key_lifetime),
                 clock=clock,
                 max_body=settings.max_body_bytes,
             ),

@@ -6,14 +6,17 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.compliance.model import CompliancePolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
 from domain.meetings.model import MeetingPolicy
+from domain.reminders.model import ReminderPolicy
 from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.petitions import PetitionPolicy
 
@@ -45,6 +48,8 @@ class Settings:
     inspection_policy: InspectionPolicy = field(default_factory=InspectionPolicy)
     escalation_policy: EscalationPolicy = field(default_factory=EscalationPolicy)
     petition_policy: PetitionPolicy = field(default_factory=PetitionPolicy)
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    compliance_policy: CompliancePolicy = field(default_factory=CompliancePolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
     # schedules (schedules/runner.py). `chibo serve` runs them in-process only in the embedded
@@ -54,11 +59,29 @@ class Settings:
     escalation_interval_minutes: int = 60
     planning_hour: int = 2  # local time, daily
     device_cleanup_hour: int = 3  # local time, daily
+    # housekeeping (daily at housekeeping_hour:15 local time) and the ages it deletes by
+    housekeeping_hour: int = 3
+    idempotency_key_days: int = 7  # a POST's stored reply is replayed this long, then forgotten
+    session_retention_days: int = 30  # expired or revoked refresh sessions are kept this long
+    delivery_retention_days: int = 30  # sent, failed or cancelled pushes are kept this long
+    reminder_retention_days: int = 90  # handled reminders: what was sent, skipped, dropped
     leader_retry_seconds: int = 5
+    reminder_interval_seconds: int = 60
+    compliance_interval_minutes: int = 60  # the checks themselves fall due at set local times
+
+    def __post_init__(self) -> None:
+        if self.reminder_retention_days * 24 <= self.reminder_policy.catch_up_hours:
+            # a deleted key still inside the catch-up window would be swept and sent again
+            msg = "CHIBO_REMINDER_RETENTION_DAYS: must be longer than CHIBO_REMINDER_CATCH_UP_HOURS"
+            raise SettingsError(msg)
 
     @property
     def attachment_policy(self) -> AttachmentPolicy:
         return AttachmentPolicy(max_bytes=self.attachment_max_bytes)
+
+    @property
+    def idempotency_key_lifetime(self) -> timedelta:
+        return timedelta(days=self.idempotency_key_days)
 
     @property
     def is_sqlite(self) -> bool:
@@ -99,6 +122,8 @@ class Settings:
             inspection_policy=_policy(env, "CHIBO_INSPECTION_", InspectionPolicy()),
             escalation_policy=_policy(env, "CHIBO_ESCALATION_", EscalationPolicy()),
             petition_policy=_policy(env, "CHIBO_PETITION_", PetitionPolicy()),
+            reminder_policy=_policy(env, "CHIBO_REMINDER_", ReminderPolicy()),
+            compliance_policy=_policy(env, "CHIBO_COMPLIANCE_", CompliancePolicy()),
             push_sender=push_sender,
             fcm_credentials=fcm_credentials,
             embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
@@ -106,11 +131,27 @@ class Settings:
             escalation_interval_minutes=_int(env, "CHIBO_ESCALATION_INTERVAL_MINUTES", 60, 1, 1440),
             planning_hour=_int(env, "CHIBO_PLANNING_HOUR", 2, 0, 23),
             device_cleanup_hour=_int(env, "CHIBO_DEVICE_CLEANUP_HOUR", 3, 0, 23),
+            housekeeping_hour=_int(env, "CHIBO_HOUSEKEEPING_HOUR", 3, 0, 23),
+            idempotency_key_days=_int(env, "CHIBO_IDEMPOTENCY_KEY_DAYS", 7, 1, 365),
+            session_retention_days=_int(env, "CHIBO_SESSION_RETENTION_DAYS", 30, 1, 3650),
+            delivery_retention_days=_int(env, "CHIBO_DELIVERY_RETENTION_DAYS", 30, 1, 3650),
+            reminder_retention_days=_int(env, "CHIBO_REMINDER_RETENTION_DAYS", 90, 7, 3650),
             leader_retry_seconds=_int(env, "CHIBO_LEADER_RETRY_SECONDS", 5, 1, 60),
+            reminder_interval_seconds=_int(env, "CHIBO_REMINDER_INTERVAL_SECONDS", 60, 5, 3600),
+            compliance_interval_minutes=_int(env, "CHIBO_COMPLIANCE_INTERVAL_MINUTES", 60, 1, 1440),
         )
 
 
-P = TypeVar("P", MeetingPolicy, CheckinPolicy, InspectionPolicy, EscalationPolicy, PetitionPolicy)
+P = TypeVar(
+    "P",
+    MeetingPolicy,
+    CheckinPolicy,
+    InspectionPolicy,
+    EscalationPolicy,
+    PetitionPolicy,
+    ReminderPolicy,
+    CompliancePolicy,
+)
 MAX_POLICY_NUMBER = 100_000
 
 
@@ -133,7 +174,10 @@ def _policy(env: Mapping[str, str], prefix: str, default: P) -> P:
             changes[item.name] = value
         else:
             changes[item.name] = _int(env, name, current, 0, MAX_POLICY_NUMBER)
-    return replace(default, **changes)
+    try:
+        return replace(default, **changes)
+    except ValueError as error:  # a rule's own check, e.g. an hour of the day
+        raise SettingsError(f"{prefix}*: {error}") from error
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -449,6 +449,20 @@ class ReminderTable(Table, tablename="reminder"):
     handled_at = Timestamptz(null=True, default=None)
 
 
+class ComplianceFlagTable(Table, tablename="compliance_flag"):
+    """A compliance flag, unique per (kind, unit, subject, period): see domain/compliance/model.py.
+    ``unit_path``: where the cell stood when it was raised (scopes read the unit's current path)."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=30)
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    unit_path = Varchar(length=1000, index=True)
+    subject = UUID(index=True)
+    period = Varchar(length=10)
+    detail = JSON(default="{}")
+    raised_at = Timestamptz(index=True)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -481,4 +495,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     NotificationPreferenceTable,
     JobRunTable,
     ReminderTable,
+    ComplianceFlagTable,
 )

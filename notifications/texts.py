@@ -104,6 +104,55 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         Locale.VI: ("Việc quá hạn", "Việc {title} của {unit} quá hạn từ {due}, cần đôn đốc."),
         Locale.EN: ("Overdue task", "The task {title} of {unit} is overdue since {due}."),
     },
+    "no_regular_meeting": {
+        Locale.VI: (
+            "Chưa sinh hoạt thường kỳ",
+            "{cell} chưa tổ chức sinh hoạt thường kỳ tháng {month} (tính đến {day}).",
+        ),
+        Locale.EN: (
+            "No regular meeting",
+            "{cell} has not held its regular meeting for {month} (as of {day}).",
+        ),
+    },
+    "no_thematic_meeting": {
+        Locale.VI: (
+            "Chưa sinh hoạt chuyên đề",
+            "{cell} không tổ chức sinh hoạt chuyên đề trong quý {quarter}.",
+        ),
+        Locale.EN: (
+            "No thematic meeting",
+            "{cell} held no thematic meeting in quarter {quarter}.",
+        ),
+    },
+    "leader_behind_quota": {
+        Locale.VI: (
+            "Chưa đạt định mức dự sinh hoạt",
+            (
+                "Đồng chí mới dự {attended}/{expected} buổi sinh hoạt của {cell} theo định mức"
+                " tính đến {day}."
+            ),
+        ),
+        Locale.EN: (
+            "Behind your attendance quota",
+            "You have attended {attended} of the {expected} meetings of {cell} expected by {day}.",
+        ),
+    },
+    "unexcused_absence": {
+        Locale.VI: (
+            "Đảng viên vắng sinh hoạt không lý do",
+            (
+                "Đồng chí {name} ({cell}) vắng sinh hoạt không lý do {months} tháng trong năm"
+                " {year}, cần xem xét theo quy định."
+            ),
+        ),
+        Locale.EN: (
+            "Unexcused absences",
+            (
+                "{name} ({cell}) missed meetings without excuse in {months} months of {year};"
+                " to be reviewed."
+            ),
+        ),
+    },
     "daily_digest": {
         Locale.VI: (
             "Tóm tắt {day}",

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from api.settings import Settings
 from db.engine import Database
 from db.repositories.audit import PiccoloAuditLog
+from db.repositories.compliance import PiccoloComplianceStore
+from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
 from domain.clock import Clock
+from domain.compliance.service import ComplianceService
 from domain.meetings.service import MeetingService
 from domain.notifications.service import NotificationService, Notifier
+from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Sender
@@ -91,14 +97,60 @@ async def dispatch_outbox(ctx: JobContext) -> int:
     return stats.claimed
 
 
+async def send_reminders(ctx: JobContext) -> int:
+    """Sweep the reminders that came due (catching up after downtime), then deliver them."""
+    stats = await ReminderService(
+        PiccoloReminderStore(ctx.database),
+        ctx.database,
+        ctx.clock,
+        ctx.notifier(),
+        ctx.settings.reminder_policy,
+    ).run()
+    return stats.sent
+
+
 async def drop_stale_devices(ctx: JobContext) -> int:
     service = NotificationService(PiccoloNotificationStore(), ctx.database, ctx.clock)
     return await service.drop_unseen_devices()
+
+
+async def housekeeping(ctx: JobContext) -> int:
+    """Delete what outlived its use, each kind by the age its setting gives (see
+    db/repositories/housekeeping.py); returns how many rows went."""
+    s, now = ctx.settings, ctx.clock.now()
+    swept = await PiccoloHousekeeping(ctx.database).sweep(
+        Cutoffs(
+            idempotency_keys=now - s.idempotency_key_lifetime,
+            throttle_windows=now - timedelta(minutes=s.login_failure_window_minutes),
+            sessions=now - timedelta(days=s.session_retention_days),
+            deliveries=now - timedelta(days=s.delivery_retention_days),
+            reminders=now - timedelta(days=s.reminder_retention_days),
+        )
+    )
+    return swept.total
+
+
+async def raise_compliance_flags(ctx: JobContext) -> int:
+    """Make the compliance checks that fell due (catching up after downtime): each flag is raised
+    and told once, however often this runs."""
+    s = ctx.settings
+    flags = await ComplianceService(
+        PiccoloComplianceStore(ctx.database),
+        ctx.database,
+        ctx.clock,
+        ctx.notifier(),
+        s.compliance_policy,
+        s.meeting_policy,
+    ).raise_flags()
+    return len(flags)
 
 
 JOBS: dict[str, Job] = {
     "plan-meetings": plan_meetings,
     "escalate-tasks": escalate_tasks,
     "dispatch-outbox": dispatch_outbox,
+    "send-reminders": send_reminders,
     "drop-stale-devices": drop_stale_devices,
+    "housekeeping": housekeeping,
+    "raise-compliance-flags": raise_compliance_flags,
 }

@@ -31,7 +31,18 @@ from schedules.jobs import JOBS, Job, JobContext
 log = logging.getLogger("chibo.jobs")
 
 LEADER_LOCK_KEY = 7_240_001  # pg_try_advisory_lock key of the scheduler's leader
+# The server frees the lock when the holder's connection dies. A killed process's socket is closed
+# at once, but a holder whose host or network goes away says nothing: with the server's default
+# keepalives (7200 s idle, 9 probes 75 s apart) the lock would stay taken for over 2 hours. These
+# make the server give the connection up after ~20 s of silence.
+LOCK_CONNECTION_SETTINGS = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "5",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "20000",  # ms; also when a reply to the holder is never acknowledged
+}
 MISFIRE_GRACE_SECONDS = 60
+RUN_AT_START = frozenset({"send-reminders"})
 MAX_ERROR_LENGTH = 2000
 
 
@@ -40,10 +51,13 @@ def triggers(settings: Settings) -> dict[str, BaseTrigger]:
     return {
         "dispatch-outbox": IntervalTrigger(seconds=settings.dispatch_interval_seconds),
         "escalate-tasks": IntervalTrigger(minutes=settings.escalation_interval_minutes),
+        "send-reminders": IntervalTrigger(seconds=settings.reminder_interval_seconds),
+        "raise-compliance-flags": IntervalTrigger(minutes=settings.compliance_interval_minutes),
         "plan-meetings": CronTrigger(hour=settings.planning_hour, minute=0, timezone=LOCAL_TZ),
         "drop-stale-devices": CronTrigger(
             hour=settings.device_cleanup_hour, minute=30, timezone=LOCAL_TZ
         ),
+        "housekeeping": CronTrigger(hour=settings.housekeeping_hour, minute=15, timezone=LOCAL_TZ),
     }
 
 
@@ -103,7 +117,7 @@ class LeaderLock:
     async def try_acquire(self) -> bool:
         if self.connection is not None:
             return True
-        connection = await asyncpg.connect(self.url)
+        connection = await asyncpg.connect(self.url, server_settings=LOCK_CONNECTION_SETTINGS)
         try:
             got = bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key))
         except BaseException:
@@ -200,7 +214,11 @@ class Runner:
             },
         )
         for name in self.jobs:
-            scheduler.add_job(self._fire, self.triggers[name], args=[name], id=name, name=name)
+            # a worker back from downtime catches up on the reminders at once
+            first = {"next_run_time": datetime.now(LOCAL_TZ)} if name in RUN_AT_START else {}
+            scheduler.add_job(
+                self._fire, self.triggers[name], args=[name], id=name, name=name, **first
+            )
         scheduler.start()
         self.scheduler = scheduler
         runs = PiccoloJobRuns(self.database)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from piccolo.querystring import QueryString
 
+from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import DeviceSessionTable, LoginThrottleTable, PersonTable
 from domain.actors import Actor, Grant, Role
 from domain.auth.model import DeviceSession, RevokeReason, ThrottleState
@@ -105,6 +107,11 @@ class PiccoloAuthRepository:
             .order_by(DeviceSessionTable.created_at)
         )
         return [_session(r) for r in rows]
+
+    async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
+        return await PiccoloNotificationStore().cancel_pending_of_sessions(
+            session_ids, f"session ended: {reason.value}"
+        )
 
     async def throttle_state(self, key: str) -> ThrottleState | None:
         row = await LoginThrottleTable.select().where(LoginThrottleTable.key == key).first()

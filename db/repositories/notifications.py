@@ -319,6 +319,29 @@ class PiccoloNotificationStore:
         )
         return len(cancelled)
 
+    async def cancel_pending_of_sessions(self, session_ids: Sequence[UUID], why: str) -> int:
+        """Cancel the pending deliveries to the devices these sessions registered (a device
+        registered again since by another session belongs to that one and keeps its pushes)."""
+        if not session_ids:
+            return 0
+        devices = PushDeviceTable.select(PushDeviceTable.id).where(
+            PushDeviceTable.session.is_in(list(session_ids))
+        )
+        cancelled = (
+            await DeliveryTable.update(
+                {
+                    DeliveryTable.status: DeliveryStatus.CANCELLED.value,
+                    DeliveryTable.last_error: why[:500],
+                }
+            )
+            .where(
+                DeliveryTable.device.is_in(devices)
+                & (DeliveryTable.status == DeliveryStatus.PENDING.value)
+            )
+            .returning(DeliveryTable.id)
+        )
+        return len(cancelled)
+
     async def delete_devices_unseen_since(self, before: datetime) -> int:
         stale = await PushDeviceTable.select(PushDeviceTable.token).where(
             PushDeviceTable.last_seen_at < _utc(before)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID, uuid4
 
@@ -58,6 +59,9 @@ class AuthRepository(Protocol):
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
     async def throttle_state(self, key: str) -> ThrottleState | None: ...
     async def save_throttle(self, state: ThrottleState) -> None: ...
+    async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
+        """Cancel the pending pushes of the devices these sessions registered, saying why; the
+        number cancelled. In the current transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +142,7 @@ class AuthService:
             reason = (
                 RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
             )
-            session.revoke(reason, self.clock.now())
-            await self.repo.save_session(session)
+            await self._end([session], reason, self.clock.now())
             if credentials is not None:
                 await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
         raise UnauthenticatedError(
@@ -156,8 +159,7 @@ class AuthService:
             session = await self.repo.get_session(session_id)
             if session is None or session.person_id != actor.person_id or not session.live:
                 raise NotFoundError("session_not_found")
-            session.revoke(reason, self.clock.now())
-            await self.repo.save_session(session)
+            await self._end([session], reason, self.clock.now())
             credentials = await self.repo.credentials_of(actor.person_id)
             assert credentials is not None  # noqa: S101 - the actor exists
             await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
@@ -173,12 +175,24 @@ class AuthService:
             if credentials is None or not self._password_ok(credentials, current):
                 raise RuleViolationError("current_password_wrong")
             await self.repo.set_password_hash(actor.person_id, self.hasher.hash(new))
-            now = self.clock.now()
-            for session in await self.repo.live_sessions_of(actor.person_id):
-                if session.id != actor.session_id:
-                    session.revoke(RevokeReason.PASSWORD_CHANGED, now)
-                    await self.repo.save_session(session)
+            others = [
+                s
+                for s in await self.repo.live_sessions_of(actor.person_id)
+                if s.id != actor.session_id
+            ]
+            await self._end(others, RevokeReason.PASSWORD_CHANGED, self.clock.now())
             await self._audit(credentials, "person.password_change", actor.person_id)
+
+    async def _end(
+        self, sessions: Sequence[DeviceSession], reason: RevokeReason, at: datetime
+    ) -> None:
+        """Every way a session ends: revoked, and the pushes queued for the devices it registered
+        cancelled with it (a signed-out phone must not show them), in the caller's transaction."""
+        for session in sessions:
+            session.revoke(reason, at)
+            await self.repo.save_session(session)
+        if sessions:
+            await self.repo.cancel_pushes_of([s.id for s in sessions], reason)
 
     async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
         await self.audit.record(

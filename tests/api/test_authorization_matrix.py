@@ -747,6 +747,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "ListMyFollowedCells": _plain,
     "ListAbsenceReviewFlags": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
+    "ListComplianceFlags": _unit_filter("unitId"),
     # attachments and the calendar feed
     "UploadAttachment": lambda a: Call(
         a.scene.cell(a.target).id,

@@ -5,6 +5,7 @@ from datetime import timedelta
 import httpx
 
 from api.idempotency import fingerprint
+from api.settings import Settings
 from db.repositories.idempotency import IdempotencyStore
 from db.tables import UnitTable
 from tests.factories import build_world, login
@@ -48,7 +49,7 @@ async def test_key_in_flight_answers_409_until_the_claim_goes_stale(
     body = {"parentId": str(world.ward1.id), "name": "Chi bộ C", "level": "cell"}
     content = httpx.Request("POST", "http://x/api/v1/units", json=body).content
     # a first request that claimed the key and has not answered yet
-    store = IdempotencyStore(in_flight_timeout=timedelta(minutes=5))
+    store = IdempotencyStore(in_flight_timeout=timedelta(minutes=5), lifetime=timedelta(days=7))
     digest = fingerprint("/api/v1/units", b"", content)
     await store.claim(world.admin.id, "offline-create-0003", digest, clock.now())
     busy = await client.post("/api/v1/units", content=content, headers=headers)
@@ -59,6 +60,28 @@ async def test_key_in_flight_answers_409_until_the_claim_goes_stale(
         "/api/v1/units", content=content, headers={**headers, "content-type": "application/json"}
     )
     assert taken_over.status_code == 201
+
+
+async def test_a_key_past_its_lifetime_starts_afresh(
+    client: httpx.AsyncClient, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    key = {"Idempotency-Key": "offline-create-0005"}
+    body = {"parentId": str(world.ward1.id), "name": "Chi bộ E", "level": "cell"}
+    other = {**body, "name": "Chi bộ F"}
+    headers = {**await login(client, world.admin), **key}
+    assert (await client.post("/api/v1/units", json=body, headers=headers)).status_code == 201
+    clock.advance(settings.idempotency_key_lifetime - timedelta(minutes=1))
+    headers = {**await login(client, world.admin), **key}
+    remembered = await client.post("/api/v1/units", json=other, headers=headers)
+    assert remembered.json()["code"] == "idempotency_key_reused"
+    clock.advance(timedelta(minutes=1))  # the key's lifetime is over, its row not yet deleted
+    fresh = await client.post("/api/v1/units", json=other, headers=headers)
+    assert fresh.status_code == 201
+    assert "idempotent-replayed" not in fresh.headers
+    again = await client.post("/api/v1/units", json=other, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == fresh.json()
 
 
 async def test_malformed_key_is_refused_and_nothing_written(client: httpx.AsyncClient) -> None:

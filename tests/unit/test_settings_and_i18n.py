@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -67,10 +68,31 @@ def test_access_token_minutes_outside_one_to_fifteen_is_refused(minutes: str) ->
         ("CHIBO_REFRESH_SESSION_DAYS", "366"),
         ("CHIBO_LOGIN_FAILURE_LIMIT", "many"),
         ("CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", "1441"),
+        ("CHIBO_HOUSEKEEPING_HOUR", "24"),
+        ("CHIBO_IDEMPOTENCY_KEY_DAYS", "0"),
+        ("CHIBO_SESSION_RETENTION_DAYS", "a month"),
+        ("CHIBO_DELIVERY_RETENTION_DAYS", "-1"),
     ],
 )
 def test_bad_number_names_its_variable(variable: str, value: str) -> None:
     assert _error(make_env(**{variable: value})).startswith(f"{variable}:")
+
+
+def test_housekeeping_ages_default_and_are_read() -> None:
+    default = Settings.from_env(make_env())
+    assert default.housekeeping_hour == 3
+    assert default.idempotency_key_lifetime == timedelta(days=7)
+    assert (default.session_retention_days, default.delivery_retention_days) == (30, 30)
+    settings = Settings.from_env(
+        make_env(
+            CHIBO_HOUSEKEEPING_HOUR="4",
+            CHIBO_IDEMPOTENCY_KEY_DAYS="2",
+            CHIBO_SESSION_RETENTION_DAYS="90",
+            CHIBO_DELIVERY_RETENTION_DAYS="7",
+        )
+    )
+    assert (settings.housekeeping_hour, settings.idempotency_key_days) == (4, 2)
+    assert (settings.session_retention_days, settings.delivery_retention_days) == (90, 7)
 
 
 @pytest.mark.parametrize(
