@@ -220,13 +220,15 @@ class Runner:
                 self._fire, self.triggers[name], args=[name], id=name, name=name, **first
             )
         scheduler.start()
-        self.scheduler = scheduler
         runs = PiccoloJobRuns(self.database)
-        for job in scheduler.get_jobs():
-            try:
-                await runs.scheduled(job.id, job.next_run_time)
-            except Exception:
-                log.exception("job %s: could not record its next run", job.id)
+        try:
+            for job in scheduler.get_jobs():
+                try:
+                    await runs.scheduled(job.id, job.next_run_time)
+                except Exception:
+                    log.exception("job %s: could not record its next run", job.id)
+        finally:  # leading only once the next runs are recorded (and stoppable even if cancelled)
+            self.scheduler = scheduler
 
     def _stop_scheduler(self) -> None:
         scheduler, self.scheduler = self.scheduler, None

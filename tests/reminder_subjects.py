@@ -1,0 +1,115 @@
+"""What reminders are about, written straight through the repositories into a build_world()
+organisation: tasks, petitions, meetings of cell A and inspections of cell A led by the inspector.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import uuid4
+
+from db.repositories.inspections import PiccoloInspectionRepository
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.tasks import PiccoloTaskRepository
+from domain.inspections.model import (
+    AnswerKind,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+)
+from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.tasks.model import Evidence, Priority, Step, StepKind, Task, TaskSource, TaskStatus
+from domain.tasks.petitions import Channel, Petition
+from tests.factories import World
+from tests.fakes import START
+
+
+async def add_task(world: World, due_on: date, status: TaskStatus = TaskStatus.OPEN) -> Task:
+    task = Task(
+        id=uuid4(),
+        title="Sửa mái nhà văn hóa",
+        unit_id=world.cell_a.id,
+        unit_path=world.cell_a.path,
+        assignee_id=world.secretary_a.id,
+        source=TaskSource.LEADER,
+        priority=Priority.NORMAL,
+        due_on=due_on,
+        status=status,
+        created_at=START,
+        evidence=Evidence("Đã sửa", no_evidence_reason="Làm ban đêm")
+        if status in {TaskStatus.SUBMITTED, TaskStatus.CLOSED}
+        else None,
+        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
+    )
+    await PiccoloTaskRepository().add(task)
+    return task
+
+
+async def add_petition(world: World, reply_due_on: date) -> Petition:
+    """A petition with its task (due far later, so that only the petition's reminders fire)."""
+    task = await add_task(world, reply_due_on + timedelta(days=60))
+    petition = Petition(
+        id=uuid4(),
+        unit_id=world.cell_a.id,
+        unit_path=world.cell_a.path,
+        task_id=task.id,
+        petitioner_name="Nguyễn Thị Hạnh",
+        petitioner_contact="0912345678",
+        channel=Channel.RECEPTION_DAY,
+        category="Vệ sinh môi trường",
+        content="Cống ngõ 12 bị tắc",
+        received_at=START,
+        reply_due_on=reply_due_on,
+        created_at=START,
+    )
+    await PiccoloTaskRepository().add_petition(petition)
+    return petition
+
+
+async def add_meeting(
+    world: World, start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
+) -> Meeting:
+    meeting = Meeting(
+        id=uuid4(),
+        cell_id=world.cell_a.id,
+        cell_path=world.cell_a.path,
+        kind=MeetingKind.REGULAR,
+        status=status,
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
+        created_at=START,
+        updated_at=START,
+    )
+    await PiccoloMeetingRepository().add(meeting)
+    return meeting
+
+
+async def add_inspection(
+    world: World,
+    start: datetime,
+    end: datetime | None = None,
+    kind: InspectionKind = InspectionKind.PERIODIC,
+) -> Inspection:
+    repo = PiccoloInspectionRepository()
+    item = ChecklistItem("so_sach", "Sổ sách có đầy đủ không?", AnswerKind.YES_NO)
+    template = ChecklistTemplate(uuid4(), "Kiểm tra chi bộ", 1, (item,), START)
+    await repo.add_template(template.id, template)
+    inspection = Inspection(
+        id=uuid4(),
+        target_id=world.cell_a.id,
+        target_path=world.cell_a.path,
+        kind=kind,
+        status=InspectionStatus.PLANNED,
+        window_start=start,
+        window_end=end or start + timedelta(hours=4),
+        topic="Việc thực hiện nghị quyết",
+        lead_id=world.inspector.id,
+        member_ids=(),
+        template=template,
+        created_by=world.leader_1.id,
+        created_at=START,
+        updated_at=START,
+    )
+    await repo.add(inspection)
+    return inspection

@@ -1,0 +1,65 @@
+"""A scratch PostgreSQL database beside CHIBO_TEST_POSTGRES_URL's, for tests whose writes must be
+committed for other connections or processes to see (the per-test rollback cannot serve them),
+and Piccolo's tables pointed at it for a while."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
+
+import asyncpg
+import pytest
+from piccolo.apps.migrations.tables import Migration
+from piccolo.table import Table
+
+from db import piccolo_conf
+from db.engine import Database
+from db.migrate import bind, migrate
+from db.tables import ALL_TABLES
+
+POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
+
+
+@asynccontextmanager
+async def scratch_database(prefix: str) -> AsyncIterator[str]:
+    """Create an empty database, yield its URL, drop it. Skips the test without
+    CHIBO_TEST_POSTGRES_URL; with it, an unreachable server fails the test."""
+    if not POSTGRES_URL:
+        pytest.skip("CHIBO_TEST_POSTGRES_URL is not set")
+    name = f"{prefix}_{uuid4().hex[:8]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+    finally:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@asynccontextmanager
+async def bound_to(url: str, *, migrated: bool = False) -> AsyncIterator[Database]:
+    """The database opened (and migrated if asked) with every table on it; afterwards the tables
+    go back to the engine they had, so the session's own databases are unaffected."""
+    tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
+    saved_conf, saved = piccolo_conf.DB, {table: table._meta.db for table in tables}
+    database = Database(url)
+    await database.open()
+    try:
+        if migrated:
+            await migrate(database)
+        bind(database)
+        yield database
+    finally:
+        await database.close()
+        piccolo_conf.DB = saved_conf
+        for table, engine in saved.items():
+            table._meta.db = engine
