@@ -7,12 +7,9 @@ that transaction (see STACK-NOTES.md).
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
+from contextlib import AsyncExitStack
 
-import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
@@ -22,15 +19,10 @@ from api.settings import Settings
 from db.engine import Database
 from db.migrate import bind, migrate
 from tests.fakes import FakeClock
+from tests.scratch_databases import POSTGRES_URL, scratch_database
 
-POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-key-that-is-long-enough-1234567890"
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 async def _opened(url: str) -> Database:
@@ -47,19 +39,13 @@ async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[d
     the run fails: the variable says it must be there."""
     path = tmp_path_factory.mktemp("sqlite") / "chibo.sqlite3"
     opened = {"sqlite": await _opened(f"sqlite:///{path}")}
-    name = f"chibo_test_{uuid.uuid4().hex[:8]}"
-    if POSTGRES_URL:
-        admin = await asyncpg.connect(POSTGRES_URL)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        await admin.close()
-        opened["postgres"] = await _opened(_with_database(POSTGRES_URL, name))
-    yield opened
-    for database in opened.values():
-        await database.close()
-    if POSTGRES_URL:
-        admin = await asyncpg.connect(POSTGRES_URL)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with AsyncExitStack() as stack:
+        if POSTGRES_URL:
+            url = await stack.enter_async_context(scratch_database("chibo_test"))
+            opened["postgres"] = await _opened(url)
+        yield opened
+        for database in opened.values():
+            await database.close()
 
 
 @pytest.fixture(params=ENGINES)

@@ -20,6 +20,7 @@ import os
 import re
 import ssl
 import tempfile
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -95,17 +96,38 @@ class Received:
         return dict(self.message.get("data") or {})
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One request from its arrival until the server was done with it (answered or given up),
+    on the server loop's clock; `push` is (token, the push's notification_id)."""
+
+    project: str
+    push: tuple[str, str]
+    arrived: float
+    done: float
+
+
 @dataclass(slots=True)
 class FakeFcm:
     """Script with `fake.reply_with(token, reply, ...)`: one reply per attempt for that token,
     the last one repeating; other tokens get 200. `hold_then_drop(n)` makes the server wait until
-    n requests are in, then drop their connections without answering any of them."""
+    n requests are in, then drop their connections without answering any of them. `delay`
+    holds every reply that long after the request was recorded (so a client killed meanwhile
+    leaves pushes that arrived but were never answered); with `timed` set, `spans` times every
+    request."""
 
     ca_file: str
     base_url: str = ""
     script: dict[str, list[Reply]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    # requests per (token, data["notification_id"]), answered or not: what a phone would show
+    # twice arrives twice here, so a benchmark can count lost and duplicated pushes
+    arrivals: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    keep_received: bool = True  # False: count arrivals only (a benchmark's 10,000s of requests)
     connections: int = 0
+    delay: float = 0.0
+    timed: bool = False
+    spans: list[Span] = field(default_factory=list)
     _attempts: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -161,6 +183,9 @@ class FakeFcm:
             if self._held >= self._hold_until:
                 self._release.set()
             await self._release.wait()
+        self.arrivals[(token, (message.get("data") or {}).get("notification_id"))] += 1
+        if not self.keep_received:
+            return reply, match["project"]
         self.received.append(
             Received(
                 project=match["project"],
@@ -194,7 +219,7 @@ class FakeFcm:
                     elif isinstance(event, h2.events.StreamEnded) and event.stream_id:
                         headers, body = requests.pop(event.stream_id)
                         task = asyncio.create_task(
-                            self._respond(connection, writer, event.stream_id, headers, bytes(body))
+                            self._timed(connection, writer, event.stream_id, headers, bytes(body))
                         )
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
@@ -205,6 +230,29 @@ class FakeFcm:
             self._writers.discard(writer)
             writer.transport.abort()
 
+    async def _timed(
+        self,
+        connection: h2.connection.H2Connection,
+        writer: asyncio.StreamWriter,
+        stream_id: int,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> None:
+        if not self.timed:
+            await self._respond(connection, writer, stream_id, headers, body)
+            return
+        loop = asyncio.get_running_loop()
+        arrived = loop.time()
+        try:
+            await self._respond(connection, writer, stream_id, headers, body)
+        finally:
+            match = SEND_PATH.match(headers.get(":path", ""))
+            with suppress(ValueError, KeyError, TypeError, AttributeError):  # not a push
+                message = json.loads(body).get("message", {})
+                push = (str(message.get("token")), str(message["data"]["notification_id"]))
+                project = match["project"] if match else ""
+                self.spans.append(Span(project, push, arrived, loop.time()))
+
     async def _respond(
         self,
         connection: h2.connection.H2Connection,
@@ -214,6 +262,8 @@ class FakeFcm:
         body: bytes,
     ) -> None:
         reply, project = await self._handle(headers, body)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if writer.transport.is_closing():
             return
         if reply.drop:

@@ -22,7 +22,7 @@ from schedules.runner import LeaderLock
 from tests.factories import build_world
 from tests.fakes import FakeClock
 from tests.reminder_subjects import add_meeting, add_task
-from tests.scratch import POSTGRES_URL, bound_to, scratch_database
+from tests.scratch_databases import POSTGRES_URL, bound_to, scratch_database
 
 TASKS = 60
 BATCH = 7  # small, so that the two workers' batches interleave

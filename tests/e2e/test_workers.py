@@ -31,7 +31,7 @@ from schedules.runner import LEADER_LOCK_KEY
 from tests.e2e.test_serve import CHIBO, chibo
 from tests.factories import build_world
 from tests.reminder_subjects import add_inspection, add_meeting
-from tests.scratch import bound_to, scratch_database
+from tests.scratch_databases import bound_to, scratch_database
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
 NAMES = ("chibo-worker-a", "chibo-worker-b")

@@ -24,21 +24,21 @@ POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
 
 
 @asynccontextmanager
-async def scratch_database(prefix: str) -> AsyncIterator[str]:
-    """Create an empty database, yield its URL, drop it. Skips the test without
-    CHIBO_TEST_POSTGRES_URL; with it, an unreachable server fails the test."""
-    if not POSTGRES_URL:
+async def scratch_database(prefix: str, server: str | None = POSTGRES_URL) -> AsyncIterator[str]:
+    """Create an empty database beside the one ``server`` names, yield its URL, drop it. Skips
+    the test without a server; with one, an unreachable server fails the test."""
+    if not server:
         pytest.skip("CHIBO_TEST_POSTGRES_URL is not set")
     name = f"{prefix}_{uuid4().hex[:8]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
+    admin = await asyncpg.connect(server)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     try:
-        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     finally:
-        admin = await asyncpg.connect(POSTGRES_URL)
+        admin = await asyncpg.connect(server)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
