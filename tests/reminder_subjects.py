@@ -1,11 +1,12 @@
-"""What reminders are about, written straight through the repositories into a build_world()
-organisation: tasks, petitions, meetings of cell A and inspections of cell A led by the inspector.
+"""What reminders are about, written straight through the repositories: tasks, petitions,
+meetings and inspections of any cell (``*_in``), and the same for cell A of a build_world()
+organisation (its secretary owns the tasks, the inspector leads the inspections).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
@@ -25,25 +26,39 @@ from tests.factories import World
 from tests.fakes import START
 
 
-async def add_task(world: World, due_on: date, status: TaskStatus = TaskStatus.OPEN) -> Task:
+async def add_task_in(
+    unit_id: UUID,
+    unit_path: str,
+    assignee: UUID,
+    due_on: date,
+    status: TaskStatus = TaskStatus.OPEN,
+    priority: Priority = Priority.NORMAL,
+    title: str = "Sửa mái nhà văn hóa",
+) -> Task:
     task = Task(
         id=uuid4(),
-        title="Sửa mái nhà văn hóa",
-        unit_id=world.cell_a.id,
-        unit_path=world.cell_a.path,
-        assignee_id=world.secretary_a.id,
+        title=title,
+        unit_id=unit_id,
+        unit_path=unit_path,
+        assignee_id=assignee,
         source=TaskSource.LEADER,
-        priority=Priority.NORMAL,
+        priority=priority,
         due_on=due_on,
         status=status,
         created_at=START,
         evidence=Evidence("Đã sửa", no_evidence_reason="Làm ban đêm")
         if status in {TaskStatus.SUBMITTED, TaskStatus.CLOSED}
         else None,
-        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
+        steps=[Step(StepKind.CREATED, None, START)],
     )
     await PiccoloTaskRepository().add(task)
     return task
+
+
+async def add_task(world: World, due_on: date, status: TaskStatus = TaskStatus.OPEN) -> Task:
+    return await add_task_in(
+        world.cell_a.id, world.cell_a.path, world.secretary_a.id, due_on, status
+    )
 
 
 async def add_petition(world: World, reply_due_on: date) -> Petition:
@@ -67,13 +82,13 @@ async def add_petition(world: World, reply_due_on: date) -> Petition:
     return petition
 
 
-async def add_meeting(
-    world: World, start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
+async def add_meeting_in(
+    cell_id: UUID, cell_path: str, start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
 ) -> Meeting:
     meeting = Meeting(
         id=uuid4(),
-        cell_id=world.cell_a.id,
-        cell_path=world.cell_a.path,
+        cell_id=cell_id,
+        cell_path=cell_path,
         kind=MeetingKind.REGULAR,
         status=status,
         planned_start=start,
@@ -85,31 +100,51 @@ async def add_meeting(
     return meeting
 
 
-async def add_inspection(
-    world: World,
+async def add_meeting(
+    world: World, start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
+) -> Meeting:
+    return await add_meeting_in(world.cell_a.id, world.cell_a.path, start, status)
+
+
+async def add_inspection_in(
+    target_id: UUID,
+    target_path: str,
+    team: tuple[UUID, ...],
     start: datetime,
     end: datetime | None = None,
     kind: InspectionKind = InspectionKind.PERIODIC,
 ) -> Inspection:
+    """Led by the first of ``team``, who also created it."""
     repo = PiccoloInspectionRepository()
     item = ChecklistItem("so_sach", "Sổ sách có đầy đủ không?", AnswerKind.YES_NO)
     template = ChecklistTemplate(uuid4(), "Kiểm tra chi bộ", 1, (item,), START)
     await repo.add_template(template.id, template)
     inspection = Inspection(
         id=uuid4(),
-        target_id=world.cell_a.id,
-        target_path=world.cell_a.path,
+        target_id=target_id,
+        target_path=target_path,
         kind=kind,
         status=InspectionStatus.PLANNED,
         window_start=start,
         window_end=end or start + timedelta(hours=4),
         topic="Việc thực hiện nghị quyết",
-        lead_id=world.inspector.id,
-        member_ids=(),
+        lead_id=team[0],
+        member_ids=team[1:],
         template=template,
-        created_by=world.leader_1.id,
+        created_by=team[0],
         created_at=START,
         updated_at=START,
     )
     await repo.add(inspection)
     return inspection
+
+
+async def add_inspection(
+    world: World,
+    start: datetime,
+    end: datetime | None = None,
+    kind: InspectionKind = InspectionKind.PERIODIC,
+) -> Inspection:
+    return await add_inspection_in(
+        world.cell_a.id, world.cell_a.path, (world.inspector.id,), start, end, kind
+    )

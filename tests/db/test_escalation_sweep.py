@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
 
 from db.engine import Database
 from db.repositories.audit import PiccoloAuditLog
@@ -9,11 +8,12 @@ from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
 from domain.tasks.escalation import EscalationPolicy
-from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
+from domain.tasks.model import Priority, StepKind, TaskStatus
 from domain.tasks.petitions import PetitionPolicy
 from domain.tasks.service import TaskService
 from tests.factories import build_world
-from tests.fakes import START, FakeClock
+from tests.fakes import FakeClock
+from tests.reminder_subjects import add_task_in
 
 
 async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
@@ -21,20 +21,14 @@ async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
 ) -> None:
     world = await build_world()
     repo = PiccoloTaskRepository()
-    task = Task(
-        id=uuid4(),
-        title="Sửa mái nhà văn hóa",
-        unit_id=world.cell_a.id,
-        unit_path=world.cell_a.path,
-        assignee_id=world.secretary_a.id,
-        source=TaskSource.LEADER,
-        priority=Priority.URGENT,
-        due_on=date(2026, 11, 20),
-        status=TaskStatus.IN_PROGRESS,
-        created_at=START,
-        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
+    task = await add_task_in(
+        world.cell_a.id,
+        world.cell_a.path,
+        world.secretary_a.id,
+        date(2026, 11, 20),
+        TaskStatus.IN_PROGRESS,
+        Priority.URGENT,
     )
-    await repo.add(task)
     service = TaskService(
         repo,
         PiccoloOrgRepository(),

@@ -13,19 +13,13 @@ from uuid import UUID, uuid4
 
 from api.passwords import Argon2Hasher
 from db.engine import Database
-from db.json_columns import dumps
 from db.repositories.audit import PiccoloAuditLog
-from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.reminders import PiccoloReminderStore
-from db.repositories.tasks import PiccoloTaskRepository
 from db.seed_demo import seed
 from db.tables import (
-    ChecklistTemplateTable,
     DeliveryTable,
-    InspectionMemberTable,
-    InspectionTable,
     NotificationTable,
     PersonTable,
     PushDeviceTable,
@@ -36,18 +30,20 @@ from db.tables import (
 )
 from domain.actors import Role
 from domain.clock import LOCAL_TZ
-from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.inspections.model import InspectionKind
+from domain.meetings.model import Meeting, MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
 from domain.notifications.service import Notifier
 from domain.org.service import OrgService
 from domain.reminders.model import ReminderPolicy, local_at, moment_occurrence
 from domain.reminders.service import ReminderService
-from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
 from notifications.texts import TemplateTexts
 from tests.fakes import START, FakeClock
+from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in
 
 STEP = timedelta(minutes=15)
 FIRST_DAY, LAST_DAY = date(2026, 11, 30), date(2026, 12, 31)
+SURPRISE = InspectionKind.SURPRISE
 POLICY = ReminderPolicy(catch_up_hours=1)  # a worker that never stops: no catch-up needed
 Key = tuple[str, UUID, str]
 
@@ -88,79 +84,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     )
 
 
-async def add_meeting(
-    cell: tuple[UUID, str], start: datetime, status: MeetingStatus = MeetingStatus.PLANNED
-) -> Meeting:
-    meeting = Meeting(
-        id=uuid4(),
-        cell_id=cell[0],
-        cell_path=cell[1],
-        kind=MeetingKind.REGULAR,
-        status=status,
-        planned_start=start,
-        planned_end=start + timedelta(hours=2),
-        created_at=START,
-        updated_at=START,
-    )
-    await PiccoloMeetingRepository().add(meeting)
-    return meeting
-
-
-async def add_task(cell: tuple[UUID, str], assignee: UUID, due_on: date) -> Task:
-    task = Task(
-        id=uuid4(),
-        title=f"Việc hạn {due_on:%d/%m}",
-        unit_id=cell[0],
-        unit_path=cell[1],
-        assignee_id=assignee,
-        source=TaskSource.LEADER,
-        priority=Priority.NORMAL,
-        due_on=due_on,
-        status=TaskStatus.OPEN,
-        created_at=START,
-        steps=[Step(StepKind.CREATED, None, START)],
-    )
-    await PiccoloTaskRepository().add(task)
-    return task
-
-
-async def add_inspection(
-    target: UUID, team: list[UUID], start: datetime, *, surprise: bool
-) -> UUID:
-    template_id, inspection_id = uuid4(), uuid4()
-    await ChecklistTemplateTable.insert(
-        ChecklistTemplateTable(
-            id=template_id, family=template_id, name="Mẫu", version=1, items=dumps([])
-        )
-    )
-    await InspectionTable.insert(
-        InspectionTable(
-            id=inspection_id,
-            target=target,
-            kind="surprise" if surprise else "periodic",
-            status="planned",
-            window_start=start,
-            window_end=start + timedelta(hours=8),
-            topic="Kiểm tra việc thực hiện nghị quyết",
-            lead=team[0],
-            members=dumps([str(p) for p in team[1:]]),
-            template=template_id,
-            created_by=team[0],
-        )
-    )
-    for person in team[1:]:
-        await InspectionMemberTable.insert(
-            InspectionMemberTable(
-                id=uuid4(),
-                inspection=inspection_id,
-                person=person,
-                window_start=start,
-                window_end=start + timedelta(hours=8),
-            )
-        )
-    return inspection_id
-
-
 def expect_nags(expected: dict[Key, datetime], meeting: Meeting) -> None:
     day = meeting.planned_start.astimezone(LOCAL_TZ).date()
     for kind, after in (("minutes_first_nag", 1), ("minutes_second_nag", 3)):
@@ -182,20 +105,20 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
     # logged, so the secretary is nagged 1 and 3 days after each
     for n, cell in enumerate(world.cells):
         for start in (local(3 + 4 * n, 19, 30), local(20 + n, 6, 0)):
-            meeting = await add_meeting(cell, start)
+            meeting = await add_meeting_in(*cell, start)
             at = moment_occurrence(start)
             expected["meeting_day_before", meeting.id, at] = start - timedelta(hours=24)
             expected["meeting_soon", meeting.id, at] = start - timedelta(hours=2)
             expect_nags(expected, meeting)
-    expect_nags(expected, await add_meeting(world.cells[0], local(5, 19), MeetingStatus.HELD))
-    await add_meeting(world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
+    expect_nags(expected, await add_meeting_in(*world.cells[0], local(5, 19), MeetingStatus.HELD))
+    await add_meeting_in(*world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
 
     # tasks: reminded 7 and 1 days ahead, on the day, then daily while overdue
-    open_task = await add_task(
-        world.cells[1], world.secretaries[world.cells[1][0]], date(2026, 12, 20)
+    open_task = await add_task_in(
+        *world.cells[1], world.secretaries[world.cells[1][0]], date(2026, 12, 20)
     )
-    closed_task = await add_task(
-        world.cells[2], world.secretaries[world.cells[2][0]], date(2026, 12, 10)
+    closed_task = await add_task_in(
+        *world.cells[2], world.secretaries[world.cells[2][0]], date(2026, 12, 10)
     )
     for task, last in ((open_task, LAST_DAY), (closed_task, date(2026, 12, 11))):
         for kind, day in (
@@ -208,9 +131,10 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
             expected["task_overdue", task.id, day.isoformat()] = local_at(day, 8)
 
     # inspections: the team hears the day before; the surprise one's unit only at its start
-    target = world.cells[3][0]
-    periodic = await add_inspection(target, world.inspectors, local(10, 8), surprise=False)
-    surprise = await add_inspection(target, world.inspectors, local(15, 8), surprise=True)
+    target = world.cells[3]
+    team = tuple(world.inspectors)
+    periodic = (await add_inspection_in(*target, team, local(10, 8))).id
+    surprise = (await add_inspection_in(*target, team, local(15, 8), kind=SURPRISE)).id
     for inspection, start in ((periodic, local(10, 8)), (surprise, local(15, 8))):
         expected["inspection_day_before", inspection, moment_occurrence(start)] = local(
             int(start.astimezone(LOCAL_TZ).day) - 1, 8

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from db.engine import Database
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.reminders import PiccoloReminderStore
-from db.repositories.tasks import PiccoloTaskRepository
 from db.tables import NotificationTable, ReminderTable
-from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.meetings.model import MeetingStatus
 from domain.notifications.model import Preferences
 from domain.notifications.service import Notifier
 from domain.reminders.model import ReminderPolicy, local_at
 from domain.reminders.service import ReminderService
-from domain.tasks.model import Priority, Step, StepKind, Task, TaskSource, TaskStatus
 from notifications.texts import TemplateTexts
-from tests.factories import World, build_world
+from tests.factories import build_world
 from tests.fakes import START, FakeClock
+from tests.reminder_subjects import add_meeting, add_task
 
 
 def service(
@@ -32,40 +31,6 @@ def service(
         Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
         policy or ReminderPolicy(),
     )
-
-
-async def add_task(world: World, due_on: date, status: TaskStatus = TaskStatus.OPEN) -> Task:
-    task = Task(
-        id=uuid4(),
-        title="Sửa mái nhà văn hóa",
-        unit_id=world.cell_a.id,
-        unit_path=world.cell_a.path,
-        assignee_id=world.secretary_a.id,
-        source=TaskSource.LEADER,
-        priority=Priority.NORMAL,
-        due_on=due_on,
-        status=status,
-        created_at=START,
-        steps=[Step(StepKind.CREATED, world.leader_1.id, START)],
-    )
-    await PiccoloTaskRepository().add(task)
-    return task
-
-
-async def add_meeting(world: World, start: datetime) -> Meeting:
-    meeting = Meeting(
-        id=uuid4(),
-        cell_id=world.cell_a.id,
-        cell_path=world.cell_a.path,
-        kind=MeetingKind.REGULAR,
-        status=MeetingStatus.PLANNED,
-        planned_start=start,
-        planned_end=start + timedelta(hours=2),
-        created_at=START,
-        updated_at=START,
-    )
-    await PiccoloMeetingRepository().add(meeting)
-    return meeting
 
 
 async def rows(subject: UUID) -> list[tuple[str, str, str]]:
