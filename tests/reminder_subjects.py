@@ -1,6 +1,7 @@
-"""What reminders are about, written straight through the repositories: tasks, petitions,
-meetings and inspections of any cell (``*_in``), and the same for cell A of a build_world()
-organisation (its secretary owns the tasks, the inspector leads the inspections).
+"""What the reminder tests share: the service as the job builds it, and what reminders are
+about, written straight through the repositories: tasks, petitions, meetings and inspections of
+any cell (``*_in``), and the same for cell A of a build_world() organisation (its secretary owns
+the tasks, the inspector leads the inspections).
 """
 
 from __future__ import annotations
@@ -8,8 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from db.engine import Database
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore
+from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.inspections.model import (
     AnswerKind,
@@ -20,10 +24,26 @@ from domain.inspections.model import (
     InspectionStatus,
 )
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
+from domain.notifications.service import Notifier
+from domain.reminders.model import ReminderPolicy
+from domain.reminders.service import ReminderService
 from domain.tasks.model import Evidence, Priority, Step, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition
+from notifications.texts import TemplateTexts
 from tests.factories import World
-from tests.fakes import START
+from tests.fakes import START, FakeClock
+
+
+def reminder_service(
+    db: Database, clock: FakeClock, policy: ReminderPolicy | None = None
+) -> ReminderService:
+    return ReminderService(
+        PiccoloReminderStore(db),
+        db,
+        clock,
+        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
+        policy or ReminderPolicy(),
+    )
 
 
 async def add_task_in(

@@ -12,19 +12,21 @@ from uuid import UUID
 import pytest
 
 from db.engine import Database
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.reminders import PiccoloReminderStore
 from db.tables import NotificationTable, ReminderTable
 from domain.inspections.model import InspectionKind
 from domain.meetings.model import MeetingStatus
-from domain.notifications.service import Notifier
-from domain.reminders.model import ReminderKind, ReminderPolicy, local_at, moment_occurrence
-from domain.reminders.service import ReminderService, ReminderStats
+from domain.reminders.model import ReminderKind, local_at, moment_occurrence
+from domain.reminders.service import ReminderStats
 from domain.tasks.model import TaskStatus
-from notifications.texts import TemplateTexts
 from tests.factories import build_world
 from tests.fakes import FakeClock
-from tests.reminder_subjects import add_inspection, add_meeting, add_petition, add_task
+from tests.reminder_subjects import (
+    add_inspection,
+    add_meeting,
+    add_petition,
+    add_task,
+    reminder_service,
+)
 
 K = ReminderKind
 DAY = date(2026, 12, 2)  # the day the worker comes back
@@ -36,16 +38,6 @@ class Subject:
     id: UUID  # the reminder row's subject
     notice: str  # the inbox rows' subject
     people: tuple[UUID, ...]  # who hears of it
-
-
-def service(db: Database, clock: FakeClock) -> ReminderService:
-    return ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        ReminderPolicy(),
-    )
 
 
 async def reminder_rows() -> dict[Key, str]:
@@ -125,7 +117,7 @@ async def test_a_day_down_catches_up_every_kind_once(
         about(name, inspection.id, "inspection", told)
         moments[name] = start
 
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(back - timedelta(days=1))
     await reminders.run()  # the last run before the outage
     before, inbox_before = await reminder_rows(), await inbox()
@@ -186,7 +178,7 @@ async def test_after_three_days_down_only_the_look_back_is_swept_and_one_nag_is_
     world = await build_world()
     task = await add_task(world, date(2026, 11, 30))
     meeting = await add_meeting(world, local_at(date(2026, 12, 2), 9))
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(local_at(date(2026, 12, 1), 7))
     await reminders.run()  # the last run before the outage
     inbox_before = await inbox()
@@ -244,7 +236,7 @@ async def test_a_reminder_caught_up_is_sent_until_the_second_it_goes_stale(
         subject = inspection.id
         audience = {world.secretary_a.id if surprise else world.inspector.id}
     key = (kind.value, str(subject), occurrence)
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(START_AT - fires - timedelta(seconds=1))
     await reminders.run()
     assert key not in await reminder_rows()  # it has not fired yet; then the worker goes down

@@ -16,7 +16,6 @@ from db.engine import Database
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
-from db.repositories.reminders import PiccoloReminderStore
 from db.seed_demo import seed
 from db.tables import (
     DeliveryTable,
@@ -33,13 +32,10 @@ from domain.clock import LOCAL_TZ
 from domain.inspections.model import InspectionKind
 from domain.meetings.model import Meeting, MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
-from domain.notifications.service import Notifier
 from domain.org.service import OrgService
 from domain.reminders.model import ReminderPolicy, local_at, moment_occurrence
-from domain.reminders.service import ReminderService
-from notifications.texts import TemplateTexts
 from tests.fakes import START, FakeClock
-from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in
+from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in, reminder_service
 
 STEP = timedelta(minutes=15)
 FIRST_DAY, LAST_DAY = date(2026, 11, 30), date(2026, 12, 31)
@@ -156,13 +152,7 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
         )
     )  # fmt: skip
 
-    reminders = ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(store, db, clock, TemplateTexts()),
-        POLICY,
-    )
+    reminders = reminder_service(db, clock, POLICY)
     clock.reset(local_at(FIRST_DAY, 0))
     while clock.now() < local_at(LAST_DAY + timedelta(days=1), 0):
         clock.advance(STEP)

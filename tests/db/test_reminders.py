@@ -8,29 +8,13 @@ from uuid import UUID
 from db.engine import Database
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.reminders import PiccoloReminderStore
 from db.tables import NotificationTable, ReminderTable
 from domain.meetings.model import MeetingStatus
 from domain.notifications.model import Preferences
-from domain.notifications.service import Notifier
-from domain.reminders.model import ReminderPolicy, local_at
-from domain.reminders.service import ReminderService
-from notifications.texts import TemplateTexts
+from domain.reminders.model import local_at
 from tests.factories import build_world
 from tests.fakes import START, FakeClock
-from tests.reminder_subjects import add_meeting, add_task
-
-
-def service(
-    db: Database, clock: FakeClock, policy: ReminderPolicy | None = None
-) -> ReminderService:
-    return ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        policy or ReminderPolicy(),
-    )
+from tests.reminder_subjects import add_meeting, add_task, reminder_service
 
 
 async def rows(subject: UUID) -> list[tuple[str, str, str]]:
@@ -51,7 +35,7 @@ async def test_a_task_is_reminded_7_and_1_days_before_on_the_day_and_daily_when_
     db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(local_at(date(2026, 12, 1), 8, 0) - timedelta(minutes=1))
     task = await add_task(world, date(2026, 12, 8))
     assert (await reminders.run()).sent == 0
@@ -82,7 +66,7 @@ async def test_a_worker_down_catches_up_what_is_still_relevant_and_skips_the_res
     meeting = await add_meeting(world, local_at(date(2026, 12, 3), 19, 30))
     # down from before 08:00 on 1 December until 21:00 on 2 December
     clock.reset(local_at(date(2026, 12, 2), 21, 0))
-    stats = await service(db, clock).run()
+    stats = await reminder_service(db, clock).run()
     assert await rows(task.id) == [
         ("task_due_second", "2026-12-01", "skipped"),  # 08:00 yesterday: too late now
         ("task_due_today", "2026-12-02", "skipped"),  # relevant until 20:00
@@ -98,7 +82,7 @@ async def test_a_meeting_reminds_members_and_followers_and_not_once_cancelled(
     world = await build_world()
     start = datetime(2026, 12, 3, 12, 30, tzinfo=UTC)  # 19:30 in Hà Nội
     meeting = await add_meeting(world, start)
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(start - timedelta(hours=24))
     assert (await reminders.run()).people == 3  # member, secretary, the leader following
     for person in (world.member_a, world.secretary_a, world.leader_1):
@@ -119,7 +103,7 @@ async def test_a_moved_meeting_gets_reminders_for_its_new_time(
     world = await build_world()
     start = datetime(2026, 12, 3, 12, 30, tzinfo=UTC)
     meeting = await add_meeting(world, start)
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(start - timedelta(hours=24))
     await reminders.run()
     meeting.planned_start += timedelta(days=1)
@@ -139,7 +123,7 @@ async def test_a_leader_who_chose_the_digest_gets_it_at_07_30_and_a_member_never
         await store.save_preferences(Preferences(person.id, daily_digest=True), START)
     await add_task(world, date(2026, 11, 30))  # overdue on 1 December, in ward 1
     await add_meeting(world, local_at(date(2026, 12, 1), 19, 30))
-    reminders = service(db, clock)
+    reminders = reminder_service(db, clock)
     clock.reset(local_at(date(2026, 12, 1), 7, 29))
     await reminders.run()  # the meeting's day-before reminder (19:30 yesterday) comes now
     assert await digests(world.leader_1.id) == []

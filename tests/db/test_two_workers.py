@@ -10,32 +10,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from db.engine import Database
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.reminders import PiccoloReminderStore
 from db.tables import NotificationTable, ReminderTable
-from domain.notifications.service import Notifier
-from domain.reminders.model import ReminderPolicy, local_at
+from domain.reminders.model import local_at
 from domain.reminders.service import ReminderService
-from notifications.texts import TemplateTexts
 from schedules.runner import LeaderLock
 from tests.factories import build_world
 from tests.fakes import FakeClock
-from tests.reminder_subjects import add_meeting, add_task
+from tests.reminder_subjects import add_meeting, add_task, reminder_service
 from tests.scratch_databases import POSTGRES_URL, bound_to, scratch_database
 
 TASKS = 60
 BATCH = 7  # small, so that the two workers' batches interleave
-
-
-def service(db: Database, clock: FakeClock) -> ReminderService:
-    return ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        ReminderPolicy(),
-    )
 
 
 async def test_two_workers_running_the_reminders_at_once_send_each_one_once() -> None:
@@ -49,7 +34,7 @@ async def test_two_workers_running_the_reminders_at_once_send_each_one_once() ->
         tasks = [await add_task(world, day + timedelta(days=7)) for _ in range(TASKS)]
         meeting = await add_meeting(world, local_at(day, 19, 30))
         clock = FakeClock(local_at(day, 17, 30))  # the tasks' 7-day and the meeting's 2-hour one
-        first, second = service(db, clock), service(db, clock)
+        first, second = reminder_service(db, clock), reminder_service(db, clock)
 
         async def run(reminders: ReminderService) -> tuple[int, int]:
             inserted = await reminders.sweep()
