@@ -1,10 +1,12 @@
-"""The Runner: one APScheduler (3.11, memory job store, jobs defined in code) and its leader lock.
+"""The Runner: APScheduler 3.11 (memory job store, jobs defined in code) and its leader lock.
 
 On PostgreSQL several workers may run; each keeps trying a session-level advisory lock on a
-dedicated connection, and only its holder runs the scheduler. When the holder dies its connection
-dies, the lock is released, and another worker takes it within ``leader_retry_seconds``. On
-SQLite (embedded, one process) there is no lock. Jobs only trigger sweeps safe to run twice, so a
-brief overlap at a hand-over costs nothing; all state lives in our tables.
+dedicated connection, and only its holder runs the scheduled jobs. When the holder dies its
+connection dies, the lock is released, and another worker takes it within
+``leader_retry_seconds``. The outbox dispatch runs on every worker, leader or not: its claims skip
+rows another dispatcher holds. On SQLite (embedded, one process) there is no lock. Jobs only
+trigger sweeps safe to run twice, so a brief overlap at a hand-over costs nothing; all state lives
+in our tables.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ LOCK_CONNECTION_SETTINGS = {
 }
 MISFIRE_GRACE_SECONDS = 60
 RUN_AT_START = frozenset({"send-reminders"})
+# jobs every worker runs, leader or not: outbox claims skip rows another dispatcher holds
+EVERY_WORKER = frozenset({"dispatch-outbox"})
 MAX_ERROR_LENGTH = 2000
 
 
@@ -165,7 +169,8 @@ class Runner:
         self.triggers = triggers(settings)
         self.retry_seconds = retry_seconds or settings.leader_retry_seconds
         self.lock = LeaderLock(database.url) if database.kind == "postgres" else None
-        self.scheduler: AsyncIOScheduler | None = None
+        self.scheduler: AsyncIOScheduler | None = None  # the leader's: every job but dispatch
+        self.dispatching: AsyncIOScheduler | None = None  # every worker's: the outbox dispatch
         self._campaign: asyncio.Task[None] | None = None
 
     @property
@@ -173,6 +178,7 @@ class Runner:
         return self.scheduler is not None
 
     async def start(self) -> None:
+        self.dispatching = await self._scheduler([n for n in self.jobs if n in EVERY_WORKER])
         if self.lock is None:
             await self._start_scheduler()
         else:
@@ -185,6 +191,9 @@ class Runner:
                 await self._campaign
             self._campaign = None
         self._stop_scheduler()
+        dispatching, self.dispatching = self.dispatching, None
+        if dispatching is not None and dispatching.running:
+            dispatching.shutdown(wait=False)
         if self.lock is not None:
             await self.lock.release()
         await self.context.close()
@@ -205,6 +214,11 @@ class Runner:
             await asyncio.sleep(self.retry_seconds)
 
     async def _start_scheduler(self) -> None:
+        scheduler = await self._scheduler([n for n in self.jobs if n not in EVERY_WORKER])
+        self.scheduler = scheduler  # leading only once the next runs are recorded
+
+    async def _scheduler(self, names: list[str]) -> AsyncIOScheduler:
+        """A started scheduler of these jobs, their next runs recorded in job_run."""
         scheduler = AsyncIOScheduler(
             timezone=LOCAL_TZ,
             job_defaults={
@@ -213,7 +227,7 @@ class Runner:
                 "misfire_grace_time": MISFIRE_GRACE_SECONDS,
             },
         )
-        for name in self.jobs:
+        for name in names:
             # a worker back from downtime catches up on the reminders at once
             first = {"next_run_time": datetime.now(LOCAL_TZ)} if name in RUN_AT_START else {}
             scheduler.add_job(
@@ -227,8 +241,10 @@ class Runner:
                     await runs.scheduled(job.id, job.next_run_time)
                 except Exception:
                     log.exception("job %s: could not record its next run", job.id)
-        finally:  # leading only once the next runs are recorded (and stoppable even if cancelled)
-            self.scheduler = scheduler
+        except BaseException:  # cancelled while recording: nothing may keep running
+            scheduler.shutdown(wait=False)
+            raise
+        return scheduler
 
     def _stop_scheduler(self) -> None:
         scheduler, self.scheduler = self.scheduler, None
@@ -236,5 +252,6 @@ class Runner:
             scheduler.shutdown(wait=False)
 
     async def _fire(self, name: str) -> None:
-        job = self.scheduler.get_job(name) if self.scheduler else None
+        schedulers = (s for s in (self.scheduler, self.dispatching) if s is not None)
+        job = next((j for s in schedulers if (j := s.get_job(name)) is not None), None)
         await run_job(name, self.jobs[name], self.context, job.next_run_time if job else None)

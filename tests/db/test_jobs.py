@@ -185,3 +185,27 @@ async def test_a_leader_whose_lock_connection_dies_stops_its_scheduler(postgres:
     finally:
         await runner.stop()
         await other.release()
+
+
+async def test_every_worker_dispatches_pushes_and_only_the_leader_runs_the_schedules(
+    postgres: Database,
+) -> None:
+    async def nothing(_: JobContext) -> int:
+        return 0
+
+    jobs = {"dispatch-outbox": nothing, "send-reminders": nothing}
+    leader = Runner(postgres, SETTINGS, FakeClock(), jobs=jobs, retry_seconds=0.05)
+    standby = Runner(postgres, SETTINGS, FakeClock(), jobs=jobs, retry_seconds=0.05)
+    await leader.start()
+    try:
+        assert await _poll(lambda: leader.leading, 5)
+        await standby.start()
+        assert not standby.leading
+        for runner in (leader, standby):
+            assert runner.dispatching is not None
+            assert [j.id for j in runner.dispatching.get_jobs()] == ["dispatch-outbox"]
+        assert leader.scheduler is not None
+        assert [j.id for j in leader.scheduler.get_jobs()] == ["send-reminders"]
+    finally:
+        await leader.stop()
+        await standby.stop()
