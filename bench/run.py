@@ -6,8 +6,9 @@ and wrk (another process) against each endpoint: a warm-up, then a measured run.
 p50, p99, the server's CPU per request, each endpoint's ratio to ``/health/live`` and the scoped
 list's ratio to the same request on the raw driver. Then the meeting log (issue 3): PUT
 /api/v1/meetings/{id}/record with 30 attendance rows and 3 resolutions, by the cells'
-secretaries, against the same transaction on the raw driver (bench/wrk_meetings.lua). Numbers
-only: nothing here asserts on speed.
+secretaries, against the same transaction on the raw driver (bench/wrk_meetings.lua). Then the
+push fan-out (issue 6, bench/fanout.py): 10,000 pushes through the outbox beside the raw SDK, in a
+database of its own per engine. Numbers only: nothing here asserts on speed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
+from bench import fanout, reminders
 from bench.seed import BenchCell, BenchWorld, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +45,8 @@ REPORT_LUA = Path(__file__).with_name("wrk_report.lua")
 MEETINGS_LUA = Path(__file__).with_name("wrk_meetings.lua")
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DB = "chibo_bench"
+FANOUT_DB = "chibo_bench_fanout"
+REMINDERS_DB = "chibo_bench_reminders"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 START_TIMEOUT_S = 30.0
@@ -89,7 +93,8 @@ LOG_PATHS = {"log": "/api/v1/meetings/", "raw-log": "/bench/raw/meetings/"}
 LOG_NOTES = {"log": "LogMeeting, Piccolo (the app)", "raw-log": "same transaction, raw driver"}
 LOG_ORDER = ("log", "raw-log", "raw-log", "log")
 LOG_GOAL = 0.5
-SUITES = ("people", "meetings")
+SUITES = ("people", "meetings", "fanout", "reminders")
+WEB_SUITES = {"people", "meetings"}  # served by uvicorn and loaded with wrk
 
 
 @dataclass(slots=True)
@@ -136,6 +141,7 @@ class Options:
     threads: int
     engines: tuple[str, ...]
     suites: tuple[str, ...] = SUITES
+    quick: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,10 +152,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
     parser.add_argument(
-        "--suite", choices=SUITES, action="append", help="people (issue 2), meetings (issue 3)"
+        "--suite",
+        choices=SUITES,
+        action="append",
+        help="people (issue 2), meetings (issue 3), fanout (issue 6), reminders (issue 7)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fanout: 1,000 pushes, one round of each; reminders: 100,000 tasks, 5 runs of each",
     )
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
+    web = WEB_SUITES & set(args.suite or SUITES)
+    if web and shutil.which("wrk") is None:
         print("bench: wrk not found; `make bench` installs it (apt-get install wrk)")
         return 2
     options = Options(
@@ -159,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=min(max(args.threads, 1), 8),
         engines=tuple(args.engine or ("sqlite", "postgres")),
         suites=tuple(args.suite or SUITES),
+        quick=args.quick,
     )
     print(
         f"chibo bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} CPUs, "
@@ -166,24 +182,73 @@ def main(argv: list[str] | None = None) -> int:
         f"{options.duration} s per run, load average {os.getloadavg()[0]:.2f}"
     )
     tables: dict[str, dict[str, Result]] = {}
-    if "sqlite" in options.engines:
+    if "sqlite" in options.engines and web:
         with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
             tables["sqlite"] = run_engine("sqlite", f"sqlite:///{tmp}/bench.sqlite3", 1, options)
-    if "postgres" in options.engines:
+    if "postgres" in options.engines and web:
         base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
         with postgres_database(base) as url:
             if url is None:
                 print(f"\nPostgreSQL: not reachable on loopback at {_safe(base)} — skipped")
             else:
                 tables["postgres"] = run_engine("postgres", url, 2, options)
+    fanouts = run_fanout(options) if "fanout" in options.suites else {}
+    sweeps = run_reminders(options) if "reminders" in options.suites else []
     print()
     for engine, results in tables.items():
         print_table(engine, results)
         print_log_table(engine, results)
+    for engine, runs in fanouts.items():
+        fanout.print_table(engine, runs)
+    reminders.print_table(sweeps)
     return 0
 
 
 # -- one engine -------------------------------------------------------------------------------
+
+
+def run_fanout(options: Options) -> dict[str, dict[str, fanout.Run]]:
+    """The push fan-out (issue 6, bench/fanout.py) on each engine, in a database of its own."""
+    runs: dict[str, dict[str, fanout.Run]] = {}
+    if "sqlite" in options.engines:
+        with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+            runs["sqlite"] = fanout.run_engine(
+                "sqlite",
+                f"sqlite:///{tmp}/fanout.sqlite3",
+                quick=options.quick,
+                before_measuring=wait_for_quiet,
+            )
+    if "postgres" in options.engines:
+        base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
+        with postgres_database(base, FANOUT_DB) as url:
+            if url is None:
+                print(f"\nPostgreSQL: not reachable on loopback at {_safe(base)} — skipped")
+            else:
+                runs["postgres"] = fanout.run_engine(
+                    "postgres", url, quick=options.quick, before_measuring=wait_for_quiet
+                )
+    return runs
+
+
+def run_reminders(options: Options) -> list[reminders.Outcome]:
+    """The reminder sweep (issue 7, bench/reminders.py) on each engine, in a database of its own."""
+    scale = reminders.scale_for(quick=options.quick)
+    repeats = reminders.QUICK_REPEATS if options.quick else reminders.REPEATS
+    outcomes = []
+    if "sqlite" in options.engines:
+        with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+            path = f"sqlite:///{tmp}/reminders.sqlite3"
+            outcomes.append(reminders.run_engine("sqlite", path, scale, repeats, wait_for_quiet))
+    if "postgres" in options.engines:
+        base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
+        with postgres_database(base, REMINDERS_DB) as url:
+            if url is None:
+                print(f"\nPostgreSQL: not reachable on loopback at {_safe(base)} — skipped")
+            else:
+                outcomes.append(
+                    reminders.run_engine("postgres", url, scale, repeats, wait_for_quiet)
+                )
+    return outcomes
 
 
 def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[str, Result]:

@@ -3,22 +3,24 @@ record each outcome.
 
 Several dispatchers may run on PostgreSQL (claims skip rows another one holds); on SQLite one
 runs, in the embedded process. A dispatcher that dies after claiming loses nothing: when its lease
-runs out the deliveries are claimable again, so a push goes out at most twice, never zero times.
+runs out the deliveries are claimable again, so a push goes out never zero times, and once more
+for each dispatcher that died holding it: twice after one crash (tests/db/test_outbox_crash.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.clock import Clock
 from domain.notifications.model import RetryPolicy
-from domain.notifications.ports import Failure, Outbox, Settlement
+from domain.notifications.ports import Claimed, Failure, Outbox, Settlement
 from notifications.outbox import push_of, settle
 from notifications.senders.base import Outcome, Result, Sender
 
@@ -33,6 +35,29 @@ class DispatchStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+
+    def __add__(self, other: DispatchStats) -> DispatchStats:
+        return DispatchStats(
+            self.claimed + other.claimed,
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.failed + other.failed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    claimed: list[Claimed]
+    lease_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """A batch after its send: what to record, and when the results came."""
+
+    claimed: int
+    settlement: Settlement
+    at: datetime
 
 
 def worker_name() -> str:
@@ -61,12 +86,60 @@ class Dispatcher:
 
     async def run_once(self) -> DispatchStats:
         """Claim, send and record one batch."""
+        return await self._record(await self._send(await self._claim()))
+
+    async def drain(self, max_batches: int = 1000) -> DispatchStats:
+        """Batches until nothing is due (what the scheduled outbox job calls).
+
+        As in run_once, one batch at a time is with the sender, and a batch is recorded only from
+        its own send's results; but the database work around a send overlaps it: the next batch
+        is claimed meanwhile (after a full batch only: more may be due), and the batch before is
+        recorded meanwhile. Work in flight when something fails is waited for, never cancelled:
+        a record in flight is of pushes already sent."""
+        total = DispatchStats()
+        claiming: asyncio.Task[_Batch] | None = asyncio.create_task(self._claim())
+        recording: asyncio.Task[DispatchStats] | None = None
+        before: asyncio.Task[DispatchStats] | None = None
+        try:
+            for n in range(max_batches):
+                if claiming is None:
+                    break
+                batch = await claiming
+                claiming = None
+                if not batch.claimed:
+                    break
+                if len(batch.claimed) >= self.batch_size and n + 1 < max_batches:
+                    claiming = asyncio.create_task(self._claim())
+                sent = await self._send(batch)
+                before, recording = recording, asyncio.create_task(self._record(sent))
+                if before is not None:
+                    total += await before
+            if recording is not None:
+                total += await recording
+        finally:
+            in_flight = [t for t in (claiming, before, recording) if t and not t.done()]
+            await asyncio.gather(*in_flight, return_exceptions=True)
+        return total
+
+    async def _claim(self) -> _Batch:
         now = self.clock.now()
-        claimed = await self.outbox.claim(self.worker, now, now + self.lease, self.batch_size)
-        if not claimed:
-            return DispatchStats()
-        live = [c for c in claimed if c.expires_at > now]
-        expired = tuple(Failure(c.delivery_id, "expired") for c in claimed if c.expires_at <= now)
+        lease_until = now + self.lease
+        claimed = await self.outbox.claim(self.worker, now, lease_until, self.batch_size)
+        return _Batch(claimed, lease_until)
+
+    async def _send(self, batch: _Batch) -> _Sent:
+        """The batch's pushes, sent while its lease holds; what to record of them."""
+        now = self.clock.now()
+        if batch.claimed and now >= batch.lease_until:
+            # claimed ahead and waited out its lease: another dispatcher may hold it by now
+            log.warning(
+                "lease of %d claimed deliveries ran out before their send", len(batch.claimed)
+            )
+            return _Sent(0, Settlement(), now)
+        live = [c for c in batch.claimed if c.expires_at > now]
+        expired = tuple(
+            Failure(c.delivery_id, "expired") for c in batch.claimed if c.expires_at <= now
+        )
         results: list[Result] = []
         if live:
             try:
@@ -82,25 +155,14 @@ class Dispatcher:
         outcome = Settlement(
             outcome.sent, outcome.retry, outcome.failed + expired, outcome.invalid_tokens
         )
-        await self.outbox.settle(outcome, done)
-        return DispatchStats(
-            claimed=len(claimed),
-            sent=len(outcome.sent),
-            retried=len(outcome.retry),
-            failed=len(outcome.failed),
-        )
+        return _Sent(len(batch.claimed), outcome, done)
 
-    async def drain(self, max_batches: int = 1000) -> DispatchStats:
-        """Batches until nothing is due (what the scheduled outbox job calls)."""
-        total = DispatchStats()
-        for _ in range(max_batches):
-            stats = await self.run_once()
-            total = DispatchStats(
-                total.claimed + stats.claimed,
-                total.sent + stats.sent,
-                total.retried + stats.retried,
-                total.failed + stats.failed,
-            )
-            if stats.claimed < self.batch_size:
-                break
-        return total
+    async def _record(self, sent: _Sent) -> DispatchStats:
+        if sent.claimed:
+            await self.outbox.settle(sent.settlement, sent.at)
+        return DispatchStats(
+            claimed=sent.claimed,
+            sent=len(sent.settlement.sent),
+            retried=len(sent.settlement.retry),
+            failed=len(sent.settlement.failed),
+        )

@@ -352,13 +352,61 @@ class PiccoloNotificationStore:
 
 
 # Claim by one UPDATE: the inner SELECT takes due, unleased pending rows (PostgreSQL skips rows
-# another dispatcher is claiming right now), the UPDATE leases them to this worker.
+# another dispatcher is claiming right now), the UPDATE leases them to this worker and returns
+# what their pushes need; their notifications follow by primary key (_NOTIFICATIONS_SQL).
 _CLAIM_SQL = (
     'UPDATE "delivery" SET "claimed_by" = {}, "claimed_until" = {} WHERE "id" IN ('
     'SELECT "id" FROM "delivery" WHERE "status" = \'pending\' AND "next_attempt_at" <= {}'
     ' AND ("claimed_until" IS NULL OR "claimed_until" <= {})'
-    ' ORDER BY "next_attempt_at" LIMIT {}%s) RETURNING "id"'
+    ' ORDER BY "next_attempt_at" LIMIT {}%s)'
+    ' RETURNING "id", "notification", "token", "attempts", "expires_at"'
 )
+_NOTIFICATIONS_SQL = (
+    'SELECT "id", "category", "title", "body", "data", "subject", "urgent" FROM "notification"'
+    ' WHERE "id" IN (%s)'
+)
+# Settle a batch with one UPDATE per outcome (not per delivery), only rows still pending: what
+# each row gets is in CASE "id" WHEN … THEN … ELSE <the column> END (the ELSE gives PostgreSQL
+# the parameters' type).
+_SETTLE_SQL = (
+    'UPDATE "delivery" SET "attempts" = "attempts" + 1, "claimed_by" = NULL,'
+    ' "claimed_until" = NULL, %s WHERE "id" IN (%s) AND "status" = \'pending\''
+)
+
+
+_SENT = '"status" = \'sent\', "sent_at" = {}, "last_error" = NULL'
+_FAILED = "\"status\" = 'failed'"
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["{}"] * count)
+
+
+def _per_row(column: str, ids: Sequence[UUID]) -> str:
+    """``column`` = CASE "id" WHEN {} THEN {} … ELSE ``column`` END: a value per row of ``ids``,
+    bound by ``_pairs(ids, values)``."""
+    whens = " ".join(["WHEN {} THEN {}"] * len(ids))
+    return f'"{column}" = CASE "id" {whens} ELSE "{column}" END'
+
+
+def _pairs(ids: Sequence[UUID], values: Sequence[object]) -> list[object]:
+    return [v for pair in zip(ids, values, strict=True) for v in pair]
+
+
+def _claimed(delivery: dict[str, Any], notification: dict[str, Any]) -> Claimed:
+    return Claimed(
+        delivery_id=delivery["id"],
+        notification_id=delivery["notification"],
+        token=delivery["token"],
+        attempts=delivery["attempts"],
+        expires_at=delivery["expires_at"],
+        category=notification["category"],
+        title=notification["title"],
+        body=notification["body"],
+        data=notification["data"],
+        subject=notification["subject"],
+        urgent=bool(notification["urgent"]),
+    )
 
 
 class PiccoloOutbox:
@@ -369,77 +417,49 @@ class PiccoloOutbox:
         self, worker: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[Claimed]:
         lock = " FOR UPDATE SKIP LOCKED" if isinstance(self.db.engine, PostgresEngine) else ""
-        sql = _CLAIM_SQL % lock
         async with self.db.atomic():
-            rows = await self.db.engine.run_querystring(
-                QueryString(sql, worker, _utc(lease_until), _utc(now), _utc(now), limit)
+            leased = await self._run(
+                _CLAIM_SQL % lock, worker, _utc(lease_until), _utc(now), _utc(now), limit
             )
-        ids = [UUID(str(r["id"])) for r in rows]
-        claimed: list[Claimed] = []
-        for chunk in _chunks(ids):
-            claimed += [
-                Claimed(
-                    delivery_id=r["id"],
-                    notification_id=r["notification"],
-                    token=r["token"],
-                    attempts=r["attempts"],
-                    expires_at=r["expires_at"],
-                    category=Category(r["notification.category"]),
-                    title=r["notification.title"],
-                    body=r["notification.body"],
-                    data={str(k): str(v) for k, v in (loads(r["notification.data"]) or {}).items()},
-                    subject=r["notification.subject"],
-                    urgent=r["notification.urgent"],
-                )
-                for r in await DeliveryTable.select(
-                    DeliveryTable.id,
-                    DeliveryTable.notification,
-                    DeliveryTable.token,
-                    DeliveryTable.attempts,
-                    DeliveryTable.expires_at,
-                    DeliveryTable.notification.category,
-                    DeliveryTable.notification.title,
-                    DeliveryTable.notification.body,
-                    DeliveryTable.notification.data,
-                    DeliveryTable.notification.subject,
-                    DeliveryTable.notification.urgent,
-                ).where(DeliveryTable.id.is_in(list(chunk)))
-            ]
-        return claimed
+        notifications: dict[Any, dict[str, Any]] = {}
+        for chunk in _chunks(list({d["notification"] for d in leased})):
+            for row in await self._run(_NOTIFICATIONS_SQL % _placeholders(len(chunk)), *chunk):
+                data = loads(row["data"]) or {}
+                notifications[row["id"]] = {
+                    **row,
+                    "category": Category(row["category"]),
+                    "data": {str(k): str(v) for k, v in data.items()},
+                }
+        return [_claimed(d, notifications[d["notification"]]) for d in leased]
 
     async def settle(self, settlement: Settlement, now: datetime) -> None:
-        pending = DeliveryTable.status == DeliveryStatus.PENDING.value
-        released: dict[Any, Any] = {
-            DeliveryTable.attempts: DeliveryTable.attempts + 1,
-            DeliveryTable.claimed_by: None,
-            DeliveryTable.claimed_until: None,
-        }
         async with self.db.atomic():
-            for chunk in _chunks(settlement.sent):
-                await DeliveryTable.update(
-                    {
-                        **released,
-                        DeliveryTable.status: DeliveryStatus.SENT.value,
-                        DeliveryTable.sent_at: _utc(now),
-                        DeliveryTable.last_error: None,
-                    }
-                ).where(DeliveryTable.id.is_in(list(chunk)) & pending)
-            for retry in settlement.retry:
-                await DeliveryTable.update(
-                    {
-                        **released,
-                        DeliveryTable.next_attempt_at: _utc(retry.next_attempt_at),
-                        DeliveryTable.last_error: (retry.error or "")[:500] or None,
-                    }
-                ).where((DeliveryTable.id == retry.delivery_id) & pending)
-            for failure in settlement.failed:
-                await DeliveryTable.update(
-                    {
-                        **released,
-                        DeliveryTable.status: DeliveryStatus.FAILED.value,
-                        DeliveryTable.last_error: failure.error[:500],
-                    }
-                ).where((DeliveryTable.id == failure.delivery_id) & pending)
+            for sent in _chunks(settlement.sent):
+                await self._release(sent, _SENT, _utc(now))
+            for retry in _chunks(settlement.retry):
+                ids = [r.delivery_id for r in retry]
+                await self._release(
+                    ids,
+                    f"{_per_row('next_attempt_at', ids)}, {_per_row('last_error', ids)}",
+                    *_pairs(ids, [_utc(r.next_attempt_at) for r in retry]),
+                    *_pairs(ids, [(r.error or "")[:500] or None for r in retry]),
+                )
+            for failed in _chunks(settlement.failed):
+                ids = [f.delivery_id for f in failed]
+                await self._release(
+                    ids,
+                    f"{_FAILED}, {_per_row('last_error', ids)}",
+                    *_pairs(ids, [f.error[:500] for f in failed]),
+                )
             store = PiccoloNotificationStore()
             for token in dict.fromkeys(settlement.invalid_tokens):
                 await store.delete_device(token)
+
+    async def _release(self, ids: Sequence[UUID], assignments: str, *values: object) -> None:
+        """One UPDATE of those of ``ids`` still pending: one attempt more, the lease given back,
+        and ``assignments``, whose placeholders ``values`` fill."""
+        await self._run(_SETTLE_SQL % (assignments, _placeholders(len(ids))), *values, *ids)
+
+    async def _run(self, sql: str, *values: object) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self.db.engine.run_querystring(QueryString(sql, *values))
+        return rows
