@@ -32,7 +32,7 @@ import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -53,6 +53,7 @@ from domain.org.model import Locale
 from notifications.dispatcher import BATCH_SIZE, Dispatcher, DispatchStats
 from notifications.senders.fcm import NOTIFICATION_ID_KEY, FcmSender, point_at
 from notifications.texts import TemplateTexts
+from tests.fake_fcm import trusting
 
 PEOPLE, QUICK_PEOPLE = 10_000, 1_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -167,18 +168,8 @@ class FakeServer:
         if self._process.is_alive():
             self._process.kill()
 
-    @contextmanager
-    def trusted(self) -> Iterator[None]:
-        """Create SDK apps inside this block: httpx reads SSL_CERT_FILE when it builds one."""
-        before = os.environ.get("SSL_CERT_FILE")
-        os.environ["SSL_CERT_FILE"] = self.ca_file
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ["SSL_CERT_FILE"]
-            else:
-                os.environ["SSL_CERT_FILE"] = before
+    def trusted(self) -> AbstractContextManager[None]:
+        return trusting(self.ca_file)
 
 
 def _serve(pipe: Connection) -> None:

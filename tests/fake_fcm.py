@@ -22,7 +22,7 @@ import ssl
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,21 @@ from cryptography.x509.oid import NameOID
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
+
+
+@contextmanager
+def trusting(ca_file: str) -> Iterator[None]:
+    """Create the SDK's sender inside this block: httpx reads SSL_CERT_FILE when it builds one,
+    and the fake server's certificate is signed by ``ca_file``."""
+    before = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = ca_file
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SSL_CERT_FILE"]
+        else:
+            os.environ["SSL_CERT_FILE"] = before
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,18 +162,8 @@ class FakeFcm:
     def sent_to(self, token: str) -> list[Received]:
         return [item for item in self.received if item.token == token]
 
-    @contextmanager
-    def trusted(self) -> Iterator[None]:
-        """Create the SDK's sender inside this block: httpx reads SSL_CERT_FILE then."""
-        before = os.environ.get("SSL_CERT_FILE")
-        os.environ["SSL_CERT_FILE"] = self.ca_file
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ["SSL_CERT_FILE"]
-            else:
-                os.environ["SSL_CERT_FILE"] = before
+    def trusted(self) -> AbstractContextManager[None]:
+        return trusting(self.ca_file)
 
     def _reply_for(self, token: str | None) -> Reply:
         key = token or ""
