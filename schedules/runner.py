@@ -231,7 +231,7 @@ class Runner:
             # a worker back from downtime catches up on the reminders at once
             first = {"next_run_time": datetime.now(LOCAL_TZ)} if name in RUN_AT_START else {}
             scheduler.add_job(
-                self._fire, self.triggers[name], args=[name], id=name, name=name, **first
+                self._fire, self.triggers[name], args=[name, scheduler], id=name, name=name, **first
             )
         scheduler.start()
         runs = PiccoloJobRuns(self.database)
@@ -251,7 +251,8 @@ class Runner:
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
 
-    async def _fire(self, name: str) -> None:
-        schedulers = (s for s in (self.scheduler, self.dispatching) if s is not None)
-        job = next((j for s in schedulers if (j := s.get_job(name)) is not None), None)
+    async def _fire(self, name: str, scheduler: AsyncIOScheduler | None = None) -> None:
+        """Run a job and record its next run (from the scheduler that fired it, if given)."""
+        schedulers = [scheduler] if scheduler else [self.scheduler, self.dispatching]
+        job = next((j for s in schedulers if s and (j := s.get_job(name))), None)
         await run_job(name, self.jobs[name], self.context, job.next_run_time if job else None)

@@ -209,3 +209,25 @@ async def test_every_worker_dispatches_pushes_and_only_the_leader_runs_the_sched
     finally:
         await leader.stop()
         await standby.stop()
+
+
+async def test_reminders_run_at_start_and_record_their_next_run(
+    db: Database, clock: FakeClock
+) -> None:
+    async def nothing(_: JobContext) -> int:
+        return 0
+
+    runner = Runner(db, SETTINGS, clock, jobs={"send-reminders": nothing}, retry_seconds=0.05)
+    runs = PiccoloJobRuns(db)
+    await runner.start()
+    try:
+        for _ in range(250):  # the run at start, without waiting for the first interval
+            run = (await runs.all()).get("send-reminders")
+            if run is not None and run.outcome == "ok":
+                break
+            await asyncio.sleep(0.02)
+        assert run is not None
+        assert run.outcome == "ok"
+        assert run.next_run_at is not None
+    finally:
+        await runner.stop()
