@@ -44,7 +44,7 @@ LOCK_CONNECTION_SETTINGS = {
     "tcp_user_timeout": "20000",  # ms; also when a reply to the holder is never acknowledged
 }
 MISFIRE_GRACE_SECONDS = 60
-RUN_AT_START = frozenset({"send-reminders"})
+RUN_AT_START = frozenset({"send-reminders", "raise-compliance-flags"})
 # jobs every worker runs, leader or not: outbox claims skip rows another dispatcher holds
 EVERY_WORKER = frozenset({"dispatch-outbox"})
 MAX_ERROR_LENGTH = 2000
@@ -228,7 +228,7 @@ class Runner:
             },
         )
         for name in names:
-            # a worker back from downtime catches up on the reminders at once
+            # a worker back from downtime catches up on reminders and compliance checks at once
             first = {"next_run_time": datetime.now(LOCAL_TZ)} if name in RUN_AT_START else {}
             scheduler.add_job(
                 self._fire, self.triggers[name], args=[name, scheduler], id=name, name=name, **first
