@@ -15,15 +15,14 @@ from db.engine import Database
 from db.json_columns import dumps, loads
 from db.named_sql import bind
 from db.pagination import any_prefix, fetch_page
+from db.repositories.org import SECRETARIES, holders
 from db.tables import (
     AttendanceTable,
     ComplianceFlagTable,
     LeaderAssignmentTable,
     LeaderVisitTable,
-    RoleGrantTable,
     UnitTable,
 )
-from domain.actors import Role
 from domain.compliance.model import (
     Absence,
     Check,
@@ -38,7 +37,6 @@ from domain.org.model import QuotaPeriod
 from domain.pagination import Page, PageRequest
 
 INSERT_CHUNK = 500  # rows per INSERT ... VALUES (9 values each, far below either engine's limit)
-SECRETARIES = (Role.SECRETARY.value, Role.DEPUTY_SECRETARY.value)
 
 NEW_ID = {
     "postgres": "gen_random_uuid()",
@@ -241,11 +239,7 @@ class PiccoloComplianceStore:
         units = await UnitTable.select(UnitTable.id, UnitTable.name).where(
             UnitTable.id.is_in(wanted)
         )
-        grants = await RoleGrantTable.select(RoleGrantTable.unit, RoleGrantTable.person).where(
-            RoleGrantTable.unit.is_in(wanted)
-            & RoleGrantTable.revoked_at.is_null()
-            & RoleGrantTable.role.is_in(list(SECRETARIES))
-        )
+        secretaries = await holders(wanted, SECRETARIES)
         a = LeaderAssignmentTable
         followers = await a.select(a.cell, a.leader).where(
             a.cell.is_in(wanted)
@@ -256,9 +250,7 @@ class PiccoloComplianceStore:
             u["id"]: CellFacts(
                 id=u["id"],
                 name=u["name"],
-                secretaries=tuple(
-                    dict.fromkeys(g["person"] for g in grants if g["unit"] == u["id"])
-                ),
+                secretaries=tuple(secretaries.get(u["id"], ())),
                 followers=tuple(
                     dict.fromkeys(f["leader"] for f in followers if f["cell"] == u["id"])
                 ),

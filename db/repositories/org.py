@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -427,12 +427,7 @@ class PiccoloOrgRepository:
         return [_grant(r) for r in rows]
 
     async def heads_of(self, unit_id: UUID) -> list[UUID]:
-        rows = await RoleGrantTable.select(RoleGrantTable.person).where(
-            (RoleGrantTable.unit == unit_id)
-            & RoleGrantTable.revoked_at.is_null()
-            & RoleGrantTable.role.is_in([Role.LEADER.value, Role.SECRETARY.value])
-        )
-        return list(dict.fromkeys(r["person"] for r in rows))
+        return (await holders([unit_id], HEADS)).get(unit_id, [])
 
     async def add_grant(self, grant: RoleGrant) -> None:
         async with translating_unique("grant_exists"):
@@ -513,3 +508,24 @@ class PiccoloOrgRepository:
                 LeaderAssignmentTable.version: assignment.version,
             }
         ).where(LeaderAssignmentTable.id == assignment.id)
+
+
+HEADS = (Role.LEADER, Role.SECRETARY)  # who leads a unit: told of what happens to it
+SECRETARIES = (Role.SECRETARY, Role.DEPUTY_SECRETARY)
+
+
+async def holders(units: Sequence[UUID], roles: Sequence[Role]) -> dict[UUID, list[UUID]]:
+    """Live holders of ``roles`` on each of ``units``, each person once, in one query."""
+    if not units:
+        return {}
+    rows = await RoleGrantTable.select(RoleGrantTable.unit, RoleGrantTable.person).where(
+        RoleGrantTable.unit.is_in(list(units))
+        & RoleGrantTable.revoked_at.is_null()
+        & RoleGrantTable.role.is_in([r.value for r in roles])
+    )
+    found: dict[UUID, list[UUID]] = {}
+    for row in rows:
+        people = found.setdefault(row["unit"], [])
+        if row["person"] not in people:
+            people.append(row["person"])
+    return found

@@ -15,6 +15,7 @@ from piccolo.querystring import QueryString
 from db.engine import Database
 from db.named_sql import bind
 from db.pagination import any_prefix
+from db.repositories.org import HEADS, SECRETARIES, holders
 from db.tables import (
     InspectionMemberTable,
     InspectionTable,
@@ -202,7 +203,7 @@ class PiccoloReminderStore:
             LeaderAssignmentTable.started_on,
             LeaderAssignmentTable.ended_on,
         ).where(LeaderAssignmentTable.cell.is_in(cells))
-        secretaries = await _grantees(cells, (Role.SECRETARY, Role.DEPUTY_SECRETARY))
+        secretaries = await holders(cells, SECRETARIES)
         facts = {}
         for row in rows:
             start: datetime = row["planned_start"]
@@ -253,7 +254,7 @@ class PiccoloReminderStore:
         team = await InspectionMemberTable.select(
             InspectionMemberTable.inspection, InspectionMemberTable.person
         ).where(InspectionMemberTable.inspection.is_in(wanted))
-        heads = await _grantees(list({r["target"] for r in rows}), (Role.LEADER, Role.SECRETARY))
+        heads = await holders(list({r["target"] for r in rows}), HEADS)
         return {
             r["id"]: InspectionFacts(
                 id=r["id"],
@@ -358,19 +359,3 @@ def _within(path: Any, scopes: tuple[str, ...]) -> Where | Or:  # noqa: ANN401 -
 
 def _local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
-
-
-async def _grantees(units: list[UUID], roles: tuple[Role, ...]) -> dict[UUID, list[UUID]]:
-    """Live holders of ``roles`` on each unit."""
-    if not units:
-        return {}
-    rows = await RoleGrantTable.select(RoleGrantTable.unit, RoleGrantTable.person).where(
-        RoleGrantTable.unit.is_in(units)
-        & RoleGrantTable.revoked_at.is_null()
-        & RoleGrantTable.role.is_in([r.value for r in roles])
-    )
-    found: dict[UUID, list[UUID]] = {}
-    for row in rows:
-        if row["person"] not in found.setdefault(row["unit"], []):
-            found[row["unit"]].append(row["person"])
-    return found
