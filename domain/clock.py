@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -16,3 +16,18 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+def local_at(day: date, hour: int, minute: int = 0) -> datetime:
+    """``day`` at ``hour``:``minute`` in Hà Nội, as UTC."""
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in Hà Nội, as UTC."""
+    return local_at(day, 0)
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day in Hà Nội at ``moment``."""
+    return moment.astimezone(LOCAL_TZ).date()

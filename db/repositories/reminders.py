@@ -29,10 +29,10 @@ from db.tables import (
     TaskTable,
 )
 from domain.actors import Role
-from domain.clock import LOCAL_TZ
+from domain.clock import local_day, local_midnight
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.meetings.model import MeetingStatus
-from domain.reminders.model import ReminderKind, ReminderStatus, Sweep, local_day_start
+from domain.reminders.model import ReminderKind, ReminderStatus, Sweep
 from domain.reminders.ports import (
     DigestFacts,
     Due,
@@ -207,7 +207,7 @@ class PiccoloReminderStore:
         facts = {}
         for row in rows:
             start: datetime = row["planned_start"]
-            day = _local_day(start)
+            day = local_day(start)
             audience = [
                 m["person"]
                 for m in members
@@ -323,7 +323,7 @@ class PiccoloReminderStore:
         scopes = tuple(sorted({g["path"] for g in grants}))
         if not scopes:
             return DigestFacts(person_id, (), 0, 0, 0, 0)
-        start, end = local_day_start(day), local_day_start(day + timedelta(days=1))
+        start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
         unread = await NotificationTable.count().where(
             (NotificationTable.person == person_id)
             & NotificationTable.read_at.is_null()
@@ -355,7 +355,3 @@ def _within(path: Any, scopes: tuple[str, ...]) -> Where | Or:  # noqa: ANN401 -
         msg = "no scope to count within"
         raise ValueError(msg)
     return scope
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()

@@ -37,12 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from domain.clock import LOCAL_TZ
+from domain.clock import LOCAL_TZ, local_at, local_midnight
 from domain.meetings.model import MeetingPolicy, review_flags, unexcused_months
 from domain.meetings.quota import QuotaProgress, period_of, progress
 from domain.org.model import QuotaPeriod
@@ -114,15 +114,6 @@ class FlagFilter:
     within_path: str | None = None
     kind: FlagKind | None = None
     period: str | None = None
-
-
-def local_at(day: date, hour: int, minute: int = 0) -> datetime:
-    """``day`` at ``hour``:``minute`` in Hà Nội, as UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-def local_midnight(day: date) -> datetime:
-    return local_at(day, 0)
 
 
 def month_period(day: date) -> str:

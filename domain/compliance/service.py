@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ, Clock, local_midnight
 from domain.compliance.model import (
     MEETING_CHECKS,
     Check,
@@ -19,7 +19,6 @@ from domain.compliance.model import (
     FlagKind,
     absence_reviews,
     behind_quota,
-    local_midnight,
     period_label,
     plan_checks,
 )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
 from domain.attachments import AttachmentRepository, papers_of_cell
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ, Clock, local_midnight
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
 from domain.meetings.model import (
@@ -549,7 +549,7 @@ class OversightService:
         for assignment in assignments:
             start, end = period_of(today, assignment.period)
             attended = await repo.counted_visits(
-                actor.person_id, assignment.cell_id, _local_midnight(start), _local_midnight(end)
+                actor.person_id, assignment.cell_id, local_midnight(start), local_midnight(end)
             )
             result.append(
                 FollowedCell(
@@ -578,10 +578,6 @@ class OversightService:
             ReviewFlag(person, names[person], sorted(months[person]))
             for person in sorted(flagged, key=lambda p: names[p])
         ]
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ)
 
 
 def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:

@@ -17,10 +17,10 @@ delivery step sends what is still relevant and records the rest as skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from domain.clock import LOCAL_TZ
+from domain.clock import LOCAL_TZ, local_at, local_midnight
 
 
 class ReminderKind(StrEnum):
@@ -94,15 +94,6 @@ class Sweep:
     params: dict[str, date | datetime]
 
 
-def local_at(day: date, hour: int, minute: int = 0) -> datetime:
-    """``day`` at ``hour``:``minute`` in Hà Nội, as UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-def local_day_start(day: date) -> datetime:
-    return local_at(day, 0)
-
-
 def day_occurrences(since: datetime, now: datetime, hour: int, minute: int = 0) -> list[date]:
     """Local days whose ``hour``:``minute`` lies in (since, now]."""
     day = since.astimezone(LOCAL_TZ).date()
@@ -164,8 +155,8 @@ def plan_sweeps(policy: ReminderPolicy, since: datetime, now: datetime) -> list[
                     kind,
                     occurrence,
                     {
-                        "after": local_day_start(day - timedelta(days=days)),
-                        "until": local_day_start(day - timedelta(days=days - 1)),
+                        "after": local_midnight(day - timedelta(days=days)),
+                        "until": local_midnight(day - timedelta(days=days - 1)),
                     },
                 )
                 for kind, days in (

@@ -9,7 +9,8 @@ import httpx
 
 from db.engine import Database
 from db.repositories.compliance import PiccoloComplianceStore
-from domain.compliance.model import ComplianceFlag, FlagKind, local_at
+from domain.clock import local_at
+from domain.compliance.model import ComplianceFlag, FlagKind
 from domain.org.model import Unit
 from tests.factories import World, build_world, login
 from tests.fakes import FakeClock

@@ -12,7 +12,8 @@ from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import ComplianceFlagTable, NotificationTable, UnitTable
-from domain.compliance.model import ComplianceFlag, CompliancePolicy, FlagKind, local_at
+from domain.clock import local_at
+from domain.compliance.model import ComplianceFlag, CompliancePolicy, FlagKind
 from domain.compliance.service import ComplianceService
 from domain.meetings.model import (
     AttendanceRow,

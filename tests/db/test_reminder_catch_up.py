@@ -13,9 +13,10 @@ import pytest
 
 from db.engine import Database
 from db.tables import NotificationTable, ReminderTable
+from domain.clock import local_at
 from domain.inspections.model import InspectionKind
 from domain.meetings.model import MeetingStatus
-from domain.reminders.model import ReminderKind, local_at, moment_occurrence
+from domain.reminders.model import ReminderKind, moment_occurrence
 from domain.reminders.service import ReminderStats
 from domain.tasks.model import TaskStatus
 from tests.factories import build_world

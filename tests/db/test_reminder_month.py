@@ -28,12 +28,12 @@ from db.tables import (
     UnitTable,
 )
 from domain.actors import Role
-from domain.clock import LOCAL_TZ
+from domain.clock import LOCAL_TZ, local_at
 from domain.inspections.model import InspectionKind
 from domain.meetings.model import Meeting, MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
 from domain.org.service import OrgService
-from domain.reminders.model import ReminderPolicy, local_at, moment_occurrence
+from domain.reminders.model import ReminderPolicy, moment_occurrence
 from tests.fakes import START, FakeClock
 from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in, reminder_service
 

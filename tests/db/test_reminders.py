@@ -9,9 +9,9 @@ from db.engine import Database
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import NotificationTable, ReminderTable
+from domain.clock import local_at
 from domain.meetings.model import MeetingStatus
 from domain.notifications.model import Preferences
-from domain.reminders.model import local_at
 from tests.factories import build_world
 from tests.fakes import START, FakeClock
 from tests.reminder_subjects import add_meeting, add_task, reminder_service

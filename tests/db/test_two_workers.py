@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from db.tables import NotificationTable, ReminderTable
-from domain.reminders.model import local_at
+from domain.clock import local_at
 from domain.reminders.service import ReminderService
 from schedules.runner import LeaderLock
 from tests.factories import build_world

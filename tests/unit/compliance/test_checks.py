@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from api.settings import Settings, SettingsError
+from domain.clock import local_at, local_midnight
 from domain.compliance.model import (
     Absence,
     ComplianceFlag,
@@ -16,8 +17,6 @@ from domain.compliance.model import (
     Standing,
     absence_reviews,
     behind_quota,
-    local_at,
-    local_midnight,
     period_label,
     plan_checks,
 )

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.clock import local_at
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.meetings.model import MeetingStatus
 from domain.reminders.model import (
@@ -15,7 +16,6 @@ from domain.reminders.model import (
     ReminderPolicy,
     day_occurrences,
     fire_window,
-    local_at,
     moment_occurrence,
     plan_sweeps,
 )
