@@ -193,6 +193,7 @@ async def test_the_whole_flow_from_template_to_conclusion(
                     "text": "Bổ sung chữ ký biên bản tháng 10",
                     "dueOn": "2027-02-15",
                     "responsibleUnitId": str(world.cell_a.id),
+                    "priority": "urgent",
                 },
                 {
                     "text": "Báo cáo kết quả khắc phục",
@@ -209,6 +210,12 @@ async def test_the_whole_flow_from_template_to_conclusion(
     assert body["concludedAt"] is not None
     assert body["unanswered"] == []
     assert [r["dueOn"] for r in body["recommendations"]] == ["2027-02-15", "2027-02-28"]
+    assert [r["priority"] for r in body["recommendations"]] == ["urgent", "normal"]
+    follow_ups = [
+        (await client.get(f"/api/v1/tasks/{r['taskId']}", headers=s.lead)).json()["priority"]
+        for r in body["recommendations"]
+    ]
+    assert follow_ups == ["urgent", "normal"]  # an urgent recommendation escalates sooner
     assert body["version"] == 7
     assert concluded.headers["etag"] == '"7"'
 
