@@ -51,7 +51,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "invalid_phone": ("Số điện thoại không hợp lệ", "Invalid phone number"),
     # organisation
     "org_manage_forbidden": (
-        "Bạn không có quyền quản lý tổ chức này",
+        "Đồng chí không có quyền quản lý tổ chức này",
         "You may not manage this part of the organisation",
     ),
     "unit_not_found": ("Không tìm thấy tổ chức đảng", "Unit not found"),
@@ -127,7 +127,7 @@ TITLES: dict[str, tuple[str, str]] = {
         "The petition cannot be received in the future",
     ),
     "meeting_manage_forbidden": (
-        "Bạn không có quyền quản lý sinh hoạt của chi bộ này",
+        "Đồng chí không có quyền quản lý sinh hoạt của chi bộ này",
         "You may not manage this cell's meetings",
     ),
     "meeting_rule_not_found": ("Chi bộ chưa đặt lịch sinh hoạt", "The cell has no meeting rule"),
@@ -163,20 +163,26 @@ TITLES: dict[str, tuple[str, str]] = {
     "checkin_code_invalid": ("Mã điểm danh không đúng", "Wrong check-in code"),
     "checkin_code_expired": ("Mã điểm danh đã hết hạn", "The check-in code has expired"),
     "checkin_closed": ("Chưa hoặc đã hết giờ điểm danh", "Check-in is not open"),
-    "checkin_too_far": ("Bạn đang ở xa địa điểm sinh hoạt", "You are too far from the meeting"),
+    "checkin_too_far": (
+        "Đồng chí đang ở xa địa điểm sinh hoạt",
+        "You are too far from the meeting",
+    ),
     "checkin_forbidden": (
         "Chỉ đảng viên của chi bộ và lãnh đạo phụ trách được điểm danh",
         "Only the cell's members and the leaders over it may check in",
     ),
     "absence_flags_forbidden": (
-        "Bạn không có quyền xem danh sách đảng viên cần xem xét",
+        "Đồng chí không có quyền xem danh sách đảng viên cần xem xét",
         "You may not read the members flagged for review",
     ),
     "jobs_forbidden": (
         "Chỉ quản trị viên cấp cao nhất được xem các tác vụ định kỳ",
         "Only administrators of the root unit may see the scheduled jobs",
     ),
-    "visit_forbidden": ("Bạn không thể xác nhận lượt dự này", "You may not confirm this visit"),
+    "visit_forbidden": (
+        "Đồng chí không thể xác nhận lượt dự này",
+        "You may not confirm this visit",
+    ),
     "not_a_leader_of_cell": (
         "Người này không phải lãnh đạo phụ trách chi bộ",
         "This person does not lead above this cell",
@@ -185,7 +191,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "inspection_not_found": ("Không tìm thấy cuộc kiểm tra", "Inspection not found"),
     "inspection_exists": ("Cuộc kiểm tra đã tồn tại", "The inspection already exists"),
     "inspection_plan_forbidden": (
-        "Bạn không có quyền lập kế hoạch kiểm tra đơn vị này",
+        "Đồng chí không có quyền lập kế hoạch kiểm tra đơn vị này",
         "You may not plan inspections of this unit",
     ),
     "inspection_team_only": ("Chỉ thành viên đoàn kiểm tra được làm việc này", "Team only"),
@@ -230,6 +236,20 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "roster_invalid": ("Danh sách có dòng không hợp lệ", "The roster has invalid rows"),
     "roster_not_csv": ("Tệp danh sách phải là CSV mã hóa UTF-8", "The roster must be UTF-8 CSV"),
+    # reassigning and extending tasks
+    "task_plan_forbidden": (
+        "Chỉ người đứng đầu đơn vị hoặc người nghiệm thu được giao lại hoặc gia hạn việc",
+        "Only the unit's head or a verifier, never the assignee, may reassign or extend a task",
+    ),
+    "assignee_unchanged": (
+        "Việc đã được giao cho đồng chí này",
+        "The task is already assigned to this person",
+    ),
+    "due_date_not_later": (
+        "Hạn mới phải sau hạn hiện tại",
+        "The new due date must be later than the current one",
+    ),
+    "change_reason_required": ("Cần nêu lý do thay đổi", "A reason for the change is required"),
     # attachments and the calendar feed
     "attachment_not_found": ("Không tìm thấy tệp đính kèm", "Attachment not found"),
     "attachment_type_not_allowed": (
@@ -238,7 +258,7 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "attachment_too_large": ("Tệp đính kèm quá lớn", "The attachment is too large"),
     "attachment_upload_forbidden": (
-        "Bạn không có quyền đính kèm tệp cho đơn vị này",
+        "Đồng chí không có quyền đính kèm tệp cho đơn vị này",
         "You may not attach files to this unit",
     ),
     "calendar_token_not_found": (

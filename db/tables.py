@@ -324,6 +324,8 @@ class TaskStepTable(Table, tablename="task_step"):
     at = Timestamptz()
     note = Text(null=True, default=None)
     unit = UUID(null=True, default=None, index=True)
+    person = UUID(null=True, default=None)
+    due_on = Date(null=True, default=None)
 
 
 class TaskCommentTable(Table, tablename="task_comment"):
@@ -348,6 +350,7 @@ class PetitionTable(Table, tablename="petition"):
     received_at = Timestamptz()
     reply_due_on = Date(index=True)
     reply = JSON(null=True, default=None)
+    replied_late = Boolean(null=True, default=None)  # set with the reply; a list filter
     satisfaction = Varchar(length=20, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())

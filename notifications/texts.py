@@ -68,6 +68,17 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         Locale.VI: ("Việc được mở lại", "Việc {title} đã được mở lại. Hạn mới {due}."),
         Locale.EN: ("Task reopened", "The task {title} was reopened. New due date {due}."),
     },
+    "task_reassigned": {
+        Locale.VI: (
+            "Việc đã chuyển người khác",
+            "Việc {title} đã được giao cho người khác: {reason}",
+        ),
+        Locale.EN: ("Task handed over", "The task {title} was assigned to someone else: {reason}"),
+    },
+    "task_extended": {
+        Locale.VI: ("Việc được gia hạn", "Việc {title} được gia hạn đến {due}: {reason}"),
+        Locale.EN: ("Task extended", "The task {title} now falls due {due}: {reason}"),
+    },
     "task_due_soon": {
         Locale.VI: ("Việc sắp đến hạn", "Việc {title} đến hạn {due}."),
         Locale.EN: ("Task due soon", "The task {title} is due {due}."),
@@ -101,8 +112,14 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         ),
     },
     "task_escalated": {
-        Locale.VI: ("Việc quá hạn", "Việc {title} của {unit} quá hạn từ {due}, cần đôn đốc."),
-        Locale.EN: ("Overdue task", "The task {title} of {unit} is overdue since {due}."),
+        Locale.VI: (
+            "Đôn đốc việc quá hạn",
+            "Việc {title} của {unit} quá hạn từ {due}, đề nghị đồng chí đôn đốc.",
+        ),
+        Locale.EN: (
+            "Overdue task to follow up",
+            "The task {title} of {unit} is overdue since {due}; please follow it up.",
+        ),
     },
     "no_regular_meeting": {
         Locale.VI: (

@@ -23,6 +23,7 @@ from domain.inspections.model import (
 )
 from domain.inspections.planning import PlannedVisit
 from domain.inspections.ports import SealedRead
+from domain.tasks.model import Priority
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
@@ -164,6 +165,7 @@ class RecommendationIn(In):
     due_on: date
     responsible_unit_id: UUID | None = None
     responsible_person_id: UUID | None = None
+    priority: Priority = Priority.NORMAL
 
 
 class ConclusionIn(In):
@@ -191,6 +193,7 @@ class RecommendationOut(Out):
     responsible_unit_id: UUID | None
     responsible_person_id: UUID | None
     task_id: UUID | None
+    priority: Priority
 
     @classmethod
     def of(cls, r: Recommendation) -> RecommendationOut:
@@ -201,6 +204,7 @@ class RecommendationOut(Out):
             responsible_unit_id=r.responsible_unit_id,
             responsible_person_id=r.responsible_person_id,
             task_id=r.task_id,
+            priority=r.priority,
         )
 
 

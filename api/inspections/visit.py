@@ -112,6 +112,7 @@ class InspectionVisitController(Controller):
                 due_on=r.due_on,
                 responsible_unit_id=r.responsible_unit_id,
                 responsible_person_id=r.responsible_person_id,
+                priority=r.priority,
             )
             for r in data.recommendations
         ]

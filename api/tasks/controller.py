@@ -13,7 +13,17 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from api.errors import problems
 from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.schemas import Cursor, Limit, PageOut
-from api.tasks.schemas import CloseIn, CommentIn, CommentOut, EvidenceIn, ReasonIn, TaskIn, TaskOut
+from api.tasks.schemas import (
+    CloseIn,
+    CommentIn,
+    CommentOut,
+    EvidenceIn,
+    ExtendIn,
+    ReasonIn,
+    ReassignIn,
+    TaskIn,
+    TaskOut,
+)
 from domain.actors import Actor
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
@@ -214,6 +224,48 @@ class TaskController(Controller):
         if_match: IfMatch = None,
     ) -> Response[TaskOut]:
         return _tagged(await tasks.reopen(actor, task_id, expected_version(if_match), data.reason))
+
+    @post(
+        "/{task_id:uuid}/reassign",
+        operation_id="ReassignTask",
+        status_code=200,
+        responses=UPDATE_PROBLEMS,
+        response_headers=ETAG_HEADER,
+    )
+    async def reassign(
+        self,
+        task_id: FromPath[UUID],
+        data: JSONBody[ReassignIn],
+        actor: Me,
+        tasks: Tasks,
+        if_match: IfMatch = None,
+    ) -> Response[TaskOut]:
+        """The unit's head or a verifier, never the assignee, hands the task to someone else."""
+        task = await tasks.reassign(
+            actor, task_id, expected_version(if_match), data.assignee_id, data.reason
+        )
+        return _tagged(task)
+
+    @post(
+        "/{task_id:uuid}/extend",
+        operation_id="ExtendTask",
+        status_code=200,
+        responses=UPDATE_PROBLEMS,
+        response_headers=ETAG_HEADER,
+    )
+    async def extend(
+        self,
+        task_id: FromPath[UUID],
+        data: JSONBody[ExtendIn],
+        actor: Me,
+        tasks: Tasks,
+        if_match: IfMatch = None,
+    ) -> Response[TaskOut]:
+        """The unit's head or a verifier, never the assignee, moves the due date later."""
+        task = await tasks.extend(
+            actor, task_id, expected_version(if_match), data.due_on, data.reason
+        )
+        return _tagged(task)
 
     @post(
         "/{task_id:uuid}/comments",

@@ -23,7 +23,7 @@ from api.tasks.schemas import (
 from domain.actors import Actor
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
-from domain.tasks.petitions import Petition, Reply
+from domain.tasks.petitions import Petition, Reply, ReplyState
 from domain.tasks.service import NewPetition, TaskService
 
 Tasks = NamedDependency[TaskService]
@@ -66,9 +66,12 @@ class PetitionController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
         unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None,
+        reply_state: Annotated[ReplyState | None, QueryParameter(name="replyState")] = None,
     ) -> PageOut[PetitionOut]:
+        """Petitions in scope; `replyState` keeps the unanswered, the overdue (unanswered past
+        the deadline), or those answered on time or late."""
         within = (await org.unit(actor, unit_id)).path if unit_id else None
-        page = await tasks.list_petitions(actor, within, PageRequest(limit, cursor))
+        page = await tasks.list_petitions(actor, within, reply_state, PageRequest(limit, cursor))
         return PageOut(
             items=[_out(tasks, actor, p) for p in page.items], next_cursor=page.next_cursor
         )

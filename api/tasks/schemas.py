@@ -37,6 +37,16 @@ class ReasonIn(In):
     reason: Text
 
 
+class ReassignIn(In):
+    assignee_id: UUID
+    reason: Text
+
+
+class ExtendIn(In):
+    due_on: date
+    reason: Text
+
+
 class CloseIn(In):
     resolution: Resolution
     explanation: LongText | None = None
@@ -53,6 +63,8 @@ class StepOut(Out):
     at: datetime
     note: str | None
     unit_id: UUID | None
+    person_id: UUID | None  # reassigned: the new assignee
+    due_on: date | None  # extended: the new due date
 
 
 class TaskOut(Out):
@@ -100,7 +112,15 @@ class TaskOut(Out):
             waiting_for_reply=not t.reply_ready,
             escalation_level=t.escalation_level,
             history=[
-                StepOut(kind=s.kind, by=s.by, at=s.at, note=s.note, unit_id=s.unit_id)
+                StepOut(
+                    kind=s.kind,
+                    by=s.by,
+                    at=s.at,
+                    note=s.note,
+                    unit_id=s.unit_id,
+                    person_id=s.person_id,
+                    due_on=s.due_on,
+                )
                 for s in t.steps
             ],
             created_at=t.created_at,
@@ -164,6 +184,7 @@ class PetitionOut(Out):
     received_at: datetime
     reply_due_on: date
     reply: ReplyOut | None
+    replied_late: bool | None  # None while unanswered
     satisfaction: Satisfaction | None
     version: int
 
@@ -191,6 +212,7 @@ class PetitionOut(Out):
             )
             if r
             else None,
+            replied_late=p.replied_late,
             satisfaction=p.satisfaction,
             version=p.version,
         )

@@ -35,6 +35,7 @@ from domain.inspections.model import (
 from domain.inspections.planning import Interval
 from domain.inspections.ports import InspectionFilter, SealedRead
 from domain.pagination import Page, PageRequest
+from domain.tasks.model import Priority
 
 
 def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
@@ -98,6 +99,7 @@ def _inspection(row: dict[str, Any]) -> Inspection:
                 responsible_unit_id=UUID(r["unit"]) if r.get("unit") else None,
                 responsible_person_id=UUID(r["person"]) if r.get("person") else None,
                 task_id=UUID(r["task"]) if r.get("task") else None,
+                priority=Priority(r.get("priority", Priority.NORMAL)),
             )
             for r in loads(row["recommendations"])
         ],
@@ -154,6 +156,7 @@ def _state(inspection: Inspection) -> dict[str, Any]:
                     "unit": str(r.responsible_unit_id) if r.responsible_unit_id else None,
                     "person": str(r.responsible_person_id) if r.responsible_person_id else None,
                     "task": str(r.task_id) if r.task_id else None,
+                    "priority": r.priority.value,
                 }
                 for r in inspection.recommendations
             ]

@@ -44,7 +44,9 @@ from domain.reminders.ports import (
 from domain.tasks.model import TaskStatus
 
 K = ReminderKind
-LIVE_TASK = "\"status\" IN ('open', 'in_progress')"
+# A petition's task is reminded as a petition until its written reply is in (one push per event):
+# its due date is the reply deadline, which the petition kinds already speak of.
+LIVE_TASK = "\"status\" IN ('open', 'in_progress') AND reply_ready = TRUE"
 MOMENT_RANGE = "{column} > :after AND {column} <= :until"
 
 # kind -> (table, the moment column of a moment kind or None, which rows are reminded)

@@ -24,8 +24,8 @@ from domain.tasks.model import (
     TaskSource,
     TaskStatus,
 )
-from domain.tasks.petitions import Channel, Petition, Reply, Satisfaction
-from domain.tasks.ports import Comment, TaskFilter
+from domain.tasks.petitions import Channel, Petition, Reply, ReplyState, Satisfaction
+from domain.tasks.ports import Comment, PetitionFilter, TaskFilter
 
 
 def _evidence(value: Any) -> Evidence | None:  # noqa: ANN401
@@ -63,7 +63,16 @@ def _task(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Tas
         reply_ready=bool(row["reply_ready"]),
         escalation_level=row["escalation_level"],
         steps=[
-            Step(StepKind(s["kind"]), s["by"], s["at"], s["note"], s["unit"]) for s in steps or []
+            Step(
+                StepKind(s["kind"]),
+                s["by"],
+                s["at"],
+                s["note"],
+                s["unit"],
+                s["person"],
+                s["due_on"],
+            )
+            for s in steps or []
         ],
         version=row["version"],
     )
@@ -184,6 +193,8 @@ class PiccoloTaskRepository:
                         at=s.at,
                         note=s.note,
                         unit=s.unit_id,
+                        person=s.person_id,
+                        due_on=s.due_on,
                     )
                     for i, s in enumerate(new)
                 )
@@ -325,6 +336,7 @@ class PiccoloTaskRepository:
                     if reply
                     else None
                 ),
+                PetitionTable.replied_late: petition.replied_late,
                 PetitionTable.satisfaction: petition.satisfaction.value
                 if petition.satisfaction
                 else None,
@@ -334,13 +346,23 @@ class PiccoloTaskRepository:
         petition.version += 1
 
     async def list_petitions(
-        self, scopes: tuple[str, ...], within_path: str | None, page: PageRequest
+        self, scopes: tuple[str, ...], where: PetitionFilter, page: PageRequest
     ) -> Page[Petition]:
         path = PetitionTable.unit.path
         scope = any_prefix(path, scopes)
         if scope is None:
             return Page(items=(), next_cursor=None)
         query = _petitions().where(scope)
-        if within_path:
-            query = query.where(path.like(f"{within_path}%"))
+        if where.within_path:
+            query = query.where(path.like(f"{where.within_path}%"))
+        unanswered = PetitionTable.reply.is_null()
+        match where.reply_state:
+            case ReplyState.UNANSWERED:
+                query = query.where(unanswered)
+            case ReplyState.OVERDUE:
+                query = query.where(unanswered & (PetitionTable.reply_due_on < where.today))
+            case ReplyState.ANSWERED_ON_TIME:
+                query = query.where(PetitionTable.replied_late == False)  # noqa: E712 - SQL
+            case ReplyState.ANSWERED_LATE:
+                query = query.where(PetitionTable.replied_late == True)  # noqa: E712 - SQL
         return await fetch_page(query, PetitionTable, page, _petition)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.errors import ConflictError, ForbiddenError, RuleViolationError
 from domain.inspections.sealing import SealFacts
+from domain.tasks.model import Priority
 
 
 class InspectionKind(StrEnum):
@@ -101,6 +102,7 @@ class Recommendation:
     responsible_unit_id: UUID | None = None
     responsible_person_id: UUID | None = None
     task_id: UUID | None = None
+    priority: Priority = Priority.NORMAL  # its task's: urgent ones escalate sooner
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from domain.actors import Actor
 from domain.inspections.model import ChecklistTemplate, Inspection, InspectionKind, InspectionStatus
 from domain.inspections.planning import Interval
 from domain.pagination import Page, PageRequest
+from domain.tasks.model import Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class FollowUps(Protocol):
         assignee_id: UUID | None,
         title: str,
         due_on: date,
+        priority: Priority,
         source_id: UUID,
     ) -> UUID:
         """Open the follow-up task of a recommendation; returns the task's id."""

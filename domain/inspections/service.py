@@ -391,6 +391,7 @@ class InspectionService:
                     recommendation.responsible_person_id,
                     recommendation.text,
                     recommendation.due_on,
+                    recommendation.priority,
                     inspection.id,
                 )
             return await self._save(actor, "inspection.conclude", inspection)

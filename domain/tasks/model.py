@@ -45,6 +45,8 @@ class StepKind(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     ESCALATED = "escalated"
+    REASSIGNED = "reassigned"
+    EXTENDED = "extended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class Step:
     at: datetime
     note: str | None = None
     unit_id: UUID | None = None  # escalation: the unit whose head it reached
+    person_id: UUID | None = None  # reassignment: the new assignee
+    due_on: date | None = None  # extension: the new due date
 
 
 @dataclass(slots=True)
@@ -147,6 +151,34 @@ class Task:
         self._require(TaskStatus.CLOSED)
         self.status, self.closing = TaskStatus.IN_PROGRESS, None
         self._step(StepKind.REOPENED, by.person_id if by else None, at, reason)
+
+    def reassign(self, by: Actor, to: UUID, reason: str, at: datetime) -> UUID:
+        """Handed to someone else by the unit's head or a verifier; returns the previous
+        assignee. The assignee never hands off her own task."""
+        self._require_planner(by, reason)
+        if to == self.assignee_id:
+            raise RuleViolationError("assignee_unchanged")
+        previous, self.assignee_id = self.assignee_id, to
+        self.steps.append(Step(StepKind.REASSIGNED, by.person_id, at, reason, person_id=to))
+        return previous
+
+    def extend(self, by: Actor, due_on: date, reason: str, at: datetime) -> None:
+        """A later due date, with a reason; the escalation ladder starts again from the bottom
+        should the new date pass too. The assignee never extends her own deadline."""
+        self._require_planner(by, reason)
+        if due_on <= self.due_on:
+            raise RuleViolationError("due_date_not_later")
+        self.due_on, self.escalation_level = due_on, 0
+        self.steps.append(Step(StepKind.EXTENDED, by.person_id, at, reason, due_on=due_on))
+
+    def _require_planner(self, by: Actor, reason: str) -> None:
+        """Who changes a task's owner or date: whoever manages tasks over its unit (the unit's
+        head, a leader, an inspector), never its assignee; not once it is closed; with a reason."""
+        if by.person_id == self.assignee_id or not by.may(Permission.MANAGE_TASKS, self.unit_path):
+            raise ForbiddenError("task_plan_forbidden")
+        self._require(TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED)
+        if not reason.strip():
+            raise RuleViolationError("change_reason_required")
 
     def escalate_to(self, level: int, unit_id: UUID, at: datetime) -> None:
         self.escalation_level = level

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from domain.clock import local_day
 from domain.errors import ConflictError, RuleViolationError
 
 
@@ -16,6 +17,15 @@ class Channel(StrEnum):
     DIALOGUE = "dialogue"
     RECEPTION_DAY = "reception_day"
     OTHER = "other"
+
+
+class ReplyState(StrEnum):
+    """Where a petition stands against its written-reply deadline (a list filter)."""
+
+    UNANSWERED = "unanswered"
+    OVERDUE = "overdue"  # unanswered and past the deadline
+    ANSWERED_ON_TIME = "answered_on_time"
+    ANSWERED_LATE = "answered_late"
 
 
 class Satisfaction(StrEnum):
@@ -62,6 +72,13 @@ class Petition:
     reply: Reply | None = None
     satisfaction: Satisfaction | None = None
     version: int = 1
+
+    @property
+    def replied_late(self) -> bool | None:
+        """None while unanswered; late when the reply's Hà Nội day is after the deadline."""
+        if self.reply is None:
+            return None
+        return local_day(self.reply.at) > self.reply_due_on
 
     def answer(self, reply: Reply) -> None:
         if self.reply is not None:

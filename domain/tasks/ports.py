@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.calendar import WorkingCalendar
 from domain.pagination import Page, PageRequest
 from domain.tasks.model import Priority, Task, TaskSource, TaskStatus
-from domain.tasks.petitions import Petition
+from domain.tasks.petitions import Petition, ReplyState
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,13 @@ class TaskFilter:
     due_until: date | None = None
     assignee_id: UUID | None = None
     not_assignee_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionFilter:
+    today: date  # the Hà Nội day an "overdue" reply deadline is measured against
+    within_path: str | None = None
+    reply_state: ReplyState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,7 @@ class TaskRepository(Protocol):
     async def add_petition(self, petition: Petition) -> None: ...
     async def save_petition(self, petition: Petition) -> None: ...
     async def list_petitions(
-        self, scopes: tuple[str, ...], within_path: str | None, page: PageRequest
+        self, scopes: tuple[str, ...], where: PetitionFilter, page: PageRequest
     ) -> Page[Petition]: ...
 
 

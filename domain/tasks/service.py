@@ -32,10 +32,18 @@ from domain.tasks.model import (
     TaskSource,
     TaskStatus,
 )
-from domain.tasks.petitions import Channel, Petition, PetitionPolicy, Reply, Satisfaction
+from domain.tasks.petitions import (
+    Channel,
+    Petition,
+    PetitionPolicy,
+    Reply,
+    ReplyState,
+    Satisfaction,
+)
 from domain.tasks.ports import (
     Comment,
     FollowUpSources,
+    PetitionFilter,
     TaskFilter,
     TaskRepository,
     WorkingDays,
@@ -76,7 +84,15 @@ TASK_TEMPLATES = {
     "task.return": "task_returned",
     "task.close": "task_closed",
     "task.reopen": "task_reopened",
+    "task.extend": "task_extended",
 }
+
+
+def petition_task_title(category: str, received_at: datetime) -> str:
+    """Told apart by when the petition came in, not by who brought it: the title shows in pushes,
+    which never carry a petitioner's personal data."""
+    local = received_at.astimezone(LOCAL_TZ)
+    return f"Trả lời phản ánh: {category} (nhận {local:%H:%M %d/%m/%Y})"
 
 
 def units_up(path: str) -> list[UUID]:
@@ -167,9 +183,7 @@ class TaskService:
             raise NotFoundError("unit_not_found")
         actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
         actor.require(Permission.MANAGE_TASKS, unit.path, "task_manage_forbidden")
-        assignee = await self.org.get_person(new.assignee_id)
-        if assignee is None or not assignee.active:
-            raise RuleViolationError("assignee_invalid")
+        assignee_id = await self._assignee(new.assignee_id)
         if new.id is not None and await self.repo.get(new.id) is not None:
             raise ConflictError("task_exists")
         now = self.clock.now()
@@ -178,7 +192,7 @@ class TaskService:
             title=new.title,
             unit_id=unit.id,
             unit_path=unit.path,
-            assignee_id=assignee.id,
+            assignee_id=assignee_id,
             source=new.source,
             priority=new.priority,
             due_on=new.due_on,
@@ -192,6 +206,12 @@ class TaskService:
         await self.repo.add(task)
         return task
 
+    async def _assignee(self, person_id: UUID) -> UUID:
+        person = await self.org.get_person(person_id)
+        if person is None or not person.active:
+            raise RuleViolationError("assignee_invalid")
+        return person.id
+
     async def open_follow_up(
         self,
         actor: Actor,
@@ -199,6 +219,7 @@ class TaskService:
         assignee_id: UUID | None,
         title: str,
         due_on: date,
+        priority: Priority,
         source_id: UUID,
     ) -> UUID:
         """An inspection's recommendation becomes a task; with no person named, the unit's
@@ -219,7 +240,7 @@ class TaskService:
                 title=title[:300],
                 unit_id=unit_id,
                 assignee_id=assignee_id,
-                priority=Priority.NORMAL,
+                priority=priority,
                 due_on=due_on,
                 source=TaskSource.INSPECTION_RECOMMENDATION,
                 source_id=source_id,
@@ -313,6 +334,28 @@ class TaskService:
             task.reopen(actor, reason, self.clock.now())
             return await self._save(actor, "task.reopen", task)
 
+    async def reassign(
+        self, actor: Actor, task_id: UUID, version: int | None, assignee_id: UUID, reason: str
+    ) -> Task:
+        """The new assignee is told as of a new task; the previous one that it moved on."""
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            previous = task.reassign(
+                actor, await self._assignee(assignee_id), reason, self.clock.now()
+            )
+            saved = await self._save(actor, "task.reassign", task)
+            await self._tell([task.assignee_id], "task_assigned", task)
+            await self._tell([previous], "task_reassigned", task, reason=reason)
+            return saved
+
+    async def extend(
+        self, actor: Actor, task_id: UUID, version: int | None, due_on: date, reason: str
+    ) -> Task:
+        async with self.uow.atomic():
+            task = await self._changing(actor, task_id, version)
+            task.extend(actor, due_on, reason, self.clock.now())
+            return await self._save(actor, "task.extend", task)
+
     # -- comments -------------------------------------------------------------------------------
 
     async def comment(self, actor: Actor, task_id: UUID, text: str) -> Comment:
@@ -334,7 +377,8 @@ class TaskService:
         steps = 0
         async with self.uow.atomic():
             for task in await self.repo.overdue(today):
-                rungs = ladder(units_up(task.unit_path), self.escalation)
+                up = units_up(task.unit_path)
+                rungs = ladder(up, self.escalation)
                 level = min(
                     due_level(task.due_on, task.priority, today, calendar, self.escalation),
                     len(rungs),
@@ -344,16 +388,20 @@ class TaskService:
                 for rung in range(task.escalation_level + 1, level + 1):
                     task.escalate_to(rung, rungs[rung - 1], self.clock.now())
                     steps += 1
-                    await self._tell_heads(task, rungs[rung - 1])
+                    await self._tell_heads(task, up[up.index(rungs[rung - 1]) :])
                 await self._save(None, "task.escalate", task)
         return steps
 
-    async def _tell_heads(self, task: Task, unit_id: UUID) -> None:
-        """The head of a unit: its leaders, or a cell's secretary."""
-        unit = await self.org.get_unit(unit_id)
-        if unit is None:
-            return
-        await self._tell(await self.org.heads_of(unit.id), "task_escalated", task, unit=unit.name)
+    async def _tell_heads(self, task: Task, units_from_rung: list[UUID]) -> None:
+        """The heads of the rung's unit (its leaders, or a cell's secretary), never the assignee:
+        when she is the only head there, the next unit up that has another head is told. The
+        text names the task's own unit, wherever the rung is."""
+        for unit_id in units_from_rung:
+            heads = [p for p in await self.org.heads_of(unit_id) if p != task.assignee_id]
+            if heads:
+                own = await self.org.get_unit(task.unit_id)
+                await self._tell(heads, "task_escalated", task, unit=own.name if own else "")
+                return
 
     # -- petitions ------------------------------------------------------------------------------
 
@@ -369,9 +417,14 @@ class TaskService:
         return petition
 
     async def list_petitions(
-        self, actor: Actor, within_path: str | None, page: PageRequest
+        self,
+        actor: Actor,
+        within_path: str | None,
+        reply_state: ReplyState | None,
+        page: PageRequest,
     ) -> Page[Petition]:
-        return await self.repo.list_petitions(actor.scopes(Permission.VIEW_UNIT), within_path, page)
+        where = PetitionFilter(self.today(), within_path, reply_state)
+        return await self.repo.list_petitions(actor.scopes(Permission.VIEW_UNIT), where, page)
 
     async def record_petition(self, actor: Actor, new: NewPetition) -> Petition:
         """The petition and its task, due in N working days from receipt."""
@@ -384,7 +437,7 @@ class TaskService:
             task = await self._new(
                 actor,
                 NewTask(
-                    title=f"Trả lời phản ánh: {new.category}",
+                    title=petition_task_title(new.category, new.received_at),
                     unit_id=new.unit_id,
                     assignee_id=new.assignee_id,
                     priority=Priority.NORMAL,

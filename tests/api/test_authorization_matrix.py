@@ -814,6 +814,12 @@ RECIPES: dict[str, Recipe] = {
     "ReturnTask": _update(lambda s: s.submitted_task, reason="Cần ảnh chụp hiện trường"),
     "CloseTask": _update(lambda s: s.submitted_task, resolution="resolved"),
     "ReopenTask": _update(lambda s: s.closed_task, reason="Cống lại bị tắc"),
+    "ReassignTask": lambda a: Call(
+        _side(a).open_task.id,
+        json={"assigneeId": str(a.scene.person[a.target].id), "reason": "Đồng chí đi công tác"},
+        headers=IF_MATCH,
+    ),
+    "ExtendTask": _update(lambda s: s.open_task, dueOn="2027-03-01", reason="Chờ vật tư"),
     "CommentOnTask": lambda a: Call(_side(a).open_task.id, json={"text": "Đã liên hệ tổ dân phố"}),
     "ListTaskComments": lambda a: Call(_side(a).open_task.id),
     "RecordPetition": lambda a: Call(

@@ -193,6 +193,7 @@ async def test_the_whole_flow_from_template_to_conclusion(
                     "text": "Bổ sung chữ ký biên bản tháng 10",
                     "dueOn": "2027-02-15",
                     "responsibleUnitId": str(world.cell_a.id),
+                    "priority": "urgent",
                 },
                 {
                     "text": "Báo cáo kết quả khắc phục",
@@ -208,7 +209,15 @@ async def test_the_whole_flow_from_template_to_conclusion(
     assert body["status"] == "concluded"
     assert body["concludedAt"] is not None
     assert body["unanswered"] == []
-    assert [r["dueOn"] for r in body["recommendations"]] == ["2027-02-15", "2027-02-28"]
+    # an urgent recommendation makes an urgent follow-up task (it escalates sooner)
+    assert [
+        (
+            r["dueOn"],
+            r["priority"],
+            (await client.get(f"/api/v1/tasks/{r['taskId']}", headers=s.lead)).json()["priority"],
+        )
+        for r in body["recommendations"]
+    ] == [("2027-02-15", "urgent", "urgent"), ("2027-02-28", "normal", "normal")]
     assert body["version"] == 7
     assert concluded.headers["etag"] == '"7"'
 

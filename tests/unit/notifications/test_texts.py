@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 
+from api.error_texts import TITLES
 from domain.org.model import Locale
 from notifications.texts import TEMPLATES, TemplateTexts, format_date, format_when
 
@@ -104,3 +106,21 @@ def test_the_required_templates_exist() -> None:
         "task_escalated",
         "daily_digest",
     } <= set(TEMPLATES)
+
+
+VI_TEXTS = [
+    *(part for texts in TEMPLATES.values() for part in texts[Locale.VI]),
+    *(vi for vi, _ in TITLES.values()),
+]
+
+
+@pytest.mark.parametrize("text", VI_TEXTS)
+def test_vietnamese_texts_address_users_as_dong_chi_never_ban(text: str) -> None:
+    assert not re.search(r"\bbạn\b", text, flags=re.IGNORECASE)
+
+
+def test_each_push_kind_has_its_own_title() -> None:
+    """One event, one push: two kinds never look the same on the lock screen."""
+    for locale in Locale:
+        titles = [texts[locale][0] for texts in TEMPLATES.values()]
+        assert len(titles) == len(set(titles)), locale

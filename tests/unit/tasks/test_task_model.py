@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
@@ -155,3 +156,62 @@ def test_petitioner_dissatisfaction_reopens_without_a_verifier() -> None:
     task.reopen(None, "petitioner_not_satisfied", NOW)
     assert task.status is TaskStatus.IN_PROGRESS
     assert task.steps[-1].by is None
+
+
+# -- reassigning and extending: the unit's head or a verifier, never the assignee --------------
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARY, Role.LEADER, Role.INSPECTOR])
+def test_whoever_manages_tasks_over_the_unit_reassigns_with_a_reason(role: Role) -> None:
+    task = make_task(status=TaskStatus.SUBMITTED)
+    before, to = task.assignee_id, uuid4()
+    head = actor(role, CELL)
+    assert task.reassign(head, to, "Đi công tác", NOW) == before
+    assert task.assignee_id == to
+    step = task.steps[-1]
+    assert (step.kind, step.by, step.person_id, step.note) == (
+        StepKind.REASSIGNED,
+        head.person_id,
+        to,
+        "Đi công tác",
+    )
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        pytest.param(lambda t: actor(Role.SECRETARY, CELL, t.assignee_id), id="the-assignee-head"),
+        pytest.param(lambda _: actor(Role.MEMBER, CELL), id="a-member"),
+        pytest.param(lambda _: actor(Role.LEADER, "/" + "c" * 32 + "/"), id="another-ward"),
+    ],
+)
+def test_nobody_else_reassigns_or_extends(who: Callable[[Task], Actor]) -> None:
+    task = make_task()
+    by = who(task)
+    with pytest.raises(ForbiddenError):
+        task.reassign(by, uuid4(), "Lý do", NOW)
+    with pytest.raises(ForbiddenError):
+        task.extend(by, date(2026, 12, 31), "Lý do", NOW)
+    assert len(task.steps) == 0
+
+
+def test_reassign_needs_another_person_a_reason_and_a_live_task() -> None:
+    head = actor(Role.SECRETARY, CELL)
+    task = make_task()
+    with pytest.raises(RuleViolationError, match="assignee_unchanged"):
+        task.reassign(head, task.assignee_id, "Lý do", NOW)
+    with pytest.raises(RuleViolationError, match="change_reason_required"):
+        task.reassign(head, uuid4(), "  ", NOW)
+    closed = make_task(status=TaskStatus.CLOSED)
+    with pytest.raises(ConflictError):
+        closed.reassign(head, uuid4(), "Lý do", NOW)
+
+
+def test_an_extension_is_later_and_starts_the_escalation_again() -> None:
+    head = actor(Role.LEADER, WARD)
+    task = make_task(escalation_level=2)
+    with pytest.raises(RuleViolationError, match="due_date_not_later"):
+        task.extend(head, task.due_on, "Chờ vật tư", NOW)
+    task.extend(head, date(2026, 12, 31), "Chờ vật tư", NOW)
+    assert (task.due_on, task.escalation_level) == (date(2026, 12, 31), 0)
+    assert (task.steps[-1].kind, task.steps[-1].due_on) == (StepKind.EXTENDED, date(2026, 12, 31))
