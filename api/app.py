@@ -92,7 +92,6 @@ follow-up tasks and reminders.
   `idempotency_request_in_flight`. A key is remembered 7 days (the default), then forgotten.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
 """
-IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
 
@@ -313,7 +312,7 @@ def create_app(
             DefineMiddleware(
                 IdempotencyMiddleware,
                 database=db,
-                store=IdempotencyStore(IN_FLIGHT_TIMEOUT, settings.idempotency_key_lifetime),
+                store=IdempotencyStore(db, settings.idempotency_key_lifetime),
                 clock=clock,
                 max_body=settings.max_body_bytes,
             ),
