@@ -84,9 +84,8 @@ class IdempotencyStore:
         claimed_at: datetime,
         now: datetime,
     ) -> None:
-        """Store the reply in the transaction of the request's effects (replacing an expired
-        row of the same key)."""
-        await IdempotencyKeyTable.delete().where(_of(person, key))
+        """Store the reply in the transaction of the request's effects (over an expired row of
+        the same key)."""
         await IdempotencyKeyTable.insert(
             IdempotencyKeyTable(
                 id=uuid4(),
@@ -99,6 +98,17 @@ class IdempotencyStore:
                 created_at=claimed_at,
                 completed_at=now,
             )
+        ).on_conflict(
+            target=(IdempotencyKeyTable.person, IdempotencyKeyTable.key),
+            action="DO UPDATE",
+            values=[
+                IdempotencyKeyTable.request_hash,
+                IdempotencyKeyTable.status,
+                IdempotencyKeyTable.content_type,
+                IdempotencyKeyTable.body,
+                IdempotencyKeyTable.created_at,
+                IdempotencyKeyTable.completed_at,
+            ],
         )
 
 
