@@ -89,10 +89,12 @@ follow-up tasks and reminders.
 - Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with
   the same key and body returns the first reply (`Idempotent-Replayed: true`); the same key with
   another body answers 422 `idempotency_key_reused`, and while the first is running 409
-  `idempotency_request_in_flight`. A key is remembered 7 days (the default), then forgotten.
+  `idempotency_request_in_flight` (on SQLite, which writes one request at a time, the retry waits
+  for the first and gets its reply). The request's writes and its reply commit together, so a retry
+  after a lost reply never runs it twice; error replies (4xx) are replayed too, 429 and 5xx are
+  not kept. A key is remembered 7 days (the default), then forgotten.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
 """
-IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
 
@@ -313,7 +315,7 @@ def create_app(
             DefineMiddleware(
                 IdempotencyMiddleware,
                 database=db,
-                store=IdempotencyStore(IN_FLIGHT_TIMEOUT, settings.idempotency_key_lifetime),
+                store=IdempotencyStore(db, settings.idempotency_key_lifetime),
                 clock=clock,
                 max_body=settings.max_body_bytes,
             ),

@@ -99,6 +99,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "grant_not_found": ("Không tìm thấy phân quyền", "Role grant not found"),
     "grant_exists": ("Phân quyền này đã có", "This role grant already exists"),
     "grant_already_revoked": ("Phân quyền đã bị thu hồi", "The role grant is already revoked"),
+    "last_admin": (
+        "Không thể bỏ quản trị viên cuối cùng của đơn vị: hãy cấp quyền quản trị cho người khác",
+        "Cannot remove the unit's last administrator: grant the admin role to someone else first",
+    ),
     "assignment_not_found": ("Không tìm thấy phân công theo dõi", "Leader assignment not found"),
     "assignment_exists": (
         "Đã phân công theo dõi chi bộ này",

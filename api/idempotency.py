@@ -1,14 +1,23 @@
 """``Idempotency-Key`` on POST: a phone that retries after a lost reply gets the first reply.
 
 Same key and same request: the stored reply, marked ``Idempotent-Replayed: true``. Same key with
-another request: 422. Same key while the first is still running: 409. Replies of 5xx are not kept,
-so the request can be retried. Keys are per person.
+another request: 422. Same key while the first is still running: 409 (PostgreSQL; on SQLite, where
+writes run one at a time, the duplicate waits for the first and gets its reply). Keys are per
+person.
+
+Exactly once: the key's claim, the handler's writes and the stored reply are one transaction, and
+the caller hears the reply only once it has committed. A crash before the commit leaves nothing
+(the re-sent request runs on a clean slate), a crash after it leaves the reply to replay.
+
+An error reply (4xx) keeps none of the handler's writes, and is itself kept and replayed: the same
+request would fail the same way. Replies that ask to retry later (429, 5xx) are not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -19,13 +28,15 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 
 from api.errors import problem_response
 from db.engine import Database
-from db.repositories.idempotency import ClaimOutcome, IdempotencyStore
+from db.repositories.idempotency import Claim, ClaimOutcome, IdempotencyStore, StoredReply
 from domain.actors import Actor
 from domain.clock import Clock
 
 HEADER = "idempotency-key"
 VALID_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
-SERVER_ERROR = 500
+CLIENT_ERROR = 400
+TOO_MANY_REQUESTS = 429
+INTERNAL_ERROR = 500
 
 
 def fingerprint(path: str, query: bytes, body: bytes) -> str:
@@ -47,6 +58,37 @@ async def _read_body(receive: Receive, limit: int) -> tuple[list[ReceiveMessage]
             return messages, body, False
         if not message.get("more_body", False):
             return messages, body, True
+
+
+class _Reply:
+    """A reply held back until the transaction that made it has committed."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.status = INTERNAL_ERROR  # if the app never answers
+        self.content_type = ""
+        self.body = b""
+
+    async def capture(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            headers = dict(message.get("headers", []))
+            self.content_type = headers.get(b"content-type", b"").decode()
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+        self.messages.append(message)
+
+    @property
+    def kept(self) -> bool:
+        return self.status != TOO_MANY_REQUESTS and self.status < INTERNAL_ERROR
+
+    async def send(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
+
+
+class _ErrorReply(Exception):  # noqa: N818 - not an error: unwinds the handler's savepoint
+    pass
 
 
 class IdempotencyMiddleware:
@@ -84,41 +126,39 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, send)
             return
         digest = fingerprint(scope["path"], scope.get("query_string", b""), body)
-        async with self.database.atomic():
-            claim = await self.store.claim(user.person_id, key, digest, self.clock.now())
-        if claim.outcome is ClaimOutcome.MISMATCH:
+        claim, reply = await self._once(scope, replay_receive, user.person_id, key, digest)
+        if claim.outcome is ClaimOutcome.CLAIMED:
+            await reply.send(send)
+        elif claim.outcome is ClaimOutcome.MISMATCH:
             await _problem(request, 422, "idempotency_key_reused", send)
         elif claim.outcome is ClaimOutcome.IN_FLIGHT:
             await _problem(request, 409, "idempotency_request_in_flight", send)
-        elif claim.outcome is ClaimOutcome.REPLAY:
-            await _send_stored(send, claim.status or 200, claim.content_type, claim.body or "")
-        else:
-            await self._run_and_keep(scope, replay_receive, send, user.person_id, key)
+        elif claim.reply is not None:
+            await _send_stored(send, claim.reply)
 
-    async def _run_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, person: UUID, key: str
-    ) -> None:
-        status, content_type, body = SERVER_ERROR, b"", b""
+    async def _once(
+        self, scope: Scope, receive: Receive, person: UUID, key: str, digest: str
+    ) -> tuple[Claim, _Reply]:
+        """Claim, run and keep in one transaction; the reply is sent once it has committed."""
+        reply = _Reply()
+        async with self.database.atomic():
+            claimed_at = self.clock.now()
+            claim = await self.store.claim(person, key, digest, claimed_at)
+            if claim.outcome is ClaimOutcome.CLAIMED:
+                await self._run(scope, receive, reply)
+                if reply.kept:
+                    stored = StoredReply(reply.status, reply.content_type, reply.body.decode())
+                    await self.store.keep(person, key, digest, stored, claimed_at, self.clock.now())
+        return claim, reply
 
-        async def capture(message: Message) -> None:
-            nonlocal status, content_type, body
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            elif message["type"] == "http.response.body":
-                body += message.get("body", b"")
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
+    async def _run(self, scope: Scope, receive: Receive, reply: _Reply) -> None:
+        """The handler on a savepoint of the request's transaction, undone if it answers an
+        error, so a failed request leaves nothing of itself but its (error) reply."""
+        with suppress(_ErrorReply):
             async with self.database.atomic():
-                if status >= SERVER_ERROR:
-                    await self.store.release(person, key)
-                else:
-                    await self.store.complete(
-                        person, key, status, content_type.decode(), body.decode(), self.clock.now()
-                    )
+                await self.app(scope, receive, reply.capture)
+                if reply.status >= CLIENT_ERROR:
+                    raise _ErrorReply
 
 
 async def _problem(request: Request[Any, Any, Any], status: int, code: str, send: Send) -> None:
@@ -126,9 +166,9 @@ async def _problem(request: Request[Any, Any, Any], status: int, code: str, send
     await response(request.scope, request.receive, send)
 
 
-async def _send_stored(send: Send, status: int, content_type: str | None, body: str) -> None:
+async def _send_stored(send: Send, reply: StoredReply) -> None:
     headers = [(b"idempotent-replayed", b"true")]
-    if content_type:
-        headers.append((b"content-type", content_type.encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body.encode(), "more_body": False})
+    if reply.content_type:
+        headers.append((b"content-type", reply.content_type.encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body.encode(), "more_body": False})

@@ -56,6 +56,9 @@ class Settings:
     # mode (SQLite, unless --no-worker); on PostgreSQL `chibo worker` processes run them.
     embedded_worker: bool = False
     dispatch_interval_seconds: int = 5
+    # a push dispatcher's claim on a batch: renewed while the batch is sent; a dispatcher that
+    # dies leaves its claims to the others this long at most
+    push_lease_seconds: int = 30
     escalation_interval_minutes: int = 60
     planning_hour: int = 2  # local time, daily
     device_cleanup_hour: int = 3  # local time, daily
@@ -128,6 +131,7 @@ class Settings:
             fcm_credentials=fcm_credentials,
             embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
             dispatch_interval_seconds=_int(env, "CHIBO_DISPATCH_INTERVAL_SECONDS", 5, 1, 3600),
+            push_lease_seconds=_int(env, "CHIBO_PUSH_LEASE_SECONDS", 30, 3, 600),
             escalation_interval_minutes=_int(env, "CHIBO_ESCALATION_INTERVAL_MINUTES", 60, 1, 1440),
             planning_hour=_int(env, "CHIBO_PLANNING_HOUR", 2, 0, 23),
             device_cleanup_hour=_int(env, "CHIBO_DEVICE_CLEANUP_HOUR", 3, 0, 23),

@@ -46,6 +46,8 @@ async def bench(arguments: argparse.Namespace) -> int:
                 rng=rng,
                 batch=arguments.batch,
                 lease=arguments.lease,
+                # a restarted dispatcher waits out the killed one's lease before it can drain
+                seconds_per_step=60 + arguments.lease,
             )
     point_at(None)
     print(f"batch {arguments.batch}, lease {arguments.lease} s, reply delay {arguments.delay} s,"

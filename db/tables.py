@@ -121,7 +121,8 @@ class AuditEventTable(Table, tablename="audit_event"):
 
 
 class IdempotencyKeyTable(Table, tablename="idempotency_key"):
-    """A POST's Idempotency-Key per person: claimed while in flight, then the stored reply."""
+    """A POST's Idempotency-Key per person with the reply it got, written in the request's own
+    transaction (rows without a status are claims of an earlier version that died)."""
 
     id = UUID(primary_key=True)
     person = UUID(index=True)

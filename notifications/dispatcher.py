@@ -5,6 +5,9 @@ Several dispatchers may run on PostgreSQL (claims skip rows another one holds); 
 runs, in the embedded process. A dispatcher that dies after claiming loses nothing: when its lease
 runs out the deliveries are claimable again, so a push goes out never zero times, and once more
 for each dispatcher that died holding it: twice after one crash (tests/db/test_outbox_crash.py).
+The lease is short (CHIBO_PUSH_LEASE_SECONDS, 30 s) so that a dead dispatcher's claims come free
+soon, and renewed every third of it while a batch is being sent, so that a slow send keeps its
+own; a push sent twice carries the same ``deliveryId``, on which the app drops the second.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import random
 import socket
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from domain.clock import Clock
 from domain.notifications.model import RetryPolicy
 from domain.notifications.ports import Claimed, Failure, Outbox, Settlement
 from notifications.outbox import push_of, settle
-from notifications.senders.base import Outcome, Result, Sender
+from notifications.senders.base import Outcome, Push, Result, Sender
 
 log = logging.getLogger("chibo.notifications")
 
@@ -73,7 +78,7 @@ class Dispatcher:
         *,
         worker: str | None = None,
         batch_size: int = BATCH_SIZE,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = timedelta(seconds=30),
         policy: RetryPolicy | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -143,7 +148,7 @@ class Dispatcher:
         results: list[Result] = []
         if live:
             try:
-                results = await self.sender.send([push_of(c, now) for c in live])
+                results = await self._send_renewing([push_of(c, now) for c in live])
             except Exception as error:  # noqa: BLE001 - a failed batch is retried, not lost
                 log.warning("push batch of %d failed: %r", len(live), error)
                 results = [
@@ -156,6 +161,28 @@ class Dispatcher:
             outcome.sent, outcome.retry, outcome.failed + expired, outcome.invalid_tokens
         )
         return _Sent(len(batch.claimed), outcome, done)
+
+    async def _send_renewing(self, pushes: list[Push]) -> list[Result]:
+        """The sender's results, the lease on the pushes' deliveries renewed while it works."""
+        done = asyncio.Event()
+        renewing = asyncio.create_task(self._renew([p.delivery_id for p in pushes], done))
+        try:
+            return await self.sender.send(pushes)
+        finally:
+            done.set()
+            await renewing
+
+    async def _renew(self, ids: list[UUID], done: asyncio.Event) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), every)
+            if done.is_set():
+                return
+            try:
+                await self.outbox.renew(self.worker, ids, self.clock.now() + self.lease)
+            except Exception as error:  # noqa: BLE001 - the send goes on; the next renewal may pass
+                log.warning("renewing the lease of %d deliveries failed: %r", len(ids), error)
 
     async def _record(self, sent: _Sent) -> DispatchStats:
         if sent.claimed:

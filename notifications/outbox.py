@@ -23,7 +23,13 @@ def push_of(claimed: Claimed, now: datetime) -> Push:
         token=claimed.token,
         title=claimed.title,
         body=claimed.body,
-        data={**claimed.data, "notificationId": str(claimed.notification_id)},
+        # deliveryId: the same on every send of one delivery (one notification to one phone), so
+        # the app drops a push sent again by a dispatcher that died before recording the first
+        data={
+            **claimed.data,
+            "notificationId": str(claimed.notification_id),
+            "deliveryId": str(claimed.delivery_id),
+        },
         collapse_key=claimed.subject,
         ttl_seconds=max(1, remaining),
         urgent=claimed.urgent,

@@ -93,7 +93,9 @@ async def escalate_tasks(ctx: JobContext) -> int:
 
 
 async def dispatch_outbox(ctx: JobContext) -> int:
-    stats = await Dispatcher(PiccoloOutbox(ctx.database), ctx.push_sender(), ctx.clock).drain()
+    lease = timedelta(seconds=ctx.settings.push_lease_seconds)
+    outbox = PiccoloOutbox(ctx.database)
+    stats = await Dispatcher(outbox, ctx.push_sender(), ctx.clock, lease=lease).drain()
     return stats.claimed
 
 

@@ -20,6 +20,7 @@ import os
 import re
 import ssl
 import tempfile
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, suppress
@@ -105,6 +106,7 @@ class Received:
     authorization: str
     validate_only: bool
     reply: Reply
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def data(self) -> dict[str, str]:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import os
 import traceback
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
+from uuid import UUID
 
 from db.engine import Database
 from db.migrate import bind
@@ -58,6 +60,9 @@ class Narrated:
         if claimed:
             self.parent.send("claimed")
         return claimed
+
+    async def renew(self, worker: str, ids: Sequence[UUID], lease_until: datetime) -> None:
+        await self.outbox.renew(worker, ids, lease_until)
 
     async def settle(self, settlement: Settlement, now: datetime) -> None:
         await self.outbox.settle(settlement, now)

@@ -303,6 +303,7 @@ class Trial:
     died: bool  # it was still running at its moment (else it had drained the outbox)
     unsettled: frozenset[UUID]
     restarted: str
+    killed_at: float  # time.monotonic() of the kill
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +328,12 @@ class Report:
     unexplained: int  # deliveries with a push that is not explained (see above)
     strays: int  # pushes at the server that match no delivery
     seconds: float
+    # of the deliveries sent twice, those whose two pushes carried the same deliveryId (the app
+    # shows them once)
+    twice_same_id: int = 0
+    # per kill that left claims unsettled: seconds from the kill until the first of them reached
+    # the server again
+    redelivered_after: tuple[float, ...] = ()
 
     @property
     def sound(self) -> bool:
@@ -346,13 +353,28 @@ class Report:
             f"deliveries            {self.deliveries} (fresh in each trial)",
             f"lost                  {self.lost}",
             f"sent once             {self.once}",
-            f"sent twice            {self.twice}",
+            (
+                f"sent twice            {self.twice} ({self.twice_same_id} with one deliveryId:"
+                " the app shows them once)"
+            ),
             f"sent >2               {self.more}",
             f"kills left unsettled  {self.kills_unsettled} ({self.unsettled} claims in all)",
             f"unexplained pushes    {self.unexplained}",
             f"strays                {self.strays}",
+            (
+                f"redelivered after     {_spread(self.redelivered_after)} (kill to the first"
+                " push of what it left unsettled)"
+            ),
             f"seconds               {self.seconds:.1f}",
         ]
+
+
+def _spread(seconds: tuple[float, ...]) -> str:
+    if not seconds:
+        return "-"
+    ordered = sorted(seconds)
+    median = ordered[len(ordered) // 2]
+    return f"median {median:.2f} s, max {ordered[-1]:.2f} s over {len(ordered)} kills"
 
 
 def pushers(fake: FakeFcm) -> dict[Push, list[str]]:
@@ -362,6 +384,27 @@ def pushers(fake: FakeFcm) -> dict[Push, list[str]]:
         push = (str(received.token), received.data.get("notification_id", ""))
         found.setdefault(push, []).append(received.project)
     return found
+
+
+def delivery_ids(fake: FakeFcm) -> dict[Push, set[str]]:
+    """The deliveryIds each (token, notification id) was pushed with."""
+    found: dict[Push, set[str]] = {}
+    for received in fake.received:
+        push = (str(received.token), received.data.get("notification_id", ""))
+        found.setdefault(push, set()).add(received.data.get("deliveryId", ""))
+    return found
+
+
+def redelivered_after(trial: Trial, fake: FakeFcm) -> float | None:
+    """Seconds from the kill until the restarted dispatcher pushed what the killed one left."""
+    left = {trial.deliveries[d] for d in trial.unsettled if d in trial.deliveries}
+    arrivals = [
+        r.at
+        for r in fake.received
+        if r.project == trial.restarted
+        and (str(r.token), r.data.get("notification_id", "")) in left
+    ]
+    return min(arrivals) - trial.killed_at if arrivals else None
 
 
 def explained(trial: Trial, delivery: UUID, workers: list[str]) -> bool:
@@ -380,15 +423,17 @@ def report(
     statuses: dict[UUID, str],
     seconds: float,
 ) -> Report:
-    by = pushers(fake)
+    by, ids = pushers(fake), delivery_ids(fake)
     known = {push for trial in trials for push in trial.deliveries.values()}
     sends: dict[UUID, int] = {}
-    unexplained = 0
+    unexplained = twice_same_id = 0
     for trial in trials:
         for delivery, push in trial.deliveries.items():
             workers = by.get(push, [])
             sends[delivery] = len(workers)
             unexplained += not explained(trial, delivery, workers)
+            twice_same_id += len(workers) == 2 and ids.get(push) == {str(delivery)}
+    delays = (redelivered_after(trial, fake) for trial in trials if trial.unsettled)
     return Report(
         engine=engine,
         trials=len(trials),
@@ -405,6 +450,8 @@ def report(
         unexplained=unexplained,
         strays=sum(len(w) for push, w in by.items() if push not in known),
         seconds=seconds,
+        twice_same_id=twice_same_id,
+        redelivered_after=tuple(d for d in delays if d is not None),
     )
 
 
@@ -440,6 +487,7 @@ async def kill_trials(
             in_play = [victim, spare]
             moment = Moment.pick(rng, batch, len(seeded))
             died = await kill_at(victim, moment, fake, seconds_per_step)
+            killed_at = time.monotonic()
             unsettled = frozenset(await left_unsettled(victim.worker))
             restarted = spare
             await restarted.ready(seconds_per_step)
@@ -447,7 +495,9 @@ async def kill_trials(
             in_play = [restarted, spare]
             await restarted.go()  # it claims what the killed one held once the lease ran out
             await restarted.finish(seconds_per_step)
-            done.append(Trial(seeded, moment, victim.worker, died, unsettled, restarted.worker))
+            done.append(
+                Trial(seeded, moment, victim.worker, died, unsettled, restarted.worker, killed_at)
+            )
     finally:
         await stopped(*in_play)
     return report(database.kind, done, fake, await outcomes(), time.monotonic() - began)

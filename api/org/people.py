@@ -152,7 +152,7 @@ class PersonController(Controller):
         "/{person_id:uuid}/deactivate",
         operation_id="DeactivatePerson",
         status_code=200,
-        responses=problems(401, 403, 404, 422),
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def deactivate_person(
         self,

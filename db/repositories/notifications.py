@@ -373,6 +373,11 @@ _SETTLE_SQL = (
     ' "claimed_until" = NULL, %s WHERE "id" IN (%s) AND "status" = \'pending\''
 )
 
+# Extend the lease of a batch being sent, on the rows the worker still holds.
+_RENEW_SQL = (
+    'UPDATE "delivery" SET "claimed_until" = {} WHERE "claimed_by" = {}'
+    ' AND "status" = \'pending\' AND "id" IN (%s)'
+)
 
 _SENT = '"status" = \'sent\', "sent_at" = {}, "last_error" = NULL'
 _FAILED = "\"status\" = 'failed'"
@@ -431,6 +436,12 @@ class PiccoloOutbox:
                     "data": {str(k): str(v) for k, v in data.items()},
                 }
         return [_claimed(d, notifications[d["notification"]]) for d in leased]
+
+    async def renew(self, worker: str, ids: Sequence[UUID], lease_until: datetime) -> None:
+        async with self.db.atomic():
+            for chunk in _chunks(ids):
+                sql = _RENEW_SQL % _placeholders(len(chunk))
+                await self._run(sql, _utc(lease_until), worker, *chunk)
 
     async def settle(self, settlement: Settlement, now: datetime) -> None:
         async with self.db.atomic():

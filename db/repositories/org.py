@@ -429,6 +429,14 @@ class PiccoloOrgRepository:
     async def heads_of(self, unit_id: UUID) -> list[UUID]:
         return (await holders([unit_id], HEADS)).get(unit_id, [])
 
+    async def active_admin_grants_over(self, unit_path: str) -> list[RoleGrant]:
+        rows = await _grants().where(
+            (RoleGrantTable.role == Role.ADMIN.value)
+            & RoleGrantTable.revoked_at.is_null()
+            & (RoleGrantTable.person.active == True)  # noqa: E712 - a SQL comparison
+        )
+        return [_grant(r) for r in rows if unit_path.startswith(r["unit_path"])]
+
     async def add_grant(self, grant: RoleGrant) -> None:
         async with translating_unique("grant_exists"):
             await RoleGrantTable.insert(

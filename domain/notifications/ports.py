@@ -118,5 +118,8 @@ class Outbox(Protocol):
         """Due pending deliveries not leased by another worker, leased to ``worker``; in a short
         transaction of its own (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
+    async def renew(self, worker: str, ids: Sequence[UUID], lease_until: datetime) -> None:
+        """Extend ``worker``'s lease on those of ``ids`` it still holds (pending)."""
+
     async def settle(self, settlement: Settlement, now: datetime) -> None:
         """Record a batch's outcome in one transaction."""

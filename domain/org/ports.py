@@ -84,6 +84,9 @@ class OrgRepository(Protocol):
     async def heads_of(self, unit_id: UUID) -> list[UUID]:
         """The people leading the unit itself: live leader or secretary grants on it."""
 
+    async def active_admin_grants_over(self, unit_path: str) -> list[RoleGrant]:
+        """Live admin grants held by active people on the unit or one of its ancestors."""
+
     async def add_grant(self, grant: RoleGrant) -> None: ...
     async def save_grant(self, grant: RoleGrant) -> None: ...
 

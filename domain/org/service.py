@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -293,6 +294,9 @@ class OrgService:
             person = await self._managed_person(actor, person_id)
             if person.id == actor.person_id:
                 raise RuleViolationError("cannot_deactivate_self")
+            if not active:
+                for grant in await self.repo.live_grants_of(person.id):
+                    await self._keep_an_admin(grant, lambda g: g.person_id != person.id)
             before = snapshot(person)
             person.active = active
             action = "person.activate" if active else "person.deactivate"
@@ -438,11 +442,20 @@ class OrgService:
             actor.require(Permission.MANAGE_ORG, grant.unit_path, "org_manage_forbidden")
             before = snapshot(grant)
             grant.revoke(self.clock.now())
+            await self._keep_an_admin(grant, lambda g: g.id != grant.id)
             grant.updated_at = self.clock.now()
             grant.version += 1
             await self.repo.save_grant(grant)
             await self._audit(actor, "grant.revoke", grant, grant.unit_path, before)
             return grant
+
+    async def _keep_an_admin(self, grant: RoleGrant, remains: Callable[[RoleGrant], bool]) -> None:
+        """Refuse a change that would leave the grant's unit with no active person able to
+        administer it (admin there or above): nobody could then grant the role again."""
+        if grant.role is not Role.ADMIN:
+            return
+        if not any(remains(g) for g in await self.repo.active_admin_grants_over(grant.unit_path)):
+            raise ConflictError("last_admin", unit=grant.unit_id)
 
     # -- leader assignments ---------------------------------------------------------------------
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 import httpx
 
-from api.idempotency import fingerprint
 from api.settings import Settings
-from db.repositories.idempotency import IdempotencyStore
 from db.tables import UnitTable
 from tests.factories import build_world, login
 from tests.fakes import FakeClock
@@ -41,25 +40,18 @@ async def test_same_key_other_body_is_refused(client: httpx.AsyncClient) -> None
     assert await UnitTable.count().where(UnitTable.name == "Chi bộ B") == 0
 
 
-async def test_key_in_flight_answers_409_until_the_claim_goes_stale(
-    client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    world = await build_world()
-    headers = {**await login(client, world.admin), "Idempotency-Key": "offline-create-0003"}
-    body = {"parentId": str(world.ward1.id), "name": "Chi bộ C", "level": "cell"}
-    content = httpx.Request("POST", "http://x/api/v1/units", json=body).content
-    # a first request that claimed the key and has not answered yet
-    store = IdempotencyStore(in_flight_timeout=timedelta(minutes=5), lifetime=timedelta(days=7))
-    digest = fingerprint("/api/v1/units", b"", content)
-    await store.claim(world.admin.id, "offline-create-0003", digest, clock.now())
-    busy = await client.post("/api/v1/units", content=content, headers=headers)
-    assert busy.status_code == 409
-    assert busy.json()["code"] == "idempotency_request_in_flight"
-    clock.advance(timedelta(minutes=6))
-    taken_over = await client.post(
-        "/api/v1/units", content=content, headers={**headers, "content-type": "application/json"}
-    )
-    assert taken_over.status_code == 201
+async def test_an_error_reply_is_kept_and_replayed(client: httpx.AsyncClient) -> None:
+    headers, ward = await _admin(client)
+    headers = {**headers, "Idempotency-Key": "offline-create-0003"}
+    body = {"parentId": ward, "name": "Chi bộ C", "level": "cell", "id": str(uuid4())}
+    assert (await client.post("/api/v1/units", json=body, headers=headers)).status_code == 201
+    again = {**headers, "Idempotency-Key": "offline-create-0004"}
+    first = await client.post("/api/v1/units", json=body, headers=again)
+    assert (first.status_code, first.json()["code"]) == (409, "unit_exists")
+    replayed = await client.post("/api/v1/units", json=body, headers=again)
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert (replayed.status_code, replayed.json()) == (409, first.json())
+    assert await UnitTable.count().where(UnitTable.name == "Chi bộ C") == 1
 
 
 async def test_a_key_past_its_lifetime_starts_afresh(

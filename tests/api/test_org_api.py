@@ -414,6 +414,77 @@ async def test_membership_life_cycle_keeps_history(
 # -- grants and leader assignments ------------------------------------------------------------
 
 
+async def admin_grant_of(client: httpx.AsyncClient, headers: dict[str, str], person: Person) -> str:
+    grants = await all_pages(client, headers, GRANTS, personId=str(person.id), role="admin")
+    live = [g["id"] for g in grants if g["revokedAt"] is None]
+    assert len(live) == 1
+    grant_id: str = live[0]
+    return grant_id
+
+
+async def test_the_last_admin_cannot_revoke_their_own_grant(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    admin = await bearer(world.admin)
+    own = await admin_grant_of(client, admin, world.admin)
+    en = {**admin, "Accept-Language": "en"}
+    refused = assert_problem(
+        await client.post(f"{GRANTS}/{own}/revoke", headers=en), 409, "last_admin"
+    )
+    assert refused["title"].startswith("Cannot remove the unit's last administrator")
+    assert ok(await client.get(f"{GRANTS}/{own}", headers=admin))["revokedAt"] is None
+
+
+async def test_with_two_admins_one_may_step_down_but_not_the_second(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    admin = await bearer(world.admin)
+    body = {"personId": str(world.leader_1.id), "unitId": str(world.city.id), "role": "admin"}
+    second = ok(await client.post(GRANTS, json=body, headers=admin), 201)
+    own = await admin_grant_of(client, admin, world.admin)
+    assert ok(await client.post(f"{GRANTS}/{own}/revoke", headers=admin))["revokedAt"]
+    leader = await bearer(world.leader_1)
+    assert_problem(
+        await client.post(f"{GRANTS}/{second['id']}/revoke", headers=leader), 409, "last_admin"
+    )
+
+
+async def test_a_deactivated_admin_does_not_count(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    admin = await bearer(world.admin)
+    body = {"personId": str(world.leader_1.id), "unitId": str(world.city.id), "role": "admin"}
+    ok(await client.post(GRANTS, json=body, headers=admin), 201)
+    ok(await client.post(f"{PEOPLE}/{world.leader_1.id}/deactivate", headers=admin))
+    own = await admin_grant_of(client, admin, world.admin)
+    assert_problem(await client.post(f"{GRANTS}/{own}/revoke", headers=admin), 409, "last_admin")
+
+
+async def test_an_admin_below_cannot_deactivate_the_last_admin_above(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    admin = await bearer(world.admin)
+    # the city's only admin lives in ward1, whose own admin manages the people there
+    body = {"personId": str(world.inspector.id), "unitId": str(world.city.id), "role": "admin"}
+    ok(await client.post(GRANTS, json=body, headers=admin), 201)
+    ok(
+        await client.post(
+            f"{PEOPLE}/{world.admin.id}/deactivate", headers=await bearer(world.inspector)
+        )
+    )
+    body = {"personId": str(world.leader_1.id), "unitId": str(world.ward1.id), "role": "admin"}
+    ward_admin = await bearer(world.inspector)
+    ward_grant = ok(await client.post(GRANTS, json=body, headers=ward_admin), 201)
+    leader = await bearer(world.leader_1)
+    assert_problem(
+        await client.post(f"{PEOPLE}/{world.inspector.id}/deactivate", headers=leader),
+        409,
+        "last_admin",
+    )
+    # a ward admin may step down while an admin of the city still administers the ward
+    assert ok(await client.post(f"{GRANTS}/{ward_grant['id']}/revoke", headers=leader))["revokedAt"]
+
+
 async def test_grants_are_created_revoked_and_take_effect(client: httpx.AsyncClient) -> None:
     world = await build_world()
     admin = await bearer(world.admin)

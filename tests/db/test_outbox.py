@@ -219,6 +219,24 @@ async def test_a_dispatcher_that_died_after_claiming_loses_nothing(
     assert [p.delivery_id for p in sender.pushes] == [claimed[0].delivery_id]
 
 
+async def test_a_renewed_lease_keeps_others_off_and_only_its_holder_renews(
+    db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    await add_device(db, clock, world.member_a.id, "tok-a")
+    await notifier(db, clock).notify([world.member_a.id], Category.TASK, "task:1", TASK)
+    outbox, lease = PiccoloOutbox(db), timedelta(seconds=30)
+    (claimed,) = await outbox.claim("w1", clock.now(), clock.now() + lease, 500)
+    clock.advance(timedelta(seconds=20))
+    await outbox.renew("w1", [claimed.delivery_id], clock.now() + lease)
+    await outbox.renew("w2", [claimed.delivery_id], clock.now())  # not its claim: no effect
+    clock.advance(timedelta(seconds=20))  # past the first lease, inside the renewed one
+    assert await outbox.claim("w2", clock.now(), clock.now() + lease, 500) == []
+    clock.advance(timedelta(seconds=10))  # the holder died: free after one more lease at most
+    (taken,) = await outbox.claim("w2", clock.now(), clock.now() + lease, 500)
+    assert taken.delivery_id == claimed.delivery_id
+
+
 async def test_a_moved_or_unregistered_token_gets_no_more_pushes(
     db: Database, clock: FakeClock
 ) -> None:

@@ -6,7 +6,8 @@ many more) seeds fresh deliveries, kills a dispatcher with SIGKILL at a random m
 restarted one drain the outbox before the next trial: after that one crash nothing is lost and no
 delivery reached the server more than twice. (A delivery caught by two successive crashes may go
 a third time: a send's outcome is unknown after a crash, so no design can promise both "never
-lost" and "at most twice" across repeated crashes.)
+lost" and "at most twice" across repeated crashes.) A delivery sent twice carries the same
+deliveryId both times, for the app to drop the second.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ async def test_a_killed_then_restarted_dispatcher_loses_nothing_and_sends_at_mos
     # the kills did land between a push and its record (else the trials proved little)
     assert report.kills_unsettled > 0, summary
     assert report.twice > 0, summary
+    # both pushes of a delivery sent twice carry its one deliveryId: the app shows it once
+    assert report.twice_same_id == report.twice, summary
 
 
 def overlapping(first: list[Span], second: list[Span]) -> bool:

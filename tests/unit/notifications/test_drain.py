@@ -4,6 +4,7 @@ time, each recorded from its own results only, nothing in flight abandoned when 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -42,6 +43,8 @@ class FakeOutbox:
         self.log: list[str] = []
         self.fail_claim: int | None = None  # the n-th claim (1-based) raises
         self.claims = 0
+        self.renewals: list[tuple[str, list[UUID], datetime]] = []
+        self.renewed_twice = asyncio.Event()
 
     async def claim(
         self,
@@ -58,6 +61,11 @@ class FakeOutbox:
         taken, self.due = self.due[:limit], self.due[limit:]
         self.log.append(f"claim {len(taken)}")
         return taken
+
+    async def renew(self, worker: str, ids: Sequence[UUID], lease_until: datetime) -> None:
+        self.renewals.append((worker, list(ids), lease_until))
+        if len(self.renewals) == 2:
+            self.renewed_twice.set()
 
     async def settle(self, settlement: Settlement, now: datetime) -> None:  # noqa: ARG002
         await asyncio.sleep(0.01)
@@ -125,3 +133,24 @@ async def test_a_batch_claimed_ahead_is_not_sent_once_its_lease_ran_out() -> Non
     assert [len(b) for b in sender.batches] == [2]  # the second batch waited out its lease
     assert stats == DispatchStats(claimed=2, sent=2)
     assert len(outbox.sent) == 2
+
+
+class SenderOutlastingTwoRenewals:
+    def __init__(self, outbox: FakeOutbox) -> None:
+        self.outbox = outbox
+
+    async def send(self, pushes: list[Push]) -> list[Result]:
+        await self.outbox.renewed_twice.wait()
+        return [Result(p.delivery_id, Outcome.SENT) for p in pushes]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_batch_keeps_its_lease_renewed_while_its_send_runs() -> None:
+    clock, outbox, lease = FakeClock(START), FakeOutbox(2), timedelta(milliseconds=30)
+    claimed = [d.delivery_id for d in outbox.due]
+    sender = SenderOutlastingTwoRenewals(outbox)
+    stats = await Dispatcher(outbox, sender, clock, worker="w1", lease=lease).run_once()
+    assert stats == DispatchStats(claimed=2, sent=2)
+    assert outbox.renewals == [("w1", claimed, clock.now() + lease)] * 2

@@ -28,10 +28,12 @@ def claimed(attempts: int = 0, expires: timedelta = timedelta(days=1)) -> Claime
     )
 
 
-def test_push_carries_the_notification_id_collapse_key_and_remaining_ttl() -> None:
+def test_push_carries_the_ids_collapse_key_and_remaining_ttl() -> None:
     c = claimed(expires=timedelta(hours=2))
     push = push_of(c, NOW)
     assert push.data["notificationId"] == str(c.notification_id)
+    # the same on a second send of this delivery: the app drops what it has shown already
+    assert push.data["deliveryId"] == str(c.delivery_id) == push_of(c, NOW).data["deliveryId"]
     assert push.data["link"] == "chibo://tasks/1"
     assert push.collapse_key == "task:1"
     assert push.ttl_seconds == 7200
