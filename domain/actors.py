@@ -87,6 +87,13 @@ class Actor:
     person_id: UUID
     session_id: UUID
     grants: tuple[Grant, ...]
+    # Paths of the cells the person is a live member of. Membership grants no permission by
+    # itself, but it places the person inside the cell (see domain/inspections/sealing.py).
+    cells: tuple[str, ...] = ()
+
+    def footholds(self) -> tuple[str, ...]:
+        """Every unit the person stands in: granted units and member cells."""
+        return (*(g.unit_path for g in self.grants), *self.cells)
 
     def scopes(self, permission: Permission) -> tuple[str, ...]:
         """Unit paths whose subtrees carry ``permission``, without paths nested in others."""

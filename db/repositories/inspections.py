@@ -55,6 +55,8 @@ def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
             for i in loads(row[f"{prefix}items"])
         ),
         created_at=row[f"{prefix}created_at"],
+        unit_id=row[f"{prefix}owner"],
+        unit_path=row[f"{prefix}owner_path"],
     )
 
 
@@ -106,6 +108,13 @@ def _inspection(row: dict[str, Any]) -> Inspection:
     )
 
 
+def _templates() -> Select[Any]:
+    return ChecklistTemplateTable.select(
+        *ChecklistTemplateTable.all_columns(),
+        ChecklistTemplateTable.owner.path.as_alias("owner_path"),
+    )
+
+
 def _select() -> Select[Any]:
     template = InspectionTable.template
     return InspectionTable.select(
@@ -116,6 +125,8 @@ def _select() -> Select[Any]:
         template.version.as_alias("template.version"),
         template.items.as_alias("template.items"),
         template.created_at.as_alias("template.created_at"),
+        template.owner.as_alias("template.owner"),
+        template._.owner._.path.as_alias("template.owner_path"),
     )
 
 
@@ -205,23 +216,19 @@ async def _visibility(actor: Actor, now: datetime) -> Any:  # noqa: ANN401 - a P
         if g.role in {Role.LEADER, Role.ADMIN}
     ]
     if above:
-        inside = sorted({p for g in actor.grants for p in _prefixes(g.unit_path)})
+        inside = sorted({p for path in actor.footholds() for p in _prefixes(path)})
         open_to_scope.append(_any(above) & path.not_in(inside))
     return _any([*insider, *open_to_scope])
 
 
 class PiccoloInspectionRepository:
     async def template(self, template_id: UUID) -> ChecklistTemplate | None:
-        row = (
-            await ChecklistTemplateTable.select()
-            .where(ChecklistTemplateTable.id == template_id)
-            .first()
-        )
+        row = await _templates().where(ChecklistTemplateTable.id == template_id).first()
         return _template(row) if row else None
 
     async def latest_template(self, family_id: UUID) -> ChecklistTemplate | None:
         row = (
-            await ChecklistTemplateTable.select()
+            await _templates()
             .where(ChecklistTemplateTable.family == family_id)
             .order_by(ChecklistTemplateTable.version, ascending=False)
             .first()
@@ -250,6 +257,7 @@ class PiccoloInspectionRepository:
                     ]
                 ),
                 created_at=template.created_at,
+                owner=template.unit_id,
             )
         )
 
@@ -348,6 +356,17 @@ class PiccoloInspectionRepository:
         return await fetch_page(
             query, InspectionTable, page, _inspection, InspectionTable.window_start
         )
+
+    async def sealed(self, now: datetime) -> list[Inspection]:
+        rows = await _select().where(
+            (InspectionTable.kind == InspectionKind.SURPRISE.value)
+            & (InspectionTable.window_start > now)
+            & (
+                InspectionTable.lead_checked_in_at.is_null()
+                | (InspectionTable.lead_checked_in_at > now)
+            )
+        )
+        return [_inspection(r) for r in rows]
 
     async def log_sealed_read(self, read: SealedRead) -> None:
         await SealedReadTable.insert(

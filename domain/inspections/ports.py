@@ -60,5 +60,8 @@ class InspectionRepository(Protocol):
     ) -> Page[Inspection]:
         """Inspections the actor may see, sealing applied inside the query."""
 
+    async def sealed(self, now: datetime) -> list[Inspection]:
+        """Every inspection sealed at ``now`` (surprise, not started, lead not checked in)."""
+
     async def log_sealed_read(self, read: SealedRead) -> None: ...
     async def sealed_reads(self, inspection_id: UUID) -> list[SealedRead]: ...

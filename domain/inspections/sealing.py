@@ -44,8 +44,9 @@ def _above_target(actor: Actor, target_path: str) -> bool:
 
 
 def _inside_target(actor: Actor, target_path: str) -> bool:
-    """Any grant on the target unit or below it: the inspected side."""
-    return any(is_within(g.unit_path, target_path) for g in actor.grants)
+    """Any grant or membership on the target unit or below it: the inspected side, whatever
+    the person also holds above it."""
+    return any(is_within(path, target_path) for path in actor.footholds())
 
 
 def may_see(actor: Actor, facts: SealFacts, now: datetime) -> bool:

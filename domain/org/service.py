@@ -147,7 +147,7 @@ class OrgService:
             parent.check_may_hold_children()
             new_id = unit_id or uuid4()
             if await self.repo.get_unit(new_id) is not None:
-                raise ConflictError("unit_exists")
+                raise ConflictError("id_conflict")
             now = self.clock.now()
             unit = Unit(
                 id=new_id,
@@ -244,7 +244,7 @@ class OrgService:
         if await self.repo.person_by_phone(new.phone) is not None:
             raise ConflictError("phone_taken")
         if new.id is not None and await self.repo.get_person(new.id) is not None:
-            raise ConflictError("person_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         person = Person(
             id=new.id or uuid4(),
@@ -334,7 +334,7 @@ class OrgService:
     async def _add_membership(self, new: NewMembership, cell: Unit, person: Person) -> Membership:
         check_cell(cell)
         if new.id is not None and await self.repo.get_membership(new.id) is not None:
-            raise ConflictError("membership_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         membership = Membership(
             id=new.id or uuid4(),

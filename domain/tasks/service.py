@@ -21,6 +21,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.references import References
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
     Closing,
@@ -95,9 +96,11 @@ class TaskService:
         working_days: WorkingDays,
         escalation: EscalationPolicy,
         petitions: PetitionPolicy,
+        references: References,
         notifier: Notifier | None = None,
         sources: FollowUpSources | None = None,
     ) -> None:
+        self.references = references
         self.notifier = notifier
         self.sources = sources
         self.repo = repo
@@ -127,12 +130,15 @@ class TaskService:
 
     # -- reading --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _sees(actor: Actor, task: Task) -> bool:
+        return task.assignee_id == actor.person_id or actor.may(
+            Permission.VIEW_UNIT, task.unit_path
+        )
+
     async def task(self, actor: Actor, task_id: UUID) -> Task:
         task = await self.repo.get(task_id)
-        if task is None or (
-            task.assignee_id != actor.person_id
-            and not actor.may(Permission.VIEW_UNIT, task.unit_path)
-        ):
+        if task is None or not self._sees(actor, task):
             raise NotFoundError("task_not_found")
         return task
 
@@ -162,16 +168,11 @@ class TaskService:
             return task
 
     async def _new(self, actor: Actor, new: NewTask, *, reply_ready: bool) -> Task:
-        unit = await self.org.get_unit(new.unit_id)
-        if unit is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        unit = await self.references.unit(actor, new.unit_id)
         actor.require(Permission.MANAGE_TASKS, unit.path, "task_manage_forbidden")
-        assignee = await self.org.get_person(new.assignee_id)
-        if assignee is None or not assignee.active:
-            raise RuleViolationError("assignee_invalid")
+        assignee = await self.references.person(actor, new.assignee_id, unit.path)
         if new.id is not None and await self.repo.get(new.id) is not None:
-            raise ConflictError("task_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         task = Task(
             id=new.id or uuid4(),
@@ -283,6 +284,7 @@ class TaskService:
         async with self.uow.atomic():
             task = await self._changing(actor, task_id, version)
             task.submit(actor, evidence, self.clock.now())
+            await self.references.attachments_for(actor, evidence.attachment_ids, task.unit_path)
             return await self._save(actor, "task.submit", task)
 
     async def return_(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
@@ -362,10 +364,11 @@ class TaskService:
         return actor.may(Permission.VIEW_PEOPLE, petition.unit_path)
 
     async def petition(self, actor: Actor, petition_id: UUID) -> Petition:
+        """Seen by whoever sees its task; otherwise exactly like a missing petition."""
         petition = await self.repo.get_petition(petition_id)
-        if petition is None:
+        task = await self.repo.get(petition.task_id) if petition else None
+        if petition is None or task is None or not self._sees(actor, task):
             raise NotFoundError("petition_not_found")
-        await self.task(actor, petition.task_id)  # the same visibility as its task
         return petition
 
     async def list_petitions(
@@ -394,6 +397,8 @@ class TaskService:
                 ),
                 reply_ready=False,
             )
+            if new.id is not None and await self.repo.get_petition(new.id) is not None:
+                raise ConflictError("id_conflict")
             petition = Petition(
                 id=new.id or uuid4(),
                 unit_id=task.unit_id,
@@ -419,6 +424,9 @@ class TaskService:
         async with self.uow.atomic():
             petition = await self.petition(actor, petition_id)
             actor.require(Permission.MANAGE_TASKS, petition.unit_path, "task_manage_forbidden")
+            if reply.head_person_id is not None:
+                await self.references.person(actor, reply.head_person_id, petition.unit_path)
+            await self.references.attachments_for(actor, reply.attachment_ids, petition.unit_path)
             petition.answer(reply)
             task = await self.task(actor, petition.task_id)
             task.reply_ready = True

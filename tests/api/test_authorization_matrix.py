@@ -221,7 +221,7 @@ class Scene:
     city_leader: Person
     foreign_session: UUID
     side: dict[str, Side]
-    template: ChecklistTemplate
+    template: dict[str, ChecklistTemplate]
     feed_token: dict[str, str]
     revoked_feed_token: str
     logins: dict[str, Login] = field(default_factory=dict)
@@ -439,16 +439,23 @@ async def build_scene(settings: Settings) -> Scene:
         RoleGrant(uuid4(), inspector_2.id, world.ward2.id, world.ward2.path, Role.INSPECTOR, None,
                   START, START)
     )  # fmt: skip
-    template = ChecklistTemplate(uuid4(), "Kiểm tra chi bộ khu dân cư", 1, CHECKLIST, START)
-    await PiccoloInspectionRepository().add_template(template.id, template)
+    # each ward's own template: its cells use it, other wards never see it
+    template = {
+        target: ChecklistTemplate(
+            uuid4(), "Kiểm tra chi bộ khu dân cư", 1, CHECKLIST, START, ward.id, ward.path
+        )
+        for target, ward in (("in", world.ward1), ("out", world.ward2))
+    }
+    for each in template.values():
+        await PiccoloInspectionRepository().add_template(each.id, each)
     side = {
         "in": await _build_side(
             settings, world.cell_a, world.secretary_a, world.member_a, world.leader_1,
-            world.inspector, template, world.member_a,
+            world.inspector, template["in"], world.member_a,
         ),
         "out": await _build_side(
             settings, world.cell_b, world.secretary_b, person["out"], world.leader_2, inspector_2,
-            template, world.secretary_b,
+            template["out"], world.secretary_b,
         ),
     }  # fmt: skip
     tokens = PiccoloCalendarTokenRepository()
@@ -567,7 +574,7 @@ def _plan(a: Ask) -> dict[str, Any]:
         "lastDay": "2027-01-29",
         "topic": "Lãnh đạo công tác dân vận",
         "kind": "periodic",
-        "templateId": str(a.scene.template.id),
+        "templateId": str(a.scene.template[a.target].id),
         "inspectorIds": [str(_side(a).inspector.id)],
     }
 
@@ -580,7 +587,7 @@ def _new_inspection(a: Ask) -> dict[str, Any]:
         "windowEnd": "2027-02-03T10:00:00+00:00",
         "topic": "Công tác phát triển đảng viên",
         "leadId": str(_side(a).inspector.id),
-        "templateId": str(a.scene.template.id),
+        "templateId": str(a.scene.template[a.target].id),
     }
 
 
@@ -771,8 +778,8 @@ RECIPES: dict[str, Recipe] = {
     ),
     # inspections
     "CreateChecklistTemplate": lambda _: Call(json=TEMPLATE),
-    "ReviseChecklistTemplate": lambda a: Call(a.scene.template.id, json=TEMPLATE),
-    "GetChecklistTemplate": lambda a: Call(a.scene.template.id),
+    "ReviseChecklistTemplate": lambda a: Call(a.scene.template[a.target].id, json=TEMPLATE),
+    "GetChecklistTemplate": lambda a: Call(a.scene.template[a.target].id),
     "PreviewInspectionPlan": lambda a: Call(json=_plan(a)),
     "CommitInspectionPlan": lambda a: Call(json=_plan(a)),
     "CreateInspection": lambda a: Call(json=_new_inspection(a)),

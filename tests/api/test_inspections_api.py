@@ -17,7 +17,7 @@ from db.repositories.org import PiccoloOrgRepository
 from db.tables import InspectionTable
 from domain.actors import Role
 from domain.inspections.model import Inspection
-from domain.org.model import Person, RoleGrant
+from domain.org.model import Person, RoleGrant, Unit
 from tests.factories import World, build_world, login, make_person, make_unit, password_hash
 from tests.fakes import START, FakeClock
 
@@ -85,12 +85,14 @@ async def listed(client: httpx.AsyncClient, headers: Headers, **params: str) -> 
     return [i["id"] for i in reply.json()["items"]]
 
 
-async def add_person(world: World, role: Role, name: str) -> Person:
+async def add_person(world: World, role: Role, name: str, on: Unit | None = None) -> Person:
+    """Someone kept in ward 1 with ``role`` on ``on`` (ward 1 unless told)."""
     person = make_person(world.ward1, name)
+    unit = on or world.ward1
     repo = PiccoloOrgRepository()
     await repo.add_person(person, password_hash())
     await repo.add_grant(
-        RoleGrant(uuid4(), person.id, world.ward1.id, world.ward1.path, role, None, START, START)
+        RoleGrant(uuid4(), person.id, unit.id, unit.path, role, None, START, START)
     )
     return person
 
@@ -304,16 +306,26 @@ async def test_a_window_ending_before_it_starts_is_refused(client: httpx.AsyncCl
     assert await listed(client, s.leader) == []
 
 
-async def test_a_lead_or_member_who_is_not_an_inspector_is_refused(
+async def test_a_lead_or_member_who_is_not_an_inspector_of_the_target_reads_as_missing(
     client: httpx.AsyncClient,
 ) -> None:
     s = await scene(client)
+    elsewhere = make_person(s.world.ward2, "Đinh Văn Khoa")  # an inspector, of ward 2
+    await PiccoloOrgRepository().add_person(elsewhere, password_hash())
+    await PiccoloOrgRepository().add_grant(
+        RoleGrant(
+            uuid4(), elsewhere.id, s.world.ward2.id, s.world.ward2.path, Role.INSPECTOR, None,
+            START, START,
+        )
+    )  # fmt: skip
     for body in (
         inspection_body(s, leadId=str(s.world.secretary_b.id)),
         inspection_body(s, memberIds=[str(s.world.leader_1.id)]),
+        inspection_body(s, leadId=str(elsewhere.id)),
+        inspection_body(s, leadId=str(uuid4())),
     ):
         reply = await client.post(INSPECTIONS, json=body, headers=s.leader)
-        problem(reply, 422, "not_an_inspector")
+        problem(reply, 404, "person_not_found")
     assert await listed(client, s.leader) == []
 
 
@@ -321,13 +333,18 @@ async def test_a_double_booked_inspector_needs_an_override_reason(
     client: httpx.AsyncClient,
 ) -> None:
     s = await scene(client)
-    first = await create(client, s)
+    # an inspector of the whole city, so that one person may be booked in both wards
+    city_inspector = await add_person(s.world, Role.INSPECTOR, "Lý Văn Kiểm", s.world.city)
+    leader = await login(client, s.world.admin)  # cell B is outside leader_1's ward
+    city_template = await client.post(TEMPLATES, json=TEMPLATE, headers=leader)
+    first = await create(client, s, leadId=str(city_inspector.id))
     overlapping = {
         "windowStart": (DAY + timedelta(hours=4)).isoformat(),
         "windowEnd": (DAY + timedelta(hours=12)).isoformat(),
         "targetId": str(s.world.cell_b.id),
+        "leadId": str(city_inspector.id),
+        "templateId": city_template.json()["id"],
     }
-    leader = await login(client, s.world.admin)  # cell B is outside leader_1's ward
     clash = await client.post(INSPECTIONS, json=inspection_body(s, **overlapping), headers=leader)
     body = problem(clash, 409, "inspector_double_booked")
     assert "inspection" not in body.get("detail", "")
@@ -339,6 +356,7 @@ async def test_a_double_booked_inspector_needs_an_override_reason(
             s,
             windowStart=(DAY + timedelta(hours=8)).isoformat(),
             windowEnd=(DAY + timedelta(hours=9)).isoformat(),
+            leadId=str(city_inspector.id),
         ),
         headers=s.leader,
     )
@@ -626,7 +644,7 @@ async def test_a_client_chosen_id_is_kept_and_not_reused(client: httpx.AsyncClie
         ),
         headers=s.leader,
     )
-    problem(again, 409, "inspection_exists")
+    problem(again, 409, "id_conflict")
 
 
 async def test_an_idempotent_create_replays_the_stored_reply(client: httpx.AsyncClient) -> None:
