@@ -655,3 +655,73 @@ async def test_an_idempotent_create_replays_the_stored_reply(client: httpx.Async
     assert first.status_code == replay.status_code == 201, replay.text
     assert replay.json()["id"] == first.json()["id"]
     assert await listed(client, s.leader) == [first.json()["id"]]
+
+
+# -- who owns a checklist template ----------------------------------------------------------------
+
+
+async def test_only_the_owning_unit_publishes_versions_of_its_template(
+    client: httpx.AsyncClient,
+) -> None:
+    """The city's template: ward leaders use it, only the city's planners revise it."""
+    s = await scene(client)
+    admin = await login(client, s.world.admin)
+    city = await client.post(TEMPLATES, json=TEMPLATE, headers=admin)
+    assert city.status_code == 201, city.text
+    assert city.json()["unitId"] == str(s.world.city.id)
+    url = f"{TEMPLATES}/{city.json()['id']}"
+
+    assert (await client.get(url, headers=s.leader)).status_code == 200
+    problem(
+        await client.put(url, json=TEMPLATE, headers=s.leader), 403, "template_manage_forbidden"
+    )
+    revised = await client.put(url, json=TEMPLATE, headers=admin)
+    assert revised.status_code == 200, revised.text
+    assert (revised.json()["version"], revised.json()["unitId"]) == (2, str(s.world.city.id))
+    # a ward leader may still plan with it in the ward
+    assert (await client.post(INSPECTIONS, json=inspection_body(s, templateId=city.json()["id"]),
+                              headers=s.leader)).status_code == 201  # fmt: skip
+
+
+async def test_a_wards_template_reads_as_missing_outside_the_ward(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await scene(client)  # s.template: made by leader_1, owned by ward 1
+    assert s.template["unitId"] == str(s.world.ward1.id)
+    other = await login(client, s.world.leader_2)
+    for template_id in (s.template["id"], str(uuid4())):
+        url = f"{TEMPLATES}/{template_id}"
+        problem(await client.get(url, headers=other), 404, "template_not_found")
+        problem(await client.put(url, json=TEMPLATE, headers=other), 404, "template_not_found")
+        body = inspection_body(s, targetId=str(s.world.cell_b.id), templateId=template_id)
+        problem(await client.post(INSPECTIONS, json=body, headers=other), 404, "template_not_found")
+    # the admin above sees it, but cannot plan cell B (outside ward 1) with it either
+    admin = await login(client, s.world.admin)
+    assert (await client.get(f"{TEMPLATES}/{s.template['id']}", headers=admin)).status_code == 200
+    body = inspection_body(s, targetId=str(s.world.cell_b.id))
+    problem(await client.post(INSPECTIONS, json=body, headers=admin), 404, "template_not_found")
+
+
+async def test_the_owner_of_a_new_template(client: httpx.AsyncClient) -> None:
+    s = await scene(client)
+    admin = await login(client, s.world.admin)
+    ward = await client.post(
+        TEMPLATES, json={**TEMPLATE, "unitId": str(s.world.ward1.id)}, headers=admin
+    )
+    assert ward.status_code == 201, ward.text
+    assert ward.json()["unitId"] == str(s.world.ward1.id)
+    for unit_id in (s.world.ward2.id, uuid4()):  # not the leader's: like a missing unit
+        reply = await client.post(
+            TEMPLATES, json={**TEMPLATE, "unitId": str(unit_id)}, headers=s.leader
+        )
+        problem(reply, 404, "unit_not_found")
+    both = await add_person(s.world, Role.LEADER, "Hà Văn Hai")
+    await PiccoloOrgRepository().add_grant(
+        RoleGrant(uuid4(), both.id, s.world.ward2.id, s.world.ward2.path, Role.LEADER, None,
+                  START, START)
+    )  # fmt: skip
+    problem(
+        await client.post(TEMPLATES, json=TEMPLATE, headers=await login(client, both)),
+        422,
+        "template_unit_required",
+    )
