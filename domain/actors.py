@@ -107,6 +107,10 @@ class Actor:
     def may(self, permission: Permission, unit_path: str) -> bool:
         return any(is_within(unit_path, scope) for scope in self.scopes(permission))
 
+    def sees_person(self, person_id: UUID, home_unit_path: str) -> bool:
+        """Oneself, or someone whose record is kept in a unit where one may view people."""
+        return person_id == self.person_id or self.may(Permission.VIEW_PEOPLE, home_unit_path)
+
     def require_visible(self, permission: Permission, unit_path: str, code: str) -> None:
         """Outside the scope reads exactly like missing."""
         if not self.may(permission, unit_path):

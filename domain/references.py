@@ -50,10 +50,7 @@ class References:
         if (
             person is None
             or not person.active
-            or not (
-                person.id == actor.person_id
-                or actor.may(Permission.VIEW_PEOPLE, person.home_unit_path)
-            )
+            or not actor.sees_person(person.id, person.home_unit_path)
             or not await self._acts_in(person, unit_path, role)
         ):
             raise NotFoundError("person_not_found")

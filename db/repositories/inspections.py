@@ -312,7 +312,7 @@ class PiccoloInspectionRepository:
             )
 
     async def bookings(
-        self, inspector_ids: list[UUID], window: Interval, excluding: UUID | None
+        self, inspector_ids: list[UUID], window: Interval, excluding: list[UUID]
     ) -> dict[UUID, list[Interval]]:
         if not inspector_ids:
             return {}
@@ -321,8 +321,8 @@ class PiccoloInspectionRepository:
             & (InspectionMemberTable.window_start < window[1])
             & (InspectionMemberTable.window_end > window[0])
         )
-        if excluding is not None:
-            query = query.where(InspectionMemberTable.inspection != excluding)
+        if excluding:
+            query = query.where(InspectionMemberTable.inspection.not_in(excluding))
         booked: dict[UUID, list[Interval]] = {}
         for row in await query:
             booked.setdefault(row["person"], []).append((row["window_start"], row["window_end"]))

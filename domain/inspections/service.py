@@ -232,12 +232,8 @@ class InspectionService:
 
     # -- planning -------------------------------------------------------------------------------
 
-    async def _targets(self, actor: Actor, unit_id: UUID) -> list[UUID]:
-        unit = await self.org.get_unit(unit_id)
-        if unit is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
-        actor.require(Permission.PLAN_INSPECTIONS, unit.path, "inspection_plan_forbidden")
+    async def _targets(self, unit: Unit) -> list[UUID]:
+        """The cells a campaign over ``unit`` visits."""
         if unit.is_cell:
             return [unit.id]
         cells = await self.org.list_units(
@@ -248,8 +244,8 @@ class InspectionService:
     async def preview_plan(self, actor: Actor, spec: PlanSpec) -> list[PlannedVisit]:
         if spec.kind is InspectionKind.SURPRISE:
             raise RuleViolationError("plan_kind_invalid")
-        targets = await self._targets(actor, spec.unit_id)
-        unit = await self.references.unit(actor, spec.unit_id)
+        unit = await self._plannable(actor, spec.unit_id)
+        targets = await self._targets(unit)
         await self._usable_template(actor, spec.template_id, unit.path)
         for person_id in spec.inspector_ids:
             await self.references.person(actor, person_id, unit.path, Role.INSPECTOR)
@@ -259,7 +255,9 @@ class InspectionService:
                 spec.last + timedelta(days=spec.visit_days), time(0, 0), tzinfo=LOCAL_TZ
             ),
         )
-        booked = await self.repo.bookings(list(spec.inspector_ids), period, None)
+        # a sealed inspection the planner may not see books nobody, as far as they can tell
+        hidden = await self.hidden_from(actor)
+        booked = await self.repo.bookings(list(spec.inspector_ids), period, hidden)
         return plan_campaign(
             targets,
             spec.first,
@@ -306,7 +304,7 @@ class InspectionService:
             if new.id is not None and await self.repo.get(new.id) is not None:
                 raise ConflictError("id_conflict")
             team = [new.lead_id, *new.member_ids]
-            booked = await self.repo.bookings(team, new.window, None)
+            booked = await self.repo.bookings(team, new.window, await self.hidden_from(actor))
             clash = [
                 p for p, taken in booked.items() if any(overlaps(new.window, w) for w in taken)
             ]
@@ -346,10 +344,7 @@ class InspectionService:
         return inspection
 
     async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
-        target = await self.org.get_unit(target_id)
-        if target is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, target.path, "unit_not_found")
+        target = await self.references.unit(actor, target_id)
         actor.require(Permission.PLAN_INSPECTIONS, target.path, "inspection_plan_forbidden")
         return target
 

@@ -216,10 +216,7 @@ class OrgService:
 
     async def person(self, actor: Actor, person_id: UUID) -> Person:
         person = await self.repo.get_person(person_id)
-        if person is None or (
-            person.id != actor.person_id
-            and not actor.may(Permission.VIEW_PEOPLE, person.home_unit_path)
-        ):
+        if person is None or not actor.sees_person(person.id, person.home_unit_path):
             raise NotFoundError("person_not_found")
         return person
 

@@ -384,6 +384,21 @@ async def test_a_member_of_the_cell_who_leads_above_it_sees_no_trace_either(
         "/api/v1/audit", params={"objectId": inspection["id"]}, headers=scene.leader
     )
     assert [e["action"] for e in creator.json()["items"]] == ["inspection.create"]
+    # nor does the lead's booking show through a double-booking refusal
+    planned = await client.post(
+        "/api/v1/inspections",
+        json={
+            "targetId": str(scene.world.ward1.id),
+            "kind": "thematic",
+            "windowStart": WINDOW_START.isoformat(),
+            "windowEnd": (WINDOW_START + timedelta(hours=2)).isoformat(),
+            "topic": "Công tác dân vận",
+            "leadId": str(scene.world.inspector.id),
+            "templateId": scene.template_id,
+        },
+        headers=scene.callers["dual"],
+    )
+    assert planned.status_code == 201, planned.text
 
     clock.advance(WINDOW_START - START)
     url = f"/api/v1/inspections/{inspection['id']}"
