@@ -57,6 +57,7 @@ class InspectionRepository(Protocol):
     ) -> dict[UUID, list[Interval]]:
         """The windows the inspectors are booked in that overlap ``window``, leaving out the
         inspections ``excluding`` names."""
+
     async def visible(
         self, actor: Actor, now: datetime, where: InspectionFilter, page: PageRequest
     ) -> Page[Inspection]:

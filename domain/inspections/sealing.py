@@ -1,8 +1,13 @@
 """Who may see an inspection, as a pure function of (actor, inspection, now).
 
 A surprise inspection is sealed until its window starts or its lead inspector checks in, whichever
-comes first. While sealed, nobody in the inspected unit or below it sees it in any way; the
-creator, the team and leaders above the target do. Everything else follows the unit scope.
+comes first. While sealed, nobody in the inspected unit or below it sees it in any way — a member
+of the inspected cell included, whatever they also hold above it; the creator, the team and
+leaders above the target do. Everything else follows the unit scope.
+
+Every read derived from an inspection follows this function: by id and lists
+(db/repositories/inspections.py writes the same rule as SQL), the audit trail and bookings
+(InspectionService.hidden_from).
 """
 
 from __future__ import annotations
