@@ -76,6 +76,7 @@ from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
+from domain.references import References
 from domain.tasks.service import TaskService
 from notifications.texts import TemplateTexts
 from schedules.runner import Runner
@@ -113,6 +114,7 @@ class Services:
         self.inspection_repo = PiccoloInspectionRepository()
         self.task_repo, self.working_days = PiccoloTaskRepository(), PiccoloWorkingDays()
         self.attachment_repo = PiccoloAttachmentRepository()
+        self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
         self.notification_store = PiccoloNotificationStore()
@@ -147,7 +149,7 @@ class Services:
             self.settings.meeting_policy,
             self.settings.checkin_policy,
             self.key,
-            attachments=self.attachment_repo,
+            self.references,
             open_tasks=self.task_repo,
             notifier=self.notifier,
         )
@@ -164,6 +166,7 @@ class Services:
             self.clock,
             self.settings.inspection_policy,
             self.tasks(request),
+            self.references,
             self.notifier,
         )
 
@@ -177,6 +180,7 @@ class Services:
             self.working_days,
             self.settings.escalation_policy,
             self.settings.petition_policy,
+            self.references,
             self.notifier,
             InspectionClosing(self.inspection_repo, self.audit_log(request), self.clock),
         )

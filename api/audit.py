@@ -14,6 +14,7 @@ from api.errors import problems
 from api.schemas import Cursor, Limit, Out, PageOut
 from db.repositories.audit import AuditFilter, list_audit
 from domain.actors import Actor, Permission
+from domain.inspections.service import InspectionService
 from domain.pagination import PageRequest
 
 
@@ -32,6 +33,7 @@ class AuditOut(Out):
 @get("/api/v1/audit", operation_id="ListAudit", tags=["audit"], responses=problems(401, 422))
 async def get_audit(
     actor: NamedDependency[Actor],
+    inspections: NamedDependency[InspectionService],
     limit: Limit = 50,
     cursor: Cursor = None,
     object_id: Annotated[UUID | None, QueryParameter(name="objectId")] = None,
@@ -40,11 +42,17 @@ async def get_audit(
     since: FromQuery[datetime | None] = None,
     until: FromQuery[datetime | None] = None,
 ) -> PageOut[AuditOut]:
-    """Changes to objects in units where the caller may read the audit trail, oldest first."""
+    """Changes to objects in units where the caller may read the audit trail, oldest first;
+    nothing of a sealed inspection the caller may not see."""
     page = await list_audit(
         actor.scopes(Permission.READ_AUDIT),
         AuditFilter(
-            object_id=object_id, actor_id=actor_id, action=action, since=since, until=until
+            object_id=object_id,
+            actor_id=actor_id,
+            action=action,
+            since=since,
+            until=until,
+            hidden=tuple(await inspections.hidden_from(actor)),
         ),
         PageRequest(limit, cursor),
     )

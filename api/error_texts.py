@@ -10,6 +10,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "validation_failed": ("Dữ liệu gửi lên không hợp lệ", "The request data is invalid"),
     "payload_too_large": ("Dữ liệu gửi lên quá lớn", "The request body is too large"),
     "not_found": ("Không tìm thấy", "Not found"),
+    "id_conflict": (
+        "Mã định danh đã được dùng; hãy tạo mã mới",
+        "This id is already in use; generate a new one",
+    ),
     "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
     "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
     "internal_error": (
@@ -76,7 +80,6 @@ TITLES: dict[str, tuple[str, str]] = {
     "unit_has_members": ("Chi bộ còn đảng viên sinh hoạt", "The cell still has members"),
     "unit_not_cell": ("Đơn vị này không phải chi bộ", "This unit is not a cell"),
     "person_not_found": ("Không tìm thấy người này", "Person not found"),
-    "person_exists": ("Người này đã tồn tại", "The person already exists"),
     "phone_taken": ("Số điện thoại đã được dùng", "The phone number is already in use"),
     "cannot_deactivate_self": (
         "Không thể tự khóa tài khoản của mình",
@@ -124,8 +127,8 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "if_match_required": ("Cần gửi kèm If-Match", "If-Match is required"),
     "meeting_not_found": ("Không tìm thấy cuộc họp", "Meeting not found"),
-    "meeting_exists": ("Cuộc họp đã tồn tại", "The meeting already exists"),
-    "task_exists": ("Việc này đã tồn tại", "The task already exists"),
+    "task_not_found": ("Không tìm thấy việc này", "Task not found"),
+    "petition_not_found": ("Không tìm thấy phản ánh, kiến nghị", "Petition not found"),
     "petition_received_in_future": (
         "Thời điểm tiếp nhận không thể ở tương lai",
         "The petition cannot be received in the future",
@@ -193,7 +196,6 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     # inspections
     "inspection_not_found": ("Không tìm thấy cuộc kiểm tra", "Inspection not found"),
-    "inspection_exists": ("Cuộc kiểm tra đã tồn tại", "The inspection already exists"),
     "inspection_plan_forbidden": (
         "Đồng chí không có quyền lập kế hoạch kiểm tra đơn vị này",
         "You may not plan inspections of this unit",
@@ -213,8 +215,15 @@ TITLES: dict[str, tuple[str, str]] = {
         "Cán bộ kiểm tra đã có lịch trùng thời gian",
         "An inspector is already booked in that window",
     ),
-    "not_an_inspector": ("Người này không phải cán bộ kiểm tra", "This person is not an inspector"),
     "template_not_found": ("Không tìm thấy mẫu phiếu kiểm tra", "Checklist template not found"),
+    "template_manage_forbidden": (
+        "Chỉ cấp đã ban hành mẫu phiếu (hoặc cấp trên) được sửa mẫu này",
+        "Only the unit that owns this template (or one above it) may revise it",
+    ),
+    "template_unit_required": (
+        "Đồng chí lập kế hoạch kiểm tra ở nhiều đơn vị: hãy chọn đơn vị ban hành mẫu phiếu",
+        "You plan inspections in several units: name the unit that owns the template",
+    ),
     "checklist_items_invalid": ("Danh mục nội dung kiểm tra không hợp lệ", "Invalid checklist"),
     "checklist_item_unknown": ("Không có nội dung này trong phiếu", "No such checklist item"),
     "checklist_incomplete": (

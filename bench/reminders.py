@@ -242,9 +242,9 @@ def seed_statements(sql: Dialect, scale: Scale) -> list[tuple[str, str]]:
                i <= {scale.digest_leaders}, {stamp}
         FROM {sql.numbers(wards + 1)} AS n"""
     template = f"""
-        INSERT INTO checklist_template (id, family, name, version, items, created_at)
-        SELECT {sql.uid(5, "1")}, {sql.uid(5, "2")}, 'Kiểm tra định kỳ', 1, {sql.json("[]")},
-               {stamp}
+        INSERT INTO checklist_template (id, family, owner, name, version, items, created_at)
+        SELECT {sql.uid(5, "1")}, {sql.uid(5, "2")}, {sql.uid(1, "1")}, 'Kiểm tra định kỳ', 1,
+               {sql.json("[]")}, {stamp}
         FROM {sql.numbers(1)} AS n"""
 
     # Tasks: created evenly from 2018 until now, due 3-62 days later. Live (open, in progress)

@@ -87,6 +87,13 @@ class Actor:
     person_id: UUID
     session_id: UUID
     grants: tuple[Grant, ...]
+    # Paths of the cells the person is a live member of. Membership grants no permission by
+    # itself, but it places the person inside the cell (see domain/inspections/sealing.py).
+    cells: tuple[str, ...] = ()
+
+    def footholds(self) -> tuple[str, ...]:
+        """Every unit the person stands in: granted units and member cells."""
+        return (*(g.unit_path for g in self.grants), *self.cells)
 
     def scopes(self, permission: Permission) -> tuple[str, ...]:
         """Unit paths whose subtrees carry ``permission``, without paths nested in others."""
@@ -99,6 +106,10 @@ class Actor:
 
     def may(self, permission: Permission, unit_path: str) -> bool:
         return any(is_within(unit_path, scope) for scope in self.scopes(permission))
+
+    def sees_person(self, person_id: UUID, home_unit_path: str) -> bool:
+        """Oneself, or someone whose record is kept in a unit where one may view people."""
+        return person_id == self.person_id or self.may(Permission.VIEW_PEOPLE, home_unit_path)
 
     def require_visible(self, permission: Permission, unit_path: str, code: str) -> None:
         """Outside the scope reads exactly like missing."""

@@ -142,20 +142,6 @@ class AttachmentRepository(Protocol):
     async def get_many(self, attachment_ids: list[UUID]) -> list[Attachment]: ...
 
 
-async def papers_of_cell(
-    repo: AttachmentRepository, cell_id: UUID, attachment_ids: list[UUID]
-) -> list[Paper]:
-    """The papers of a notice, in the order given: attachments of that same cell only."""
-    ids = list(dict.fromkeys(attachment_ids))
-    found = {a.id: a for a in await repo.get_many(ids) if a.unit_id == cell_id}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise RuleViolationError(
-            "attachment_not_found", errors=[("paperIds", str(i)) for i in missing]
-        )
-    return [Paper.of(found[i]) for i in ids]
-
-
 class AttachmentService:
     def __init__(
         self,

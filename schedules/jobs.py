@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from api.settings import Settings
 from db.engine import Database
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
@@ -25,6 +26,7 @@ from domain.clock import Clock
 from domain.compliance.service import ComplianceService
 from domain.meetings.service import MeetingService
 from domain.notifications.service import NotificationService, Notifier
+from domain.references import References
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
@@ -73,6 +75,7 @@ async def plan_meetings(ctx: JobContext) -> int:
         s.meeting_policy,
         s.checkin_policy,
         s.secret_key.encode(),
+        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
         notifier=ctx.notifier(),
     ).plan_all()
 
@@ -88,6 +91,7 @@ async def escalate_tasks(ctx: JobContext) -> int:
         PiccoloWorkingDays(),
         s.escalation_policy,
         s.petition_policy,
+        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
         ctx.notifier(),
     ).escalate_overdue()
 

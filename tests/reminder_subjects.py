@@ -137,7 +137,9 @@ async def add_inspection_in(
     """Led by the first of ``team``, who also created it."""
     repo = PiccoloInspectionRepository()
     item = ChecklistItem("so_sach", "Sổ sách có đầy đủ không?", AnswerKind.YES_NO)
-    template = ChecklistTemplate(uuid4(), "Kiểm tra chi bộ", 1, (item,), START)
+    template = ChecklistTemplate(
+        uuid4(), "Kiểm tra chi bộ", 1, (item,), START, target_id, target_path
+    )
     await repo.add_template(template.id, template)
     inspection = Inspection(
         id=uuid4(),

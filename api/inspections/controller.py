@@ -14,6 +14,7 @@ from api.etag import ETAG_HEADER, tagged
 from api.inspections.schemas import (
     InspectionIn,
     InspectionOut,
+    NewTemplateIn,
     PlanIn,
     PlannedVisitOut,
     SealedReadOut,
@@ -51,12 +52,15 @@ class ChecklistTemplateController(Controller):
     path = "/api/v1/checklist-templates"
     tags = ["inspections"]
 
-    @post("/", operation_id="CreateChecklistTemplate", responses=problems(401, 403, 413, 422))
+    @post("/", operation_id="CreateChecklistTemplate", responses=problems(401, 403, 404, 413, 422))
     async def create(
-        self, data: JSONBody[TemplateIn], actor: Me, inspections: Inspections
+        self, data: JSONBody[NewTemplateIn], actor: Me, inspections: Inspections
     ) -> TemplateOut:
+        """A template owned by ``unitId``: its subtree uses it, its planners revise it."""
         items = tuple(i.to_domain() for i in data.items)
-        return TemplateOut.of(await inspections.save_template(actor, data.name, items, None))
+        return TemplateOut.of(
+            await inspections.save_template(actor, data.name, items, None, data.unit_id)
+        )
 
     @put(
         "/{template_id:uuid}",

@@ -56,6 +56,11 @@ class TemplateIn(In):
     items: Annotated[list[ChecklistItemIn], msgspec.Meta(min_length=1, max_length=200)]
 
 
+class NewTemplateIn(TemplateIn):
+    # the owner; left out, the one unit where the caller plans inspections
+    unit_id: UUID | None = None
+
+
 class ChecklistItemOut(Out):
     key: str
     question: str
@@ -72,11 +77,13 @@ class TemplateOut(Out):
     version: int
     items: list[ChecklistItemOut]
     created_at: datetime
+    unit_id: UUID  # the owner
 
     @classmethod
     def of(cls, t: ChecklistTemplate) -> TemplateOut:
         return cls(
             id=t.id,
+            unit_id=t.unit_id,
             name=t.name,
             version=t.version,
             items=[

@@ -22,6 +22,7 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    hidden: tuple[UUID, ...] = ()  # objects whose entries the reader must not see
 
 
 def _record(row: dict[str, Any]) -> AuditRecord:
@@ -71,6 +72,8 @@ async def list_audit(
     query = AuditEventTable.select().where(scope)
     if where.object_id:
         query = query.where(AuditEventTable.object_id == where.object_id)
+    if where.hidden:
+        query = query.where(AuditEventTable.object_id.not_in(list(where.hidden)))
     if where.actor_id:
         query = query.where(AuditEventTable.actor == where.actor_id)
     if where.action:

@@ -135,27 +135,44 @@ class PiccoloAuthRepository:
 
 # The token check runs on every authenticated request: one statement, written once, instead of
 # two built by Piccolo's query builder (~0.3-0.6 ms of CPU each, see bench/README.md).
-_ACTOR_SQL = (
-    'SELECT "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
-    ' "unit"."path" AS "unit_path" FROM "device_session"'
+# The live memberships come in the same statement (rows without a role).
+_LIVE_SESSION = (
+    ' FROM "device_session"'
     ' JOIN "person" ON "person"."id" = "device_session"."person" AND "person"."active" = {}'
-    ' LEFT JOIN "role_grant" ON "role_grant"."person" = "device_session"."person"'
-    ' AND "role_grant"."revoked_at" IS NULL'
-    ' LEFT JOIN "unit" ON "unit"."id" = "role_grant"."unit" AND "unit"."active" = {}'
+)
+_SESSION_IS = (
     ' WHERE "device_session"."id" = {} AND "device_session"."person" = {}'
     ' AND "device_session"."revoked_at" IS NULL'
+)
+_ACTOR_SQL = (
+    'SELECT "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
+    ' "unit"."path" AS "unit_path"'
+    + _LIVE_SESSION
+    + ' LEFT JOIN "role_grant" ON "role_grant"."person" = "device_session"."person"'
+    ' AND "role_grant"."revoked_at" IS NULL'
+    ' LEFT JOIN "unit" ON "unit"."id" = "role_grant"."unit" AND "unit"."active" = {}'
+    + _SESSION_IS
+    + ' UNION ALL SELECT NULL, "membership"."cell", "unit"."path"'
+    + _LIVE_SESSION
+    + ' JOIN "membership" ON "membership"."person" = "device_session"."person"'
+    ' AND "membership"."left_on" IS NULL'
+    ' JOIN "unit" ON "unit"."id" = "membership"."cell" AND "unit"."active" = {}' + _SESSION_IS
 )
 
 
 async def load_actor(person_id: UUID, session_id: UUID) -> Actor | None:
     """The Actor behind an access token, or None when the session or the person is not live."""
     engine = DeviceSessionTable._meta.db  # noqa: SLF001 - the engine bound by db.migrate.bind
+    session = (session_id, person_id)
     rows = await engine.run_querystring(
-        QueryString(_ACTOR_SQL, True, True, session_id, person_id)  # noqa: FBT003
+        QueryString(_ACTOR_SQL, True, True, *session, True, True, *session)  # noqa: FBT003
     )
     if not rows:
         return None
     grants = tuple(
-        Grant(Role(r["role"]), r["unit"], r["unit_path"]) for r in rows if r["unit_path"]
+        Grant(Role(r["role"]), r["unit"], r["unit_path"])
+        for r in rows
+        if r["role"] and r["unit_path"]
     )
-    return Actor(person_id=person_id, session_id=session_id, grants=grants)
+    cells = tuple(sorted({r["unit_path"] for r in rows if not r["role"]} - {None}))
+    return Actor(person_id=person_id, session_id=session_id, grants=grants, cells=cells)

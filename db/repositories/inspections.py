@@ -56,6 +56,8 @@ def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
             for i in loads(row[f"{prefix}items"])
         ),
         created_at=row[f"{prefix}created_at"],
+        unit_id=row[f"{prefix}owner"],
+        unit_path=row[f"{prefix}owner_path"],
     )
 
 
@@ -108,6 +110,13 @@ def _inspection(row: dict[str, Any]) -> Inspection:
     )
 
 
+def _templates() -> Select[Any]:
+    return ChecklistTemplateTable.select(
+        *ChecklistTemplateTable.all_columns(),
+        ChecklistTemplateTable.owner.path.as_alias("owner_path"),
+    )
+
+
 def _select() -> Select[Any]:
     template = InspectionTable.template
     return InspectionTable.select(
@@ -118,6 +127,8 @@ def _select() -> Select[Any]:
         template.version.as_alias("template.version"),
         template.items.as_alias("template.items"),
         template.created_at.as_alias("template.created_at"),
+        template.owner.as_alias("template.owner"),
+        template._.owner._.path.as_alias("template.owner_path"),
     )
 
 
@@ -208,23 +219,19 @@ async def _visibility(actor: Actor, now: datetime) -> Any:  # noqa: ANN401 - a P
         if g.role in {Role.LEADER, Role.ADMIN}
     ]
     if above:
-        inside = sorted({p for g in actor.grants for p in _prefixes(g.unit_path)})
+        inside = sorted({p for path in actor.footholds() for p in _prefixes(path)})
         open_to_scope.append(_any(above) & path.not_in(inside))
     return _any([*insider, *open_to_scope])
 
 
 class PiccoloInspectionRepository:
     async def template(self, template_id: UUID) -> ChecklistTemplate | None:
-        row = (
-            await ChecklistTemplateTable.select()
-            .where(ChecklistTemplateTable.id == template_id)
-            .first()
-        )
+        row = await _templates().where(ChecklistTemplateTable.id == template_id).first()
         return _template(row) if row else None
 
     async def latest_template(self, family_id: UUID) -> ChecklistTemplate | None:
         row = (
-            await ChecklistTemplateTable.select()
+            await _templates()
             .where(ChecklistTemplateTable.family == family_id)
             .order_by(ChecklistTemplateTable.version, ascending=False)
             .first()
@@ -253,6 +260,7 @@ class PiccoloInspectionRepository:
                     ]
                 ),
                 created_at=template.created_at,
+                owner=template.unit_id,
             )
         )
 
@@ -307,7 +315,7 @@ class PiccoloInspectionRepository:
             )
 
     async def bookings(
-        self, inspector_ids: list[UUID], window: Interval, excluding: UUID | None
+        self, inspector_ids: list[UUID], window: Interval, excluding: list[UUID]
     ) -> dict[UUID, list[Interval]]:
         if not inspector_ids:
             return {}
@@ -316,8 +324,8 @@ class PiccoloInspectionRepository:
             & (InspectionMemberTable.window_start < window[1])
             & (InspectionMemberTable.window_end > window[0])
         )
-        if excluding is not None:
-            query = query.where(InspectionMemberTable.inspection != excluding)
+        if excluding:
+            query = query.where(InspectionMemberTable.inspection.not_in(excluding))
         booked: dict[UUID, list[Interval]] = {}
         for row in await query:
             booked.setdefault(row["person"], []).append((row["window_start"], row["window_end"]))
@@ -351,6 +359,17 @@ class PiccoloInspectionRepository:
         return await fetch_page(
             query, InspectionTable, page, _inspection, InspectionTable.window_start
         )
+
+    async def sealed(self, now: datetime) -> list[Inspection]:
+        rows = await _select().where(
+            (InspectionTable.kind == InspectionKind.SURPRISE.value)
+            & (InspectionTable.window_start > now)
+            & (
+                InspectionTable.lead_checked_in_at.is_null()
+                | (InspectionTable.lead_checked_in_at > now)
+            )
+        )
+        return [_inspection(r) for r in rows]
 
     async def log_sealed_read(self, read: SealedRead) -> None:
         await SealedReadTable.insert(

@@ -69,6 +69,8 @@ class ChecklistTemplate:
     version: int
     items: tuple[ChecklistItem, ...]
     created_at: datetime
+    unit_id: UUID  # the owner: its subtree uses the template, its planners publish versions
+    unit_path: str
 
     def check(self) -> None:
         keys = [i.key for i in self.items]

@@ -55,12 +55,18 @@ class InspectionRepository(Protocol):
     async def add(self, inspection: Inspection) -> None: ...
     async def save(self, inspection: Inspection, expected_version: int) -> None: ...
     async def bookings(
-        self, inspector_ids: list[UUID], window: Interval, excluding: UUID | None
-    ) -> dict[UUID, list[Interval]]: ...
+        self, inspector_ids: list[UUID], window: Interval, excluding: list[UUID]
+    ) -> dict[UUID, list[Interval]]:
+        """The windows the inspectors are booked in that overlap ``window``, leaving out the
+        inspections ``excluding`` names."""
+
     async def visible(
         self, actor: Actor, now: datetime, where: InspectionFilter, page: PageRequest
     ) -> Page[Inspection]:
         """Inspections the actor may see, sealing applied inside the query."""
+
+    async def sealed(self, now: datetime) -> list[Inspection]:
+        """Every inspection sealed at ``now`` (surprise, not started, lead not checked in)."""
 
     async def log_sealed_read(self, read: SealedRead) -> None: ...
     async def sealed_reads(self, inspection_id: UUID) -> list[SealedRead]: ...

@@ -1,8 +1,13 @@
 """Who may see an inspection, as a pure function of (actor, inspection, now).
 
 A surprise inspection is sealed until its window starts or its lead inspector checks in, whichever
-comes first. While sealed, nobody in the inspected unit or below it sees it in any way; the
-creator, the team and leaders above the target do. Everything else follows the unit scope.
+comes first. While sealed, nobody in the inspected unit or below it sees it in any way — a member
+of the inspected cell included, whatever they also hold above it; the creator, the team and
+leaders above the target do. Everything else follows the unit scope.
+
+Every read derived from an inspection follows this function: by id and lists
+(db/repositories/inspections.py writes the same rule as SQL), the audit trail and bookings
+(InspectionService.hidden_from).
 """
 
 from __future__ import annotations
@@ -44,8 +49,9 @@ def _above_target(actor: Actor, target_path: str) -> bool:
 
 
 def _inside_target(actor: Actor, target_path: str) -> bool:
-    """Any grant on the target unit or below it: the inspected side."""
-    return any(is_within(g.unit_path, target_path) for g in actor.grants)
+    """Any grant or membership on the target unit or below it: the inspected side, whatever
+    the person also holds above it."""
+    return any(is_within(path, target_path) for path in actor.footholds())
 
 
 def may_see(actor: Actor, facts: SealFacts, now: datetime) -> bool:

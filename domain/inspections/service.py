@@ -40,6 +40,7 @@ from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.references import References, on_line
 
 MAX_TARGETS = 500
 
@@ -80,8 +81,10 @@ class InspectionService:
         clock: Clock,
         policy: InspectionPolicy,
         follow_ups: FollowUps,
+        references: References,
         notifier: Notifier | None = None,
     ) -> None:
+        self.references = references
         self.follow_ups = follow_ups
         self.notifier = notifier
         self.repo = repo
@@ -115,30 +118,66 @@ class InspectionService:
 
     # -- templates ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _sees_template(actor: Actor, template: ChecklistTemplate) -> bool:
+        """Planners and inspectors within the owner's subtree use it; those above it see it."""
+        scopes = (*actor.scopes(Permission.PLAN_INSPECTIONS), *actor.scopes(Permission.INSPECT))
+        return any(on_line(scope, template.unit_path) for scope in scopes)
+
     async def template(self, actor: Actor, template_id: UUID) -> ChecklistTemplate:
         template = await self.repo.template(template_id)
-        if template is None or not (
-            actor.scopes(Permission.PLAN_INSPECTIONS) or actor.scopes(Permission.INSPECT)
-        ):
+        if template is None or not self._sees_template(actor, template):
             raise NotFoundError("template_not_found")
         return template
 
-    async def save_template(
-        self, actor: Actor, name: str, items: tuple[ChecklistItem, ...], family_id: UUID | None
+    async def _usable_template(
+        self, actor: Actor, template_id: UUID, target_path: str
     ) -> ChecklistTemplate:
-        """A new template, or a new version of one; inspections keep the version they used."""
-        if not actor.scopes(Permission.PLAN_INSPECTIONS):
+        """A template for an inspection of the unit at ``target_path``: one its owner's subtree
+        holds; any other reads as missing."""
+        template = await self.template(actor, template_id)
+        if not is_within(target_path, template.unit_path):
+            raise NotFoundError("template_not_found")
+        return template
+
+    def _planning_unit(self, actor: Actor) -> UUID:
+        """The one unit where the caller plans inspections: the owner of a template made
+        without naming one."""
+        scopes = actor.scopes(Permission.PLAN_INSPECTIONS)
+        if not scopes:
             raise ForbiddenError("inspection_plan_forbidden")
+        if len(scopes) > 1:
+            raise RuleViolationError("template_unit_required")
+        return UUID(hex=scopes[0].strip("/").rsplit("/", 1)[-1])
+
+    async def save_template(
+        self,
+        actor: Actor,
+        name: str,
+        items: tuple[ChecklistItem, ...],
+        family_id: UUID | None,
+        unit_id: UUID | None = None,
+    ) -> ChecklistTemplate:
+        """A new template owned by a unit, or a new version of one; inspections keep the version
+        they used. Only planners on the owner (or above it) publish its versions."""
         async with self.uow.atomic():
-            latest = await self.repo.latest_template(family_id) if family_id else None
-            if family_id is not None and latest is None:
-                raise NotFoundError("template_not_found")
+            if family_id is not None:
+                latest = await self.repo.latest_template(family_id)
+                if latest is None or not self._sees_template(actor, latest):
+                    raise NotFoundError("template_not_found")
+                owner_id, owner_path, version = latest.unit_id, latest.unit_path, latest.version + 1
+            else:
+                owner = await self.references.unit(actor, unit_id or self._planning_unit(actor))
+                owner_id, owner_path, version = owner.id, owner.path, 1
+            actor.require(Permission.PLAN_INSPECTIONS, owner_path, "template_manage_forbidden")
             template = ChecklistTemplate(
                 id=uuid4(),
                 name=name,
-                version=latest.version + 1 if latest else 1,
+                version=version,
                 items=items,
                 created_at=self.clock.now(),
+                unit_id=owner_id,
+                unit_path=owner_path,
             )
             template.check()
             await self.repo.add_template(family_id or template.id, template)
@@ -172,6 +211,12 @@ class InspectionService:
                     )
         return found
 
+    async def hidden_from(self, actor: Actor) -> list[UUID]:
+        """Ids of the sealed inspections ``actor`` may not see: whatever else is derived from
+        them (their audit entries) must read as if they did not exist."""
+        now = self.clock.now()
+        return [i.id for i in await self.repo.sealed(now) if not may_see(actor, i.seal, now)]
+
     async def sealed_reads(self, actor: Actor, inspection_id: UUID) -> list[SealedRead]:
         """The read log, for the superiors of the inspection's creator."""
         inspection = await self.inspection(actor, inspection_id, "sealed-reads")
@@ -187,12 +232,8 @@ class InspectionService:
 
     # -- planning -------------------------------------------------------------------------------
 
-    async def _targets(self, actor: Actor, unit_id: UUID) -> list[UUID]:
-        unit = await self.org.get_unit(unit_id)
-        if unit is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
-        actor.require(Permission.PLAN_INSPECTIONS, unit.path, "inspection_plan_forbidden")
+    async def _targets(self, unit: Unit) -> list[UUID]:
+        """The cells a campaign over ``unit`` visits."""
         if unit.is_cell:
             return [unit.id]
         cells = await self.org.list_units(
@@ -203,15 +244,20 @@ class InspectionService:
     async def preview_plan(self, actor: Actor, spec: PlanSpec) -> list[PlannedVisit]:
         if spec.kind is InspectionKind.SURPRISE:
             raise RuleViolationError("plan_kind_invalid")
-        targets = await self._targets(actor, spec.unit_id)
-        await self.template(actor, spec.template_id)
+        unit = await self._plannable(actor, spec.unit_id)
+        targets = await self._targets(unit)
+        await self._usable_template(actor, spec.template_id, unit.path)
+        for person_id in spec.inspector_ids:
+            await self.references.person(actor, person_id, unit.path, Role.INSPECTOR)
         period = (
             datetime.combine(spec.first, time(0, 0), tzinfo=LOCAL_TZ),
             datetime.combine(
                 spec.last + timedelta(days=spec.visit_days), time(0, 0), tzinfo=LOCAL_TZ
             ),
         )
-        booked = await self.repo.bookings(list(spec.inspector_ids), period, None)
+        # a sealed inspection the planner may not see books nobody, as far as they can tell
+        hidden = await self.hidden_from(actor)
+        booked = await self.repo.bookings(list(spec.inspector_ids), period, hidden)
         return plan_campaign(
             targets,
             spec.first,
@@ -256,9 +302,9 @@ class InspectionService:
             # inspections or bookings (a sealed one would show through a 409).
             await self._plannable(actor, new.target_id)
             if new.id is not None and await self.repo.get(new.id) is not None:
-                raise ConflictError("inspection_exists")
+                raise ConflictError("id_conflict")
             team = [new.lead_id, *new.member_ids]
-            booked = await self.repo.bookings(team, new.window, None)
+            booked = await self.repo.bookings(team, new.window, await self.hidden_from(actor))
             clash = [
                 p for p, taken in booked.items() if any(overlaps(new.window, w) for w in taken)
             ]
@@ -270,11 +316,9 @@ class InspectionService:
         if new.window[1] <= new.window[0]:
             raise RuleViolationError("inspection_window_invalid")
         target = await self._plannable(actor, new.target_id)
-        template = await self.template(actor, new.template_id)
-        for person_id in {new.lead_id, *new.member_ids}:
-            grants = await self.org.live_grants_of(person_id)
-            if not any(g.role is Role.INSPECTOR for g in grants):
-                raise RuleViolationError("not_an_inspector", person=person_id)
+        template = await self._usable_template(actor, new.template_id, target.path)
+        for person_id in dict.fromkeys((new.lead_id, *new.member_ids)):
+            await self.references.person(actor, person_id, target.path, Role.INSPECTOR)
         now = self.clock.now()
         inspection = Inspection(
             id=new.id or uuid4(),
@@ -300,10 +344,7 @@ class InspectionService:
         return inspection
 
     async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
-        target = await self.org.get_unit(target_id)
-        if target is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, target.path, "unit_not_found")
+        target = await self.references.unit(actor, target_id)
         actor.require(Permission.PLAN_INSPECTIONS, target.path, "inspection_plan_forbidden")
         return target
 
@@ -363,6 +404,7 @@ class InspectionService:
         async with self.uow.atomic():
             inspection = await self._change(actor, inspection_id, version, "answers")
             inspection.answer(actor.person_id, answer)
+            await self.references.attachments_for(actor, answer.photo_ids, inspection.target_path)
             return await self._save(actor, "inspection.answer", inspection)
 
     async def add_finding(
@@ -385,6 +427,10 @@ class InspectionService:
             inspection = await self._change(actor, inspection_id, version, "conclusion")
             inspection.conclude(actor.person_id, text, recommendations, self.clock.now())
             for recommendation in inspection.recommendations:
+                if recommendation.responsible_unit_id is not None:
+                    await self.references.unit(
+                        actor, recommendation.responsible_unit_id, inspection.target_path
+                    )
                 recommendation.task_id = await self.follow_ups.open_follow_up(
                     actor,
                     recommendation.responsible_unit_id or inspection.target_id,

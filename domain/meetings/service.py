@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
-from domain.attachments import AttachmentRepository, papers_of_cell
+from domain.attachments import Paper
 from domain.clock import LOCAL_TZ, Clock, local_midnight
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
@@ -38,6 +38,7 @@ from domain.org.model import LeaderAssignment, check_cell
 from domain.org.ports import AssignmentFilter, OrgRepository
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.references import References
 from domain.snapshots import plain, snapshot
 
 
@@ -80,7 +81,7 @@ class MeetingService:
         policy: MeetingPolicy,
         checkin_policy: checkin.CheckinPolicy,
         key: bytes,
-        attachments: AttachmentRepository | None = None,
+        references: References,
         open_tasks: OpenTasks | None = None,
         notifier: Notifier | None = None,
     ) -> None:
@@ -94,7 +95,7 @@ class MeetingService:
         self.policy = policy
         self.checkin_policy = checkin_policy
         self.key = key
-        self.attachments = attachments
+        self.references = references
 
     async def _record(
         self, actor: Actor | None, action: str, meeting: Meeting, before: dict[str, Any] | None
@@ -236,7 +237,7 @@ class MeetingService:
             actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
             check_cell(cell)
             if new.id is not None and await self.repo.get(new.id) is not None:
-                raise ConflictError("meeting_exists")
+                raise ConflictError("id_conflict")
             now = self.clock.now()
             meeting = Meeting(
                 id=new.id or uuid4(),
@@ -292,11 +293,12 @@ class MeetingService:
         async with self.uow.atomic():
             meeting = await self._managed(actor, meeting_id, version)
             before = _snapshot(meeting)
-            papers = []
-            if paper_ids:
-                if self.attachments is None:
-                    raise RuleViolationError("attachment_not_found")
-                papers = await papers_of_cell(self.attachments, meeting.cell_id, paper_ids)
+            papers = [
+                Paper.of(a)
+                for a in await self.references.attachments_for(
+                    actor, paper_ids or (), meeting.cell_path
+                )
+            ]
             agenda = agenda + await self._carried_forward(meeting, agenda)
             meeting.publish_notice(agenda, self.clock.now(), papers)
             saved = await self._save(actor, "meeting.notice", meeting, before, rows=False)

@@ -148,7 +148,7 @@ class OrgService:
             parent.check_may_hold_children()
             new_id = unit_id or uuid4()
             if await self.repo.get_unit(new_id) is not None:
-                raise ConflictError("unit_exists")
+                raise ConflictError("id_conflict")
             now = self.clock.now()
             unit = Unit(
                 id=new_id,
@@ -217,10 +217,7 @@ class OrgService:
 
     async def person(self, actor: Actor, person_id: UUID) -> Person:
         person = await self.repo.get_person(person_id)
-        if person is None or (
-            person.id != actor.person_id
-            and not actor.may(Permission.VIEW_PEOPLE, person.home_unit_path)
-        ):
+        if person is None or not actor.sees_person(person.id, person.home_unit_path):
             raise NotFoundError("person_not_found")
         return person
 
@@ -245,7 +242,7 @@ class OrgService:
         if await self.repo.person_by_phone(new.phone) is not None:
             raise ConflictError("phone_taken")
         if new.id is not None and await self.repo.get_person(new.id) is not None:
-            raise ConflictError("person_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         person = Person(
             id=new.id or uuid4(),
@@ -338,7 +335,7 @@ class OrgService:
     async def _add_membership(self, new: NewMembership, cell: Unit, person: Person) -> Membership:
         check_cell(cell)
         if new.id is not None and await self.repo.get_membership(new.id) is not None:
-            raise ConflictError("membership_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         membership = Membership(
             id=new.id or uuid4(),

@@ -21,6 +21,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.references import References
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
     Closing,
@@ -111,9 +112,11 @@ class TaskService:
         working_days: WorkingDays,
         escalation: EscalationPolicy,
         petitions: PetitionPolicy,
+        references: References,
         notifier: Notifier | None = None,
         sources: FollowUpSources | None = None,
     ) -> None:
+        self.references = references
         self.notifier = notifier
         self.sources = sources
         self.repo = repo
@@ -143,12 +146,15 @@ class TaskService:
 
     # -- reading --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _sees(actor: Actor, task: Task) -> bool:
+        return task.assignee_id == actor.person_id or actor.may(
+            Permission.VIEW_UNIT, task.unit_path
+        )
+
     async def task(self, actor: Actor, task_id: UUID) -> Task:
         task = await self.repo.get(task_id)
-        if task is None or (
-            task.assignee_id != actor.person_id
-            and not actor.may(Permission.VIEW_UNIT, task.unit_path)
-        ):
+        if task is None or not self._sees(actor, task):
             raise NotFoundError("task_not_found")
         return task
 
@@ -178,21 +184,18 @@ class TaskService:
             return task
 
     async def _new(self, actor: Actor, new: NewTask, *, reply_ready: bool) -> Task:
-        unit = await self.org.get_unit(new.unit_id)
-        if unit is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        unit = await self.references.unit(actor, new.unit_id)
         actor.require(Permission.MANAGE_TASKS, unit.path, "task_manage_forbidden")
-        assignee_id = await self._assignee(new.assignee_id)
+        assignee = await self.references.person(actor, new.assignee_id, unit.path)
         if new.id is not None and await self.repo.get(new.id) is not None:
-            raise ConflictError("task_exists")
+            raise ConflictError("id_conflict")
         now = self.clock.now()
         task = Task(
             id=new.id or uuid4(),
             title=new.title,
             unit_id=unit.id,
             unit_path=unit.path,
-            assignee_id=assignee_id,
+            assignee_id=assignee.id,
             source=new.source,
             priority=new.priority,
             due_on=new.due_on,
@@ -205,12 +208,6 @@ class TaskService:
         )
         await self.repo.add(task)
         return task
-
-    async def _assignee(self, person_id: UUID) -> UUID:
-        person = await self.org.get_person(person_id)
-        if person is None or not person.active:
-            raise RuleViolationError("assignee_invalid")
-        return person.id
 
     async def open_follow_up(
         self,
@@ -304,6 +301,7 @@ class TaskService:
         async with self.uow.atomic():
             task = await self._changing(actor, task_id, version)
             task.submit(actor, evidence, self.clock.now())
+            await self.references.attachments_for(actor, evidence.attachment_ids, task.unit_path)
             return await self._save(actor, "task.submit", task)
 
     async def return_(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
@@ -340,9 +338,9 @@ class TaskService:
         """The new assignee is told as of a new task; the previous one that it moved on."""
         async with self.uow.atomic():
             task = await self._changing(actor, task_id, version)
-            previous = task.reassign(
-                actor, await self._assignee(assignee_id), reason, self.clock.now()
-            )
+            previous = task.reassign(actor, assignee_id, reason, self.clock.now())
+            # after the rule: who may not reassign learns nothing of the person named
+            await self.references.person(actor, assignee_id, task.unit_path)
             saved = await self._save(actor, "task.reassign", task)
             await self._tell([task.assignee_id], "task_assigned", task)
             await self._tell([previous], "task_reassigned", task, reason=reason)
@@ -410,10 +408,11 @@ class TaskService:
         return actor.may(Permission.VIEW_PEOPLE, petition.unit_path)
 
     async def petition(self, actor: Actor, petition_id: UUID) -> Petition:
+        """Seen by whoever sees its task; otherwise exactly like a missing petition."""
         petition = await self.repo.get_petition(petition_id)
-        if petition is None:
+        task = await self.repo.get(petition.task_id) if petition else None
+        if petition is None or task is None or not self._sees(actor, task):
             raise NotFoundError("petition_not_found")
-        await self.task(actor, petition.task_id)  # the same visibility as its task
         return petition
 
     async def list_petitions(
@@ -447,6 +446,8 @@ class TaskService:
                 ),
                 reply_ready=False,
             )
+            if new.id is not None and await self.repo.get_petition(new.id) is not None:
+                raise ConflictError("id_conflict")
             petition = Petition(
                 id=new.id or uuid4(),
                 unit_id=task.unit_id,
@@ -472,6 +473,9 @@ class TaskService:
         async with self.uow.atomic():
             petition = await self.petition(actor, petition_id)
             actor.require(Permission.MANAGE_TASKS, petition.unit_path, "task_manage_forbidden")
+            if reply.head_person_id is not None:
+                await self.references.person(actor, reply.head_person_id, petition.unit_path)
+            await self.references.attachments_for(actor, reply.attachment_ids, petition.unit_path)
             petition.answer(reply)
             task = await self.task(actor, petition.task_id)
             task.reply_ready = True

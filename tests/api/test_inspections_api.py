@@ -17,7 +17,7 @@ from db.repositories.org import PiccoloOrgRepository
 from db.tables import InspectionTable
 from domain.actors import Role
 from domain.inspections.model import Inspection
-from domain.org.model import Person, RoleGrant
+from domain.org.model import Person, RoleGrant, Unit
 from tests.factories import World, build_world, login, make_person, make_unit, password_hash
 from tests.fakes import START, FakeClock
 
@@ -85,12 +85,14 @@ async def listed(client: httpx.AsyncClient, headers: Headers, **params: str) -> 
     return [i["id"] for i in reply.json()["items"]]
 
 
-async def add_person(world: World, role: Role, name: str) -> Person:
+async def add_person(world: World, role: Role, name: str, on: Unit | None = None) -> Person:
+    """Someone kept in ward 1 with ``role`` on ``on`` (ward 1 unless told)."""
     person = make_person(world.ward1, name)
+    unit = on or world.ward1
     repo = PiccoloOrgRepository()
     await repo.add_person(person, password_hash())
     await repo.add_grant(
-        RoleGrant(uuid4(), person.id, world.ward1.id, world.ward1.path, role, None, START, START)
+        RoleGrant(uuid4(), person.id, unit.id, unit.path, role, None, START, START)
     )
     return person
 
@@ -313,16 +315,26 @@ async def test_a_window_ending_before_it_starts_is_refused(client: httpx.AsyncCl
     assert await listed(client, s.leader) == []
 
 
-async def test_a_lead_or_member_who_is_not_an_inspector_is_refused(
+async def test_a_lead_or_member_who_is_not_an_inspector_of_the_target_reads_as_missing(
     client: httpx.AsyncClient,
 ) -> None:
     s = await scene(client)
+    elsewhere = make_person(s.world.ward2, "Đinh Văn Khoa")  # an inspector, of ward 2
+    await PiccoloOrgRepository().add_person(elsewhere, password_hash())
+    await PiccoloOrgRepository().add_grant(
+        RoleGrant(
+            uuid4(), elsewhere.id, s.world.ward2.id, s.world.ward2.path, Role.INSPECTOR, None,
+            START, START,
+        )
+    )  # fmt: skip
     for body in (
         inspection_body(s, leadId=str(s.world.secretary_b.id)),
         inspection_body(s, memberIds=[str(s.world.leader_1.id)]),
+        inspection_body(s, leadId=str(elsewhere.id)),
+        inspection_body(s, leadId=str(uuid4())),
     ):
         reply = await client.post(INSPECTIONS, json=body, headers=s.leader)
-        problem(reply, 422, "not_an_inspector")
+        problem(reply, 404, "person_not_found")
     assert await listed(client, s.leader) == []
 
 
@@ -330,13 +342,18 @@ async def test_a_double_booked_inspector_needs_an_override_reason(
     client: httpx.AsyncClient,
 ) -> None:
     s = await scene(client)
-    first = await create(client, s)
+    # an inspector of the whole city, so that one person may be booked in both wards
+    city_inspector = await add_person(s.world, Role.INSPECTOR, "Lý Văn Kiểm", s.world.city)
+    leader = await login(client, s.world.admin)  # cell B is outside leader_1's ward
+    city_template = await client.post(TEMPLATES, json=TEMPLATE, headers=leader)
+    first = await create(client, s, leadId=str(city_inspector.id))
     overlapping = {
         "windowStart": (DAY + timedelta(hours=4)).isoformat(),
         "windowEnd": (DAY + timedelta(hours=12)).isoformat(),
         "targetId": str(s.world.cell_b.id),
+        "leadId": str(city_inspector.id),
+        "templateId": city_template.json()["id"],
     }
-    leader = await login(client, s.world.admin)  # cell B is outside leader_1's ward
     clash = await client.post(INSPECTIONS, json=inspection_body(s, **overlapping), headers=leader)
     body = problem(clash, 409, "inspector_double_booked")
     assert "inspection" not in body.get("detail", "")
@@ -348,6 +365,7 @@ async def test_a_double_booked_inspector_needs_an_override_reason(
             s,
             windowStart=(DAY + timedelta(hours=8)).isoformat(),
             windowEnd=(DAY + timedelta(hours=9)).isoformat(),
+            leadId=str(city_inspector.id),
         ),
         headers=s.leader,
     )
@@ -635,7 +653,7 @@ async def test_a_client_chosen_id_is_kept_and_not_reused(client: httpx.AsyncClie
         ),
         headers=s.leader,
     )
-    problem(again, 409, "inspection_exists")
+    problem(again, 409, "id_conflict")
 
 
 async def test_an_idempotent_create_replays_the_stored_reply(client: httpx.AsyncClient) -> None:
@@ -646,3 +664,73 @@ async def test_an_idempotent_create_replays_the_stored_reply(client: httpx.Async
     assert first.status_code == replay.status_code == 201, replay.text
     assert replay.json()["id"] == first.json()["id"]
     assert await listed(client, s.leader) == [first.json()["id"]]
+
+
+# -- who owns a checklist template ----------------------------------------------------------------
+
+
+async def test_only_the_owning_unit_publishes_versions_of_its_template(
+    client: httpx.AsyncClient,
+) -> None:
+    """The city's template: ward leaders use it, only the city's planners revise it."""
+    s = await scene(client)
+    admin = await login(client, s.world.admin)
+    city = await client.post(TEMPLATES, json=TEMPLATE, headers=admin)
+    assert city.status_code == 201, city.text
+    assert city.json()["unitId"] == str(s.world.city.id)
+    url = f"{TEMPLATES}/{city.json()['id']}"
+
+    assert (await client.get(url, headers=s.leader)).status_code == 200
+    problem(
+        await client.put(url, json=TEMPLATE, headers=s.leader), 403, "template_manage_forbidden"
+    )
+    revised = await client.put(url, json=TEMPLATE, headers=admin)
+    assert revised.status_code == 200, revised.text
+    assert (revised.json()["version"], revised.json()["unitId"]) == (2, str(s.world.city.id))
+    # a ward leader may still plan with it in the ward
+    assert (await client.post(INSPECTIONS, json=inspection_body(s, templateId=city.json()["id"]),
+                              headers=s.leader)).status_code == 201  # fmt: skip
+
+
+async def test_a_wards_template_reads_as_missing_outside_the_ward(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await scene(client)  # s.template: made by leader_1, owned by ward 1
+    assert s.template["unitId"] == str(s.world.ward1.id)
+    other = await login(client, s.world.leader_2)
+    for template_id in (s.template["id"], str(uuid4())):
+        url = f"{TEMPLATES}/{template_id}"
+        problem(await client.get(url, headers=other), 404, "template_not_found")
+        problem(await client.put(url, json=TEMPLATE, headers=other), 404, "template_not_found")
+        body = inspection_body(s, targetId=str(s.world.cell_b.id), templateId=template_id)
+        problem(await client.post(INSPECTIONS, json=body, headers=other), 404, "template_not_found")
+    # the admin above sees it, but cannot plan cell B (outside ward 1) with it either
+    admin = await login(client, s.world.admin)
+    assert (await client.get(f"{TEMPLATES}/{s.template['id']}", headers=admin)).status_code == 200
+    body = inspection_body(s, targetId=str(s.world.cell_b.id))
+    problem(await client.post(INSPECTIONS, json=body, headers=admin), 404, "template_not_found")
+
+
+async def test_the_owner_of_a_new_template(client: httpx.AsyncClient) -> None:
+    s = await scene(client)
+    admin = await login(client, s.world.admin)
+    ward = await client.post(
+        TEMPLATES, json={**TEMPLATE, "unitId": str(s.world.ward1.id)}, headers=admin
+    )
+    assert ward.status_code == 201, ward.text
+    assert ward.json()["unitId"] == str(s.world.ward1.id)
+    for unit_id in (s.world.ward2.id, uuid4()):  # not the leader's: like a missing unit
+        reply = await client.post(
+            TEMPLATES, json={**TEMPLATE, "unitId": str(unit_id)}, headers=s.leader
+        )
+        problem(reply, 404, "unit_not_found")
+    both = await add_person(s.world, Role.LEADER, "Hà Văn Hai")
+    await PiccoloOrgRepository().add_grant(
+        RoleGrant(uuid4(), both.id, s.world.ward2.id, s.world.ward2.path, Role.LEADER, None,
+                  START, START)
+    )  # fmt: skip
+    problem(
+        await client.post(TEMPLATES, json=TEMPLATE, headers=await login(client, both)),
+        422,
+        "template_unit_required",
+    )

@@ -402,7 +402,7 @@ async def test_a_client_supplied_id_is_kept_and_cannot_be_reused(
     assert made["id"] == str(chosen)
     assert (await client.get(f"{MEETINGS}/{chosen}", headers=headers)).status_code == 200
     again = meeting_body(world, DEC_4 + timedelta(days=3), id=str(chosen), title="Khác")
-    problem(await client.post(MEETINGS, json=again, headers=headers), 409, "meeting_exists")
+    problem(await client.post(MEETINGS, json=again, headers=headers), 409, "id_conflict")
     assert await MeetingTable.count() == 1
     row = await stored(chosen)
     assert (row["planned_start"], row["version"]) == (DEC_4, 1)

@@ -203,7 +203,7 @@ async def test_unit_rules_over_http(client: httpx.AsyncClient) -> None:
         json={"parentId": str(world.ward2.id), "name": "X", "level": "cell", "id": str(chosen)},
         headers=admin,
     )
-    assert_problem(again, 409, "unit_exists")
+    assert_problem(again, 409, "id_conflict")
     missing = await client.get(f"{UNITS}/{uuid4()}", headers=admin)
     assert_problem(missing, 404, "unit_not_found")
 

@@ -9,16 +9,17 @@ random one: same status, body and headers. Once the window starts they do see it
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Role
-from domain.org.model import Person, RoleGrant
+from domain.org.model import Membership, MembershipKind, Person, RoleGrant
 from tests.factories import World, build_world, login, make_person, password_hash
 from tests.fakes import START, FakeClock
 
@@ -101,6 +102,11 @@ class Scene:
     callers: dict[str, dict[str, str]]  # secretary_a, member_a (the cell), leader_1 (the ward)
     feeds: dict[str, str]  # caller -> own calendar feed token + ".ics"
     template_id: str
+    people: dict[str, Person] = field(default_factory=dict)  # callers who are not in the world
+
+    def person(self, caller: str) -> Person:
+        found: Person = self.people.get(caller) or getattr(self.world, caller)
+        return found
 
 
 async def make_scene(client: httpx.AsyncClient) -> Scene:
@@ -145,14 +151,14 @@ def world_value(scene: Scene, caller: str, name: str) -> str:
     values = {
         "unit_id": world.cell_a.id,
         "cell_id": world.cell_a.id,
-        "person_id": getattr(world, caller).id,
+        "person_id": scene.person(caller).id,
         "membership_id": world.membership_a.id,
         "assignment_id": world.assignment_1.id,
         "template_id": scene.template_id,
         "feed": scene.feeds[caller],
         "unitId": world.cell_a.id,
         "cellId": world.cell_a.id,
-        "personId": getattr(world, caller).id,
+        "personId": scene.person(caller).id,
         "leaderId": world.leader_1.id,
         "inspectorId": world.inspector.id,
         "actorId": world.leader_1.id,
@@ -330,6 +336,73 @@ async def test_a_sealed_inspection_of_a_ward_leaves_no_trace_for_the_ward_leader
     assert (await client.get(url, headers=admin)).status_code == 200
     audit = await client.get("/api/v1/audit", params={"objectId": inspection["id"]}, headers=admin)
     assert [e["action"] for e in audit.json()["items"]] == ["inspection.create"]
+
+
+async def add_member_leading_above(scene: Scene, *, member_grant: bool) -> Person:
+    """A member of cell A (with or without the member role there) who also leads ward 1."""
+    world = scene.world
+    person = make_person(world.cell_a, "Trịnh Văn Song")
+    repo = PiccoloOrgRepository()
+    await repo.add_person(person, password_hash())
+    roles = [(Role.LEADER, world.ward1)] + ([(Role.MEMBER, world.cell_a)] if member_grant else [])
+    for role, unit in roles:
+        await repo.add_grant(
+            RoleGrant(uuid4(), person.id, unit.id, unit.path, role, None, START, START)
+        )
+    await repo.add_membership(
+        Membership(
+            uuid4(), person.id, world.cell_a.id, world.cell_a.path, MembershipKind.FULL,
+            exempt=False, exempt_resolution_date=None, joined_on=date(2019, 5, 1), left_on=None,
+            created_at=START, updated_at=START,
+        )
+    )  # fmt: skip
+    return person
+
+
+@pytest.mark.parametrize("member_grant", [True, False], ids=["member-role", "membership-only"])
+async def test_a_member_of_the_cell_who_leads_above_it_sees_no_trace_either(
+    client: httpx.AsyncClient, clock: FakeClock, *, member_grant: bool
+) -> None:
+    """Being in the inspected cell wins over any grant above it: not the inspection, not its
+    audit entries, not a count."""
+    scene = await make_scene(client)
+    operations = await read_operations(client)
+    dual = await add_member_leading_above(scene, member_grant=member_grant)
+    scene.people["dual"] = dual
+    scene.callers["dual"] = await login(client, dual)
+    issued = await client.post("/api/v1/me/calendar-token", headers=scene.callers["dual"])
+    scene.feeds["dual"] = issued.json()["feedPath"].rsplit("/", 1)[-1]
+    before = await list_views(client, scene, operations, "dual", scene.callers["dual"])
+    inspection = await create_sealed(client, scene)
+    assert await sweep(client, scene, operations, "dual", before, inspection) > len(operations)
+    audit = await client.get(
+        "/api/v1/audit", params={"objectId": inspection["id"]}, headers=scene.callers["dual"]
+    )
+    assert audit.json()["items"] == []
+    # the ward's other leader, the creator, still reads the trail
+    creator = await client.get(
+        "/api/v1/audit", params={"objectId": inspection["id"]}, headers=scene.leader
+    )
+    assert [e["action"] for e in creator.json()["items"]] == ["inspection.create"]
+    # nor does the lead's booking show through a double-booking refusal
+    planned = await client.post(
+        "/api/v1/inspections",
+        json={
+            "targetId": str(scene.world.ward1.id),
+            "kind": "thematic",
+            "windowStart": WINDOW_START.isoformat(),
+            "windowEnd": (WINDOW_START + timedelta(hours=2)).isoformat(),
+            "topic": "Công tác dân vận",
+            "leadId": str(scene.world.inspector.id),
+            "templateId": scene.template_id,
+        },
+        headers=scene.callers["dual"],
+    )
+    assert planned.status_code == 201, planned.text
+
+    clock.advance(WINDOW_START - START)
+    url = f"/api/v1/inspections/{inspection['id']}"
+    assert (await client.get(url, headers=scene.callers["dual"])).status_code == 200
 
 
 async def test_insiders_and_leaders_above_see_it_sealed_and_every_read_is_logged(

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from db.engine import Database
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
@@ -16,6 +17,7 @@ from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
 from domain.clock import local_at
 from domain.notifications.service import Notifier
+from domain.references import References
 from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.petitions import PetitionPolicy
 from domain.tasks.service import TaskService
@@ -58,6 +60,7 @@ def sweeper(db: Database, clock: FakeClock) -> TaskService:
         PiccoloWorkingDays(),
         EscalationPolicy(),
         PetitionPolicy(),
+        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
         Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
     )
 

@@ -11,12 +11,14 @@ from uuid import UUID, uuid4
 import httpx
 
 from db.engine import Database
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.tables import PetitionTable, TaskTable
 from db.working_days import PiccoloWorkingDays
 from domain.org.model import Person
+from domain.references import References
 from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.petitions import PetitionPolicy
 from domain.tasks.service import TaskService
@@ -369,8 +371,8 @@ async def test_create_refuses_bad_assignees_and_callers_without_the_right(
         reply = await client.post(
             TASKS, json={**body, "assigneeId": str(assignee)}, headers=secretary
         )
-        assert reply.status_code == 422, reply.text
-        assert reply.json()["code"] == "assignee_invalid"
+        assert reply.status_code == 404, reply.text
+        assert reply.json()["code"] == "person_not_found"
     bad = await client.post(TASKS, json={**body, "assigneeId": "not-a-uuid"}, headers=secretary)
     assert bad.status_code == 422
     assert bad.json()["code"] == "validation_failed"
@@ -428,7 +430,7 @@ async def test_create_with_the_clients_id_and_an_idempotency_key(
 
     duplicate = await client.post(TASKS, json=body, headers=leader)  # same id, no key
     assert duplicate.status_code == 409
-    assert duplicate.json()["code"] == "task_exists"
+    assert duplicate.json()["code"] == "id_conflict"
     assert await TaskTable.count().where(TaskTable.id == UUID(own_id)) == 1
     assert await TaskTable.count() == 1
 
@@ -563,6 +565,7 @@ async def test_escalated_filter_after_the_sweep(
         PiccoloWorkingDays(),
         EscalationPolicy(),
         PetitionPolicy(),
+        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
     )
     assert await sweep.escalate_overdue() == 0
     assert ids(await client.get(TASKS, params={"escalated": "true"}, headers=leader)) == set()
@@ -807,7 +810,7 @@ async def test_petitioner_personal_data_stays_within_people_scope(
             f"{url}/satisfaction",
             outsider,
             404,
-            "task_not_found",
+            "petition_not_found",
             {"satisfaction": "not_satisfied"},
         )
     assert await PetitionTable.count().where(PetitionTable.satisfaction.is_not_null()) == 0

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from db.engine import Database
+from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
+from domain.references import References
 from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.model import Priority, StepKind, TaskStatus
 from domain.tasks.petitions import PetitionPolicy
@@ -38,6 +40,7 @@ async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
         PiccoloWorkingDays(),
         EscalationPolicy(),
         PetitionPolicy(),
+        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
     )
     # 27 November: 5 working days late -> cell head, then the ward (every 3 more)
     assert await service.escalate_overdue() == 2

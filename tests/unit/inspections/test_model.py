@@ -46,7 +46,10 @@ P, IP, C, CL = (
 
 
 def make_template(items: tuple[ChecklistItem, ...] = ITEMS) -> ChecklistTemplate:
-    return ChecklistTemplate(uuid4(), "Mẫu kiểm tra", 1, items, NOW - timedelta(days=30))
+    owner = uuid4()
+    return ChecklistTemplate(
+        uuid4(), "Mẫu kiểm tra", 1, items, NOW - timedelta(days=30), owner, f"/{owner.hex}/"
+    )
 
 
 def make_inspection(**overrides: Any) -> Inspection:

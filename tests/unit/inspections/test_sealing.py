@@ -25,11 +25,14 @@ TICK = timedelta(microseconds=1)
 CREATOR = uuid4()
 
 
-def actor(*grants: tuple[Role, str], person: UUID | None = None) -> Actor:
+def actor(
+    *grants: tuple[Role, str], person: UUID | None = None, cells: tuple[str, ...] = ()
+) -> Actor:
     return Actor(
         person_id=person or uuid4(),
         session_id=uuid4(),
         grants=tuple(Grant(role, uuid4(), path) for role, path in grants),
+        cells=cells,
     )
 
 
@@ -60,6 +63,24 @@ CASES: list[tuple[str, Actor, bool, bool]] = [
         "leader who is a member of the target",
         actor((Role.LEADER, WARD1), (Role.MEMBER, CELL_A)),
         False,
+        True,
+    ),
+    (
+        "leader with only a membership in the target",
+        actor((Role.LEADER, WARD1), cells=(CELL_A,)),
+        False,
+        True,
+    ),
+    (
+        "admin above, a member of the target",
+        actor((Role.ADMIN, CITY), cells=(CELL_A,)),
+        False,
+        True,
+    ),
+    (
+        "leader above, a member of another cell",
+        actor((Role.LEADER, WARD1), cells=(CELL_B,)),
+        True,
         True,
     ),
     ("leader of another ward", actor((Role.LEADER, WARD2)), False, False),
