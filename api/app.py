@@ -246,7 +246,7 @@ def create_app(
     opens its own at start-up and closes it at shutdown."""
     clock = clock or SystemClock()
     owned = database is None
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, settings.database_timeouts)
     bind(db)
     services = Services(settings, clock, db)
     jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)

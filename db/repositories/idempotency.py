@@ -12,7 +12,6 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from db.tables import IdempotencyKeyTable
-from db.unique import translating_unique
 from domain.errors import ConflictError
 
 
@@ -55,16 +54,15 @@ class IdempotencyStore:
 
     async def _claim_new(self, person: UUID, key: str, request_hash: str, now: datetime) -> Claim:
         try:
-            async with translating_unique("idempotency_race"):
-                await IdempotencyKeyTable.insert(
-                    IdempotencyKeyTable(
-                        id=uuid4(),
-                        person=person,
-                        key=key,
-                        request_hash=request_hash,
-                        created_at=now,
-                    )
+            await IdempotencyKeyTable.insert(
+                IdempotencyKeyTable(
+                    id=uuid4(),
+                    person=person,
+                    key=key,
+                    request_hash=request_hash,
+                    created_at=now,
                 )
+            )
         except ConflictError:
             return Claim(ClaimOutcome.IN_FLIGHT)
         return Claim(ClaimOutcome.CLAIMED)
