@@ -91,6 +91,13 @@ follow-up tasks and reminders.
   another body answers 422 `idempotency_key_reused`, and while the first is running 409
   `idempotency_request_in_flight`. A key is remembered 7 days (the default), then forgotten.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
+- Input: JSON bodies need `Content-Type: application/json` (else 415 `unsupported_media_type`)
+  and must be UTF-8 JSON (else 400 `malformed_json`). Times are RFC 3339 with an offset; one
+  without is refused (422 `naive_datetime`). Dates and times fall in 2000-2100, membership dates
+  in 1930-2100 (422 `date_out_of_range`). No text may hold a NUL character (422 `nul_character`).
+- A client-supplied `id` already in use answers 409 `id_conflict`: generate a new one.
+- While the database is unavailable, requests answer 503 `database_unavailable` with
+  `Retry-After` (seconds).
 """
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]

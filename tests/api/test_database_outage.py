@@ -6,8 +6,10 @@ the server is back. On a private cluster the test starts, stops, freezes and tha
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -143,3 +145,26 @@ async def _run(cluster: Cluster, db: Database, lines: Lines) -> None:
         assert lines.count("database unavailable") == 2
         assert lines.count("database available again") == 2
         assert lines.alarms() == 4
+
+
+async def test_a_locked_sqlite_database_is_a_quick_503(tmp_path: Path, lines: Lines) -> None:
+    """Another process (a CLI, a backup) holding SQLite's write lock past the busy timeout:
+    503 with Retry-After, not a 500; the next write after it lets go succeeds."""
+    path = tmp_path / "locked.sqlite3"
+    async with bound_to(f"sqlite:///{path}", migrated=True, timeouts=TIMEOUTS) as db:
+        world = await build_world()
+        app = create_app(Settings(secret_key=TEST_SECRET), clock=FakeClock(), database=db)
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+            headers = await login(client, world.secretary_a)
+            other_process = sqlite3.connect(path, isolation_level=None)
+            try:
+                other_process.execute("BEGIN EXCLUSIVE")
+                started = time.monotonic()
+                _unavailable(await _task(client, world, headers))
+                assert time.monotonic() - started < FAST
+            finally:
+                other_process.close()  # rolls back, lets go of the lock
+            assert (await _task(client, world, headers)).status_code == 201
+    assert lines.count("database unavailable: OperationalError: database is locked") == 1
+    assert lines.count("database available again") == 1
