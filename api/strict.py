@@ -107,6 +107,13 @@ def _items_check(item: Check) -> Check:
     return check
 
 
+def _loose_check(value: object, where: str) -> list[tuple[str, str]]:
+    """A value of no declared type (free JSON): every text in it, at any depth."""
+    if isinstance(value, dict | list):
+        return _items_check(_loose_check)(value, where)
+    return _nul_check(value, where)
+
+
 def _any_of(checks: list[Check]) -> Check:
     def check(value: object, where: str) -> list[tuple[str, str]]:
         return [fault for c in checks for fault in c(value, where)]
@@ -148,7 +155,7 @@ def _compile(  # noqa: C901, PLR0911 - one branch per kind of msgspec type, flat
         members = [c for c in (_compile(m, years, seen) for m in t.types) if c]
         return _any_of(members) if members else None
     if isinstance(t, mi.AnyType):
-        return _items_check(_nul_check)
+        return _loose_check
     return None
 
 
