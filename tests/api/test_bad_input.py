@@ -411,3 +411,29 @@ async def test_a_petition_id_in_use_is_an_id_conflict(client: httpx.AsyncClient)
     again = await client.post("/api/v1/petitions", json=body, headers=headers)
     assert again.status_code == 409, again.text
     assert again.json()["code"] == "id_conflict"
+
+
+OPEN_QUOTE_CSV = b'full_name,phone,kind,joined_on\r"L\xc3\xaa Hoa,0912345678,full,2020-01-01\r'
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [("secretary_b", 404, "unit_not_found"), ("member_a", 403, "org_manage_forbidden")],
+)
+async def test_a_roster_is_read_only_by_who_may_import_it(
+    client: httpx.AsyncClient, who: str, status: int, code: str
+) -> None:
+    """A broken file from a stranger answers as the permission says, not with what is wrong
+    with the file: it is parsed only after the permission check."""
+    world = await build_world()
+    headers = {**await login(client, getattr(world, who)), "Content-Type": "text/csv"}
+    url = f"/api/v1/units/{world.cell_a.id}/roster"
+    reply = await client.post(url, content=OPEN_QUOTE_CSV, headers=headers)
+    assert (reply.status_code, reply.json()["code"]) == (status, code)
+    admin = {**await login(client, world.admin), "Content-Type": "text/csv"}
+    reply = await client.post(url, content=OPEN_QUOTE_CSV, headers=admin)
+    assert (reply.status_code, reply.json()["code"]) == (422, "roster_not_csv")
+    bare_cr = OPEN_QUOTE_CSV.replace(b'"', b"")
+    reply = await client.post(url, content=bare_cr, params={"dryRun": "true"}, headers=admin)
+    assert reply.status_code == 200, reply.text
+    assert (reply.json()["rows"], reply.json()["errors"]) == (1, [])
