@@ -165,7 +165,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",  # noqa: ARG002
         table: type[Table] | None = None,  # noqa: ARG002
     ) -> list[dict[str, Any]]:
-        with self.guard():
+        with self.guard(heals=False):
             async with asyncio.timeout(self.timeouts.acquire):
                 connection = await self._readers.get()
             try:

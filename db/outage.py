@@ -59,7 +59,10 @@ class Guard:
         self.failures = 0
 
     @contextmanager
-    def __call__(self) -> Iterator[None]:
+    def __call__(self, *, heals: bool = True) -> Iterator[None]:
+        """Translate what fails inside; a success ends the incident unless ``heals`` is False
+        (SQLite's readers: they go on while another process holds the write lock, and would
+        otherwise end and restart an incident between every two refused writes)."""
         try:
             yield
         except Exception as error:
@@ -67,7 +70,7 @@ class Guard:
             if translated is None:
                 raise
             raise translated from error
-        if self.down_since is not None:
+        if heals and self.down_since is not None:
             self._recovered()
 
     def translate(self, error: Exception) -> Exception | None:
