@@ -95,6 +95,13 @@ follow-up tasks and reminders.
   after a lost reply never runs it twice; error replies (4xx) are replayed too, 429 and 5xx are
   not kept. A key is remembered 7 days (the default), then forgotten.
 - Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
+- Input: JSON bodies need `Content-Type: application/json` (else 415 `unsupported_media_type`)
+  and must be UTF-8 JSON (else 400 `malformed_json`). Times are RFC 3339 with an offset; one
+  without is refused (422 `naive_datetime`). Dates and times fall in 2000-2100, membership dates
+  in 1930-2100 (422 `date_out_of_range`). No text may hold a NUL character (422 `nul_character`).
+- A client-supplied `id` already in use answers 409 `id_conflict`: generate a new one.
+- While the database is unavailable, requests answer 503 `database_unavailable` with
+  `Retry-After` (seconds).
 """
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
@@ -252,7 +259,7 @@ def create_app(
     opens its own at start-up and closes it at shutdown."""
     clock = clock or SystemClock()
     owned = database is None
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, settings.database_timeouts)
     bind(db)
     services = Services(settings, clock, db)
     jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)

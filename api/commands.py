@@ -20,7 +20,7 @@ from domain.org.service import OrgService
 
 @asynccontextmanager
 async def opened(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.database_timeouts)
     await database.open()
     bind(database)
     try:

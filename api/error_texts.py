@@ -33,6 +33,34 @@ TITLES: dict[str, tuple[str, str]] = {
         "A request with this Idempotency-Key is still being processed",
     ),
     "invalid_cursor": ("Con trỏ phân trang không hợp lệ", "Invalid pagination cursor"),
+    "malformed_json": (
+        "Dữ liệu gửi lên không phải JSON hợp lệ (UTF-8)",
+        "The body is not valid JSON in UTF-8",
+    ),
+    "unsupported_media_type": (
+        "Dữ liệu phải gửi kèm Content-Type: application/json",
+        "The body must be sent with Content-Type: application/json",
+    ),
+    "nul_character": (
+        "Dữ liệu không được chứa ký tự NUL (\\u0000)",
+        "Text must not contain the NUL character (\\u0000)",
+    ),
+    "naive_datetime": (
+        "Thời điểm phải ghi kèm múi giờ (RFC 3339, ví dụ +07:00)",
+        "Times must carry a UTC offset (RFC 3339, e.g. +07:00)",
+    ),
+    "date_out_of_range": (
+        "Ngày tháng nằm ngoài khoảng cho phép",
+        "The date is outside the accepted range",
+    ),
+    "concurrent_change": (
+        "Dữ liệu vừa được thay đổi đồng thời, vui lòng thử lại",
+        "This was changed concurrently; please retry",
+    ),
+    "database_unavailable": (
+        "Hệ thống tạm thời không truy cập được dữ liệu, vui lòng thử lại sau ít phút",
+        "The database is unavailable for now; please retry in a moment",
+    ),
     # login and sessions
     "invalid_credentials": (
         "Số điện thoại hoặc mật khẩu không đúng",
@@ -309,6 +337,7 @@ FALLBACK_BY_STATUS: dict[int, str] = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    415: "unsupported_media_type",
     422: "validation_failed",
     500: "internal_error",
 }

@@ -22,6 +22,7 @@ from domain.errors import (
     StaleVersionError,
     TooManyRequestsError,
     UnauthenticatedError,
+    UnavailableError,
 )
 
 log = logging.getLogger("chibo.api")
@@ -31,6 +32,14 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 class PreconditionRequiredError(DomainError):
     """An update came without If-Match: offline edits must say which version they change."""
+
+
+class MalformedBodyError(DomainError):
+    """The body is not JSON, or not UTF-8."""
+
+
+class UnsupportedMediaTypeError(DomainError):
+    """A JSON body came without saying so in Content-Type."""
 
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -43,6 +52,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ConflictError: 409,
     TooManyRequestsError: 429,
     PayloadTooLargeError: 413,
+    MalformedBodyError: 400,
+    UnsupportedMediaTypeError: 415,
+    UnavailableError: 503,
 }
 
 DESCRIPTIONS = {
@@ -52,10 +64,12 @@ DESCRIPTIONS = {
     404: "Missing, or outside the caller's scope",
     409: "Conflicts with the current state",
     413: "Request body over the limit",
+    415: "A JSON body sent without `Content-Type: application/json`",
     422: "Invalid input or a broken rule",
     412: "If-Match names an older version; currentVersion is in the body",
     428: "If-Match is required on this update",
     429: "Throttled; see Retry-After",
+    503: "The database is unavailable for now; see Retry-After",
 }
 
 
@@ -80,14 +94,15 @@ class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI declaration of the problem replies a handler can give. 400 is always among them:
-    Litestar's own declaration of it names JSON, while the reply is a problem document."""
+    Litestar's own declaration of it names JSON, while the reply is a problem document; and so
+    is 503: any handler can meet the database down."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=DESCRIPTIONS[status],
             media_type=PROBLEM_MEDIA_TYPE,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 503, *statuses})
     }
 
 
@@ -119,7 +134,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: Exception) -> R
     assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
     status = next(s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls))
     headers = None
-    if isinstance(error, TooManyRequestsError):
+    if isinstance(error, TooManyRequestsError | UnavailableError):
         headers = {"Retry-After": str(error.retry_after)}
     errors = [FieldError(field=f, message=m) for f, m in error.detail.get("errors", [])]  # type: ignore[attr-defined]
     extra: dict[str, Any] = {

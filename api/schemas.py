@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
 
+from domain import limits
+
 T = TypeVar("T")
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+# Non-empty texts, at most as long as their columns (domain/limits.py holds every length).
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.NAME)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.TITLE)]
+Place = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.PLACE)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.TEXT)]
+Category = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.CATEGORY)]
+Contact = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.CONTACT)]
+DayNote = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.DAY_NOTE)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=limits.EMAIL)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+# A date of a member's past (joining, exemption, leaving): older than the service's own records,
+# whose dates api/strict.py bounds to limits.EVENT_YEARS unless a field says otherwise like this.
+HistoricDate = Annotated[date, msgspec.Meta(extra={"years": limits.HISTORY_YEARS})]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, at most 100")]
 Cursor = Annotated[

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from db.engine import Timeouts
 from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
 from domain.compliance.model import CompliancePolicy
 from domain.inspections.model import InspectionPolicy
@@ -35,6 +36,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    database_timeouts: Timeouts = field(default_factory=Timeouts)
     secret_key: str = ""
     access_token_minutes: int = 15
     refresh_session_days: int = 60
@@ -107,6 +109,7 @@ class Settings:
         push_sender, fcm_credentials = _push(env)
         return cls(
             database_url=url,
+            database_timeouts=_policy(env, "CHIBO_DATABASE_", Timeouts()),
             secret_key=secret,
             access_token_minutes=_int(
                 env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES
@@ -155,6 +158,7 @@ P = TypeVar(
     PetitionPolicy,
     ReminderPolicy,
     CompliancePolicy,
+    Timeouts,
 )
 MAX_POLICY_NUMBER = 100_000
 

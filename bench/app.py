@@ -54,7 +54,7 @@ from api.meetings.schemas import MeetingOut, RecordIn
 from api.org.people import PersonOut
 from api.schemas import Limit, PageOut
 from api.settings import Settings
-from db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
+from db.engine import Database, Timeouts
 from db.pagination import encode_cursor
 from db.repositories.meetings import _attendance, _meeting
 from db.repositories.org import person_from_row
@@ -209,7 +209,7 @@ class RawDriver:
             path,
             detect_types=sqlite3.PARSE_DECLTYPES,
             isolation_level=None,
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            timeout=Timeouts().statement_ms / 1000,
         )
         self._writer.row_factory = sqlite3.Row
         for pragma in ("foreign_keys = 1", "synchronous = NORMAL"):

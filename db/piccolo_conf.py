@@ -9,8 +9,10 @@ import os
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
-from db.engine import engine_for
+from db.engine import Timeouts, engine_for
 
-DB: Engine = engine_for(os.environ.get("CHIBO_DATABASE_URL", "sqlite:///var/chibo.sqlite3"))  # type: ignore[type-arg]
+DB: Engine = engine_for(  # type: ignore[type-arg]
+    os.environ.get("CHIBO_DATABASE_URL", "sqlite:///var/chibo.sqlite3"), Timeouts()
+)
 
 APP_REGISTRY = AppRegistry(apps=["db.piccolo_app"])

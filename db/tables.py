@@ -19,13 +19,15 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from domain import limits
+
 
 class UnitTable(Table, tablename="unit"):
     id = UUID(primary_key=True)
     parent = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)  # type: ignore[var-annotated]
     # "/<root id>/<child id>/.../": subtree queries are prefix matches
     path = Varchar(length=1000, unique=True)
-    name = Varchar(length=200)
+    name = Varchar(length=limits.NAME)
     level = Varchar(length=50)
     is_cell = Boolean(default=False)
     active = Boolean(default=True)
@@ -37,9 +39,9 @@ class UnitTable(Table, tablename="unit"):
 class PersonTable(Table, tablename="person"):
     id = UUID(primary_key=True)
     home_unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
-    full_name = Varchar(length=200)
+    full_name = Varchar(length=limits.NAME)
     phone = Varchar(length=20, unique=True)
-    email = Varchar(length=254, null=True, default=None)
+    email = Varchar(length=limits.EMAIL, null=True, default=None)
     locale = Varchar(length=5, default="vi")
     active = Boolean(default=True)
     password_hash = Varchar(length=200, null=True, default=None)
@@ -146,7 +148,7 @@ class MeetingRuleTable(Table, tablename="meeting_rule"):
     nth = Integer(null=True, default=None)
     at_time = Varchar(length=5)
     duration_minutes = Integer()
-    place = Varchar(length=300, null=True, default=None)
+    place = Varchar(length=limits.PLACE, null=True, default=None)
     place_lat = DoublePrecision(null=True, default=None)
     place_lon = DoublePrecision(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -158,8 +160,8 @@ class MeetingTable(Table, tablename="meeting"):
     kind = Varchar(length=20)
     status = Varchar(length=20)
     combined_thematic = Boolean(default=False)
-    title = Varchar(length=300, null=True, default=None)
-    place = Varchar(length=300, null=True, default=None)
+    title = Varchar(length=limits.TITLE, null=True, default=None)
+    place = Varchar(length=limits.PLACE, null=True, default=None)
     place_lat = DoublePrecision(null=True, default=None)
     place_lon = DoublePrecision(null=True, default=None)
     occurrence = Varchar(length=7, null=True, default=None)
@@ -176,8 +178,8 @@ class MeetingTable(Table, tablename="meeting"):
     papers = JSON(default="[]")
     logged_at = Timestamptz(null=True, default=None)
     finalized_at = Timestamptz(null=True, default=None)
-    cancel_reason = Varchar(length=500, null=True, default=None)
-    move_reason = Varchar(length=500, null=True, default=None)
+    cancel_reason = Varchar(length=limits.TEXT, null=True, default=None)
+    move_reason = Varchar(length=limits.TEXT, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
@@ -188,10 +190,10 @@ class AttendanceTable(Table, tablename="attendance"):
     meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
     person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
     position = Integer()
-    full_name = Varchar(length=200)
+    full_name = Varchar(length=limits.NAME)
     membership_kind = Varchar(length=20)
     status = Varchar(length=20, null=True, default=None)
-    reason = Varchar(length=500, null=True, default=None)
+    reason = Varchar(length=limits.TEXT, null=True, default=None)
     checked_in_at = Timestamptz(null=True, default=None)
 
 
@@ -245,7 +247,7 @@ class ChecklistTemplateTable(Table, tablename="checklist_template"):
     # The unit that made the family: its subtree may use it, its planners publish new versions.
     # Null only in rows older than ownership, which the migration gave to the root.
     owner = ForeignKey(UnitTable, null=True, index=True, on_delete=OnDelete.restrict)
-    name = Varchar(length=200)
+    name = Varchar(length=limits.NAME)
     version = Integer()
     items = JSON()
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
@@ -258,7 +260,7 @@ class InspectionTable(Table, tablename="inspection"):
     status = Varchar(length=20)
     window_start = Timestamptz(index=True)
     window_end = Timestamptz()
-    topic = Varchar(length=500)
+    topic = Varchar(length=limits.TEXT)
     lead = UUID()
     members = JSON(default="[]")
     template = ForeignKey(ChecklistTemplateTable, on_delete=OnDelete.restrict)
@@ -272,7 +274,7 @@ class InspectionTable(Table, tablename="inspection"):
     conclusion = Text(null=True, default=None)
     concluded_at = Timestamptz(null=True, default=None)
     recommendations = JSON(default="[]")
-    override_reason = Varchar(length=500, null=True, default=None)
+    override_reason = Varchar(length=limits.TEXT, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
@@ -300,7 +302,7 @@ class TaskTable(Table, tablename="task"):
     id = UUID(primary_key=True)
     unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
     assignee = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
-    title = Varchar(length=300)
+    title = Varchar(length=limits.TITLE)
     description = Text(null=True, default=None)
     source = Varchar(length=30)
     source_id = UUID(null=True, default=None, index=True)
@@ -346,10 +348,10 @@ class PetitionTable(Table, tablename="petition"):
     id = UUID(primary_key=True)
     unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
     task = ForeignKey(TaskTable, index=True, on_delete=OnDelete.restrict)
-    petitioner_name = Varchar(length=200)
-    petitioner_contact = Varchar(length=200, null=True, default=None)
+    petitioner_name = Varchar(length=limits.NAME)
+    petitioner_contact = Varchar(length=limits.CONTACT, null=True, default=None)
     channel = Varchar(length=20)
-    category = Varchar(length=100)
+    category = Varchar(length=limits.CATEGORY)
     content = Text()
     received_at = Timestamptz()
     reply_due_on = Date(index=True)
@@ -367,7 +369,7 @@ class CalendarDayTable(Table, tablename="calendar_day"):
     id = UUID(primary_key=True)
     day = Date(unique=True)
     working = Boolean()
-    note = Varchar(length=200, null=True, default=None)
+    note = Varchar(length=limits.DAY_NOTE, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
@@ -392,7 +394,7 @@ class NotificationTable(Table, tablename="notification"):
     id = UUID(primary_key=True)
     person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.cascade)
     category = Varchar(length=20)
-    title = Varchar(length=300)
+    title = Varchar(length=limits.TITLE)
     body = Text()
     data = JSON()
     subject = Varchar(length=200)

@@ -50,3 +50,11 @@ class StaleVersionError(DomainError):
     def __init__(self, code: str, current_version: int, **detail: object) -> None:
         super().__init__(code, current_version=current_version, **detail)
         self.current_version = current_version
+
+
+class UnavailableError(DomainError):
+    """A part the request needs (the database) does not answer now; retry after some seconds."""
+
+    def __init__(self, code: str, retry_after: int, **detail: object) -> None:
+        super().__init__(code, **detail)
+        self.retry_after = retry_after

@@ -16,7 +16,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.table import Table
 
 from db import piccolo_conf
-from db.engine import Database
+from db.engine import Database, Timeouts
 from db.migrate import bind, migrate
 from db.tables import ALL_TABLES
 
@@ -46,12 +46,14 @@ async def scratch_database(prefix: str, server: str | None = POSTGRES_URL) -> As
 
 
 @asynccontextmanager
-async def bound_to(url: str, *, migrated: bool = False) -> AsyncIterator[Database]:
+async def bound_to(
+    url: str, *, migrated: bool = False, timeouts: Timeouts | None = None
+) -> AsyncIterator[Database]:
     """The database opened (and migrated if asked) with every table on it; afterwards the tables
     go back to the engine they had, so the session's own databases are unaffected."""
     tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
     saved_conf, saved = piccolo_conf.DB, {table: table._meta.db for table in tables}
-    database = Database(url)
+    database = Database(url, timeouts)
     await database.open()
     try:
         if migrated:

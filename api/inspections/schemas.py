@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas import In, Out
+from api.schemas import In, Name, Out, Text
 from domain.inspections.model import (
     AnswerKind,
     ChecklistItem,
@@ -25,7 +25,6 @@ from domain.inspections.planning import PlannedVisit
 from domain.inspections.ports import SealedRead
 from domain.tasks.model import Priority
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
 
@@ -52,7 +51,7 @@ class ChecklistItemIn(In):
 
 
 class TemplateIn(In):
-    name: Text
+    name: Name
     items: Annotated[list[ChecklistItemIn], msgspec.Meta(min_length=1, max_length=200)]
 
 

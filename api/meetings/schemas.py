@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas import In, Out
+from api.schemas import In, Out, Place, Text, Title
 from domain.attachments import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
@@ -27,7 +27,6 @@ from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import RuleKind
 from domain.org.model import MembershipKind
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 LongText = Annotated[str, msgspec.Meta(max_length=100_000)]
 Votes = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 
@@ -58,7 +57,7 @@ class RuleIn(In):
     day: Annotated[int, msgspec.Meta(ge=1, le=31)] | None = None
     weekday: Annotated[int, msgspec.Meta(ge=0, le=6)] | None = None
     nth: Annotated[int, msgspec.Meta(ge=-1, le=5)] | None = None
-    place: Text | None = None
+    place: Place | None = None
     place_location: Location | None = None
 
 
@@ -97,8 +96,8 @@ class MeetingIn(In):
     kind: MeetingKind
     planned_start: datetime
     planned_end: datetime
-    title: Text | None = None
-    place: Text | None = None
+    title: Title | None = None
+    place: Place | None = None
     place_location: Location | None = None
     combined_thematic: bool = False
     id: UUID | None = None

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.errors import problems
-from api.schemas import Cursor, In, Limit, Out, PageOut
+from api.schemas import Cursor, HistoricDate, In, Limit, Out, PageOut
 from domain.actors import Actor
 from domain.org.model import Membership, MembershipKind
 from domain.org.ports import MembershipFilter
@@ -23,20 +23,20 @@ class MembershipIn(In):
     person_id: UUID
     cell_id: UUID
     kind: MembershipKind
-    joined_on: date
+    joined_on: HistoricDate
     exempt: bool = False
-    exempt_resolution_date: date | None = None
+    exempt_resolution_date: HistoricDate | None = None
     id: UUID | None = None
 
 
 class MembershipPatch(In):
     kind: MembershipKind | None = None
     exempt: bool | None = None
-    exempt_resolution_date: date | None = None
+    exempt_resolution_date: HistoricDate | None = None
 
 
 class EndIn(In):
-    on: date
+    on: HistoricDate
 
 
 class MembershipOut(Out):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -16,6 +17,7 @@ from api.errors import problems
 from api.phones import to_e164
 from api.raw_body import raw_body_operation
 from api.schemas import Out
+from domain import limits
 from domain.actors import Actor
 from domain.errors import DomainError, RuleViolationError
 from domain.org.model import MembershipKind
@@ -42,7 +44,6 @@ KINDS = {
 YES = {"yes", "true", "1", "có", "x"}
 NO = {"", "no", "false", "0", "không"}
 MAX_ROWS = 500
-MAX_EMAIL_LENGTH = 254  # the column's width: longer ones failed on PostgreSQL with a 500
 
 
 class RowErrorOut(Out):
@@ -85,7 +86,18 @@ def parse_roster(content: bytes) -> tuple[list[RosterRow], list[RowError]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RuleViolationError("roster_not_csv") from error
-    reader = csv.reader(io.StringIO(text))
+    if "\x00" in text:  # no text file holds one; PostgreSQL cannot store it
+        raise RuleViolationError("roster_not_csv")
+    # newline=None reads old Excel for Mac's bare CR line ends too; strict: a quote left open
+    # is an error, not a row swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=None), strict=True)
+    try:
+        return _parse_lines(reader)
+    except csv.Error as error:
+        raise RuleViolationError("roster_not_csv") from error
+
+
+def _parse_lines(reader: Iterator[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
     header = [h.strip().lower() for h in next(reader, [])]
     columns = {
         name: header.index(spelling)
@@ -121,7 +133,7 @@ def _parse_row(  # noqa: C901 - one check per column, flat
 
     errors: list[RowError] = []
     full_name = cell("full_name")
-    if not full_name or len(full_name) > 200:  # noqa: PLR2004
+    if not full_name or len(full_name) > limits.NAME:
         errors.append(RowError(line, "fullName", "required"))
     phone = ""
     try:
@@ -129,7 +141,7 @@ def _parse_row(  # noqa: C901 - one check per column, flat
     except DomainError:
         errors.append(RowError(line, "phone", "invalid_phone"))
     email = cell("email") or None
-    if email is not None and ("@" not in email or len(email) > MAX_EMAIL_LENGTH):
+    if email is not None and ("@" not in email or len(email) > limits.EMAIL):
         errors.append(RowError(line, "email", "invalid_email"))
     kind = KINDS.get(cell("kind").lower())
     if kind is None:
@@ -186,8 +198,7 @@ class RosterController(Controller):
         ] = False,
     ) -> RosterReportOut:
         """Add the members listed in a CSV file to a cell: all rows or none."""
-        rows, parse_errors = parse_roster(body)
         report = await import_roster(
-            org, actor, cell_id, rows, parse_errors=parse_errors, dry_run=dry_run
+            org, actor, cell_id, lambda: parse_roster(body), dry_run=dry_run
         )
         return RosterReportOut.of(report)

@@ -8,17 +8,16 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas import In, Out
+from api.schemas import Category, Contact, DayNote, In, Name, Out, Text, Title
 from domain.tasks.model import Priority, Resolution, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition, Satisfaction
 from domain.tasks.ports import Comment
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
 class TaskIn(In):
-    title: Text
+    title: Title
     unit_id: UUID
     assignee_id: UUID
     due_on: date
@@ -142,12 +141,12 @@ class CommentOut(Out):
 class PetitionIn(In):
     unit_id: UUID
     assignee_id: UUID
-    petitioner_name: Text
+    petitioner_name: Name
     channel: Channel
-    category: Text
+    category: Category
     content: LongText
     received_at: datetime
-    petitioner_contact: Text | None = None
+    petitioner_contact: Contact | None = None
     id: UUID | None = None
 
 
@@ -220,7 +219,7 @@ class PetitionOut(Out):
 
 class CalendarDayIn(In):
     working: bool
-    note: Text | None = None
+    note: DayNote | None = None
 
 
 class CalendarDayOut(Out):

@@ -22,7 +22,6 @@ from db.tables import (
     PersonTable,
     PushDeviceTable,
 )
-from db.unique import translating_unique
 from domain.notifications.model import (
     Category,
     DeliveryStatus,
@@ -261,14 +260,13 @@ class PiccoloNotificationStore:
             .returning(NotificationPreferenceTable.id)
         )
         if not updated:
-            async with translating_unique("notification_preferences_conflict"):
-                await NotificationPreferenceTable.insert(
-                    NotificationPreferenceTable(
-                        id=uuid4(),
-                        person=preferences.person_id,
-                        **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
-                    )
+            await NotificationPreferenceTable.insert(
+                NotificationPreferenceTable(
+                    id=uuid4(),
+                    person=preferences.person_id,
+                    **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
                 )
+            )
 
     async def device(self, token: str) -> Device | None:
         row = await PushDeviceTable.select().where(PushDeviceTable.token == token).first()
@@ -289,15 +287,14 @@ class PiccoloNotificationStore:
             .returning(PushDeviceTable.id)
         )
         if not updated:
-            async with translating_unique("device_conflict"):
-                await PushDeviceTable.insert(
-                    PushDeviceTable(
-                        id=device.id,
-                        token=device.token,
-                        created_at=_utc(device.created_at),
-                        **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
-                    )
+            await PushDeviceTable.insert(
+                PushDeviceTable(
+                    id=device.id,
+                    token=device.token,
+                    created_at=_utc(device.created_at),
+                    **{column._meta.name: value for column, value in values.items()},  # noqa: SLF001
                 )
+            )
 
     async def delete_device(self, token: str) -> None:
         await self.cancel_pending(token)

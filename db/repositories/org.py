@@ -18,7 +18,6 @@ from db.tables import (
     RoleGrantTable,
     UnitTable,
 )
-from db.unique import translating_unique
 from domain.actors import Role
 from domain.org.model import (
     LeaderAssignment,
@@ -214,21 +213,20 @@ class PiccoloOrgRepository:
         ]
 
     async def add_unit(self, unit: Unit) -> None:
-        async with translating_unique("unit_exists"):
-            await UnitTable.insert(
-                UnitTable(
-                    id=unit.id,
-                    parent=unit.parent_id,
-                    path=unit.path,
-                    name=unit.name,
-                    level=unit.level,
-                    is_cell=unit.is_cell,
-                    active=unit.active,
-                    created_at=unit.created_at,
-                    updated_at=unit.updated_at,
-                    version=unit.version,
-                )
+        await UnitTable.insert(
+            UnitTable(
+                id=unit.id,
+                parent=unit.parent_id,
+                path=unit.path,
+                name=unit.name,
+                level=unit.level,
+                is_cell=unit.is_cell,
+                active=unit.active,
+                created_at=unit.created_at,
+                updated_at=unit.updated_at,
+                version=unit.version,
             )
+        )
 
     async def save_unit(self, unit: Unit) -> None:
         await UnitTable.update(
@@ -307,37 +305,35 @@ class PiccoloOrgRepository:
         return Page(items=items, next_cursor=cursor)
 
     async def add_person(self, person: Person, password_hash: str | None) -> None:
-        async with translating_unique("phone_taken"):
-            await PersonTable.insert(
-                PersonTable(
-                    id=person.id,
-                    home_unit=person.home_unit_id,
-                    full_name=person.full_name,
-                    phone=person.phone,
-                    email=person.email,
-                    locale=person.locale.value,
-                    active=person.active,
-                    password_hash=password_hash,
-                    created_at=person.created_at,
-                    updated_at=person.updated_at,
-                    version=person.version,
-                )
+        await PersonTable.insert(
+            PersonTable(
+                id=person.id,
+                home_unit=person.home_unit_id,
+                full_name=person.full_name,
+                phone=person.phone,
+                email=person.email,
+                locale=person.locale.value,
+                active=person.active,
+                password_hash=password_hash,
+                created_at=person.created_at,
+                updated_at=person.updated_at,
+                version=person.version,
             )
+        )
 
     async def save_person(self, person: Person) -> None:
-        async with translating_unique("phone_taken"):
-            await PersonTable.update(
-                {
-                    PersonTable.home_unit: person.home_unit_id,
-                    PersonTable.full_name: person.full_name,
-                    PersonTable.phone: person.phone,
-                    PersonTable.email: person.email,
-                    PersonTable.locale: person.locale.value,
-                    PersonTable.active: person.active,
-                    PersonTable.updated_at: person.updated_at,
-                    PersonTable.version: person.version,
-                }
-            ).where(PersonTable.id == person.id)
+        await PersonTable.update(
+            {
+                PersonTable.home_unit: person.home_unit_id,
+                PersonTable.full_name: person.full_name,
+                PersonTable.phone: person.phone,
+                PersonTable.email: person.email,
+                PersonTable.locale: person.locale.value,
+                PersonTable.active: person.active,
+                PersonTable.updated_at: person.updated_at,
+                PersonTable.version: person.version,
+            }
+        ).where(PersonTable.id == person.id)
 
     # -- memberships ----------------------------------------------------------------------------
 
@@ -368,22 +364,21 @@ class PiccoloOrgRepository:
         return [_membership(r) for r in rows]
 
     async def add_membership(self, membership: Membership) -> None:
-        async with translating_unique("membership_exists"):
-            await MembershipTable.insert(
-                MembershipTable(
-                    id=membership.id,
-                    person=membership.person_id,
-                    cell=membership.cell_id,
-                    kind=membership.kind.value,
-                    exempt=membership.exempt,
-                    exempt_resolution_date=membership.exempt_resolution_date,
-                    joined_on=membership.joined_on,
-                    left_on=membership.left_on,
-                    created_at=membership.created_at,
-                    updated_at=membership.updated_at,
-                    version=membership.version,
-                )
+        await MembershipTable.insert(
+            MembershipTable(
+                id=membership.id,
+                person=membership.person_id,
+                cell=membership.cell_id,
+                kind=membership.kind.value,
+                exempt=membership.exempt,
+                exempt_resolution_date=membership.exempt_resolution_date,
+                joined_on=membership.joined_on,
+                left_on=membership.left_on,
+                created_at=membership.created_at,
+                updated_at=membership.updated_at,
+                version=membership.version,
             )
+        )
 
     async def save_membership(self, membership: Membership) -> None:
         await MembershipTable.update(
@@ -438,19 +433,18 @@ class PiccoloOrgRepository:
         return [_grant(r) for r in rows if unit_path.startswith(r["unit_path"])]
 
     async def add_grant(self, grant: RoleGrant) -> None:
-        async with translating_unique("grant_exists"):
-            await RoleGrantTable.insert(
-                RoleGrantTable(
-                    id=grant.id,
-                    person=grant.person_id,
-                    unit=grant.unit_id,
-                    role=grant.role.value,
-                    revoked_at=grant.revoked_at,
-                    created_at=grant.created_at,
-                    updated_at=grant.updated_at,
-                    version=grant.version,
-                )
+        await RoleGrantTable.insert(
+            RoleGrantTable(
+                id=grant.id,
+                person=grant.person_id,
+                unit=grant.unit_id,
+                role=grant.role.value,
+                revoked_at=grant.revoked_at,
+                created_at=grant.created_at,
+                updated_at=grant.updated_at,
+                version=grant.version,
             )
+        )
 
     async def save_grant(self, grant: RoleGrant) -> None:
         await RoleGrantTable.update(
@@ -490,21 +484,20 @@ class PiccoloOrgRepository:
         return [_assignment(r) for r in rows]
 
     async def add_assignment(self, assignment: LeaderAssignment) -> None:
-        async with translating_unique("assignment_exists"):
-            await LeaderAssignmentTable.insert(
-                LeaderAssignmentTable(
-                    id=assignment.id,
-                    leader=assignment.leader_id,
-                    cell=assignment.cell_id,
-                    quota=assignment.quota,
-                    period=assignment.period.value,
-                    started_on=assignment.started_on,
-                    ended_on=assignment.ended_on,
-                    created_at=assignment.created_at,
-                    updated_at=assignment.updated_at,
-                    version=assignment.version,
-                )
+        await LeaderAssignmentTable.insert(
+            LeaderAssignmentTable(
+                id=assignment.id,
+                leader=assignment.leader_id,
+                cell=assignment.cell_id,
+                quota=assignment.quota,
+                period=assignment.period.value,
+                started_on=assignment.started_on,
+                ended_on=assignment.ended_on,
+                created_at=assignment.created_at,
+                updated_at=assignment.updated_at,
+                version=assignment.version,
             )
+        )
 
     async def save_assignment(self, assignment: LeaderAssignment) -> None:
         await LeaderAssignmentTable.update(

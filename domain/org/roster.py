@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
@@ -79,17 +80,19 @@ async def import_roster(
     org: OrgService,
     actor: Actor,
     cell_id: UUID,
-    rows: list[RosterRow],
+    parse: Callable[[], tuple[list[RosterRow], list[RowError]]],
     *,
-    parse_errors: list[RowError],
     dry_run: bool,
 ) -> RosterReport:
-    """Check every row (``parse_errors`` are those the file format already found); unless this
-    is a dry run, write all of them or, if any row is bad, none and raise roster_invalid."""
+    """Check every row (``parse`` reads the file: its rows and the errors its format already
+    shows; it runs only once the actor may manage the cell, so a stranger learns nothing from a
+    file's errors); unless this is a dry run, write all rows or, if any is bad, none and raise
+    roster_invalid."""
     async with org.uow.atomic():
         cell = await org.unit(actor, cell_id)
         actor.require(Permission.MANAGE_ORG, cell.path, "org_manage_forbidden")
         check_cell(cell)
+        rows, parse_errors = parse()
         report, existing = await check_rows(org.repo, actor, cell.id, rows)
         report.rows += len({e.line for e in parse_errors})  # a line may have several errors
         report.errors = sorted([*parse_errors, *report.errors], key=lambda e: e.line)

@@ -142,6 +142,7 @@ def test_empty_file_is_missing_every_column() -> None:
         b"full_name,phone,kind,joined_on\nL\xea Hoa,0912345678,full,2020-01-01\n",
         "Họ và tên,Số điện thoại\n".encode("utf-16"),
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"full_name,phone,kind,joined_on\nL\x00 Hoa,0912345678,full,2020-01-01\n",
     ],
 )
 def test_non_utf8_is_not_a_roster(content: bytes) -> None:
@@ -155,3 +156,18 @@ def test_too_many_rows_is_refused() -> None:
     with pytest.raises(RuleViolationError) as raised:
         parse_roster(csv_bytes("full_name,phone,kind,joined_on", *lines))
     assert raised.value.detail["errors"] == [(f"line {MAX_ROWS + 2}", "too_many_rows")]
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\n", "\r\n"])
+def test_any_line_end_reads_the_same(line_end: str) -> None:
+    """Old Excel for Mac ends lines with a bare CR: the csv module failed on it with a 500."""
+    content = line_end.join([EN_HEADER, "Lê Hoa,0912345678,,full,2020-01-01,,", ""]).encode()
+    rows, errors = parse_roster(content)
+    assert errors == []
+    assert [(row.line, row.full_name) for row in rows] == [(2, "Lê Hoa")]
+
+
+def test_broken_csv_is_not_a_roster() -> None:
+    with pytest.raises(RuleViolationError) as raised:
+        parse_roster(csv_bytes(EN_HEADER, '"Lê Hoa,0912345678,,full,2020-01-01,,'))
+    assert raised.value.code == "roster_not_csv"
