@@ -47,7 +47,7 @@ async def test_an_error_reply_is_kept_and_replayed(client: httpx.AsyncClient) ->
     assert (await client.post("/api/v1/units", json=body, headers=headers)).status_code == 201
     again = {**headers, "Idempotency-Key": "offline-create-0004"}
     first = await client.post("/api/v1/units", json=body, headers=again)
-    assert (first.status_code, first.json()["code"]) == (409, "unit_exists")
+    assert (first.status_code, first.json()["code"]) == (409, "id_conflict")
     replayed = await client.post("/api/v1/units", json=body, headers=again)
     assert replayed.headers["idempotent-replayed"] == "true"
     assert (replayed.status_code, replayed.json()) == (409, first.json())
