@@ -38,6 +38,7 @@ from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
 from api.notifications import MyNotificationsController
+from api.openapi import ContractJsonPlugin
 from api.options import options_allow_middleware
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
@@ -327,6 +328,6 @@ def create_app(
             version="1.0.0",
             description=API_DESCRIPTION,
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(), ContractJsonPlugin()],
         ),
     )

@@ -15,8 +15,8 @@ from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     CancelIn,
     MeetingIn,
+    MeetingMoveIn,
     MeetingOut,
-    MoveIn,
     NoticeIn,
     PlannedOut,
     RuleIn,
@@ -185,7 +185,7 @@ class MeetingController(Controller):
     async def move(
         self,
         meeting_id: FromPath[UUID],
-        data: JSONBody[MoveIn],
+        data: JSONBody[MeetingMoveIn],
         actor: Me,
         meetings: Meetings,
         if_match: IfMatch = None,

@@ -28,7 +28,7 @@ class QuotaOut(Out):
     behind: bool
 
 
-class FollowedCellOut(Out):
+class FollowedCellOversightOut(Out):
     assignment_id: UUID
     cell_id: UUID
     cell_name: str
@@ -50,12 +50,12 @@ class ReviewFlagOut(Out):
 )
 async def followed_cells(
     actor: NamedDependency[Actor], oversight: NamedDependency[OversightService]
-) -> list[FollowedCellOut]:
+) -> list[FollowedCellOversightOut]:
     """For a leader: each cell followed, visits confirmed both ways against the quota (pro rata),
     and the next meetings."""
     policy = oversight.meetings.policy
     return [
-        FollowedCellOut(
+        FollowedCellOversightOut(
             assignment_id=f.assignment.id,
             cell_id=f.assignment.cell_id,
             cell_name=f.cell_name,

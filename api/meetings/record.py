@@ -13,9 +13,9 @@ from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     AmendIn,
     CheckinCodeOut,
-    CheckInIn,
     ConfirmVisitIn,
     MarkIn,
+    MeetingCheckInIn,
     MeetingOut,
     RecordIn,
     VisitOut,
@@ -136,7 +136,11 @@ class MeetingRecordController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def check_in(
-        self, meeting_id: FromPath[UUID], data: JSONBody[CheckInIn], actor: Me, meetings: Meetings
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[MeetingCheckInIn],
+        actor: Me,
+        meetings: Meetings,
     ) -> MeetingOut:
         """A member or a visiting leader checks in with the scanned code."""
         where = (data.location.lat, data.location.lon) if data.location else None

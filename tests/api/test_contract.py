@@ -61,7 +61,7 @@ async def test_options_lists_every_method_of_the_path(client: httpx.AsyncClient)
     paths = (await _document(client))["paths"]
     for template, path in (
         ("/api/v1/units", "/api/v1/units"),
-        ("/api/v1/units/{unit_id}", f"/api/v1/units/{world.cell_a.id}"),
+        ("/api/v1/units/{unitId}", f"/api/v1/units/{world.cell_a.id}"),
         ("/api/v1/me/calendar-token", "/api/v1/me/calendar-token"),
     ):
         reply = await client.options(path)
@@ -95,7 +95,7 @@ async def test_if_match_is_documented_required_and_missing_answers_428(
     client: httpx.AsyncClient,
 ) -> None:
     document = await _document(client)
-    notice = document["paths"]["/api/v1/meetings/{meeting_id}/notice"]["put"]
+    notice = document["paths"]["/api/v1/meetings/{meetingId}/notice"]["put"]
     if_match = next(p for p in notice["parameters"] if p["name"] == "If-Match")
     assert if_match["required"] is True
     assert {"412", "428"} <= set(notice["responses"])

@@ -143,12 +143,9 @@ def world_value(scene: Scene, caller: str, name: str) -> str:
     """The world's own value for a path parameter, by its name; a random uuid if none."""
     world = scene.world
     values = {
-        "unit_id": world.cell_a.id,
-        "cell_id": world.cell_a.id,
-        "person_id": getattr(world, caller).id,
-        "membership_id": world.membership_a.id,
-        "assignment_id": world.assignment_1.id,
-        "template_id": scene.template_id,
+        "membershipId": world.membership_a.id,
+        "assignmentId": world.assignment_1.id,
+        "templateId": scene.template_id,
         "feed": scene.feeds[caller],
         "unitId": world.cell_a.id,
         "cellId": world.cell_a.id,
@@ -266,7 +263,7 @@ async def sweep(
                 where = f"{caller} {op.operation_id} {name}={sealed_id} {q}"
                 assert_no_trace(sealed, inspection, where)
                 assert_same(sealed, random, where)
-                if name == "inspection_id":
+                if name == "inspectionId":
                     assert sealed.status == 404, where
                 checked += 1
         # An inspection id in a query filter (objectId, ...) reads like a random one too.
