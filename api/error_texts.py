@@ -230,6 +230,61 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "roster_invalid": ("Danh sách có dòng không hợp lệ", "The roster has invalid rows"),
     "roster_not_csv": ("Tệp danh sách phải là CSV mã hóa UTF-8", "The roster must be UTF-8 CSV"),
+    # tasks, petitions and the working calendar
+    "task_not_found": ("Không tìm thấy việc cần khắc phục", "Task not found"),
+    "task_manage_forbidden": (
+        "Bạn không có quyền giao việc cho đơn vị này",
+        "You may not manage this unit's tasks",
+    ),
+    "task_status_invalid": (
+        "Việc này không ở trạng thái cho phép thao tác này",
+        "The task's status does not allow this",
+    ),
+    "task_assignee_only": (
+        "Chỉ người được giao việc được làm việc này",
+        "Only the task's assignee may do this",
+    ),
+    "task_verify_forbidden": (
+        "Chỉ cán bộ kiểm tra hoặc lãnh đạo phụ trách (không phải người được giao) được xác nhận",
+        "Only an inspector or leader over the unit, not the assignee, may verify the task",
+    ),
+    "assignee_invalid": (
+        "Người được giao việc không tồn tại hoặc đã bị khóa",
+        "The assignee does not exist or is disabled",
+    ),
+    "evidence_note_required": ("Cần ghi rõ kết quả khắc phục", "The evidence needs a note"),
+    "evidence_required": (
+        "Cần đính kèm minh chứng hoặc nêu lý do không có minh chứng",
+        "Attach evidence or say why there is none",
+    ),
+    "explanation_required": (
+        "Cần nêu lý do không thể khắc phục",
+        "Say why the task cannot be resolved",
+    ),
+    "transferee_required": ("Cần ghi rõ nơi chuyển đến", "Say where the task was transferred"),
+    "return_reason_required": ("Cần nêu lý do trả lại", "Say why the task is returned"),
+    "petition_not_found": ("Không tìm thấy phản ánh, kiến nghị", "Petition not found"),
+    "petition_reply_required": (
+        "Cần có văn bản trả lời nêu rõ người đứng đầu chịu trách nhiệm",
+        "The petition needs a written reply naming the responsible head first",
+    ),
+    "petition_already_replied": (
+        "Phản ánh, kiến nghị đã được trả lời",
+        "The petition has already been replied to",
+    ),
+    "petition_not_replied": (
+        "Phản ánh, kiến nghị chưa được trả lời",
+        "The petition has not been replied to yet",
+    ),
+    "reply_text_required": ("Văn bản trả lời cần có nội dung", "The reply needs a text"),
+    "reply_head_required": (
+        "Văn bản trả lời cần nêu họ tên và chức vụ người đứng đầu",
+        "The reply must name the responsible head and their title",
+    ),
+    "calendar_manage_forbidden": (
+        "Chỉ quản trị viên cấp cao nhất được sửa lịch ngày nghỉ, ngày làm bù",
+        "Only administrators of the root unit may change the days off",
+    ),
     # attachments and the calendar feed
     "attachment_not_found": ("Không tìm thấy tệp đính kèm", "Attachment not found"),
     "attachment_type_not_allowed": (

@@ -55,7 +55,7 @@ class IdempotencyStore:
 
     async def _claim_new(self, person: UUID, key: str, request_hash: str, now: datetime) -> Claim:
         try:
-            async with translating_unique("idempotency_race"):
+            async with translating_unique("idempotency_request_in_flight"):
                 await IdempotencyKeyTable.insert(
                     IdempotencyKeyTable(
                         id=uuid4(),
