@@ -25,6 +25,7 @@ from api.calendar import (
 )
 from api.compliance import list_compliance_flags
 from api.errors import EXCEPTION_HANDLERS
+from api.i18n import content_language_middleware
 from api.idempotency import IdempotencyMiddleware
 from api.inspections.controller import (
     ChecklistTemplateController,
@@ -269,7 +270,7 @@ def create_app(
             if owned:
                 await db.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health.live,
             health.ready,
@@ -309,7 +310,6 @@ def create_app(
         },
         on_app_init=[jwt_auth.on_app_init],
         middleware=[
-            request_id_middleware,
             options_allow_middleware,
             DefineMiddleware(
                 IdempotencyMiddleware,
@@ -331,3 +331,7 @@ def create_app(
             render_plugins=[ScalarRenderPlugin(), ContractJsonPlugin()],
         ),
     )
+    # Outside everything Litestar runs (routing, authentication, its exception handling), so that
+    # a 401, an unknown route or a 405 carries the request id and the language headers too.
+    app.asgi_handler = request_id_middleware(content_language_middleware(app.asgi_handler))
+    return app

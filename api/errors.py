@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.error_texts import FALLBACK_BY_STATUS, title
+from api.error_texts import FALLBACK_BY_STATUS, title, validation_text
 from api.i18n import negotiate
 from domain.errors import (
     ConflictError,
@@ -134,12 +134,17 @@ def validation_error_handler(
     request: Request[Any, Any, Any], error: Exception
 ) -> Response[Problem]:
     assert isinstance(error, ValidationException)  # noqa: S101
+    locale = negotiate(request.headers.get("accept-language"))
     errors = [
-        FieldError(field=str(e.get("key", "body")), message=str(e.get("message", "")))
+        FieldError(
+            field=str(e.get("key", "body")),
+            message=validation_text(str(e.get("message", "")), locale),
+        )
         for e in (error.extra if isinstance(error.extra, list) else [])
         if isinstance(e, dict)
     ]
-    return problem_response(request, 422, "validation_failed", detail=error.detail, errors=errors)
+    detail = validation_text(error.detail, locale)
+    return problem_response(request, 422, "validation_failed", detail=detail, errors=errors)
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:

@@ -19,6 +19,7 @@ import msgspec
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
+from api.errors import DESCRIPTIONS, PROBLEM_MEDIA_TYPE
 from api.idempotency import VALID_KEY
 from api.schemas import In
 
@@ -130,9 +131,20 @@ def idempotency_headers(document: Json) -> None:
         if method != "post" or operation.get("security") == []:
             continue
         operation.setdefault("parameters", []).append(copy.deepcopy(IDEMPOTENCY_KEY))
-        for status, response in operation["responses"].items():
+        responses = operation["responses"]
+        for status, response in responses.items():
             if status.startswith("2"):
                 response.setdefault("headers", {})["Idempotent-Replayed"] = IDEMPOTENT_REPLAYED
+        for status in (409, 422):  # request in flight; key invalid or reused
+            responses.setdefault(str(status), _problem(status))
+
+
+def _problem(status: int) -> Json:
+    schema = {"$ref": REF + "Problem"}
+    return {
+        "description": DESCRIPTIONS[status],
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
+    }
 
 
 def _struct_names(base: type[msgspec.Struct]) -> set[str]:

@@ -134,6 +134,7 @@ def test_every_authenticated_post_declares_the_idempotency_headers(
             continue
         names = {p["name"] for p in operation.get("parameters", [])}
         assert "Idempotency-Key" in names, path
+        assert {"409", "422"} <= set(operation["responses"]), path
         for status, response in operation["responses"].items():
             if status.startswith("2"):
                 assert "Idempotent-Replayed" in response["headers"], (path, status)
