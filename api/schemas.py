@@ -41,3 +41,9 @@ class Out(msgspec.Struct, rename="camel", kw_only=True):
 class PageOut(Out, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+def one_page(items: list[T]) -> PageOut[T]:
+    """A list bounded by nature (a person's sessions, a meeting's visits, the jobs …), whole, in
+    the page shape every list has: a client reads all lists one way."""
+    return PageOut(items=items, next_cursor=None)

@@ -130,9 +130,13 @@ class MeetingController(Controller):
         actor: Me,
         meetings: Meetings,
         limit: Limit = 20,
-    ) -> list[MeetingOut]:
-        """Planned meetings of my cells and of the cells I follow as a leader."""
-        return [_out(meetings, m, sheet=False) for m in await meetings.upcoming(actor, limit)]
+        cursor: Cursor = None,
+    ) -> PageOut[MeetingOut]:
+        """Planned meetings of my cells and of the cells I follow as a leader, soonest first."""
+        page = await meetings.upcoming(actor, PageRequest(limit, cursor))
+        return PageOut(
+            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+        )
 
     @get(
         "/{meeting_id:uuid}",

@@ -20,6 +20,7 @@ from api.meetings.schemas import (
     RecordIn,
     VisitOut,
 )
+from api.schemas import PageOut, one_page
 from domain.actors import Actor
 from domain.meetings.service import MeetingRecord, MeetingService
 
@@ -150,8 +151,8 @@ class MeetingRecordController(Controller):
     @get("/leader-visits", operation_id="ListLeaderVisits", responses=problems(401, 404))
     async def visits(
         self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
-    ) -> list[VisitOut]:
-        return [VisitOut.of(v) for v in await meetings.visits(actor, meeting_id)]
+    ) -> PageOut[VisitOut]:
+        return one_page([VisitOut.of(v) for v in await meetings.visits(actor, meeting_id)])
 
     @post(
         "/leader-visits/{leader_id:uuid}/confirm",

@@ -165,3 +165,21 @@ def test_summaries_say_what_each_operation_does(document: dict[str, Any]) -> Non
     summaries = Counter(o["summary"] for _, _, o in operations(document))
     assert [s for s, n in summaries.items() if n > 1] == []
     assert summaries["List my upcoming meetings"] == 1
+
+
+def test_every_list_replies_with_the_page_shape(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        if method != "get" or not operation["operationId"].startswith("List"):
+            continue
+        reply = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        name = reply.get("$ref", "").rsplit("/", 1)[-1]
+        assert name.endswith("Page"), (path, reply)
+        page = document["components"]["schemas"][name]
+        assert set(page["properties"]) == {"items", "nextCursor"}, (path, name)
+
+
+def test_operations_are_tagged_by_area(document: dict[str, Any]) -> None:
+    tags = {o["operationId"]: o["tags"] for _, _, o in operations(document)}
+    assert tags["RecordPetition"] == tags["ListPetitions"] == ["petitions"]
+    assert tags["SetCalendarDay"] == tags["ListCalendarExceptions"] == ["working-calendar"]
+    assert tags["CreateTask"] == ["tasks"]

@@ -351,7 +351,7 @@ async def test_insiders_and_leaders_above_see_it_sealed_and_every_read_is_logged
 
     log = await client.get(f"{url}/sealed-reads", headers=readers["admin"])
     assert log.status_code == 200, log.text
-    reads = {(r["personId"], r["endpoint"]) for r in log.json()}
+    reads = {(r["personId"], r["endpoint"]) for r in log.json()["items"]}
     for name in readers:
         person = str(getattr(world, name).id)
         assert (person, "GetInspection") in reads, name
@@ -365,10 +365,10 @@ async def test_insiders_and_leaders_above_see_it_sealed_and_every_read_is_logged
 
     # Once open, reads are no longer logged.
     clock.advance(WINDOW_START - START)
-    count = len((await client.get(f"{url}/sealed-reads", headers=readers["admin"])).json())
+    count = len((await client.get(f"{url}/sealed-reads", headers=readers["admin"])).json()["items"])
     assert (await client.get(url, headers=readers["leader_1"])).status_code == 200
     again = await client.get(f"{url}/sealed-reads", headers=readers["admin"])
-    assert len(again.json()) == count
+    assert len(again.json()["items"]) == count
 
 
 async def add_inspector(world: World) -> Person:
