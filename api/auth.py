@@ -17,7 +17,16 @@ from litestar.security.jwt import JWTAuth, Token
 
 from api.errors import problems
 from api.phones import to_e164
-from api.schemas import In, Out, PageOut, Password, PhoneText, ShortText, one_page
+from api.schemas import (
+    In,
+    NewPassword,
+    Out,
+    PageOut,
+    Password,
+    PhoneText,
+    ShortText,
+    one_page,
+)
 from db.repositories.auth import load_actor
 from domain.actors import Actor
 from domain.auth.service import AuthService, IssuedSession
@@ -85,7 +94,7 @@ class RefreshIn(In):
 
 class ChangePasswordIn(In):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class TokensOut(Out):

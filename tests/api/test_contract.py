@@ -99,3 +99,17 @@ async def test_if_match_is_documented_required_and_missing_answers_428(
     if_match = next(p for p in notice["parameters"] if p["name"] == "If-Match")
     assert if_match["required"] is True
     assert {"412", "428"} <= set(notice["responses"])
+
+
+async def test_a_person_phone_outside_the_documented_pattern_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    admin = await login(client, world.admin)
+    body = {"homeUnitId": str(world.cell_a.id), "fullName": "Trần Văn Ba", "phone": "09x2345678"}
+    reply = await client.post("/api/v1/people", json=body, headers=admin)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["errors"][0]["field"] == "phone"
+    cursor = await client.get("/api/v1/meetings", params={"cursor": "a b"}, headers=admin)
+    assert cursor.status_code == 422
+    assert cursor.json()["errors"][0]["field"] == "cursor"

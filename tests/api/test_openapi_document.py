@@ -183,3 +183,12 @@ def test_operations_are_tagged_by_area(document: dict[str, Any]) -> None:
     assert tags["RecordPetition"] == tags["ListPetitions"] == ["petitions"]
     assert tags["SetCalendarDay"] == tags["ListCalendarExceptions"] == ["working-calendar"]
     assert tags["CreateTask"] == ["tasks"]
+
+
+def test_rules_the_server_enforces_on_input_are_in_the_schema(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["ChangePasswordIn"]["properties"]["newPassword"]["minLength"] == 8
+    assert schemas["PersonIn"]["properties"]["phone"]["pattern"] == r"^\+?[0-9 ().-]+$"
+    listing = document["paths"]["/api/v1/meetings"]["get"]["parameters"]
+    cursor = next(p for p in listing if p["name"] == "cursor")
+    assert cursor["schema"]["pattern"] == "^[A-Za-z0-9_-]+$"
