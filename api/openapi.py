@@ -26,6 +26,7 @@ from api.schemas import In
 Json = dict[str, Any]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 REF = "#/components/schemas/"
+API_PREFIX = "/api/v1/"
 # Litestar names a generic page after the Python path of its item: PageOut_api.x.y.MeetingOut_
 GENERIC_PAGE = re.compile(r"^PageOut_(?:[A-Za-z_]+\.)*(?P<item>[A-Za-z]+?)(?:Out)?_$")
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
@@ -172,8 +173,21 @@ def links_from_creates_to_reads(document: Json) -> None:
         created = item.get("post", {}).get("responses", {}).get("201")
         if created is None:
             continue
+        # /meetings -> /meetings/{meetingId}…; /units/{unitId}/attachments -> /attachments/{…}
+        collections = {path, API_PREFIX + path.rsplit("/", 1)[-1]}
         for read_path, read_item in paths.items():
-            match = re.fullmatch(re.escape(path) + r"/\{([A-Za-z]+)\}(?:/[a-z-]+)*", read_path)
+            match = next(
+                (
+                    m
+                    for c in collections
+                    if (
+                        m := re.fullmatch(
+                            re.escape(c) + r"/\{([A-Za-z]+)\}(?:/[a-z-]+)*", read_path
+                        )
+                    )
+                ),
+                None,
+            )
             read = read_item.get("get")
             if match is None or read is None:
                 continue

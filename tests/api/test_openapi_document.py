@@ -155,6 +155,10 @@ def test_each_create_links_to_its_read(document: dict[str, Any]) -> None:
         "operationId": "GetMeeting",
         "parameters": {"meetingId": "$response.body#/id"},
     }
+    uploaded = document["paths"]["/api/v1/units/{unitId}/attachments"]["post"]["responses"]["201"]
+    assert uploaded["links"]["GetAttachment"]["parameters"] == {
+        "attachmentId": "$response.body#/id"
+    }
     for path, method, operation in operations(document):
         read = document["paths"].get(f"{path}/{{{path.rsplit('/', 1)[-1][:-1]}Id}}", {})
         if method == "post" and "201" in operation["responses"] and "get" in read:
