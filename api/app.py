@@ -86,13 +86,17 @@ API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings
 follow-up tasks and reminders.
 
 - Authenticate with `POST /api/v1/auth/login`, then `Authorization: Bearer <accessToken>`.
-- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; titles
-  in Vietnamese, or English with `Accept-Language: en`.
+- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and the
+  `requestId` of the reply; titles, validation details and field messages in Vietnamese, or
+  English with `Accept-Language: en`. Every reply carries `X-Request-Id` (the caller's, when
+  sane), `Content-Language` and `Vary: Accept-Language`.
 - Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with
   the same key and body returns the first reply (`Idempotent-Replayed: true`); the same key with
   another body answers 422 `idempotency_key_reused`, and while the first is running 409
   `idempotency_request_in_flight`. A key is remembered 7 days (the default), then forgotten.
-- Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
+- Lists: every list answers one page shape, `{items, nextCursor}`; cursor pagination (`limit`
+  at most 100, `cursor` = the previous page's `nextCursor`), or, for lists bounded by nature (a
+  person's sessions, a meeting's visits …), the whole list with `nextCursor: null`.
 """
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]

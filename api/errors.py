@@ -71,11 +71,12 @@ class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
     title: str
     status: int
     code: str
+    # X-Request-Id of the reply, set for every request before anything else runs (api/app.py)
+    request_id: str
     detail: str | None = None
     errors: list[FieldError] | None = None
     missing: list[str] | None = None
     current_version: int | None = None
-    request_id: str | None = None
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -109,7 +110,7 @@ def problem_response(
         code=code,
         detail=detail,
         errors=errors,
-        request_id=request.scope.get("state", {}).get("request_id"),
+        request_id=request.scope.get("state", {}).get("request_id", ""),
         **(extra or {}),
     )
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
