@@ -25,8 +25,10 @@ from api.settings import Settings
 from tests.conftest import TEST_SECRET
 
 OPENAPI = "/api/docs/openapi.json"
-# Binary bodies and replies (CSV rosters, attachment files) are bytes to a generated client.
+# Binary bodies and replies (CSV rosters, attachment files) are bytes to a generated client; no
+# formatter run over the generated code (its output is only inspected here).
 GENERATOR_CONFIG = """\
+post_hooks: []
 content_type_overrides:
   text/csv: application/octet-stream
   image/jpeg: application/octet-stream
