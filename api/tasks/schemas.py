@@ -198,7 +198,7 @@ class PetitionOut(Out):
 
 class CalendarDayIn(In):
     working: bool
-    note: Text | None = None
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None  # varchar(200)
 
 
 class CalendarDayOut(Out):

@@ -113,3 +113,24 @@ async def test_a_person_phone_outside_the_documented_pattern_is_refused(
     cursor = await client.get("/api/v1/meetings", params={"cursor": "a b"}, headers=admin)
     assert cursor.status_code == 422
     assert cursor.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_texts_longer_than_their_columns_are_refused_on_both_engines(
+    client: httpx.AsyncClient,
+) -> None:
+    """PostgreSQL enforces varchar(n) (a 500), SQLite stores anything: the schema decides first
+    (each case found by schemathesis on PostgreSQL)."""
+    admin = await login(client, (await build_world()).admin)
+    day = await client.put(
+        "/api/v1/calendar-days/2026-12-05", json={"working": True, "note": "x" * 201}, headers=admin
+    )
+    assert day.status_code == 422, day.text
+    device = {
+        "token": "t" * 40,
+        "platform": "android",
+        "appVersion": "1.0",
+        "locale": "vi" + "-ab" * 7,
+    }
+    refused = await client.post("/api/v1/me/devices", json=device, headers=admin)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "locale"
