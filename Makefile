@@ -5,7 +5,7 @@ BIN := .venv/bin
 export PICCOLO_CONF := db.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint fmt migrate migration bench worker
+.PHONY: help install run serve test lint fmt migrate migration bench worker contract
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ run: install ## migrate, seed the demo once, serve on http://127.0.0.1:8000 (SQL
 
 test: install lint ## lint, then the whole suite (PostgreSQL too when CHIBO_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+contract: install ## the API contract alone: OpenAPI validity, client generation, titles, schemathesis (also in `test`)
+	$(BIN)/pytest tests/api/test_openapi_document.py tests/unit/test_error_titles.py tests/api/test_reply_envelope.py tests/api/test_schemathesis.py
 
 lint: install ## ruff and mypy --strict
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from api.calendar import (
 )
 from api.compliance import list_compliance_flags
 from api.errors import EXCEPTION_HANDLERS
+from api.i18n import content_language_middleware
 from api.idempotency import IdempotencyMiddleware
 from api.inspections.controller import (
     ChecklistTemplateController,
@@ -38,6 +39,7 @@ from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
 from api.notifications import MyNotificationsController
+from api.openapi import ContractJsonPlugin
 from api.options import options_allow_middleware
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
@@ -85,8 +87,10 @@ API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings
 follow-up tasks and reminders.
 
 - Authenticate with `POST /api/v1/auth/login`, then `Authorization: Bearer <accessToken>`.
-- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; titles
-  in Vietnamese, or English with `Accept-Language: en`.
+- Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and the
+  `requestId` of the reply; titles, validation details and field messages in Vietnamese, or
+  English with `Accept-Language: en`. Every reply carries `X-Request-Id` (the caller's, when
+  sane), `Content-Language` and `Vary: Accept-Language`.
 - Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with
   the same key and body returns the first reply (`Idempotent-Replayed: true`); the same key with
   another body answers 422 `idempotency_key_reused`, and while the first is running 409
@@ -94,7 +98,9 @@ follow-up tasks and reminders.
   for the first and gets its reply). The request's writes and its reply commit together, so a retry
   after a lost reply never runs it twice; error replies (4xx) are replayed too, 429 and 5xx are
   not kept. A key is remembered 7 days (the default), then forgotten.
-- Lists: cursor pagination (`limit` at most 100, `cursor` = the previous page's `nextCursor`).
+- Lists: every list answers one page shape, `{items, nextCursor}`; cursor pagination (`limit`
+  at most 100, `cursor` = the previous page's `nextCursor`), or, for lists bounded by nature (a
+  person's sessions, a meeting's visits …), the whole list with `nextCursor: null`.
 - Input: JSON bodies need `Content-Type: application/json` (else 415 `unsupported_media_type`)
   and must be UTF-8 JSON (else 400 `malformed_json`). Times are RFC 3339 with an offset; one
   without is refused (422 `naive_datetime`). Dates and times fall in 2000-2100, membership dates
@@ -281,7 +287,7 @@ def create_app(
             if owned:
                 await db.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health.live,
             health.ready,
@@ -321,7 +327,6 @@ def create_app(
         },
         on_app_init=[jwt_auth.on_app_init],
         middleware=[
-            request_id_middleware,
             options_allow_middleware,
             DefineMiddleware(
                 IdempotencyMiddleware,
@@ -340,6 +345,10 @@ def create_app(
             version="1.0.0",
             description=API_DESCRIPTION,
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(), ContractJsonPlugin()],
         ),
     )
+    # Outside everything Litestar runs (routing, authentication, its exception handling), so that
+    # a 401, an unknown route or a 405 carries the request id and the language headers too.
+    app.asgi_handler = request_id_middleware(content_language_middleware(app.asgi_handler))
+    return app

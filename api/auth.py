@@ -17,7 +17,16 @@ from litestar.security.jwt import JWTAuth, Token
 
 from api.errors import problems
 from api.phones import to_e164
-from api.schemas import In, Out, Password, PhoneText, ShortText
+from api.schemas import (
+    In,
+    NewPassword,
+    Out,
+    PageOut,
+    Password,
+    PhoneText,
+    ShortText,
+    one_page,
+)
 from db.repositories.auth import load_actor
 from domain.actors import Actor
 from domain.auth.service import AuthService, IssuedSession
@@ -85,7 +94,7 @@ class RefreshIn(In):
 
 class ChangePasswordIn(In):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class TokensOut(Out):
@@ -160,19 +169,21 @@ class AuthController(Controller):
     @get("/sessions", operation_id="ListMySessions", responses=problems(401))
     async def sessions(
         self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
-    ) -> list[SessionOut]:
+    ) -> PageOut[SessionOut]:
         """My live device sessions."""
-        return [
-            SessionOut(
-                id=s.id,
-                device_name=s.device_name,
-                created_at=s.created_at,
-                last_used_at=s.last_used_at,
-                expires_at=s.expires_at,
-                current=s.id == actor.session_id,
-            )
-            for s in await auth.sessions(actor)
-        ]
+        return one_page(
+            [
+                SessionOut(
+                    id=s.id,
+                    device_name=s.device_name,
+                    created_at=s.created_at,
+                    last_used_at=s.last_used_at,
+                    expires_at=s.expires_at,
+                    current=s.id == actor.session_id,
+                )
+                for s in await auth.sessions(actor)
+            ]
+        )
 
     @post(
         "/sessions/{session_id:uuid}/revoke",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.org.model import Locale
 
 TITLES: dict[str, tuple[str, str]] = {
@@ -155,8 +157,6 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "if_match_required": ("Cần gửi kèm If-Match", "If-Match is required"),
     "meeting_not_found": ("Không tìm thấy cuộc họp", "Meeting not found"),
-    "task_not_found": ("Không tìm thấy việc này", "Task not found"),
-    "petition_not_found": ("Không tìm thấy phản ánh, kiến nghị", "Petition not found"),
     "petition_received_in_future": (
         "Thời điểm tiếp nhận không thể ở tương lai",
         "The petition cannot be received in the future",
@@ -291,6 +291,57 @@ TITLES: dict[str, tuple[str, str]] = {
         "The new due date must be later than the current one",
     ),
     "change_reason_required": ("Cần nêu lý do thay đổi", "A reason for the change is required"),
+    # tasks, petitions and the working calendar
+    "task_not_found": ("Không tìm thấy việc cần khắc phục", "Task not found"),
+    "task_manage_forbidden": (
+        "Đồng chí không có quyền giao việc cho đơn vị này",
+        "You may not manage this unit's tasks",
+    ),
+    "task_status_invalid": (
+        "Việc này không ở trạng thái cho phép thao tác này",
+        "The task's status does not allow this",
+    ),
+    "task_assignee_only": (
+        "Chỉ người được giao việc được làm việc này",
+        "Only the task's assignee may do this",
+    ),
+    "task_verify_forbidden": (
+        "Chỉ cán bộ kiểm tra hoặc lãnh đạo phụ trách (không phải người được giao) được xác nhận",
+        "Only an inspector or leader over the unit, not the assignee, may verify the task",
+    ),
+    "evidence_note_required": ("Cần ghi rõ kết quả khắc phục", "The evidence needs a note"),
+    "evidence_required": (
+        "Cần đính kèm minh chứng hoặc nêu lý do không có minh chứng",
+        "Attach evidence or say why there is none",
+    ),
+    "explanation_required": (
+        "Cần nêu lý do không thể khắc phục",
+        "Say why the task cannot be resolved",
+    ),
+    "transferee_required": ("Cần ghi rõ nơi chuyển đến", "Say where the task was transferred"),
+    "return_reason_required": ("Cần nêu lý do trả lại", "Say why the task is returned"),
+    "petition_not_found": ("Không tìm thấy phản ánh, kiến nghị", "Petition not found"),
+    "petition_reply_required": (
+        "Cần có văn bản trả lời nêu rõ người đứng đầu chịu trách nhiệm",
+        "The petition needs a written reply naming the responsible head first",
+    ),
+    "petition_already_replied": (
+        "Phản ánh, kiến nghị đã được trả lời",
+        "The petition has already been replied to",
+    ),
+    "petition_not_replied": (
+        "Phản ánh, kiến nghị chưa được trả lời",
+        "The petition has not been replied to yet",
+    ),
+    "reply_text_required": ("Văn bản trả lời cần có nội dung", "The reply needs a text"),
+    "reply_head_required": (
+        "Văn bản trả lời cần nêu họ tên và chức vụ người đứng đầu",
+        "The reply must name the responsible head and their title",
+    ),
+    "calendar_manage_forbidden": (
+        "Chỉ quản trị viên cấp cao nhất được sửa lịch ngày nghỉ, ngày làm bù",
+        "Only administrators of the root unit may change the days off",
+    ),
     # attachments and the calendar feed
     "attachment_not_found": ("Không tìm thấy tệp đính kèm", "Attachment not found"),
     "attachment_type_not_allowed": (
@@ -346,3 +397,70 @@ FALLBACK_BY_STATUS: dict[int, str] = {
 def title(code: str, locale: Locale) -> str:
     vi, en = TITLES.get(code, TITLES["bad_request"])
     return en if locale is Locale.EN else vi
+
+
+_COMPARISONS = {
+    ">=": "lớn hơn hoặc bằng",
+    "<=": "nhỏ hơn hoặc bằng",
+    ">": "lớn hơn",
+    "<": "nhỏ hơn",
+}
+_RFC3339 = {"datetime": "thời điểm", "date": "ngày", "time": "giờ"}
+# What msgspec and Litestar say about invalid input (English), in Vietnamese; first match wins.
+VALIDATION_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), vi)
+    for pattern, vi in (
+        (r"Validation failed for body", "Nội dung gửi lên không hợp lệ"),
+        (r"Validation failed for query", "Tham số truy vấn không hợp lệ"),
+        (r"Validation failed for (?P<request>.+)", "Yêu cầu {request} có dữ liệu không hợp lệ"),
+        (
+            r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)' for path .*",
+            "Thiếu tham số bắt buộc '{name}' ({kind})",
+        ),
+        (r"Object missing required field `(?P<field>[^`]+)`", "Thiếu trường bắt buộc `{field}`"),
+        (r"Object contains unknown field `(?P<field>[^`]+)`", "Trường `{field}` không được phép"),
+        (
+            r"Expected `(?P<type>[^`]+)`, got `(?P<got>[^`]+)`",
+            "Cần giá trị kiểu `{type}`, nhận được `{got}`",
+        ),
+        (r"Expected `(?P<type>\w+)` of length >= (?P<n>\d+)", "Cần `{type}` dài ít nhất {n}"),
+        (r"Expected `(?P<type>\w+)` of length <= (?P<n>\d+)", "Cần `{type}` dài nhiều nhất {n}"),
+        (
+            r"Expected `array` of at least length (?P<n>\d+), got \d+",
+            "Cần danh sách có ít nhất {n} phần tử",
+        ),
+        (
+            r"Expected `array` of at most length (?P<n>\d+)(, got \d+)?",
+            "Cần danh sách có nhiều nhất {n} phần tử",
+        ),
+        (
+            r"Expected `(?P<type>\w+)` (?P<op>>=|<=|>|<) (?P<n>\S+)",
+            "Cần `{type}` {op_vi} {n}",
+        ),
+        (r"Expected `int` that's a multiple of (?P<n>\d+)", "Cần số nguyên là bội của {n}"),
+        (r"Expected `str` matching regex (?P<regex>.+)", "Cần chuỗi khớp mẫu {regex}"),
+        (r"Expected `\w+` with a timezone component", "Cần thời điểm có múi giờ"),
+        (r"Expected `\w+` with no timezone component", "Cần thời điểm không có múi giờ"),
+        (r"Expected `(?P<type>[^`]+)`", "Cần giá trị kiểu `{type}`"),
+        (r"Invalid RFC3339 encoded (?P<what>datetime|date|time)", "Cần {what_vi} theo RFC 3339"),
+        (r"Invalid UUID", "Cần một UUID hợp lệ"),
+        (r"Invalid enum value (?P<value>.+)", "Giá trị {value} không nằm trong danh sách cho phép"),
+        (r"Integer value out of range", "Số nằm ngoài phạm vi cho phép"),
+        (r"Invalid value (?P<value>.+)", "Giá trị {value} không hợp lệ"),
+    )
+)
+
+
+def validation_text(text: str, locale: Locale) -> str:
+    """A validation detail or field message in the caller's language."""
+    if locale is Locale.EN:
+        return text
+    for pattern, vi in VALIDATION_TEXTS:
+        if match := pattern.fullmatch(text):
+            words = match.groupdict()
+            return vi.format(
+                **words,
+                op_vi=_COMPARISONS.get(words.get("op") or "", ""),
+                what_vi=_RFC3339.get(words.get("what") or "", ""),
+            )
+    return f"Giá trị không hợp lệ ({text})"

@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.error_texts import FALLBACK_BY_STATUS, title
+from api.error_texts import FALLBACK_BY_STATUS, title, validation_text
 from api.i18n import negotiate
 from domain.errors import (
     ConflictError,
@@ -85,11 +85,12 @@ class Problem(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
     title: str
     status: int
     code: str
+    # X-Request-Id of the reply, set for every request before anything else runs (api/app.py)
+    request_id: str
     detail: str | None = None
     errors: list[FieldError] | None = None
     missing: list[str] | None = None
     current_version: int | None = None
-    request_id: str | None = None
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -124,7 +125,7 @@ def problem_response(
         code=code,
         detail=detail,
         errors=errors,
-        request_id=request.scope.get("state", {}).get("request_id"),
+        request_id=request.scope.get("state", {}).get("request_id", ""),
         **(extra or {}),
     )
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -149,12 +150,17 @@ def validation_error_handler(
     request: Request[Any, Any, Any], error: Exception
 ) -> Response[Problem]:
     assert isinstance(error, ValidationException)  # noqa: S101
+    locale = negotiate(request.headers.get("accept-language"))
     errors = [
-        FieldError(field=str(e.get("key", "body")), message=str(e.get("message", "")))
+        FieldError(
+            field=str(e.get("key", "body")),
+            message=validation_text(str(e.get("message", "")), locale),
+        )
         for e in (error.extra if isinstance(error.extra, list) else [])
         if isinstance(e, dict)
     ]
-    return problem_response(request, 422, "validation_failed", detail=error.detail, errors=errors)
+    detail = validation_text(error.detail, locale)
+    return problem_response(request, 422, "validation_failed", detail=detail, errors=errors)
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:

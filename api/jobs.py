@@ -8,7 +8,7 @@ from litestar import get
 from litestar.di import NamedDependency
 
 from api.errors import problems
-from api.schemas import Out
+from api.schemas import Out, PageOut, one_page
 from db.engine import Database
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
 from domain.actors import Actor, Role
@@ -43,7 +43,7 @@ def is_root_admin(actor: Actor) -> bool:
 )
 async def list_jobs(
     actor: NamedDependency[Actor], database: NamedDependency[Database]
-) -> list[JobOut]:
+) -> PageOut[JobOut]:
     """Every scheduled job: its last run (start, duration, outcome, error) and its next run."""
     if not is_root_admin(actor):
         raise ForbiddenError("jobs_forbidden")
@@ -63,4 +63,4 @@ async def list_jobs(
                 next_run_at=run.next_run_at,
             )
         )
-    return out
+    return one_page(out)

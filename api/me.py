@@ -31,7 +31,7 @@ class MyCellOut(Out):
     exempt: bool
 
 
-class FollowedCellOut(Out):
+class MyFollowedCellOut(Out):
     assignment_id: UUID
     cell_id: UUID
     cell_name: str
@@ -43,7 +43,7 @@ class MeOut(Out):
     person: PersonOut
     grants: list[MyGrantOut]
     cells: list[MyCellOut]
-    followed: list[FollowedCellOut]
+    followed: list[MyFollowedCellOut]
 
 
 @get("/api/v1/me", operation_id="GetMe", tags=["auth"], responses=problems(401, 404))
@@ -72,7 +72,7 @@ async def get_me(actor: NamedDependency[Actor], org: NamedDependency[OrgService]
             for m in me.memberships
         ],
         followed=[
-            FollowedCellOut(
+            MyFollowedCellOut(
                 assignment_id=a.id,
                 cell_id=a.cell_id,
                 cell_name=me.units[a.cell_id].name,

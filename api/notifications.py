@@ -39,7 +39,9 @@ class DeviceIn(In):
     token: Token
     platform: Platform
     app_version: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-    locale: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] = "vi"
+    locale: Annotated[  # varchar(20)
+        str, msgspec.Meta(max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    ] = "vi"
 
 
 class DeviceOut(Out):

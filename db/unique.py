@@ -25,7 +25,7 @@ CODES: dict[tuple[str, tuple[str, ...]], str] = {
     ("role_grant", ("person", "unit", "role")): "grant_exists",
     ("leader_assignment", ("leader", "cell")): "assignment_exists",
     ("meeting", ("cell", "occurrence")): "meeting_exists",
-    ("idempotency_key", ("person", "key")): "idempotency_race",
+    ("idempotency_key", ("person", "key")): "idempotency_request_in_flight",
     ("push_device", ("token",)): "device_conflict",
     ("notification_preference", ("person",)): "notification_preferences_conflict",
 }

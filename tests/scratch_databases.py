@@ -23,26 +23,36 @@ from db.tables import ALL_TABLES
 POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
 
 
-@asynccontextmanager
-async def scratch_database(prefix: str, server: str | None = POSTGRES_URL) -> AsyncIterator[str]:
-    """Create an empty database beside the one ``server`` names, yield its URL, drop it. Skips
-    the test without a server; with one, an unreachable server fails the test."""
-    if not server:
-        pytest.skip("CHIBO_TEST_POSTGRES_URL is not set")
+async def create_scratch(prefix: str, server: str) -> str:
+    """An empty database beside the one ``server`` names; its URL."""
     name = f"{prefix}_{uuid4().hex[:8]}"
     admin = await asyncpg.connect(server)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+async def drop_scratch(url: str, server: str) -> None:
+    admin = await asyncpg.connect(server)
     try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path[1:]}" WITH (FORCE)')
     finally:
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
+
+
+@asynccontextmanager
+async def scratch_database(prefix: str, server: str | None = POSTGRES_URL) -> AsyncIterator[str]:
+    """Create an empty database beside the one ``server`` names, yield its URL, drop it. Skips
+    the test without a server; with one, an unreachable server fails the test."""
+    if not server:
+        pytest.skip("CHIBO_TEST_POSTGRES_URL is not set")
+    url = await create_scratch(prefix, server)
+    try:
+        yield url
+    finally:
+        await drop_scratch(url, server)
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ from api.inspections.schemas import (
     TemplateIn,
     TemplateOut,
 )
-from api.schemas import Cursor, Limit, Month, PageOut
+from api.schemas import Cursor, Limit, Month, PageOut, one_page
 from domain.actors import Actor
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.inspections.ports import InspectionFilter
@@ -199,6 +199,7 @@ class InspectionController(Controller):
     )
     async def sealed_reads(
         self, inspection_id: FromPath[UUID], actor: Me, inspections: Inspections
-    ) -> list[SealedReadOut]:
+    ) -> PageOut[SealedReadOut]:
         """Who read this inspection while it was sealed; for the creator's superiors."""
-        return [SealedReadOut.of(r) for r in await inspections.sealed_reads(actor, inspection_id)]
+        reads = await inspections.sealed_reads(actor, inspection_id)
+        return one_page([SealedReadOut.of(r) for r in reads])

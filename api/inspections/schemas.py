@@ -151,7 +151,7 @@ class LocationIn(In):
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
 
 
-class CheckInIn(In):
+class InspectionCheckInIn(In):
     location: LocationIn | None = None
 
 

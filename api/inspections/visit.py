@@ -10,7 +10,13 @@ from litestar.params import FromPath, JSONBody
 
 from api.errors import problems
 from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
-from api.inspections.schemas import AnswerIn, CheckInIn, ConclusionIn, FindingIn, InspectionOut
+from api.inspections.schemas import (
+    AnswerIn,
+    ConclusionIn,
+    FindingIn,
+    InspectionCheckInIn,
+    InspectionOut,
+)
 from domain.actors import Actor
 from domain.inspections.model import Answer, Recommendation
 from domain.inspections.service import InspectionService
@@ -34,7 +40,7 @@ class InspectionVisitController(Controller):
     async def check_in(
         self,
         inspection_id: FromPath[UUID],
-        data: JSONBody[CheckInIn],
+        data: JSONBody[InspectionCheckInIn],
         actor: Me,
         inspections: Inspections,
         if_match: IfMatch = None,

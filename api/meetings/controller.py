@@ -15,8 +15,8 @@ from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     CancelIn,
     MeetingIn,
+    MeetingMoveIn,
     MeetingOut,
-    MoveIn,
     NoticeIn,
     PlannedOut,
     RuleIn,
@@ -130,9 +130,13 @@ class MeetingController(Controller):
         actor: Me,
         meetings: Meetings,
         limit: Limit = 20,
-    ) -> list[MeetingOut]:
-        """Planned meetings of my cells and of the cells I follow as a leader."""
-        return [_out(meetings, m, sheet=False) for m in await meetings.upcoming(actor, limit)]
+        cursor: Cursor = None,
+    ) -> PageOut[MeetingOut]:
+        """Planned meetings of my cells and of the cells I follow as a leader, soonest first."""
+        page = await meetings.upcoming(actor, PageRequest(limit, cursor))
+        return PageOut(
+            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+        )
 
     @get(
         "/{meeting_id:uuid}",
@@ -185,7 +189,7 @@ class MeetingController(Controller):
     async def move(
         self,
         meeting_id: FromPath[UUID],
-        data: JSONBody[MoveIn],
+        data: JSONBody[MeetingMoveIn],
         actor: Me,
         meetings: Meetings,
         if_match: IfMatch = None,

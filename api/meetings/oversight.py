@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from api.errors import problems
 from api.meetings.schemas import MeetingOut
-from api.schemas import Out
+from api.schemas import Out, PageOut, one_page
 from domain.actors import Actor
 from domain.meetings.service import OversightService
 from domain.org.model import QuotaPeriod
@@ -28,7 +28,7 @@ class QuotaOut(Out):
     behind: bool
 
 
-class FollowedCellOut(Out):
+class FollowedCellOversightOut(Out):
     assignment_id: UUID
     cell_id: UUID
     cell_name: str
@@ -50,12 +50,12 @@ class ReviewFlagOut(Out):
 )
 async def followed_cells(
     actor: NamedDependency[Actor], oversight: NamedDependency[OversightService]
-) -> list[FollowedCellOut]:
+) -> PageOut[FollowedCellOversightOut]:
     """For a leader: each cell followed, visits confirmed both ways against the quota (pro rata),
     and the next meetings."""
     policy = oversight.meetings.policy
-    return [
-        FollowedCellOut(
+    cells = [
+        FollowedCellOversightOut(
             assignment_id=f.assignment.id,
             cell_id=f.assignment.cell_id,
             cell_name=f.cell_name,
@@ -72,6 +72,7 @@ async def followed_cells(
         )
         for f in await oversight.followed(actor)
     ]
+    return one_page(cells)
 
 
 @get(
@@ -85,9 +86,12 @@ async def absence_flags(
     actor: NamedDependency[Actor],
     oversight: NamedDependency[OversightService],
     year: Annotated[int, QueryParameter(ge=2000, le=2100, description="Calendar year")],
-) -> list[ReviewFlagOut]:
+) -> PageOut[ReviewFlagOut]:
     """Members with unexcused absences in 3 (configurable) months of the year: to review."""
     flags = await oversight.review_flags(actor, cell_id, year)
-    return [
-        ReviewFlagOut(person_id=f.person_id, full_name=f.full_name, months=f.months) for f in flags
-    ]
+    return one_page(
+        [
+            ReviewFlagOut(person_id=f.person_id, full_name=f.full_name, months=f.months)
+            for f in flags
+        ]
+    )

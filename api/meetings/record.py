@@ -13,13 +13,14 @@ from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.meetings.schemas import (
     AmendIn,
     CheckinCodeOut,
-    CheckInIn,
     ConfirmVisitIn,
     MarkIn,
+    MeetingCheckInIn,
     MeetingOut,
     RecordIn,
     VisitOut,
 )
+from api.schemas import PageOut, one_page
 from domain.actors import Actor
 from domain.meetings.service import MeetingRecord, MeetingService
 
@@ -136,7 +137,11 @@ class MeetingRecordController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def check_in(
-        self, meeting_id: FromPath[UUID], data: JSONBody[CheckInIn], actor: Me, meetings: Meetings
+        self,
+        meeting_id: FromPath[UUID],
+        data: JSONBody[MeetingCheckInIn],
+        actor: Me,
+        meetings: Meetings,
     ) -> MeetingOut:
         """A member or a visiting leader checks in with the scanned code."""
         where = (data.location.lat, data.location.lon) if data.location else None
@@ -146,8 +151,8 @@ class MeetingRecordController(Controller):
     @get("/leader-visits", operation_id="ListLeaderVisits", responses=problems(401, 404))
     async def visits(
         self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
-    ) -> list[VisitOut]:
-        return [VisitOut.of(v) for v in await meetings.visits(actor, meeting_id)]
+    ) -> PageOut[VisitOut]:
+        return one_page([VisitOut.of(v) for v in await meetings.visits(actor, meeting_id)])
 
     @post(
         "/leader-visits/{leader_id:uuid}/confirm",

@@ -103,7 +103,7 @@ class MeetingIn(In):
     id: UUID | None = None
 
 
-class MoveIn(In):
+class MeetingMoveIn(In):
     planned_start: datetime
     planned_end: datetime
     reason: Text
@@ -165,7 +165,7 @@ class AmendIn(In):
     resolutions: Annotated[list[ResolutionIn], msgspec.Meta(max_length=100)] | None = None
 
 
-class CheckInIn(In):
+class MeetingCheckInIn(In):
     code: Annotated[str, msgspec.Meta(min_length=3, max_length=64)]
     location: Location | None = None
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.phones import to_e164
-from api.schemas import Cursor, Email, In, Limit, Name, Out, PageOut, Password, PhoneText
+from api.schemas import Cursor, Email, In, Limit, Name, Out, PageOut, Password, PhoneNumber
 from domain.actors import Actor
 from domain.org.model import Locale, Person
 from domain.org.ports import PersonFilter
@@ -23,7 +23,7 @@ from domain.pagination import PageRequest
 class PersonIn(In):
     home_unit_id: UUID
     full_name: Name
-    phone: PhoneText
+    phone: PhoneNumber
     email: Email | None = None
     locale: Locale = Locale.VI
     password: Password | None = None
@@ -32,7 +32,7 @@ class PersonIn(In):
 
 class PersonPatch(In):
     full_name: Name | None = None
-    phone: PhoneText | None = None
+    phone: PhoneNumber | None = None
     email: Email | None = None
     locale: Locale | None = None
     home_unit_id: UUID | None = None

@@ -35,7 +35,7 @@ class UnitPatch(In):
     level: LevelName | None = None
 
 
-class MoveIn(In):
+class UnitMoveIn(In):
     parent_id: UUID
 
 
@@ -146,7 +146,7 @@ class UnitController(Controller):
     async def move_unit(
         self,
         unit_id: FromPath[UUID],
-        data: JSONBody[MoveIn],
+        data: JSONBody[UnitMoveIn],
         actor: NamedDependency[Actor],
         org: NamedDependency[OrgService],
     ) -> UnitOut:

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.errors import problems
 from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
-from api.schemas import Cursor, Limit, PageOut
+from api.schemas import Cursor, Limit, PageOut, one_page
 from api.tasks.schemas import (
     CloseIn,
     CommentIn,
@@ -278,5 +278,7 @@ class TaskController(Controller):
         return CommentOut.of(await tasks.comment(actor, task_id, data.text))
 
     @get("/{task_id:uuid}/comments", operation_id="ListTaskComments", responses=problems(401, 404))
-    async def comments(self, task_id: FromPath[UUID], actor: Me, tasks: Tasks) -> list[CommentOut]:
-        return [CommentOut.of(c) for c in await tasks.comments(actor, task_id)]
+    async def comments(
+        self, task_id: FromPath[UUID], actor: Me, tasks: Tasks
+    ) -> PageOut[CommentOut]:
+        return one_page([CommentOut.of(c) for c in await tasks.comments(actor, task_id)])

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.errors import problems
-from api.schemas import Cursor, Limit, PageOut
+from api.schemas import Cursor, Limit, PageOut, one_page
 from api.tasks.schemas import (
     CalendarDayIn,
     CalendarDayOut,
@@ -36,7 +36,7 @@ def _out(tasks: TaskService, actor: Actor, petition: Petition) -> PetitionOut:
 
 class PetitionController(Controller):
     path = "/api/v1/petitions"
-    tags = ["tasks"]
+    tags = ["petitions"]
 
     @post("/", operation_id="RecordPetition", responses=problems(401, 403, 404, 413, 422))
     async def record(self, data: JSONBody[PetitionIn], actor: Me, tasks: Tasks) -> PetitionOut:
@@ -119,7 +119,7 @@ class PetitionController(Controller):
 
 class CalendarDayController(Controller):
     path = "/api/v1/calendar-days"
-    tags = ["tasks"]
+    tags = ["working-calendar"]
 
     @get("/", operation_id="ListCalendarExceptions", responses=problems(401, 422))
     async def list_days(
@@ -127,13 +127,15 @@ class CalendarDayController(Controller):
         actor: Me,
         tasks: Tasks,
         year: Annotated[int, QueryParameter(ge=2000, le=2100)],
-    ) -> list[CalendarDayOut]:
+    ) -> PageOut[CalendarDayOut]:
         """Admin-entered extra days off and make-up working days of a year."""
         del actor
-        return [
-            CalendarDayOut(day=d, working=w, note=n)
-            for d, w, n in await tasks.working_days.exceptions(year)
-        ]
+        return one_page(
+            [
+                CalendarDayOut(day=d, working=w, note=n)
+                for d, w, n in await tasks.working_days.exceptions(year)
+            ]
+        )
 
     @put(
         "/{day:date}",

@@ -296,23 +296,20 @@ class PiccoloMeetingRepository:
         return await fetch_page(query, MeetingTable, page, _meeting, MeetingTable.planned_start)
 
     async def upcoming_for(
-        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
-    ) -> list[Meeting]:
+        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, page: PageRequest
+    ) -> Page[Meeting]:
         """Planned meetings of my cells and of the cells I follow inside my leader scope."""
         cells = await self._cells_of(person_id, scopes)
         if not cells:
-            return []
-        rows = (
-            await _meetings()
-            .where(
-                MeetingTable.cell.is_in(list(cells))
-                & (MeetingTable.status == MeetingStatus.PLANNED.value)
-                & (MeetingTable.planned_end >= now)
-            )
-            .order_by(MeetingTable.planned_start)
-            .limit(limit)
+            return Page(items=(), next_cursor=None)
+        query = _meetings().where(
+            MeetingTable.cell.is_in(list(cells))
+            & (MeetingTable.status == MeetingStatus.PLANNED.value)
+            & (MeetingTable.planned_end >= now)
         )
-        return [_meeting(r) for r in rows]
+        return await fetch_page(
+            query, MeetingTable, page, _meeting, sort=MeetingTable.planned_start
+        )
 
     async def calendar_for(
         self, person_id: UUID, scopes: tuple[str, ...], since: datetime, until: datetime

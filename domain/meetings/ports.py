@@ -60,8 +60,10 @@ class MeetingRepository(Protocol):
         self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
     ) -> Page[Meeting]: ...
     async def upcoming_for(
-        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, limit: int
-    ) -> list[Meeting]: ...
+        self, person_id: UUID, scopes: tuple[str, ...], now: datetime, page: PageRequest
+    ) -> Page[Meeting]:
+        """Planned meetings not yet over, soonest first."""
+
     async def calendar_for(
         self, person_id: UUID, scopes: tuple[str, ...], since: datetime, until: datetime
     ) -> list[Meeting]:

@@ -126,9 +126,9 @@ class MeetingService:
     ) -> Page[Meeting]:
         return await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
 
-    async def upcoming(self, actor: Actor, limit: int) -> list[Meeting]:
+    async def upcoming(self, actor: Actor, page: PageRequest) -> Page[Meeting]:
         return await self.repo.upcoming_for(
-            actor.person_id, actor.scopes(Permission.VISIT_MEETINGS), self.clock.now(), limit
+            actor.person_id, actor.scopes(Permission.VISIT_MEETINGS), self.clock.now(), page
         )
 
     async def visits(self, actor: Actor, meeting_id: UUID) -> list[LeaderVisit]:
@@ -540,7 +540,7 @@ class OversightService:
         repo, org = self.meetings.repo, self.meetings.org
         now = self.meetings.clock.now()
         today = now.astimezone(LOCAL_TZ).date()
-        upcoming = await self.meetings.upcoming(actor, 100)
+        upcoming = (await self.meetings.upcoming(actor, PageRequest(limit=MAX_PAGE_SIZE))).items
         assignments = [
             a
             for a in await org.live_assignments_of(actor.person_id)

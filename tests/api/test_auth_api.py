@@ -175,7 +175,7 @@ async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     other = await start(client, world.member_a)
     listed = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
     assert listed.status_code == 200
-    sessions = {s["deviceName"]: s for s in listed.json()}
+    sessions = {s["deviceName"]: s for s in listed.json()["items"]}
     assert set(sessions) == {"Điện thoại Samsung", "Máy tính bảng"}
     assert sessions["Điện thoại Samsung"]["current"] is True
     assert sessions["Máy tính bảng"]["current"] is False
@@ -197,7 +197,7 @@ async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     )
     assert_problem(again, 404, "session_not_found")
     left = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
-    assert [s["deviceName"] for s in left.json()] == ["Điện thoại Samsung"]
+    assert [s["deviceName"] for s in left.json()["items"]] == ["Điện thoại Samsung"]
 
 
 async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncClient) -> None:

@@ -737,7 +737,7 @@ RECIPES: dict[str, Recipe] = {
     "LogMeeting": lambda a: Call(_side(a).held.id, json=_record(a), headers=IF_MATCH),
     "MarkAttendance": lambda a: Call(
         _side(a).planned.id,
-        path={"person_id": _side(a).member.id},
+        path={"personId": _side(a).member.id},
         json={"status": "excused", "reason": "Đi công tác"},
         headers=IF_MATCH,
     ),
@@ -750,7 +750,7 @@ RECIPES: dict[str, Recipe] = {
     "ListLeaderVisits": lambda a: Call(_side(a).planned.id),
     "ConfirmLeaderVisit": lambda a: Call(
         _side(a).planned.id,
-        path={"leader_id": _side(a).leader.id},
+        path={"leaderId": _side(a).leader.id},
         json={"remarks": "Chi bộ sinh hoạt nền nếp"},
     ),
     "ListMyFollowedCells": _plain,
@@ -790,7 +790,7 @@ RECIPES: dict[str, Recipe] = {
     "CheckInInspection": _update(lambda s: s.sealed, location={"lat": 21.03, "lon": 105.84}),
     "AnswerChecklistItem": lambda a: Call(
         _side(a).running.id,
-        path={"item_key": "chat_luong"},
+        path={"itemKey": "chat_luong"},
         json={"value": 9, "note": "Sinh hoạt có chất lượng"},
         headers=IF_MATCH,
     ),

@@ -61,7 +61,7 @@ async def test_options_lists_every_method_of_the_path(client: httpx.AsyncClient)
     paths = (await _document(client))["paths"]
     for template, path in (
         ("/api/v1/units", "/api/v1/units"),
-        ("/api/v1/units/{unit_id}", f"/api/v1/units/{world.cell_a.id}"),
+        ("/api/v1/units/{unitId}", f"/api/v1/units/{world.cell_a.id}"),
         ("/api/v1/me/calendar-token", "/api/v1/me/calendar-token"),
     ):
         reply = await client.options(path)
@@ -95,7 +95,42 @@ async def test_if_match_is_documented_required_and_missing_answers_428(
     client: httpx.AsyncClient,
 ) -> None:
     document = await _document(client)
-    notice = document["paths"]["/api/v1/meetings/{meeting_id}/notice"]["put"]
+    notice = document["paths"]["/api/v1/meetings/{meetingId}/notice"]["put"]
     if_match = next(p for p in notice["parameters"] if p["name"] == "If-Match")
     assert if_match["required"] is True
     assert {"412", "428"} <= set(notice["responses"])
+
+
+async def test_a_person_phone_outside_the_documented_pattern_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    admin = await login(client, world.admin)
+    body = {"homeUnitId": str(world.cell_a.id), "fullName": "Trần Văn Ba", "phone": "09x2345678"}
+    reply = await client.post("/api/v1/people", json=body, headers=admin)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["errors"][0]["field"] == "phone"
+    cursor = await client.get("/api/v1/meetings", params={"cursor": "a b"}, headers=admin)
+    assert cursor.status_code == 422
+    assert cursor.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_texts_longer_than_their_columns_are_refused_on_both_engines(
+    client: httpx.AsyncClient,
+) -> None:
+    """PostgreSQL enforces varchar(n) (a 500), SQLite stores anything: the schema decides first
+    (each case found by schemathesis on PostgreSQL)."""
+    admin = await login(client, (await build_world()).admin)
+    day = await client.put(
+        "/api/v1/calendar-days/2026-12-05", json={"working": True, "note": "x" * 201}, headers=admin
+    )
+    assert day.status_code == 422, day.text
+    device = {
+        "token": "t" * 40,
+        "platform": "android",
+        "appVersion": "1.0",
+        "locale": "vi" + "-ab" * 7,
+    }
+    refused = await client.post("/api/v1/me/devices", json=device, headers=admin)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "locale"

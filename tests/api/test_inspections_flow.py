@@ -63,7 +63,10 @@ async def test_sealed_surprise_inspection_reads_as_missing_until_it_starts(
     assert (await client.get(url, headers=leader)).status_code == 200
     admin = await login(client, world.admin)
     log = await client.get(f"{url}/sealed-reads", headers=admin)
-    assert [r["personId"] for r in log.json()] == [str(world.leader_1.id), str(world.admin.id)]
+    assert [r["personId"] for r in log.json()["items"]] == [
+        str(world.leader_1.id),
+        str(world.admin.id),
+    ]
 
     clock.advance(timedelta(days=4))  # the window has started: the unit sees it now
     assert (await client.get(url, headers=secretary)).status_code == 200

@@ -23,7 +23,7 @@ async def test_admin_of_the_root_sees_every_job_and_its_last_run(
     await runs.scheduled("plan-meetings", now + timedelta(hours=3))
     reply = await client.get("/api/v1/admin/jobs", headers=await login(client, world.admin))
     assert reply.status_code == 200, reply.text
-    jobs = {j["name"]: j for j in reply.json()}
+    jobs = {j["name"]: j for j in reply.json()["items"]}
     assert set(jobs) == set(JOBS)
     assert jobs["escalate-tasks"]["lastOutcome"] == "error"
     assert jobs["escalate-tasks"]["lastDurationMs"] == 12

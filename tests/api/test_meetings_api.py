@@ -601,7 +601,7 @@ async def test_a_leader_visit_counts_once_both_sides_confirm(
     code = await _code(client, s)
     reply = await client.post(f"{s.url}/check-in", json={"code": code}, headers=leader)
     assert reply.status_code == 200, reply.text
-    visits = (await client.get(f"{s.url}/leader-visits", headers=leader)).json()
+    visits = (await client.get(f"{s.url}/leader-visits", headers=leader)).json()["items"]
     assert len(visits) == 1
     assert visits[0]["leaderId"] == str(s.world.leader_1.id)
     assert datetime.fromisoformat(visits[0]["leaderConfirmedAt"]) == clock.now()
@@ -643,11 +643,33 @@ async def test_upcoming_meetings_of_members_and_following_leaders(
     for person in (world.member_a, world.leader_1):
         upcoming = await client.get(f"{MEETINGS}/upcoming", headers=await login(client, person))
         assert upcoming.status_code == 200
-        items = upcoming.json()
+        items = upcoming.json()["items"]
         assert [m["occurrence"] for m in items] == ["2026-12", "2027-01", "2027-02"]
         assert {m["cellId"] for m in items} == {str(world.cell_a.id)}
     theirs = await client.get(f"{MEETINGS}/upcoming", headers=secretary_b)
-    assert [m["id"] for m in theirs.json()] == [cell_b["id"]]
+    assert theirs.json() == {"items": [cell_b], "nextCursor": None}
+
+
+async def test_upcoming_meetings_page_by_cursor_soonest_first(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    secretary_a = await login(client, world.secretary_a)
+    rule = {"kind": "day_of_month", "day": 4, "at": "19:30", "durationMinutes": 120}
+    cell_a = f"/api/v1/units/{world.cell_a.id}"
+    assert (await client.put(f"{cell_a}/meeting-rule", json=rule, headers=secretary_a)).is_success
+    assert (await client.post(f"{cell_a}/meetings/plan", headers=secretary_a)).is_success
+    member = await login(client, world.member_a)
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 2}
+    for _ in range(3):
+        page = (await client.get(f"{MEETINGS}/upcoming", params=params, headers=member)).json()
+        seen += [m["occurrence"] for m in page["items"]]
+        if page["nextCursor"] is None:
+            break
+        params = {"limit": 2, "cursor": page["nextCursor"]}
+    assert seen == ["2026-12", "2027-01", "2027-02"]
+    bad = await client.get(f"{MEETINGS}/upcoming", params={"cursor": "x"}, headers=member)
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "invalid_cursor"
 
 
 async def test_meetings_by_local_month(client: httpx.AsyncClient) -> None:

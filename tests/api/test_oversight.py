@@ -53,9 +53,12 @@ async def test_member_with_unexcused_absences_in_three_months_is_flagged(
     reply = await client.get(
         url, params={"year": 2026}, headers=await login(client, world.secretary_a)
     )
-    assert reply.json() == [
-        {"personId": str(world.member_a.id), "fullName": "Lê Thị Hoa", "months": [2, 5, 9]}
-    ]
+    assert reply.json() == {
+        "items": [
+            {"personId": str(world.member_a.id), "fullName": "Lê Thị Hoa", "months": [2, 5, 9]}
+        ],
+        "nextCursor": None,
+    }
     outside = await client.get(
         url, params={"year": 2026}, headers=await login(client, world.leader_2)
     )
@@ -63,7 +66,7 @@ async def test_member_with_unexcused_absences_in_three_months_is_flagged(
     previous = await client.get(
         url, params={"year": 2025}, headers=await login(client, world.leader_1)
     )
-    assert previous.json() == []
+    assert previous.json() == {"items": [], "nextCursor": None}
 
 
 async def test_leader_sees_quota_progress_of_followed_cells(client: httpx.AsyncClient) -> None:
@@ -76,7 +79,7 @@ async def test_leader_sees_quota_progress_of_followed_cells(client: httpx.AsyncC
     reply = await client.get(
         "/api/v1/me/followed-cells", headers=await login(client, world.leader_1)
     )
-    [cell] = reply.json()
+    [cell] = reply.json()["items"]
     assert cell["cellName"] == "Chi bộ khu dân cư số 1"
     # quota 4 a year; by 27 November about 3.6 are due, only the visit confirmed both ways counts
     assert cell["quota"] | {"periodStart": None} == {
@@ -91,4 +94,4 @@ async def test_leader_sees_quota_progress_of_followed_cells(client: httpx.AsyncC
     others = await client.get(
         "/api/v1/me/followed-cells", headers=await login(client, world.leader_2)
     )
-    assert others.json() == []
+    assert others.json() == {"items": [], "nextCursor": None}

@@ -149,12 +149,9 @@ def world_value(scene: Scene, caller: str, name: str) -> str:
     """The world's own value for a path parameter, by its name; a random uuid if none."""
     world = scene.world
     values = {
-        "unit_id": world.cell_a.id,
-        "cell_id": world.cell_a.id,
-        "person_id": scene.person(caller).id,
-        "membership_id": world.membership_a.id,
-        "assignment_id": world.assignment_1.id,
-        "template_id": scene.template_id,
+        "membershipId": world.membership_a.id,
+        "assignmentId": world.assignment_1.id,
+        "templateId": scene.template_id,
         "feed": scene.feeds[caller],
         "unitId": world.cell_a.id,
         "cellId": world.cell_a.id,
@@ -272,7 +269,7 @@ async def sweep(
                 where = f"{caller} {op.operation_id} {name}={sealed_id} {q}"
                 assert_no_trace(sealed, inspection, where)
                 assert_same(sealed, random, where)
-                if name == "inspection_id":
+                if name == "inspectionId":
                     assert sealed.status == 404, where
                 checked += 1
         # An inspection id in a query filter (objectId, ...) reads like a random one too.
@@ -427,7 +424,7 @@ async def test_insiders_and_leaders_above_see_it_sealed_and_every_read_is_logged
 
     log = await client.get(f"{url}/sealed-reads", headers=readers["admin"])
     assert log.status_code == 200, log.text
-    reads = {(r["personId"], r["endpoint"]) for r in log.json()}
+    reads = {(r["personId"], r["endpoint"]) for r in log.json()["items"]}
     for name in readers:
         person = str(getattr(world, name).id)
         assert (person, "GetInspection") in reads, name
@@ -441,10 +438,10 @@ async def test_insiders_and_leaders_above_see_it_sealed_and_every_read_is_logged
 
     # Once open, reads are no longer logged.
     clock.advance(WINDOW_START - START)
-    count = len((await client.get(f"{url}/sealed-reads", headers=readers["admin"])).json())
+    count = len((await client.get(f"{url}/sealed-reads", headers=readers["admin"])).json()["items"])
     assert (await client.get(url, headers=readers["leader_1"])).status_code == 200
     again = await client.get(f"{url}/sealed-reads", headers=readers["admin"])
-    assert len(again.json()) == count
+    assert len(again.json()["items"]) == count
 
 
 async def add_inspector(world: World) -> Person:

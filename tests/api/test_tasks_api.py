@@ -610,7 +610,7 @@ async def test_comments_on_a_task(client: httpx.AsyncClient, clock: FakeClock) -
 
     listed = await client.get(url, headers=member)
     assert listed.status_code == 200
-    assert [(c["text"], c["by"]) for c in listed.json()] == [
+    assert [(c["text"], c["by"]) for c in listed.json()["items"]] == [
         ("Đã liên hệ tổ dân phố", str(world.member_a.id)),
         ("Cần thêm kinh phí", str(world.secretary_a.id)),
     ]
@@ -861,7 +861,7 @@ async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
     refused_day = await client.put(f"{DAYS}/2026-12-05", json=day, headers=leader)
     assert refused_day.status_code == 403
     assert refused_day.json()["code"] == "calendar_manage_forbidden"
-    assert (await client.get(DAYS, params={"year": "2026"}, headers=leader)).json() == []
+    assert (await client.get(DAYS, params={"year": "2026"}, headers=leader)).json()["items"] == []
 
     saturday = await client.put(f"{DAYS}/2026-12-05", json=day, headers=admin)
     assert saturday.status_code == 200, saturday.text
@@ -882,11 +882,12 @@ async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
 
     listed = await client.get(DAYS, params={"year": "2026"}, headers=leader)
     assert listed.status_code == 200
-    assert listed.json() == [
+    assert listed.json()["items"] == [
         {"day": "2026-12-05", "working": True, "note": "Làm bù"},
         {"day": "2026-12-07", "working": False, "note": None},
     ]
-    assert (await client.get(DAYS, params={"year": "2027"}, headers=leader)).json() == []
+    later = await client.get(DAYS, params={"year": "2027"}, headers=leader)
+    assert later.json() == {"items": [], "nextCursor": None}
     no_year = await client.get(DAYS, headers=leader)
     assert no_year.status_code == 422
     assert no_year.json()["code"] == "validation_failed"
