@@ -37,7 +37,7 @@ Me = NamedDependency[Actor]
 
 
 def _out(service: MeetingService, meeting: object, *, sheet: bool = True) -> MeetingOut:
-    return MeetingOut.of(meeting, service.policy, sheet=sheet)  # type: ignore[arg-type]
+    return MeetingOut.of(meeting, service.policy, service.clock.now(), sheet=sheet)  # type: ignore[arg-type]
 
 
 class MeetingRuleController(Controller):

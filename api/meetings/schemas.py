@@ -252,7 +252,7 @@ class MeetingOut(Out):
     version: int
 
     @classmethod
-    def of(cls, m: Meeting, policy: MeetingPolicy, *, sheet: bool) -> MeetingOut:
+    def of(cls, m: Meeting, policy: MeetingPolicy, now: datetime, *, sheet: bool) -> MeetingOut:
         c = counts(m.attendance, policy)
         return cls(
             id=m.id,
@@ -310,7 +310,7 @@ class MeetingOut(Out):
             counts=CountsOut(**{f: getattr(c, f) for f in CountsOut.__struct_fields__})
             if sheet
             else None,
-            flags=m.flags(policy),
+            flags=m.flags(policy, now),
             logged_at=m.logged_at,
             finalized_at=m.finalized_at,
             cancel_reason=m.cancel_reason,

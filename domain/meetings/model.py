@@ -191,6 +191,14 @@ class Meeting:
         self.agenda, self.notice_published_at = agenda, at
         self.papers = papers or []
 
+    def late_notice(self, policy: MeetingPolicy, now: datetime) -> bool:
+        """The notice came, or can now only come, less than the notice window before the start.
+        A meeting months away without a notice yet is not late; a cancelled one never is."""
+        deadline = self.planned_start - timedelta(hours=policy.notice_hours)
+        if self.notice_published_at is not None:
+            return self.notice_published_at > deadline
+        return self.status is not MeetingStatus.CANCELLED and now > deadline
+
     # -- the record -----------------------------------------------------------------------------
 
     def log(
@@ -212,6 +220,7 @@ class Meeting:
         for person in (chair_id, minute_taker_id):
             if person is not None and person not in members:
                 raise RuleViolationError("chair_or_taker_not_member")
+        check_votes(resolutions, self.attendance)
         self.actual_start, self.actual_end = actual_start, actual_end
         self.chair_id, self.minute_taker_id = chair_id, minute_taker_id
         self.minutes_text, self.resolutions = minutes_text, resolutions
@@ -252,7 +261,13 @@ class Meeting:
                 missing.append(f"absence_reason:{row.person_id}")
         if not counts(self.attendance, policy).quorum_met:
             missing.append("quorum")
+        voters = voters_present(self.attendance)
+        missing += [f"votes:{n}" for n, r in enumerate(self.resolutions) if votes_cast(r) > voters]
         return missing
+
+    def amend_resolutions(self, resolutions: list[Resolution]) -> None:
+        check_votes(resolutions, self.attendance)
+        self.resolutions = resolutions
 
     def finalize(self, policy: MeetingPolicy, at: datetime) -> None:
         self._require_open()
@@ -261,15 +276,13 @@ class Meeting:
             raise ConflictError("minutes_incomplete", missing=missing)
         self.status, self.finalized_at = MeetingStatus.FINALIZED, at
 
-    def flags(self, policy: MeetingPolicy) -> list[Flag]:
+    def flags(self, policy: MeetingPolicy, now: datetime) -> list[Flag]:
         found = []
         if self.actual_start and self.actual_end:
             needed = policy.combined_min_minutes if self.combined_thematic else policy.min_minutes
             if self.actual_end - self.actual_start < timedelta(minutes=needed):
                 found.append(Flag.SHORT_MEETING)
-        if self.notice_published_at is None or (
-            self.planned_start - self.notice_published_at < timedelta(hours=policy.notice_hours)
-        ):
+        if self.late_notice(policy, now):
             found.append(Flag.LATE_NOTICE)
         if (
             self.logged_at
@@ -278,6 +291,30 @@ class Meeting:
         ):
             found.append(Flag.LOGGED_LATE)
         return found
+
+
+def voters_present(rows: Iterable[AttendanceRow]) -> int:
+    """Who may vote: full members present; probationary members take part but do not vote."""
+    return sum(
+        r.status is AttendanceStatus.PRESENT and r.membership_kind is MembershipKind.FULL
+        for r in rows
+    )
+
+
+def votes_cast(resolution: Resolution) -> int:
+    return resolution.votes_for + resolution.votes_against + resolution.votes_abstain
+
+
+def check_votes(resolutions: Iterable[Resolution], rows: Iterable[AttendanceRow]) -> None:
+    """Votes for, against and abstaining add up to at most the full members present."""
+    voters = voters_present(rows)
+    over = [
+        (f"resolutions[{n}]", f"{votes_cast(r)} votes, {voters} full members present")
+        for n, r in enumerate(resolutions)
+        if votes_cast(r) > voters
+    ]
+    if over:
+        raise RuleViolationError("votes_exceed_voters", errors=over, voters=voters)
 
 
 def check_window(start: datetime, end: datetime) -> None:

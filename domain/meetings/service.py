@@ -434,7 +434,7 @@ class MeetingService:
                     "from": [plain(r) for r in meeting.resolutions],
                     "to": [plain(r) for r in resolutions],
                 }
-                meeting.resolutions = resolutions
+                meeting.amend_resolutions(resolutions)
             if not changes:
                 raise RuleViolationError("amendment_empty")
             now = self.clock.now()
