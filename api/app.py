@@ -162,6 +162,7 @@ class Services:
             self.clock,
             self.settings.inspection_policy,
             self.tasks(request),
+            self.working_days,
             self.notifier,
         )
 

@@ -225,6 +225,10 @@ TITLES: dict[str, tuple[str, str]] = {
         "Đơn vị đã có cuộc kiểm tra trùng thời gian",
         "The unit already has an inspection in an overlapping window",
     ),
+    "plan_without_working_days": (
+        "Thời gian kế hoạch không có ngày làm việc nào",
+        "The plan period has no working day",
+    ),
     "plan_period_invalid": ("Thời gian kế hoạch không hợp lệ", "Invalid plan period"),
     "plan_without_targets": ("Không có chi bộ nào để kiểm tra", "The plan has no targets"),
     "plan_without_inspectors": ("Kế hoạch chưa có cán bộ kiểm tra", "The plan has no inspectors"),

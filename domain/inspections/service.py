@@ -31,7 +31,13 @@ from domain.inspections.model import (
     Recommendation,
     Severity,
 )
-from domain.inspections.planning import Interval, PlannedVisit, overlaps, plan_campaign
+from domain.inspections.planning import (
+    Interval,
+    PlannedVisit,
+    check_period,
+    overlaps,
+    plan_campaign,
+)
 from domain.inspections.ports import FollowUps, InspectionFilter, InspectionRepository, SealedRead
 from domain.inspections.sealing import is_sealed, may_see
 from domain.notifications.model import Category
@@ -40,6 +46,7 @@ from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.tasks.ports import WorkingDays
 
 MAX_TARGETS = 500
 
@@ -80,9 +87,11 @@ class InspectionService:
         clock: Clock,
         policy: InspectionPolicy,
         follow_ups: FollowUps,
+        working_days: WorkingDays,
         notifier: Notifier | None = None,
     ) -> None:
         self.follow_ups = follow_ups
+        self.working_days = working_days
         self.notifier = notifier
         self.repo = repo
         self.org = org
@@ -203,6 +212,7 @@ class InspectionService:
     async def preview_plan(self, actor: Actor, spec: PlanSpec) -> list[PlannedVisit]:
         if spec.kind is InspectionKind.SURPRISE:
             raise RuleViolationError("plan_kind_invalid")
+        check_period(spec.first, spec.last)
         targets = await self._targets(actor, spec.unit_id)
         await self.template(actor, spec.template_id)
         period = (
@@ -212,12 +222,14 @@ class InspectionService:
             ),
         )
         booked = await self.repo.bookings(list(spec.inspector_ids), period, None)
+        calendar = await self.working_days.calendar(range(spec.first.year, spec.last.year + 1))
         return plan_campaign(
             targets,
             spec.first,
             spec.last,
             list(spec.inspector_ids),
             booked,
+            calendar,
             visit_days=spec.visit_days,
             team_size=spec.team_size,
         )

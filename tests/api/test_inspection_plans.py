@@ -1,0 +1,66 @@
+"""Campaign plans over HTTP on both engines: visits on working days only, a commit that can be
+repeated, no two overlapping inspections of one unit; the checklist templates a phone can pick."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+
+from db.repositories.org import PiccoloOrgRepository
+from db.working_days import PiccoloWorkingDays
+from domain.clock import LOCAL_TZ
+from tests.api.test_inspections_api import PLANS, Scene, scene
+from tests.factories import make_unit
+
+
+def local_day(at: str) -> date:
+    return datetime.fromisoformat(at).astimezone(LOCAL_TZ).date()
+
+
+async def add_cells(s: Scene, count: int) -> None:
+    repo = PiccoloOrgRepository()
+    for n in range(count):
+        await repo.add_unit(make_unit(s.world.ward1, f"Chi bộ số {n + 2}", "cell", is_cell=True))
+
+
+def plan_body(s: Scene, first: str, last: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "unitId": str(s.world.ward1.id),
+        "firstDay": first,
+        "lastDay": last,
+        "topic": "Kiểm tra chế độ sinh hoạt",
+        "kind": "periodic",
+        "templateId": s.template["id"],
+        "inspectorIds": [str(s.world.inspector.id)],
+        **extra,
+    }
+
+
+async def test_visits_fall_on_working_days_not_on_new_year_weekends_or_tet(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await scene(client)
+    await add_cells(s, 29)
+    reply = await client.post(
+        f"{PLANS}/preview", json=plan_body(s, "2027-01-01", "2027-02-28"), headers=s.leader
+    )
+    assert reply.status_code == 200, reply.text
+    days = [local_day(v["windowStart"]) for v in reply.json()]
+    assert len(days) == 30
+    assert days[0] == date(2027, 1, 4)  # 1 January is a holiday, then a weekend
+    calendar = await PiccoloWorkingDays().calendar(range(2027, 2028))
+    assert all(calendar.is_working_day(d) for d in days)
+    tet = date(2027, 2, 8)  # Tết Đinh Mùi: the Monday after lunar new year
+    assert not calendar.is_working_day(tet)
+    assert tet not in days
+
+
+async def test_a_period_without_working_days_is_refused(client: httpx.AsyncClient) -> None:
+    s = await scene(client)
+    reply = await client.post(
+        f"{PLANS}/preview", json=plan_body(s, "2027-01-01", "2027-01-03"), headers=s.leader
+    )
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["code"] == "plan_without_working_days"
