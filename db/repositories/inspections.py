@@ -257,6 +257,22 @@ class PiccoloInspectionRepository:
         row = await _select().where(InspectionTable.id == inspection_id).first()
         return _inspection(row) if row else None
 
+    async def overlapping(self, target_id: UUID, window: Interval) -> list[Inspection]:
+        rows = await _select().where(
+            (InspectionTable.target == target_id)
+            & (InspectionTable.window_start < window[1])
+            & (InspectionTable.window_end > window[0])
+        )
+        return [_inspection(r) for r in rows]
+
+    async def of_plan(self, plan_id: UUID) -> list[Inspection]:
+        rows = (
+            await _select()
+            .where(InspectionTable.plan_id == plan_id)
+            .order_by(InspectionTable.window_start)
+        )
+        return [_inspection(r) for r in rows]
+
     async def add(self, inspection: Inspection) -> None:
         await InspectionTable.insert(
             InspectionTable(

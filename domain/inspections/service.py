@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.actors import Actor, Permission, Role, is_within
 from domain.clock import LOCAL_TZ, Clock
@@ -49,6 +49,7 @@ from domain.ports import AuditEntry, AuditLog, UnitOfWork
 from domain.tasks.ports import WorkingDays
 
 MAX_TARGETS = 500
+PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "urn:chibo:inspection-plan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,23 @@ class PlanSpec:
     inspector_ids: tuple[UUID, ...]
     team_size: int = 1
     visit_days: int = 1
+
+    @property
+    def identity(self) -> UUID:
+        """The same plan, committed again or by someone else, has the same id: its inspections
+        are found, not made twice."""
+        parts = (
+            self.unit_id,
+            self.first,
+            self.last,
+            self.topic,
+            self.kind.value,
+            self.template_id,
+            ",".join(str(i) for i in self.inspector_ids),
+            self.team_size,
+            self.visit_days,
+        )
+        return uuid5(PLAN_NAMESPACE, "|".join(str(p) for p in parts))
 
 
 class InspectionService:
@@ -235,12 +253,17 @@ class InspectionService:
         )
 
     async def commit_plan(self, actor: Actor, spec: PlanSpec) -> list[Inspection]:
+        """Idempotent: committing the same plan again returns the inspections it made."""
         async with self.uow.atomic():
+            await self._targets(actor, spec.unit_id)
+            plan_id = spec.identity
+            made = await self.repo.of_plan(plan_id)
+            if made:
+                return made
             visits = await self.preview_plan(actor, spec)
             if not all(v.staffed for v in visits):
                 raise ConflictError("plan_unstaffed")
             template = await self.template(actor, spec.template_id)
-            plan_id = uuid4()
             created = []
             for visit in visits:
                 assert visit.lead_id is not None  # noqa: S101 - staffed above
@@ -254,6 +277,7 @@ class InspectionService:
                         lead_id=visit.lead_id,
                         member_ids=visit.member_ids,
                         template_id=template.id,
+                        id=uuid5(plan_id, str(visit.target_id)),
                     ),
                     plan_id,
                 )
@@ -282,6 +306,7 @@ class InspectionService:
         if new.window[1] <= new.window[0]:
             raise RuleViolationError("inspection_window_invalid")
         target = await self._plannable(actor, new.target_id)
+        await self._refuse_overlap(actor, target.id, new.window)
         template = await self.template(actor, new.template_id)
         for person_id in {new.lead_id, *new.member_ids}:
             grants = await self.org.live_grants_of(person_id)
@@ -310,6 +335,16 @@ class InspectionService:
         await self._audit(actor, "inspection.create", inspection)
         await self._tell_unit(inspection, "inspection_scheduled")
         return inspection
+
+    async def _refuse_overlap(self, actor: Actor, target_id: UUID, window: Interval) -> None:
+        """A unit gets no two inspections at once. A sealed one the caller may not see does not
+        count: refusing would reveal it (the sealing rule wins)."""
+        now = self.clock.now()
+        clashes = [
+            i for i in await self.repo.overlapping(target_id, window) if may_see(actor, i.seal, now)
+        ]
+        if clashes:
+            raise ConflictError("inspection_overlaps", inspections=[str(i.id) for i in clashes])
 
     async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
         target = await self.org.get_unit(target_id)

@@ -9,9 +9,18 @@ from typing import Any
 import httpx
 
 from db.repositories.org import PiccoloOrgRepository
+from db.tables import InspectionTable
 from db.working_days import PiccoloWorkingDays
+from domain.actors import Role
 from domain.clock import LOCAL_TZ
-from tests.api.test_inspections_api import PLANS, Scene, scene
+from tests.api.test_inspections_api import (
+    INSPECTIONS,
+    PLANS,
+    Scene,
+    add_person,
+    inspection_body,
+    scene,
+)
 from tests.factories import make_unit
 
 
@@ -64,3 +73,50 @@ async def test_a_period_without_working_days_is_refused(client: httpx.AsyncClien
     )
     assert reply.status_code == 422, reply.text
     assert reply.json()["code"] == "plan_without_working_days"
+
+
+async def test_committing_the_same_plan_twice_makes_its_inspections_once(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await scene(client)
+    await add_cells(s, 2)
+    plan = plan_body(s, "2027-01-04", "2027-01-29")
+    first = await client.post(PLANS, json=plan, headers=s.leader)
+    assert first.status_code == 201, first.text
+    again = await client.post(PLANS, json=plan, headers=s.leader)
+    assert again.status_code == 201, again.text
+    assert sorted(i["id"] for i in again.json()) == sorted(i["id"] for i in first.json())
+    assert await InspectionTable.count() == 3
+
+
+async def test_a_unit_gets_no_two_overlapping_inspections(client: httpx.AsyncClient) -> None:
+    s = await scene(client)
+    first = await client.post(
+        PLANS, json=plan_body(s, "2027-01-04", "2027-01-04"), headers=s.leader
+    )
+    assert first.status_code == 201, first.text
+    other = await add_person(s.world, Role.INSPECTOR, "Ngô Minh Khoa")  # free that day
+    other_topic = plan_body(
+        s, "2027-01-04", "2027-01-04", topic="Tài chính đảng", inspectorIds=[str(other.id)]
+    )
+    refused = await client.post(PLANS, json=other_topic, headers=s.leader)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "inspection_overlaps"
+    [planned] = first.json()
+    single = inspection_body(
+        s,
+        windowStart=planned["windowStart"],
+        windowEnd=planned["windowEnd"],
+        kind="surprise",
+        leadId=str(other.id),
+    )
+    reply = await client.post(
+        INSPECTIONS, json=single, headers={**s.leader, "Accept-Language": "en"}
+    )
+    assert reply.status_code == 409, reply.text
+    assert reply.json()["title"] == "The unit already has an inspection in an overlapping window"
+    assert await InspectionTable.count() == 1
+    next_day = await client.post(
+        PLANS, json=plan_body(s, "2027-01-05", "2027-01-05", topic="Tài chính"), headers=s.leader
+    )
+    assert next_day.status_code == 201, next_day.text  # windows that only touch do not overlap

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from itertools import combinations, pairwise
 from uuid import UUID, uuid4
@@ -12,6 +13,7 @@ import pytest
 from domain.calendar import WorkingCalendar
 from domain.clock import LOCAL_TZ
 from domain.errors import RuleViolationError
+from domain.inspections.model import InspectionKind
 from domain.inspections.planning import (
     Interval,
     PlannedVisit,
@@ -19,6 +21,7 @@ from domain.inspections.planning import (
     plan_campaign,
     spread_days,
 )
+from domain.inspections.service import PlanSpec
 
 NEW_YEAR = date(2027, 1, 1)  # a Friday and a public holiday
 TET = frozenset(date(2027, 2, d) for d in range(5, 11))  # Tết Đinh Mùi, as the calendar has it
@@ -203,3 +206,18 @@ def test_a_period_over_two_years_is_refused() -> None:
 def test_a_one_day_period_is_valid() -> None:
     visits = plan_campaign(ids(1), FIRST, FIRST, ids(1), {}, CAL)
     assert visits[0].window[0].astimezone(LOCAL_TZ).date() == FIRST
+
+
+def test_a_plan_is_identified_by_what_it_plans() -> None:
+    spec = PlanSpec(
+        unit_id=uuid4(),
+        first=FIRST,
+        last=LAST,
+        topic="Kiểm tra quý I",
+        kind=InspectionKind.PERIODIC,
+        template_id=uuid4(),
+        inspector_ids=tuple(ids(2)),
+    )
+    assert replace(spec).identity == spec.identity
+    for change in ({"topic": "Kiểm tra quý II"}, {"last": LAST - timedelta(days=1)}):
+        assert replace(spec, **change).identity != spec.identity
