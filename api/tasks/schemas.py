@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import In, Out
+from domain.calendar import DaySource
 from domain.tasks.model import Priority, Resolution, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition, Satisfaction
 from domain.tasks.ports import Comment
@@ -204,4 +205,5 @@ class CalendarDayIn(In):
 class CalendarDayOut(Out):
     day: date
     working: bool
-    note: str | None
+    note: str | None  # the holiday's name or the admin's reason
+    source: DaySource
