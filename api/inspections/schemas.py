@@ -67,6 +67,8 @@ class ChecklistItemOut(Out):
 
 class TemplateOut(Out):
     id: UUID
+    family_id: UUID | None  # the id of version 1; every version of a template shares it
+    owner_unit_id: UUID | None
     name: str
     version: int
     items: list[ChecklistItemOut]
@@ -76,6 +78,8 @@ class TemplateOut(Out):
     def of(cls, t: ChecklistTemplate) -> TemplateOut:
         return cls(
             id=t.id,
+            family_id=t.family_id,
+            owner_unit_id=t.owner_id,
             name=t.name,
             version=t.version,
             items=[

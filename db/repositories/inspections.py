@@ -31,6 +31,7 @@ from domain.inspections.model import (
     InspectionStatus,
     Recommendation,
     Severity,
+    TemplateOwners,
 )
 from domain.inspections.planning import Interval
 from domain.inspections.ports import InspectionFilter, SealedRead
@@ -55,6 +56,8 @@ def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
             for i in loads(row[f"{prefix}items"])
         ),
         created_at=row[f"{prefix}created_at"],
+        family_id=row.get(f"{prefix}family"),
+        owner_id=row.get(f"{prefix}owner"),
     )
 
 
@@ -116,6 +119,8 @@ def _select() -> Select[Any]:
         template.version.as_alias("template.version"),
         template.items.as_alias("template.items"),
         template.created_at.as_alias("template.created_at"),
+        template.family.as_alias("template.family"),
+        template.owner.as_alias("template.owner"),
     )
 
 
@@ -228,11 +233,25 @@ class PiccoloInspectionRepository:
         )
         return _template(row) if row else None
 
+    async def list_templates(
+        self, owners: TemplateOwners, page: PageRequest
+    ) -> Page[ChecklistTemplate]:
+        owner = ChecklistTemplateTable.owner
+        admitted: Where | Or = owner.is_null()
+        if owners.at:
+            admitted |= owner.path.is_in(sorted(owners.at))
+        inside = any_prefix(owner.path, owners.within)
+        if inside is not None:
+            admitted |= inside
+        query = ChecklistTemplateTable.select(*ChecklistTemplateTable.all_columns()).where(admitted)
+        return await fetch_page(query, ChecklistTemplateTable, page, _template)
+
     async def add_template(self, family_id: UUID, template: ChecklistTemplate) -> None:
         await ChecklistTemplateTable.insert(
             ChecklistTemplateTable(
                 id=template.id,
                 family=family_id,
+                owner=template.owner_id,
                 name=template.name,
                 version=template.version,
                 items=dumps(

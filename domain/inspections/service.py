@@ -30,6 +30,7 @@ from domain.inspections.model import (
     InspectionStatus,
     Recommendation,
     Severity,
+    TemplateOwners,
 )
 from domain.inspections.planning import (
     Interval,
@@ -160,16 +161,26 @@ class InspectionService:
             latest = await self.repo.latest_template(family_id) if family_id else None
             if family_id is not None and latest is None:
                 raise NotFoundError("template_not_found")
+            template_id = uuid4()
             template = ChecklistTemplate(
-                id=uuid4(),
+                id=template_id,
                 name=name,
                 version=latest.version + 1 if latest else 1,
                 items=items,
                 created_at=self.clock.now(),
+                family_id=family_id or template_id,
+                owner_id=latest.owner_id if latest else _home_unit(actor),
             )
             template.check()
             await self.repo.add_template(family_id or template.id, template)
             return template
+
+    async def list_templates(self, actor: Actor, page: PageRequest) -> Page[ChecklistTemplate]:
+        """The templates a planner or inspector may pick, every version."""
+        scopes = (*actor.scopes(Permission.PLAN_INSPECTIONS), *actor.scopes(Permission.INSPECT))
+        if not scopes:
+            return Page(items=(), next_cursor=None)
+        return await self.repo.list_templates(TemplateOwners.of(scopes), page)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -441,6 +452,12 @@ class InspectionService:
                     inspection.id,
                 )
             return await self._save(actor, "inspection.conclude", inspection)
+
+
+def _home_unit(actor: Actor) -> UUID:
+    """A new template belongs to the highest unit its maker plans inspections for."""
+    scopes = actor.scopes(Permission.PLAN_INSPECTIONS)
+    return next(g.unit_id for g in actor.grants if g.unit_path == min(scopes, key=len))
 
 
 class InspectionClosing:

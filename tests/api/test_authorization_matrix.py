@@ -594,7 +594,7 @@ def _record(a: Ask) -> dict[str, Any]:
         "chairId": str(side.secretary.id),
         "minuteTakerId": str(side.member.id),
         "minutesText": "Chi bộ thống nhất phân công theo dõi các hộ gia đình.",
-        "resolutions": [{"text": "Tổ chức tổng vệ sinh khu dân cư", "votesFor": 3}],
+        "resolutions": [{"text": "Tổ chức tổng vệ sinh khu dân cư", "votesFor": 1}],
         "attendance": [{"personId": str(side.member.id), "status": "present"}],
     }
 
@@ -773,6 +773,7 @@ RECIPES: dict[str, Recipe] = {
     "CreateChecklistTemplate": lambda _: Call(json=TEMPLATE),
     "ReviseChecklistTemplate": lambda a: Call(a.scene.template.id, json=TEMPLATE),
     "GetChecklistTemplate": lambda a: Call(a.scene.template.id),
+    "ListChecklistTemplates": lambda _: Call(),
     "PreviewInspectionPlan": lambda a: Call(json=_plan(a)),
     "CommitInspectionPlan": lambda a: Call(json=_plan(a)),
     "CreateInspection": lambda a: Call(json=_new_inspection(a)),

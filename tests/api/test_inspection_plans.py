@@ -3,7 +3,7 @@ repeated, no two overlapping inspections of one unit; the checklist templates a 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,12 +16,16 @@ from domain.clock import LOCAL_TZ
 from tests.api.test_inspections_api import (
     INSPECTIONS,
     PLANS,
+    TEMPLATE,
+    TEMPLATES,
+    Headers,
     Scene,
     add_person,
     inspection_body,
     scene,
 )
-from tests.factories import make_unit
+from tests.factories import login, make_unit
+from tests.fakes import FakeClock
 
 
 def local_day(at: str) -> date:
@@ -120,3 +124,52 @@ async def test_a_unit_gets_no_two_overlapping_inspections(client: httpx.AsyncCli
         PLANS, json=plan_body(s, "2027-01-05", "2027-01-05", topic="Tài chính"), headers=s.leader
     )
     assert next_day.status_code == 201, next_day.text  # windows that only touch do not overlap
+
+
+async def make_template(client: httpx.AsyncClient, headers: Headers, name: str) -> Any:
+    reply = await client.post(TEMPLATES, json={**TEMPLATE, "name": name}, headers=headers)
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+async def template_names(client: httpx.AsyncClient, headers: Headers) -> list[tuple[str, int]]:
+    reply = await client.get(TEMPLATES, headers=headers)
+    assert reply.status_code == 200, reply.text
+    return [(t["name"], t["version"]) for t in reply.json()["items"]]
+
+
+async def test_templates_are_listed_with_versions_in_the_callers_scope(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    s = await scene(client)  # leader_1 made "Kiểm tra sinh hoạt chi bộ" for ward 1
+    world = s.world
+    admin, other_ward = await login(client, world.admin), await login(client, world.leader_2)
+    clock.advance(timedelta(minutes=1))
+    await make_template(client, admin, "Mẫu của Thành ủy")
+    clock.advance(timedelta(minutes=1))
+    await make_template(client, other_ward, "Mẫu phường Hoàn Kiếm")
+    clock.advance(timedelta(minutes=1))
+    revised = await client.put(
+        f"{TEMPLATES}/{s.template['id']}", json={**TEMPLATE, "name": "Bản sửa"}, headers=s.leader
+    )
+    assert revised.json()["familyId"] == s.template["id"] == s.template["familyId"]
+    assert revised.json()["ownerUnitId"] == str(world.ward1.id)
+
+    ward1 = [("Kiểm tra sinh hoạt chi bộ", 1), ("Mẫu của Thành ủy", 1), ("Bản sửa", 2)]
+    assert await template_names(client, s.leader) == ward1
+    assert await template_names(client, s.lead) == ward1  # an inspector of ward 1
+    assert await template_names(client, other_ward) == [
+        ("Mẫu của Thành ủy", 1),
+        ("Mẫu phường Hoàn Kiếm", 1),
+    ]
+    assert len(await template_names(client, admin)) == 4  # the city sees inside its scope
+    secretary = await login(client, world.secretary_a)
+    assert await template_names(client, secretary) == []
+
+    first = await client.get(TEMPLATES, params={"limit": "2"}, headers=s.leader)
+    assert first.json()["nextCursor"] is not None
+    rest = await client.get(
+        TEMPLATES, params={"limit": "2", "cursor": first.json()["nextCursor"]}, headers=s.leader
+    )
+    assert [t["name"] for t in rest.json()["items"]] == ["Bản sửa"]
+    assert rest.json()["nextCursor"] is None
