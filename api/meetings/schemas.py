@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -13,6 +13,7 @@ from domain.attachments import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
     AgendaKind,
+    Amendment,
     AttendanceStatus,
     Flag,
     LeaderVisit,
@@ -219,6 +220,53 @@ class CountsOut(Out):
     quorum_met: bool
 
 
+class TextChangeOut(Out):
+    before: str | None
+    after: str | None
+
+
+class ResolutionsChangeOut(Out):
+    before: list[ResolutionOut]
+    after: list[ResolutionOut]
+
+
+class AmendmentOut(Out):
+    by_id: UUID
+    by_name: str | None
+    at: datetime
+    reason: str
+    minutes_text: TextChangeOut | None
+    resolutions: ResolutionsChangeOut | None
+
+    @classmethod
+    def of(cls, a: Amendment) -> AmendmentOut:
+        text, resolutions = a.changes.get("minutesText"), a.changes.get("resolutions")
+        return cls(
+            by_id=a.by,
+            by_name=a.by_name,
+            at=a.at,
+            reason=a.reason,
+            minutes_text=TextChangeOut(before=text["from"], after=text["to"])
+            if isinstance(text, dict)
+            else None,
+            resolutions=ResolutionsChangeOut(
+                before=[_resolution(r) for r in resolutions["from"]],
+                after=[_resolution(r) for r in resolutions["to"]],
+            )
+            if isinstance(resolutions, dict)
+            else None,
+        )
+
+
+def _resolution(stored: dict[str, Any]) -> ResolutionOut:
+    return ResolutionOut(
+        text=stored["text"],
+        votes_for=stored["votes_for"],
+        votes_against=stored["votes_against"],
+        votes_abstain=stored["votes_abstain"],
+    )
+
+
 class MeetingOut(Out):
     id: UUID
     cell_id: UUID
@@ -247,6 +295,7 @@ class MeetingOut(Out):
     finalized_at: datetime | None
     cancel_reason: str | None
     move_reason: str | None
+    amendments: list[AmendmentOut] | None  # with the sheet: who amended the minutes, when, why
     created_at: datetime
     updated_at: datetime
     version: int
@@ -315,6 +364,7 @@ class MeetingOut(Out):
             finalized_at=m.finalized_at,
             cancel_reason=m.cancel_reason,
             move_reason=m.move_reason,
+            amendments=[AmendmentOut.of(a) for a in m.amendments] if sheet else None,
             created_at=m.created_at,
             updated_at=m.updated_at,
             version=m.version,

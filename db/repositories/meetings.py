@@ -20,6 +20,7 @@ from db.tables import (
     MeetingTable,
     MembershipTable,
     MinutesAmendmentTable,
+    PersonTable,
 )
 from domain.attachments import AttachmentKind, Paper
 from domain.errors import StaleVersionError
@@ -488,3 +489,27 @@ class PiccoloMeetingRepository:
                 at=amendment.at,
             )
         )
+
+    async def amendments_of(self, meeting_id: UUID) -> list[Amendment]:
+        rows = (
+            await MinutesAmendmentTable.select()
+            .where(MinutesAmendmentTable.meeting == meeting_id)
+            .order_by(MinutesAmendmentTable.at)
+        )
+        if not rows:
+            return []
+        authors = await PersonTable.select(PersonTable.id, PersonTable.full_name).where(
+            PersonTable.id.is_in(list({r["by"] for r in rows}))
+        )
+        names = {a["id"]: a["full_name"] for a in authors}
+        return [
+            Amendment(
+                meeting_id=r["meeting"],
+                by=r["by"],
+                reason=r["reason"],
+                changes=loads(r["changes"]),
+                at=r["at"],
+                by_name=names.get(r["by"]),
+            )
+            for r in rows
+        ]

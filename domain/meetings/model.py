@@ -160,6 +160,7 @@ class Meeting:
     cancel_reason: str | None = None
     move_reason: str | None = None
     version: int = 1
+    amendments: list[Amendment] = field(default_factory=list)  # of the final minutes, oldest first
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -383,5 +384,6 @@ class Amendment:
     meeting_id: UUID
     by: UUID
     reason: str
-    changes: dict[str, object]
+    changes: dict[str, object]  # {"minutesText" | "resolutions": {"from": …, "to": …}}
     at: datetime
+    by_name: str | None = None

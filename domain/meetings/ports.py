@@ -78,6 +78,9 @@ class MeetingRepository(Protocol):
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...
     async def add_amendment(self, amendment: Amendment) -> None: ...
+    async def amendments_of(self, meeting_id: UUID) -> list[Amendment]:
+        """The meeting's amendments with their authors' names, oldest first."""
+
     async def previous_meeting(self, cell_id: UUID, before: datetime) -> Meeting | None:
         """The last meeting held before ``before``."""
 

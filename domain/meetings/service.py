@@ -66,7 +66,9 @@ class MeetingRecord:
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
-    return snapshot(meeting)
+    state = snapshot(meeting)
+    del state["amendments"]  # audited one by one as they are made
+    return state
 
 
 class MeetingService:
@@ -361,9 +363,15 @@ class MeetingService:
             meeting.attendance = attendance_sheet(roster)
 
     async def sheet(self, actor: Actor, meeting_id: UUID) -> Meeting:
+        """The whole meeting: its sheet and, once final, the amendments of its minutes."""
         meeting = await self.meeting(actor, meeting_id)
         await self._ensure_sheet(meeting)
+        await self._load_amendments(meeting)
         return meeting
+
+    async def _load_amendments(self, meeting: Meeting) -> None:
+        if meeting.status is MeetingStatus.FINALIZED:  # only final minutes are amended
+            meeting.amendments = await self.repo.amendments_of(meeting.id)
 
     async def log(
         self, actor: Actor, meeting_id: UUID, version: int | None, record: MeetingRecord
@@ -441,7 +449,9 @@ class MeetingService:
             await self.repo.add_amendment(
                 Amendment(meeting.id, actor.person_id, reason, changes, now)
             )
-            return await self._save(actor, "meeting.amend", meeting, before, rows=False)
+            saved = await self._save(actor, "meeting.amend", meeting, before, rows=False)
+            await self._load_amendments(saved)
+            return saved
 
     # -- check-in and leaders' visits -----------------------------------------------------------
 
