@@ -22,6 +22,7 @@ from db.tables import (
     MinutesAmendmentTable,
     PersonTable,
 )
+from db.unique import translating_unique
 from domain.attachments import AttachmentKind, Paper
 from domain.errors import StaleVersionError
 from domain.meetings.model import (
@@ -151,6 +152,7 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
         "finalized_at": meeting.finalized_at,
         "cancel_reason": meeting.cancel_reason,
         "move_reason": meeting.move_reason,
+        "occurrence": meeting.occurrence,
         "updated_at": meeting.updated_at,
         "version": meeting.version,
     }
@@ -166,7 +168,6 @@ def _new_row(meeting: Meeting) -> MeetingTable:
     return MeetingTable(
         id=meeting.id,
         cell=meeting.cell_id,
-        occurrence=meeting.occurrence,
         created_at=meeting.created_at,
         **_columns(meeting),
     )
@@ -239,7 +240,8 @@ class PiccoloMeetingRepository:
         return _meeting(row, rows)
 
     async def add(self, meeting: Meeting) -> None:
-        await MeetingTable.insert(_new_row(meeting))
+        async with translating_unique("regular_meeting_exists"):
+            await MeetingTable.insert(_new_row(meeting))
 
     async def add_planned(self, meetings: list[Meeting]) -> int:
         if not meetings:
@@ -259,11 +261,12 @@ class PiccoloMeetingRepository:
         where = (
             same if expected_version is None else same & (MeetingTable.version == expected_version)
         )
-        written = await (
-            MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()})
-            .where(where)
-            .returning(MeetingTable.id)
-        )
+        async with translating_unique("regular_meeting_exists"):  # moved into a taken month
+            written = await (
+                MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()})
+                .where(where)
+                .returning(MeetingTable.id)
+            )
         if expected_version is not None and not written:
             current = await MeetingTable.select(MeetingTable.version).where(same).first()
             raise StaleVersionError(
@@ -372,6 +375,19 @@ class PiccoloMeetingRepository:
             )
             for r in rows
         ]
+
+    async def regular_meetings(
+        self, cell_id: UUID, since: datetime, until: datetime
+    ) -> list[tuple[UUID, MeetingStatus, datetime]]:
+        rows = await MeetingTable.select(
+            MeetingTable.id, MeetingTable.status, MeetingTable.planned_start
+        ).where(
+            (MeetingTable.cell == cell_id)
+            & (MeetingTable.kind == MeetingKind.REGULAR.value)
+            & (MeetingTable.planned_start >= since)
+            & (MeetingTable.planned_start < until)
+        )
+        return [(r["id"], MeetingStatus(r["status"]), r["planned_start"]) for r in rows]
 
     async def rule_of(self, cell_id: UUID) -> CellRule | None:
         row = await MeetingRuleTable.select().where(MeetingRuleTable.cell == cell_id).first()

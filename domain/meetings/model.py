@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.attachments import Paper
 from domain.clock import LOCAL_TZ
 from domain.errors import ConflictError, RuleViolationError
+from domain.meetings.recurrence import month_of
 from domain.org.model import MembershipKind
 
 
@@ -144,7 +145,7 @@ class Meeting:
     title: str | None = None
     place: str | None = None
     place_location: tuple[float, float] | None = None
-    occurrence: str | None = None  # "2026-12" for a meeting planned from the cell's rule
+    occurrence: str | None = None  # a regular meeting's local month ("2026-12"): one per cell
     notice_published_at: datetime | None = None
     agenda: list[AgendaItem] = field(default_factory=list)
     papers: list[Paper] = field(default_factory=list)
@@ -176,6 +177,7 @@ class Meeting:
             raise ConflictError("meeting_already_held")
         check_window(start, end)
         self.planned_start, self.planned_end, self.move_reason = start, end, reason
+        self.occurrence = regular_month(self.kind, start)
 
     def cancel(self, reason: str) -> None:
         self._require_open()
@@ -292,6 +294,22 @@ class Meeting:
         ):
             found.append(Flag.LOGGED_LATE)
         return found
+
+
+def regular_month(kind: MeetingKind, start: datetime) -> str | None:
+    """The month a regular meeting holds for its cell (one each month); other kinds hold none."""
+    return month_of(start) if kind is MeetingKind.REGULAR else None
+
+
+def month_taken(
+    month: str, others: Iterable[tuple[UUID, MeetingStatus, datetime]], meeting_id: UUID
+) -> bool:
+    """Whether another live regular meeting of the cell, given as (id, status, start), holds
+    ``month``; a cancelled one gives its month back."""
+    return any(
+        other != meeting_id and status is not MeetingStatus.CANCELLED and month_of(start) == month
+        for other, status, start in others
+    )
 
 
 def voters_present(rows: Iterable[AttendanceRow]) -> int:

@@ -26,12 +26,14 @@ from domain.meetings.model import (
     attendance_sheet,
     check_window,
     meeting_day,
+    month_taken,
+    regular_month,
     review_flags,
     unexcused_months,
 )
 from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository, OpenTasks
 from domain.meetings.quota import QuotaProgress, period_of, progress
-from domain.meetings.recurrence import planned_occurrences
+from domain.meetings.recurrence import month_of, planned_occurrences, replanned
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.model import LeaderAssignment, check_cell
@@ -39,6 +41,8 @@ from domain.org.ports import AssignmentFilter, OrgRepository
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 from domain.snapshots import plain, snapshot
+
+RULE_CHANGED = "Đổi theo lịch sinh hoạt mới của chi bộ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,7 @@ class MeetingService:
             actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
             check_cell(cell)
             await self.repo.set_rule(rule)
+            await self._replan(actor, rule)
             await self.audit.record(
                 AuditEntry(
                     actor_id=actor.person_id,
@@ -186,6 +191,47 @@ class MeetingService:
                 )
             )
         return rule
+
+    async def _replan(self, actor: Actor, rule: CellRule) -> None:
+        """The cell's future regular meetings not yet held follow the new rule: moved to its day
+        of their month, or cancelled when that day has passed or does not exist; members who had
+        the notice are told the new time."""
+        now = self.clock.now()
+        cell = await self.org.get_unit(rule.cell_id)
+        assert cell is not None  # noqa: S101 - set_rule found it
+        coming = await self.repo.list_meetings(
+            (cell.path,),
+            MeetingFilter(
+                cell_id=cell.id,
+                starts_from=now,
+                status=MeetingStatus.PLANNED,
+                kind=MeetingKind.REGULAR,
+            ),
+            PageRequest(limit=MAX_PAGE_SIZE),
+        )
+        for meeting in coming.items:
+            target = replanned(
+                rule.rule, meeting.occurrence or month_of(meeting.planned_start), now
+            )
+            if target == (meeting.planned_start, meeting.planned_end):
+                continue
+            before = _snapshot(meeting)
+            if target is None:
+                meeting.cancel(RULE_CHANGED)
+            else:
+                meeting.move(*target, RULE_CHANGED)
+            await self._save(actor, "meeting.replan", meeting, before, rows=False)
+            if meeting.notice_published_at is not None and target is not None:
+                await self._announce(meeting)
+
+    async def _require_month_free(self, meeting: Meeting) -> None:
+        """One regular meeting per cell and month (the unique index decides under races)."""
+        if meeting.occurrence is None:
+            return
+        since, until = local_month_bounds(int(meeting.occurrence[:4]), int(meeting.occurrence[5:]))
+        others = await self.repo.regular_meetings(meeting.cell_id, since, until)
+        if month_taken(meeting.occurrence, others, meeting.id):
+            raise ConflictError("regular_meeting_exists", month=meeting.occurrence)
 
     async def plan_all(self) -> int:
         """Plan every cell's regular meetings ahead; safe to run any number of times."""
@@ -207,6 +253,16 @@ class MeetingService:
             if cell is None or not cell.active:
                 return 0
             now = self.clock.now()
+            ahead = planned_occurrences(rule.rule, now, self.policy.plan_months_ahead)
+            if not ahead:
+                return 0
+            # A month that has a regular meeting, even a cancelled one, is not planned again.
+            held = {
+                month_of(start)
+                for _, _, start in await self.repo.regular_meetings(
+                    cell.id, *local_month_range(ahead[0][0], ahead[-1][0])
+                )
+            }
             meetings = [
                 Meeting(
                     id=uuid4(),
@@ -222,9 +278,8 @@ class MeetingService:
                     place_location=rule.place_location,
                     occurrence=occurrence,
                 )
-                for occurrence, start, end in planned_occurrences(
-                    rule.rule, now, self.policy.plan_months_ahead
-                )
+                for occurrence, start, end in ahead
+                if occurrence not in held
             ]
             return await self.repo.add_planned(meetings)
 
@@ -254,7 +309,9 @@ class MeetingService:
                 title=new.title,
                 place=new.place,
                 place_location=new.place_location,
+                occurrence=regular_month(new.kind, new.planned_start),
             )
+            await self._require_month_free(meeting)
             await self.repo.add(meeting)
             await self._record(actor, "meeting.create", meeting, None)
             return meeting
@@ -272,6 +329,7 @@ class MeetingService:
             meeting = await self._managed(actor, meeting_id, version)
             before = _snapshot(meeting)
             meeting.move(start, end, reason)
+            await self._require_month_free(meeting)
             return await self._save(actor, "meeting.move", meeting, before, rows=False)
 
     async def cancel(
@@ -595,3 +653,10 @@ def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)  # noqa: PLR2004
     return start, end
+
+
+def local_month_range(first: str, last: str) -> tuple[datetime, datetime]:
+    """UTC bounds from the start of month ``first`` to the end of month ``last`` ("2026-12")."""
+    since, _ = local_month_bounds(int(first[:4]), int(first[5:]))
+    _, until = local_month_bounds(int(last[:4]), int(last[5:]))
+    return since, until
