@@ -103,7 +103,8 @@ class MeetingController(Controller):
         status: Annotated[MeetingStatus | None, QueryParameter()] = None,
         kind: Annotated[MeetingKind | None, QueryParameter()] = None,
     ) -> PageOut[MeetingOut]:
-        """Meetings the caller can see, by cell or unit subtree and local month."""
+        """Meetings the caller can see, by cell or unit subtree and local month, each with its
+        attendance tally and the leaders' visits (a ward's oversight at a glance)."""
         within = (await org.unit(actor, unit_id)).path if unit_id else None
         starts_from = starts_before = None
         if month:
@@ -120,8 +121,13 @@ class MeetingController(Controller):
             ),
             PageRequest(limit, cursor),
         )
+        now = meetings.clock.now()
         return PageOut(
-            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+            items=[
+                MeetingOut.of(o.meeting, meetings.policy, now, sheet=False, overview=o)
+                for o in page.items
+            ],
+            next_cursor=page.next_cursor,
         )
 
     @get("/upcoming", operation_id="ListMyUpcomingMeetings", responses=problems(401, 422))

@@ -19,6 +19,7 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingPolicy,
     MeetingStatus,
     Resolution,
@@ -267,6 +268,15 @@ def _resolution(stored: dict[str, Any]) -> ResolutionOut:
     )
 
 
+class TallyOut(Out):
+    present: int
+    excused: int
+    unexcused: int
+    elsewhere: int
+    exempt: int
+    unmarked: int
+
+
 class MeetingOut(Out):
     id: UUID
     cell_id: UUID
@@ -296,12 +306,22 @@ class MeetingOut(Out):
     cancel_reason: str | None
     move_reason: str | None
     amendments: list[AmendmentOut] | None  # with the sheet: who amended the minutes, when, why
+    tally: TallyOut | None  # in lists: attendance by status
+    visits: list[VisitOut] | None  # in lists: the leaders' visits
     created_at: datetime
     updated_at: datetime
     version: int
 
     @classmethod
-    def of(cls, m: Meeting, policy: MeetingPolicy, now: datetime, *, sheet: bool) -> MeetingOut:
+    def of(
+        cls,
+        m: Meeting,
+        policy: MeetingPolicy,
+        now: datetime,
+        *,
+        sheet: bool,
+        overview: MeetingOverview | None = None,
+    ) -> MeetingOut:
         c = counts(m.attendance, policy)
         return cls(
             id=m.id,
@@ -365,6 +385,10 @@ class MeetingOut(Out):
             cancel_reason=m.cancel_reason,
             move_reason=m.move_reason,
             amendments=[AmendmentOut.of(a) for a in m.amendments] if sheet else None,
+            tally=TallyOut(**{f: getattr(overview.tally, f) for f in TallyOut.__struct_fields__})
+            if overview
+            else None,
+            visits=[VisitOut.of(v) for v in overview.visits] if overview else None,
             created_at=m.created_at,
             updated_at=m.updated_at,
             version=m.version,

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.query import Select
+from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from db.json_columns import dumps, loads
@@ -36,6 +37,7 @@ from domain.meetings.model import (
     MeetingKind,
     MeetingStatus,
     Resolution,
+    Tally,
 )
 from domain.meetings.ports import CellRule, MeetingFilter, RosterEntry
 from domain.meetings.recurrence import MeetingRule, RuleKind
@@ -445,6 +447,35 @@ class PiccoloMeetingRepository:
                 LeaderVisitTable.remarks,
             ],
         )
+
+    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
+        if not meeting_ids:
+            return {}
+        rows = (
+            await LeaderVisitTable.select()
+            .where(LeaderVisitTable.meeting.is_in(meeting_ids))
+            .order_by(LeaderVisitTable.leader_confirmed_at)
+        )
+        visits: dict[UUID, list[LeaderVisit]] = {}
+        for row in rows:
+            visits.setdefault(row["meeting"], []).append(_visit(row))
+        return visits
+
+    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
+        if not meeting_ids:
+            return {}
+        rows = (
+            await AttendanceTable.select(
+                AttendanceTable.meeting, AttendanceTable.status, Count(AttendanceTable.id)
+            )
+            .where(AttendanceTable.meeting.is_in(meeting_ids))
+            .group_by(AttendanceTable.meeting, AttendanceTable.status)
+        )
+        by_meeting: dict[UUID, dict[AttendanceStatus | None, int]] = {}
+        for row in rows:
+            status = AttendanceStatus(row["status"]) if row["status"] else None
+            by_meeting.setdefault(row["meeting"], {})[status] = row["count"]
+        return {meeting: Tally.of(by_status) for meeting, by_status in by_meeting.items()}
 
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]:
         rows = await LeaderVisitTable.select().where(LeaderVisitTable.meeting == meeting_id)

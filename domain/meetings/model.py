@@ -6,7 +6,7 @@ the defaults of guidance 42-HD/BTCTW (2025), never literals in the rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -108,6 +108,25 @@ class Counts:
     unexcused: int
     elsewhere: int
     quorum_met: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A meeting's attendance at a glance, for lists: rows by status (unmarked: not yet)."""
+
+    present: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    elsewhere: int = 0
+    exempt: int = 0
+    unmarked: int = 0
+
+    @classmethod
+    def of(cls, by_status: Mapping[AttendanceStatus | None, int]) -> Tally:
+        return cls(
+            **{s.value: by_status.get(s, 0) for s in AttendanceStatus},
+            unmarked=by_status.get(None, 0),
+        )
 
 
 def counts(rows: Iterable[AttendanceRow], policy: MeetingPolicy) -> Counts:
@@ -405,3 +424,12 @@ class Amendment:
     changes: dict[str, object]  # {"minutesText" | "resolutions": {"from": …, "to": …}}
     at: datetime
     by_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingOverview:
+    """A meeting as oversight lists show it: with its tally and the leaders' visits."""
+
+    meeting: Meeting
+    tally: Tally
+    visits: tuple[LeaderVisit, ...]

@@ -13,6 +13,7 @@ from domain.meetings.model import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Tally,
 )
 from domain.meetings.recurrence import MeetingRule
 from domain.org.model import MembershipKind
@@ -79,6 +80,12 @@ class MeetingRepository(Protocol):
     async def visit(self, meeting_id: UUID, leader_id: UUID) -> LeaderVisit | None: ...
     async def save_visit(self, visit: LeaderVisit) -> None: ...
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]: ...
+    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
+        """The leaders' visits of a page of meetings, in one query."""
+
+    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
+        """The attendance of a page of meetings by status, in one aggregate query."""
+
     async def counted_visits(
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...

@@ -20,9 +20,11 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingPolicy,
     MeetingStatus,
     Resolution,
+    Tally,
     attendance_sheet,
     check_window,
     meeting_day,
@@ -128,8 +130,19 @@ class MeetingService:
 
     async def list_meetings(
         self, actor: Actor, where: MeetingFilter, page: PageRequest
-    ) -> Page[Meeting]:
-        return await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
+    ) -> Page[MeetingOverview]:
+        """A page of meetings with their attendance tallies and leaders' visits: three queries
+        for the page, whatever its length."""
+        found = await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
+        ids = [m.id for m in found.items]
+        tallies, visits = await self.repo.tallies(ids), await self.repo.visits_of_many(ids)
+        return Page(
+            items=tuple(
+                MeetingOverview(m, tallies.get(m.id, Tally()), tuple(visits.get(m.id, ())))
+                for m in found.items
+            ),
+            next_cursor=found.next_cursor,
+        )
 
     async def upcoming(self, actor: Actor, limit: int) -> list[Meeting]:
         return await self.repo.upcoming_for(
