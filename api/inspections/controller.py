@@ -113,6 +113,9 @@ class InspectionPlanController(Controller):
     async def commit(
         self, data: JSONBody[PlanIn], actor: Me, inspections: Inspections
     ) -> list[InspectionOut]:
+        """Create the plan's inspections. Committing the same plan again returns the same
+        inspections; a unit already inspected in an overlapping window refuses the whole plan
+        (409 `inspection_overlaps`). Visits fall on working days only."""
         created = await inspections.commit_plan(actor, _spec(data))
         return [InspectionOut.of(i, inspections.policy) for i in created]
 

@@ -56,7 +56,10 @@ class MeetingRuleController(Controller):
     async def set_rule(
         self, cell_id: FromPath[UUID], data: JSONBody[RuleIn], actor: Me, meetings: Meetings
     ) -> RuleOut:
-        """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)"."""
+        """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)".
+        A changed rule moves the cell's future planned regular meetings to its day of their month
+        (cancelled where that day has passed or does not exist); members who had the notice are
+        told the new time."""
         rule = CellRule(
             cell_id=cell_id,
             rule=MeetingRule(
@@ -162,7 +165,8 @@ class MeetingController(Controller):
     async def create(
         self, data: JSONBody[MeetingIn], actor: Me, meetings: Meetings
     ) -> Response[MeetingOut]:
-        """Add a thematic, extraordinary or extra regular meeting (the client may give its id)."""
+        """Add a thematic, extraordinary or regular meeting (the client may give its id); a cell
+        has at most one regular meeting a month (409 `regular_meeting_exists`)."""
         meeting = await meetings.create(
             actor,
             NewMeeting(

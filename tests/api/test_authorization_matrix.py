@@ -262,10 +262,11 @@ async def _held(
     return meeting
 
 
-def _meeting(cell: Unit, status: MeetingStatus, start: datetime) -> Meeting:
+def _meeting(
+    cell: Unit, status: MeetingStatus, start: datetime, kind: MeetingKind = MeetingKind.REGULAR
+) -> Meeting:
     return Meeting(
-        uuid4(), cell.id, cell.path, MeetingKind.REGULAR, status, start,
-        start + timedelta(hours=2), START, START,
+        uuid4(), cell.id, cell.path, kind, status, start, start + timedelta(hours=2), START, START,
     )  # fmt: skip
 
 
@@ -347,7 +348,10 @@ async def _build_side(
     await meetings.set_rule(
         CellRule(cell.id, MeetingRule(RuleKind.DAY_OF_MONTH, time(19, 30), 120, day=4), None, None)
     )
-    planned = _meeting(cell, MeetingStatus.PLANNED, START + timedelta(minutes=15))
+    # extraordinary: the held meeting is the month's regular one
+    planned = _meeting(
+        cell, MeetingStatus.PLANNED, START + timedelta(minutes=15), MeetingKind.EXTRAORDINARY
+    )
     await meetings.add(planned)
     held = await _held(cell, START - timedelta(days=2), secretary, member, final=False)
     finalized = await _held(cell, START - timedelta(days=30), secretary, member, final=True)
