@@ -180,6 +180,7 @@ class Services:
             self.settings.inspection_policy,
             self.tasks(request),
             self.references,
+            self.working_days,
             self.notifier,
         )
 

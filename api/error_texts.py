@@ -195,6 +195,14 @@ TITLES: dict[str, tuple[str, str]] = {
         "The minutes are missing what finalising needs",
     ),
     "amendment_empty": ("Đính chính không thay đổi gì", "The amendment changes nothing"),
+    "votes_exceed_voters": (
+        "Số phiếu biểu quyết vượt quá số đảng viên chính thức có mặt, đồng chí kiểm tra lại",
+        "Votes for, against and abstaining exceed the full members present",
+    ),
+    "regular_meeting_exists": (
+        "Chi bộ đã có cuộc sinh hoạt thường kỳ trong tháng này",
+        "The cell already has a regular meeting this month",
+    ),
     "checkin_code_invalid": ("Mã điểm danh không đúng", "Wrong check-in code"),
     "checkin_code_expired": ("Mã điểm danh đã hết hạn", "The check-in code has expired"),
     "checkin_closed": ("Chưa hoặc đã hết giờ điểm danh", "Check-in is not open"),
@@ -260,6 +268,14 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "answer_invalid": ("Câu trả lời không hợp lệ", "Invalid answer"),
     "answer_photo_required": ("Nội dung này cần ảnh minh chứng", "This item needs a photo"),
+    "inspection_overlaps": (
+        "Đơn vị đã có cuộc kiểm tra trùng thời gian",
+        "The unit already has an inspection in an overlapping window",
+    ),
+    "plan_without_working_days": (
+        "Thời gian kế hoạch không có ngày làm việc nào",
+        "The plan period has no working day",
+    ),
     "plan_period_invalid": ("Thời gian kế hoạch không hợp lệ", "Invalid plan period"),
     "plan_without_targets": ("Không có chi bộ nào để kiểm tra", "The plan has no targets"),
     "plan_without_inspectors": ("Kế hoạch chưa có cán bộ kiểm tra", "The plan has no inspectors"),

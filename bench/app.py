@@ -449,7 +449,9 @@ def add_twins(app: Litestar, settings: Settings) -> None:
         request_id = request.scope.get("state", {}).get("request_id")
         async with driver.transaction() as tx:
             meeting = await log_meeting(tx, actor, meeting_id, version, data, request_id)
-        return tagged(MeetingOut.of(meeting, policy, sheet=True), meeting.version)
+        return tagged(
+            MeetingOut.of(meeting, policy, datetime.now(UTC), sheet=True), meeting.version
+        )
 
     def self_authenticated(path: str, fetch: Fetch) -> Any:  # noqa: ANN401 - a route handler
         @get(path, exclude_from_auth=True, include_in_schema=False)

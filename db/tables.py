@@ -240,7 +240,8 @@ class CalendarTokenTable(Table, tablename="calendar_token"):
 
 
 class ChecklistTemplateTable(Table, tablename="checklist_template"):
-    """One row per version; ``family`` is the id of the first version."""
+    """One row per version; ``family`` is the id of the first version. ``owner``: the unit whose
+    subtree may use the template (null for templates made before owners: usable everywhere)."""
 
     id = UUID(primary_key=True)
     family = UUID(index=True)

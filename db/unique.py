@@ -24,7 +24,7 @@ CODES: dict[tuple[str, tuple[str, ...]], str] = {
     ("membership", ("person", "cell")): "membership_exists",
     ("role_grant", ("person", "unit", "role")): "grant_exists",
     ("leader_assignment", ("leader", "cell")): "assignment_exists",
-    ("meeting", ("cell", "occurrence")): "meeting_exists",
+    ("meeting", ("cell", "occurrence")): "regular_meeting_exists",
     ("idempotency_key", ("person", "key")): "idempotency_request_in_flight",
     ("push_device", ("token",)): "device_conflict",
     ("notification_preference", ("person",)): "notification_preferences_conflict",

@@ -10,33 +10,33 @@ from uuid import uuid4
 import holidays
 
 from db.tables import CalendarDayTable
-from domain.calendar import WorkingCalendar
+from domain.calendar import CalendarDay, WorkingCalendar, special_days
+from domain.org.model import Locale
+
+LANGUAGES = {Locale.VI: "vi", Locale.EN: "en_US"}
+SWAPPED_WORKDAY = {Locale.VI: "Làm bù", Locale.EN: "Make-up working day"}
 
 
 @functools.cache
-def _public_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+def _public_year(year: int, locale: Locale) -> tuple[dict[date, str], dict[date, str]]:
     """Public days off, and Saturdays worked in exchange for a bridging day off (22 August 2026
-    for 31 August). The library computes lunar dates on each call: once a year per process."""
-    vietnam = holidays.country_holidays("VN", years=year)
-    worked = frozenset(d for d in vietnam.weekend_workdays if d.year == year)
-    return frozenset(vietnam.keys()), worked
+    for 31 August), with their names. The library computes lunar dates on each call: once a year
+    and language per process."""
+    vietnam = holidays.country_holidays("VN", years=year, language=LANGUAGES[locale])
+    worked = {d: SWAPPED_WORKDAY[locale] for d in vietnam.weekend_workdays if d.year == year}
+    return dict(vietnam.items()), worked
 
 
 class PiccoloWorkingDays:
     async def calendar(self, years: range) -> WorkingCalendar:
-        public: set[date] = set()
-        swapped: set[date] = set()
+        days: list[CalendarDay] = []
         for year in years:
-            year_off, year_worked = _public_year(year)
-            public |= year_off
-            swapped |= year_worked
-        rows = await CalendarDayTable.select().where(
-            (CalendarDayTable.day >= date(years.start, 1, 1))
-            & (CalendarDayTable.day < date(years.stop, 1, 1))
-        )
-        off = {r["day"] for r in rows if not r["working"]}
-        worked = {r["day"] for r in rows if r["working"]}
-        return WorkingCalendar.of((public | off) - worked, (swapped - off) | worked)
+            days += await self.days(year, Locale.VI)
+        return WorkingCalendar.from_days(days)
+
+    async def days(self, year: int, locale: Locale) -> list[CalendarDay]:
+        off, worked = _public_year(year, locale)
+        return special_days(off, worked, await self.exceptions(year))
 
     async def set_day(self, day: date, *, working: bool, note: str | None) -> None:
         await CalendarDayTable.insert(

@@ -78,6 +78,16 @@ class ChecklistTemplateController(Controller):
         items = tuple(i.to_domain() for i in data.items)
         return TemplateOut.of(await inspections.save_template(actor, data.name, items, template_id))
 
+    @get("/", operation_id="ListChecklistTemplates", responses=problems(401, 422))
+    async def list_templates(
+        self, actor: Me, inspections: Inspections, limit: Limit = 50, cursor: Cursor = None
+    ) -> PageOut[TemplateOut]:
+        """Every version of the templates the caller may pick: those of the units above the
+        caller's units and of the units inside them, oldest first. The versions of one template
+        share `familyId`; pick the highest `version`."""
+        page = await inspections.list_templates(actor, PageRequest(limit, cursor))
+        return PageOut(items=[TemplateOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+
     @get("/{template_id:uuid}", operation_id="GetChecklistTemplate", responses=problems(401, 404))
     async def get_template(
         self, template_id: FromPath[UUID], actor: Me, inspections: Inspections
@@ -107,6 +117,9 @@ class InspectionPlanController(Controller):
     async def commit(
         self, data: JSONBody[PlanIn], actor: Me, inspections: Inspections
     ) -> list[InspectionOut]:
+        """Create the plan's inspections. Committing the same plan again returns the same
+        inspections; a unit already inspected in an overlapping window refuses the whole plan
+        (409 `inspection_overlaps`). Visits fall on working days only."""
         created = await inspections.commit_plan(actor, _spec(data))
         return [InspectionOut.of(i, inspections.policy) for i in created]
 

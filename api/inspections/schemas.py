@@ -72,6 +72,7 @@ class ChecklistItemOut(Out):
 
 class TemplateOut(Out):
     id: UUID
+    family_id: UUID | None  # the id of version 1; every version of a template shares it
     name: str
     version: int
     items: list[ChecklistItemOut]
@@ -83,6 +84,7 @@ class TemplateOut(Out):
         return cls(
             id=t.id,
             unit_id=t.unit_id,
+            family_id=t.family_id,
             name=t.name,
             version=t.version,
             items=[

@@ -37,7 +37,7 @@ Me = NamedDependency[Actor]
 
 
 def _out(service: MeetingService, meeting: object, *, sheet: bool = True) -> MeetingOut:
-    return MeetingOut.of(meeting, service.policy, sheet=sheet)  # type: ignore[arg-type]
+    return MeetingOut.of(meeting, service.policy, service.clock.now(), sheet=sheet)  # type: ignore[arg-type]
 
 
 class MeetingRuleController(Controller):
@@ -56,7 +56,10 @@ class MeetingRuleController(Controller):
     async def set_rule(
         self, cell_id: FromPath[UUID], data: JSONBody[RuleIn], actor: Me, meetings: Meetings
     ) -> RuleOut:
-        """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)"."""
+        """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)".
+        A changed rule moves the cell's future planned regular meetings to its day of their month
+        (cancelled where that day has passed or does not exist); members who had the notice are
+        told the new time."""
         rule = CellRule(
             cell_id=cell_id,
             rule=MeetingRule(
@@ -103,7 +106,8 @@ class MeetingController(Controller):
         status: Annotated[MeetingStatus | None, QueryParameter()] = None,
         kind: Annotated[MeetingKind | None, QueryParameter()] = None,
     ) -> PageOut[MeetingOut]:
-        """Meetings the caller can see, by cell or unit subtree and local month."""
+        """Meetings the caller can see, by cell or unit subtree and local month, each with its
+        attendance tally and the leaders' visits (a ward's oversight at a glance)."""
         within = (await org.unit(actor, unit_id)).path if unit_id else None
         starts_from = starts_before = None
         if month:
@@ -120,8 +124,13 @@ class MeetingController(Controller):
             ),
             PageRequest(limit, cursor),
         )
+        now = meetings.clock.now()
         return PageOut(
-            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+            items=[
+                MeetingOut.of(o.meeting, meetings.policy, now, sheet=False, overview=o)
+                for o in page.items
+            ],
+            next_cursor=page.next_cursor,
         )
 
     @get("/upcoming", operation_id="ListMyUpcomingMeetings", responses=problems(401, 422))
@@ -160,7 +169,8 @@ class MeetingController(Controller):
     async def create(
         self, data: JSONBody[MeetingIn], actor: Me, meetings: Meetings
     ) -> Response[MeetingOut]:
-        """Add a thematic, extraordinary or extra regular meeting (the client may give its id)."""
+        """Add a thematic, extraordinary or regular meeting (the client may give its id); a cell
+        has at most one regular meeting a month (409 `regular_meeting_exists`)."""
         meeting = await meetings.create(
             actor,
             NewMeeting(

@@ -53,7 +53,7 @@ async def followed_cells(
 ) -> PageOut[FollowedCellOversightOut]:
     """For a leader: each cell followed, visits confirmed both ways against the quota (pro rata),
     and the next meetings."""
-    policy = oversight.meetings.policy
+    policy, now = oversight.meetings.policy, oversight.meetings.clock.now()
     cells = [
         FollowedCellOversightOut(
             assignment_id=f.assignment.id,
@@ -68,7 +68,7 @@ async def followed_cells(
                 expected_by_now=f.progress.expected_by_now,
                 behind=f.progress.behind,
             ),
-            upcoming=[MeetingOut.of(m, policy, sheet=False) for m in f.upcoming],
+            upcoming=[MeetingOut.of(m, policy, now, sheet=False) for m in f.upcoming],
         )
         for f in await oversight.followed(actor)
     ]

@@ -59,7 +59,10 @@ class MeetingRecordController(Controller):
             attendance=[(a.person_id, a.status, a.reason) for a in data.attendance],
         )
         meeting = await meetings.log(actor, meeting_id, expected_version(if_match), record)
-        return tagged(MeetingOut.of(meeting, meetings.policy, sheet=True), meeting.version)
+        return tagged(
+            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            meeting.version,
+        )
 
     @put(
         "/attendance/{person_id:uuid}",
@@ -80,7 +83,10 @@ class MeetingRecordController(Controller):
         meeting = await meetings.mark(
             actor, meeting_id, expected_version(if_match), person_id, data.status, data.reason
         )
-        return tagged(MeetingOut.of(meeting, meetings.policy, sheet=True), meeting.version)
+        return tagged(
+            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            meeting.version,
+        )
 
     @post(
         "/finalize",
@@ -94,7 +100,10 @@ class MeetingRecordController(Controller):
     ) -> Response[MeetingOut]:
         """Close the minutes; 409 `minutes_incomplete` lists in `missing` what is lacking."""
         meeting = await meetings.finalize(actor, meeting_id, expected_version(if_match))
-        return tagged(MeetingOut.of(meeting, meetings.policy, sheet=True), meeting.version)
+        return tagged(
+            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            meeting.version,
+        )
 
     @post(
         "/amendments",
@@ -120,7 +129,10 @@ class MeetingRecordController(Controller):
             data.minutes_text,
             [r.to_domain() for r in data.resolutions] if data.resolutions is not None else None,
         )
-        return tagged(MeetingOut.of(meeting, meetings.policy, sheet=True), meeting.version)
+        return tagged(
+            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            meeting.version,
+        )
 
     @get("/checkin-code", operation_id="GetCheckinCode", responses=problems(401, 403, 404, 422))
     async def checkin_code(
@@ -146,7 +158,7 @@ class MeetingRecordController(Controller):
         """A member or a visiting leader checks in with the scanned code."""
         where = (data.location.lat, data.location.lon) if data.location else None
         meeting = await meetings.check_in(actor, meeting_id, data.code, where)
-        return MeetingOut.of(meeting, meetings.policy, sheet=False)
+        return MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=False)
 
     @get("/leader-visits", operation_id="ListLeaderVisits", responses=problems(401, 404))
     async def visits(

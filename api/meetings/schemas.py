@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -13,11 +13,13 @@ from domain.attachments import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
     AgendaKind,
+    Amendment,
     AttendanceStatus,
     Flag,
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingPolicy,
     MeetingStatus,
     Resolution,
@@ -218,6 +220,62 @@ class CountsOut(Out):
     quorum_met: bool
 
 
+class TextChangeOut(Out):
+    before: str | None
+    after: str | None
+
+
+class ResolutionsChangeOut(Out):
+    before: list[ResolutionOut]
+    after: list[ResolutionOut]
+
+
+class AmendmentOut(Out):
+    by_id: UUID
+    by_name: str | None
+    at: datetime
+    reason: str
+    minutes_text: TextChangeOut | None
+    resolutions: ResolutionsChangeOut | None
+
+    @classmethod
+    def of(cls, a: Amendment) -> AmendmentOut:
+        text, resolutions = a.changes.get("minutesText"), a.changes.get("resolutions")
+        return cls(
+            by_id=a.by,
+            by_name=a.by_name,
+            at=a.at,
+            reason=a.reason,
+            minutes_text=TextChangeOut(before=text["from"], after=text["to"])
+            if isinstance(text, dict)
+            else None,
+            resolutions=ResolutionsChangeOut(
+                before=[_resolution(r) for r in resolutions["from"]],
+                after=[_resolution(r) for r in resolutions["to"]],
+            )
+            if isinstance(resolutions, dict)
+            else None,
+        )
+
+
+def _resolution(stored: dict[str, Any]) -> ResolutionOut:
+    return ResolutionOut(
+        text=stored["text"],
+        votes_for=stored["votes_for"],
+        votes_against=stored["votes_against"],
+        votes_abstain=stored["votes_abstain"],
+    )
+
+
+class TallyOut(Out):
+    present: int
+    excused: int
+    unexcused: int
+    elsewhere: int
+    exempt: int
+    unmarked: int
+
+
 class MeetingOut(Out):
     id: UUID
     cell_id: UUID
@@ -246,12 +304,23 @@ class MeetingOut(Out):
     finalized_at: datetime | None
     cancel_reason: str | None
     move_reason: str | None
+    amendments: list[AmendmentOut] | None  # with the sheet: who amended the minutes, when, why
+    tally: TallyOut | None  # in lists: attendance by status
+    visits: list[VisitOut] | None  # in lists: the leaders' visits
     created_at: datetime
     updated_at: datetime
     version: int
 
     @classmethod
-    def of(cls, m: Meeting, policy: MeetingPolicy, *, sheet: bool) -> MeetingOut:
+    def of(
+        cls,
+        m: Meeting,
+        policy: MeetingPolicy,
+        now: datetime,
+        *,
+        sheet: bool,
+        overview: MeetingOverview | None = None,
+    ) -> MeetingOut:
         c = counts(m.attendance, policy)
         return cls(
             id=m.id,
@@ -309,11 +378,16 @@ class MeetingOut(Out):
             counts=CountsOut(**{f: getattr(c, f) for f in CountsOut.__struct_fields__})
             if sheet
             else None,
-            flags=m.flags(policy),
+            flags=m.flags(policy, now),
             logged_at=m.logged_at,
             finalized_at=m.finalized_at,
             cancel_reason=m.cancel_reason,
             move_reason=m.move_reason,
+            amendments=[AmendmentOut.of(a) for a in m.amendments] if sheet else None,
+            tally=TallyOut(**{f: getattr(overview.tally, f) for f in TallyOut.__struct_fields__})
+            if overview
+            else None,
+            visits=[VisitOut.of(v) for v in overview.visits] if overview else None,
             created_at=m.created_at,
             updated_at=m.updated_at,
             version=m.version,

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from api.errors import problems
+from api.i18n import negotiate
 from api.schemas import Cursor, Limit, PageOut, one_page
 from api.tasks.schemas import (
     CalendarDayIn,
@@ -21,6 +22,7 @@ from api.tasks.schemas import (
     SatisfactionIn,
 )
 from domain.actors import Actor
+from domain.calendar import DaySource, with_weekends
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 from domain.tasks.petitions import Petition, Reply, ReplyState
@@ -127,13 +129,21 @@ class CalendarDayController(Controller):
         actor: Me,
         tasks: Tasks,
         year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+        accept_language: Annotated[str | None, HeaderParameter(name="Accept-Language")] = None,
+        weekends: Annotated[
+            bool, QueryParameter(description="Also list every Saturday and Sunday off")
+        ] = False,
     ) -> PageOut[CalendarDayOut]:
-        """Admin-entered extra days off and make-up working days of a year."""
+        """The year's days that deadlines skip or count unlike an ordinary weekday: statutory
+        holidays (lunar Tết included, named in the caller's language), the days admins entered
+        (their reason; an entry wins over the statute) and make-up working Saturdays. Weekends
+        are off unless listed as working; `weekends=true` lists them too."""
         del actor
+        days = await tasks.working_days.days(year, negotiate(accept_language))
         return one_page(
             [
-                CalendarDayOut(day=d, working=w, note=n)
-                for d, w, n in await tasks.working_days.exceptions(year)
+                CalendarDayOut(day=d.day, working=d.working, note=d.name, source=d.source)
+                for d in (with_weekends(days, year) if weekends else days)
             ]
         )
 
@@ -146,4 +156,6 @@ class CalendarDayController(Controller):
         self, day: FromPath[date], data: JSONBody[CalendarDayIn], actor: Me, tasks: Tasks
     ) -> CalendarDayOut:
         await tasks.set_calendar_day(actor, day, working=data.working, note=data.note)
-        return CalendarDayOut(day=day, working=data.working, note=data.note)
+        return CalendarDayOut(
+            day=day, working=data.working, note=data.note, source=DaySource.OVERRIDE
+        )

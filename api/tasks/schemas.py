@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import Category, Contact, DayNote, In, Name, Out, Text, Title
+from domain.calendar import DaySource
 from domain.tasks.model import Priority, Resolution, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition, Satisfaction
 from domain.tasks.ports import Comment
@@ -225,4 +226,5 @@ class CalendarDayIn(In):
 class CalendarDayOut(Out):
     day: date
     working: bool
-    note: str | None
+    note: str | None  # the holiday's name or the admin's reason
+    source: DaySource

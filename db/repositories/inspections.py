@@ -31,6 +31,7 @@ from domain.inspections.model import (
     InspectionStatus,
     Recommendation,
     Severity,
+    TemplateOwners,
 )
 from domain.inspections.planning import Interval
 from domain.inspections.ports import InspectionFilter, SealedRead
@@ -58,6 +59,7 @@ def _template(row: dict[str, Any], prefix: str = "") -> ChecklistTemplate:
         created_at=row[f"{prefix}created_at"],
         unit_id=row[f"{prefix}owner"],
         unit_path=row[f"{prefix}owner_path"],
+        family_id=row.get(f"{prefix}family"),
     )
 
 
@@ -129,6 +131,7 @@ def _select() -> Select[Any]:
         template.created_at.as_alias("template.created_at"),
         template.owner.as_alias("template.owner"),
         template._.owner._.path.as_alias("template.owner_path"),
+        template.family.as_alias("template.family"),
     )
 
 
@@ -238,6 +241,19 @@ class PiccoloInspectionRepository:
         )
         return _template(row) if row else None
 
+    async def list_templates(
+        self, owners: TemplateOwners, page: PageRequest
+    ) -> Page[ChecklistTemplate]:
+        owner = ChecklistTemplateTable.owner
+        admitted: Where | Or = owner.is_null()
+        if owners.at:
+            admitted |= owner.path.is_in(sorted(owners.at))
+        inside = any_prefix(owner.path, owners.within)
+        if inside is not None:
+            admitted |= inside
+        query = _templates().where(admitted)
+        return await fetch_page(query, ChecklistTemplateTable, page, _template)
+
     async def add_template(self, family_id: UUID, template: ChecklistTemplate) -> None:
         await ChecklistTemplateTable.insert(
             ChecklistTemplateTable(
@@ -267,6 +283,22 @@ class PiccoloInspectionRepository:
     async def get(self, inspection_id: UUID) -> Inspection | None:
         row = await _select().where(InspectionTable.id == inspection_id).first()
         return _inspection(row) if row else None
+
+    async def overlapping(self, target_id: UUID, window: Interval) -> list[Inspection]:
+        rows = await _select().where(
+            (InspectionTable.target == target_id)
+            & (InspectionTable.window_start < window[1])
+            & (InspectionTable.window_end > window[0])
+        )
+        return [_inspection(r) for r in rows]
+
+    async def of_plan(self, plan_id: UUID) -> list[Inspection]:
+        rows = (
+            await _select()
+            .where(InspectionTable.plan_id == plan_id)
+            .order_by(InspectionTable.window_start)
+        )
+        return [_inspection(r) for r in rows]
 
     async def add(self, inspection: Inspection) -> None:
         await InspectionTable.insert(

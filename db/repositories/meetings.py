@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.query import Select
+from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from db.json_columns import dumps, loads
@@ -20,6 +21,7 @@ from db.tables import (
     MeetingTable,
     MembershipTable,
     MinutesAmendmentTable,
+    PersonTable,
 )
 from domain.attachments import AttachmentKind, Paper
 from domain.errors import StaleVersionError
@@ -34,6 +36,7 @@ from domain.meetings.model import (
     MeetingKind,
     MeetingStatus,
     Resolution,
+    Tally,
 )
 from domain.meetings.ports import CellRule, MeetingFilter, RosterEntry
 from domain.meetings.recurrence import MeetingRule, RuleKind
@@ -150,6 +153,7 @@ def _columns(meeting: Meeting) -> dict[str, Any]:
         "finalized_at": meeting.finalized_at,
         "cancel_reason": meeting.cancel_reason,
         "move_reason": meeting.move_reason,
+        "occurrence": meeting.occurrence,
         "updated_at": meeting.updated_at,
         "version": meeting.version,
     }
@@ -165,7 +169,6 @@ def _new_row(meeting: Meeting) -> MeetingTable:
     return MeetingTable(
         id=meeting.id,
         cell=meeting.cell_id,
-        occurrence=meeting.occurrence,
         created_at=meeting.created_at,
         **_columns(meeting),
     )
@@ -258,6 +261,7 @@ class PiccoloMeetingRepository:
         where = (
             same if expected_version is None else same & (MeetingTable.version == expected_version)
         )
+        # moved into a month already taken: regular_meeting_exists (db/unique.py)
         written = await (
             MeetingTable.update({getattr(MeetingTable, k): v for k, v in columns.items()})
             .where(where)
@@ -369,6 +373,19 @@ class PiccoloMeetingRepository:
             for r in rows
         ]
 
+    async def regular_meetings(
+        self, cell_id: UUID, since: datetime, until: datetime
+    ) -> list[tuple[UUID, MeetingStatus, datetime]]:
+        rows = await MeetingTable.select(
+            MeetingTable.id, MeetingTable.status, MeetingTable.planned_start
+        ).where(
+            (MeetingTable.cell == cell_id)
+            & (MeetingTable.kind == MeetingKind.REGULAR.value)
+            & (MeetingTable.planned_start >= since)
+            & (MeetingTable.planned_start < until)
+        )
+        return [(r["id"], MeetingStatus(r["status"]), r["planned_start"]) for r in rows]
+
     async def rule_of(self, cell_id: UUID) -> CellRule | None:
         row = await MeetingRuleTable.select().where(MeetingRuleTable.cell == cell_id).first()
         return _rule(row) if row else None
@@ -425,6 +442,35 @@ class PiccoloMeetingRepository:
                 LeaderVisitTable.remarks,
             ],
         )
+
+    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
+        if not meeting_ids:
+            return {}
+        rows = (
+            await LeaderVisitTable.select()
+            .where(LeaderVisitTable.meeting.is_in(meeting_ids))
+            .order_by(LeaderVisitTable.leader_confirmed_at)
+        )
+        visits: dict[UUID, list[LeaderVisit]] = {}
+        for row in rows:
+            visits.setdefault(row["meeting"], []).append(_visit(row))
+        return visits
+
+    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
+        if not meeting_ids:
+            return {}
+        rows = (
+            await AttendanceTable.select(
+                AttendanceTable.meeting, AttendanceTable.status, Count(AttendanceTable.id)
+            )
+            .where(AttendanceTable.meeting.is_in(meeting_ids))
+            .group_by(AttendanceTable.meeting, AttendanceTable.status)
+        )
+        by_meeting: dict[UUID, dict[AttendanceStatus | None, int]] = {}
+        for row in rows:
+            status = AttendanceStatus(row["status"]) if row["status"] else None
+            by_meeting.setdefault(row["meeting"], {})[status] = row["count"]
+        return {meeting: Tally.of(by_status) for meeting, by_status in by_meeting.items()}
 
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]:
         rows = await LeaderVisitTable.select().where(LeaderVisitTable.meeting == meeting_id)
@@ -485,3 +531,27 @@ class PiccoloMeetingRepository:
                 at=amendment.at,
             )
         )
+
+    async def amendments_of(self, meeting_id: UUID) -> list[Amendment]:
+        rows = (
+            await MinutesAmendmentTable.select()
+            .where(MinutesAmendmentTable.meeting == meeting_id)
+            .order_by(MinutesAmendmentTable.at)
+        )
+        if not rows:
+            return []
+        authors = await PersonTable.select(PersonTable.id, PersonTable.full_name).where(
+            PersonTable.id.is_in(list({r["by"] for r in rows}))
+        )
+        names = {a["id"]: a["full_name"] for a in authors}
+        return [
+            Amendment(
+                meeting_id=r["meeting"],
+                by=r["by"],
+                reason=r["reason"],
+                changes=loads(r["changes"]),
+                at=r["at"],
+                by_name=names.get(r["by"]),
+            )
+            for r in rows
+        ]

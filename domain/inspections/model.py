@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from domain.actors import is_within
 from domain.errors import ConflictError, ForbiddenError, RuleViolationError
 from domain.inspections.sealing import SealFacts
 from domain.tasks.model import Priority
@@ -71,6 +72,7 @@ class ChecklistTemplate:
     created_at: datetime
     unit_id: UUID  # the owner: its subtree uses the template, its planners publish versions
     unit_path: str
+    family_id: UUID | None = None  # the first version's id; None before it is stored
 
     def check(self) -> None:
         keys = [i.key for i in self.items]
@@ -79,6 +81,33 @@ class ChecklistTemplate:
         for item in self.items:
             if (item.answer_kind is AnswerKind.SCORE) != (item.max_score is not None):
                 raise RuleViolationError("checklist_items_invalid", item=item.key)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateOwners:
+    """Whose checklist templates a caller may list: owners on the way from the root down to a
+    unit of the caller's scope (``at``), or inside that scope (``within``). A template made
+    before owners were recorded (no owner) is everyone's."""
+
+    at: frozenset[str]
+    within: tuple[str, ...]
+
+    @classmethod
+    def of(cls, scopes: tuple[str, ...]) -> TemplateOwners:
+        return cls(frozenset(a for s in scopes for a in units_above(s)), scopes)
+
+    def admit(self, owner_path: str | None) -> bool:
+        return (
+            owner_path is None
+            or owner_path in self.at
+            or any(is_within(owner_path, s) for s in self.within)
+        )
+
+
+def units_above(path: str) -> list[str]:
+    """ "/a/b/c/" -> ["/a/", "/a/b/", "/a/b/c/"]: the units containing a unit, itself included."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 @dataclass(slots=True)

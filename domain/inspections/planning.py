@@ -1,6 +1,7 @@
 """Spread a campaign of inspections over a period and staff it evenly, never double-booking.
 
-Targets are visited one after another at even intervals over the period; each visit takes the
+Targets are visited one after another at even intervals over the working days of the period
+(weekends and Vietnamese public holidays skipped: the calendar of deadlines); each visit takes the
 least-loaded inspectors who are free for its whole window (ties broken by the order given, so the
 same input always gives the same plan).
 """
@@ -11,10 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from domain.calendar import WorkingCalendar
 from domain.clock import LOCAL_TZ
 from domain.errors import RuleViolationError
 
 Interval = tuple[datetime, datetime]
+MAX_PLAN_DAYS = 731  # a campaign covers at most two years
+
+
+def check_period(first: date, last: date) -> None:
+    if last < first or (last - first).days >= MAX_PLAN_DAYS:
+        raise RuleViolationError("plan_period_invalid")
 
 
 def overlaps(a: Interval, b: Interval) -> bool:
@@ -42,12 +50,18 @@ class _Inspector:
         return not any(overlaps(window, b) for b in self.busy)
 
 
-def spread_days(first: date, last: date, count: int) -> list[date]:
-    """``count`` days from ``first`` to ``last`` at even intervals, the first on ``first``."""
-    if last < first:
-        raise RuleViolationError("plan_period_invalid")
-    span = (last - first).days + 1
-    return [first + timedelta(days=i * span // count) for i in range(count)]
+def spread_days(first: date, last: date, count: int, calendar: WorkingCalendar) -> list[date]:
+    """``count`` working days from ``first`` to ``last`` at even intervals over the working days,
+    the first on the first working day."""
+    check_period(first, last)
+    days = [
+        first + timedelta(days=i)
+        for i in range((last - first).days + 1)
+        if calendar.is_working_day(first + timedelta(days=i))
+    ]
+    if not days:
+        raise RuleViolationError("plan_without_working_days")
+    return [days[i * len(days) // count] for i in range(count)]
 
 
 def plan_campaign(
@@ -56,6 +70,7 @@ def plan_campaign(
     last: date,
     inspectors: list[UUID],
     booked: dict[UUID, list[Interval]],
+    calendar: WorkingCalendar,
     *,
     visit_days: int = 1,
     team_size: int = 1,
@@ -68,7 +83,7 @@ def plan_campaign(
     staff = [_Inspector(i, list(booked.get(i, []))) for i in inspectors]
     load = dict.fromkeys(inspectors, 0)
     visits = []
-    for target, day in zip(targets, spread_days(first, last, len(targets)), strict=True):
+    for target, day in zip(targets, spread_days(first, last, len(targets), calendar), strict=True):
         start = datetime.combine(day, start_at, tzinfo=LOCAL_TZ)
         window = (start, start + timedelta(days=visit_days))
         free = sorted((s for s in staff if s.free(window)), key=lambda s: load[s.id])

@@ -8,7 +8,13 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.actors import Actor
-from domain.inspections.model import ChecklistTemplate, Inspection, InspectionKind, InspectionStatus
+from domain.inspections.model import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    TemplateOwners,
+)
 from domain.inspections.planning import Interval
 from domain.pagination import Page, PageRequest
 from domain.tasks.model import Priority
@@ -51,7 +57,18 @@ class InspectionRepository(Protocol):
     async def template(self, template_id: UUID) -> ChecklistTemplate | None: ...
     async def latest_template(self, family_id: UUID) -> ChecklistTemplate | None: ...
     async def add_template(self, family_id: UUID, template: ChecklistTemplate) -> None: ...
+    async def list_templates(
+        self, owners: TemplateOwners, page: PageRequest
+    ) -> Page[ChecklistTemplate]:
+        """Every version of the templates ``owners`` admits, oldest first."""
+
     async def get(self, inspection_id: UUID) -> Inspection | None: ...
+    async def overlapping(self, target_id: UUID, window: Interval) -> list[Inspection]:
+        """The target unit's inspections whose window overlaps ``window``, sealed ones too."""
+
+    async def of_plan(self, plan_id: UUID) -> list[Inspection]:
+        """The inspections a campaign plan created, by window start."""
+
     async def add(self, inspection: Inspection) -> None: ...
     async def save(self, inspection: Inspection, expected_version: int) -> None: ...
     async def bookings(

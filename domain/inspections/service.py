@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.actors import Actor, Permission, Role, is_within
 from domain.clock import LOCAL_TZ, Clock
@@ -30,8 +30,15 @@ from domain.inspections.model import (
     InspectionStatus,
     Recommendation,
     Severity,
+    TemplateOwners,
 )
-from domain.inspections.planning import Interval, PlannedVisit, overlaps, plan_campaign
+from domain.inspections.planning import (
+    Interval,
+    PlannedVisit,
+    check_period,
+    overlaps,
+    plan_campaign,
+)
 from domain.inspections.ports import FollowUps, InspectionFilter, InspectionRepository, SealedRead
 from domain.inspections.sealing import is_sealed, may_see
 from domain.notifications.model import Category
@@ -40,9 +47,11 @@ from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
-from domain.references import References, on_line
+from domain.references import References
+from domain.tasks.ports import WorkingDays
 
 MAX_TARGETS = 500
+PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "urn:chibo:inspection-plan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,23 @@ class PlanSpec:
     team_size: int = 1
     visit_days: int = 1
 
+    @property
+    def identity(self) -> UUID:
+        """The same plan, committed again or by someone else, has the same id: its inspections
+        are found, not made twice."""
+        parts = (
+            self.unit_id,
+            self.first,
+            self.last,
+            self.topic,
+            self.kind.value,
+            self.template_id,
+            ",".join(str(i) for i in self.inspector_ids),
+            self.team_size,
+            self.visit_days,
+        )
+        return uuid5(PLAN_NAMESPACE, "|".join(str(p) for p in parts))
+
 
 class InspectionService:
     def __init__(
@@ -82,10 +108,12 @@ class InspectionService:
         policy: InspectionPolicy,
         follow_ups: FollowUps,
         references: References,
+        working_days: WorkingDays,
         notifier: Notifier | None = None,
     ) -> None:
         self.references = references
         self.follow_ups = follow_ups
+        self.working_days = working_days
         self.notifier = notifier
         self.repo = repo
         self.org = org
@@ -120,9 +148,9 @@ class InspectionService:
 
     @staticmethod
     def _sees_template(actor: Actor, template: ChecklistTemplate) -> bool:
-        """Planners and inspectors within the owner's subtree use it; those above it see it."""
-        scopes = (*actor.scopes(Permission.PLAN_INSPECTIONS), *actor.scopes(Permission.INSPECT))
-        return any(on_line(scope, template.unit_path) for scope in scopes)
+        """Planners and inspectors within the owner's subtree use it; those above it see it
+        (the rule the template list applies in SQL)."""
+        return _template_owners(actor).admit(template.unit_path)
 
     async def template(self, actor: Actor, template_id: UUID) -> ChecklistTemplate:
         template = await self.repo.template(template_id)
@@ -170,18 +198,27 @@ class InspectionService:
                 owner = await self.references.unit(actor, unit_id or self._planning_unit(actor))
                 owner_id, owner_path, version = owner.id, owner.path, 1
             actor.require(Permission.PLAN_INSPECTIONS, owner_path, "template_manage_forbidden")
+            template_id = uuid4()
             template = ChecklistTemplate(
-                id=uuid4(),
+                id=template_id,
                 name=name,
                 version=version,
                 items=items,
                 created_at=self.clock.now(),
                 unit_id=owner_id,
                 unit_path=owner_path,
+                family_id=family_id or template_id,
             )
             template.check()
             await self.repo.add_template(family_id or template.id, template)
             return template
+
+    async def list_templates(self, actor: Actor, page: PageRequest) -> Page[ChecklistTemplate]:
+        """The templates a planner or inspector may pick, every version."""
+        owners = _template_owners(actor)
+        if not owners.within:
+            return Page(items=(), next_cursor=None)
+        return await self.repo.list_templates(owners, page)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -244,6 +281,7 @@ class InspectionService:
     async def preview_plan(self, actor: Actor, spec: PlanSpec) -> list[PlannedVisit]:
         if spec.kind is InspectionKind.SURPRISE:
             raise RuleViolationError("plan_kind_invalid")
+        check_period(spec.first, spec.last)
         unit = await self._plannable(actor, spec.unit_id)
         targets = await self._targets(unit)
         await self._usable_template(actor, spec.template_id, unit.path)
@@ -258,23 +296,30 @@ class InspectionService:
         # a sealed inspection the planner may not see books nobody, as far as they can tell
         hidden = await self.hidden_from(actor)
         booked = await self.repo.bookings(list(spec.inspector_ids), period, hidden)
+        calendar = await self.working_days.calendar(range(spec.first.year, spec.last.year + 1))
         return plan_campaign(
             targets,
             spec.first,
             spec.last,
             list(spec.inspector_ids),
             booked,
+            calendar,
             visit_days=spec.visit_days,
             team_size=spec.team_size,
         )
 
     async def commit_plan(self, actor: Actor, spec: PlanSpec) -> list[Inspection]:
+        """Idempotent: committing the same plan again returns the inspections it made."""
         async with self.uow.atomic():
+            await self._plannable(actor, spec.unit_id)  # the right to plan, before any reply
+            plan_id = spec.identity
+            made = await self.repo.of_plan(plan_id)
+            if made:
+                return made
             visits = await self.preview_plan(actor, spec)
             if not all(v.staffed for v in visits):
                 raise ConflictError("plan_unstaffed")
             template = await self.template(actor, spec.template_id)
-            plan_id = uuid4()
             created = []
             for visit in visits:
                 assert visit.lead_id is not None  # noqa: S101 - staffed above
@@ -288,6 +333,7 @@ class InspectionService:
                         lead_id=visit.lead_id,
                         member_ids=visit.member_ids,
                         template_id=template.id,
+                        id=uuid5(plan_id, str(visit.target_id)),
                     ),
                     plan_id,
                 )
@@ -316,6 +362,7 @@ class InspectionService:
         if new.window[1] <= new.window[0]:
             raise RuleViolationError("inspection_window_invalid")
         target = await self._plannable(actor, new.target_id)
+        await self._refuse_overlap(actor, target.id, new.window)
         template = await self._usable_template(actor, new.template_id, target.path)
         for person_id in dict.fromkeys((new.lead_id, *new.member_ids)):
             await self.references.person(actor, person_id, target.path, Role.INSPECTOR)
@@ -342,6 +389,16 @@ class InspectionService:
         await self._audit(actor, "inspection.create", inspection)
         await self._tell_unit(inspection, "inspection_scheduled")
         return inspection
+
+    async def _refuse_overlap(self, actor: Actor, target_id: UUID, window: Interval) -> None:
+        """A unit gets no two inspections at once. A sealed one the caller may not see does not
+        count: refusing would reveal it (the sealing rule wins)."""
+        now = self.clock.now()
+        clashes = [
+            i for i in await self.repo.overlapping(target_id, window) if may_see(actor, i.seal, now)
+        ]
+        if clashes:
+            raise ConflictError("inspection_overlaps", inspections=[str(i.id) for i in clashes])
 
     async def _plannable(self, actor: Actor, target_id: UUID) -> Unit:
         target = await self.references.unit(actor, target_id)
@@ -441,6 +498,13 @@ class InspectionService:
                     inspection.id,
                 )
             return await self._save(actor, "inspection.conclude", inspection)
+
+
+def _template_owners(actor: Actor) -> TemplateOwners:
+    """Whose templates a caller may see: planners' and inspectors' scopes."""
+    return TemplateOwners.of(
+        (*actor.scopes(Permission.PLAN_INSPECTIONS), *actor.scopes(Permission.INSPECT))
+    )
 
 
 class InspectionClosing:

@@ -6,7 +6,7 @@ the defaults of guidance 42-HD/BTCTW (2025), never literals in the rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.attachments import Paper
 from domain.clock import LOCAL_TZ
 from domain.errors import ConflictError, RuleViolationError
+from domain.meetings.recurrence import month_of
 from domain.org.model import MembershipKind
 
 
@@ -109,6 +110,25 @@ class Counts:
     quorum_met: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A meeting's attendance at a glance, for lists: rows by status (unmarked: not yet)."""
+
+    present: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    elsewhere: int = 0
+    exempt: int = 0
+    unmarked: int = 0
+
+    @classmethod
+    def of(cls, by_status: Mapping[AttendanceStatus | None, int]) -> Tally:
+        return cls(
+            **{s.value: by_status.get(s, 0) for s in AttendanceStatus},
+            unmarked=by_status.get(None, 0),
+        )
+
+
 def counts(rows: Iterable[AttendanceRow], policy: MeetingPolicy) -> Counts:
     rows = list(rows)
     counted = [r for r in rows if not r.exempt]
@@ -144,7 +164,7 @@ class Meeting:
     title: str | None = None
     place: str | None = None
     place_location: tuple[float, float] | None = None
-    occurrence: str | None = None  # "2026-12" for a meeting planned from the cell's rule
+    occurrence: str | None = None  # a regular meeting's local month ("2026-12"): one per cell
     notice_published_at: datetime | None = None
     agenda: list[AgendaItem] = field(default_factory=list)
     papers: list[Paper] = field(default_factory=list)
@@ -160,6 +180,7 @@ class Meeting:
     cancel_reason: str | None = None
     move_reason: str | None = None
     version: int = 1
+    amendments: list[Amendment] = field(default_factory=list)  # of the final minutes, oldest first
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -175,6 +196,7 @@ class Meeting:
             raise ConflictError("meeting_already_held")
         check_window(start, end)
         self.planned_start, self.planned_end, self.move_reason = start, end, reason
+        self.occurrence = regular_month(self.kind, start)
 
     def cancel(self, reason: str) -> None:
         self._require_open()
@@ -190,6 +212,14 @@ class Meeting:
             raise RuleViolationError("agenda_required")
         self.agenda, self.notice_published_at = agenda, at
         self.papers = papers or []
+
+    def late_notice(self, policy: MeetingPolicy, now: datetime) -> bool:
+        """The notice came, or can now only come, less than the notice window before the start.
+        A meeting months away without a notice yet is not late; a cancelled one never is."""
+        deadline = self.planned_start - timedelta(hours=policy.notice_hours)
+        if self.notice_published_at is not None:
+            return self.notice_published_at > deadline
+        return self.status is not MeetingStatus.CANCELLED and now > deadline
 
     # -- the record -----------------------------------------------------------------------------
 
@@ -212,6 +242,7 @@ class Meeting:
         for person in (chair_id, minute_taker_id):
             if person is not None and person not in members:
                 raise RuleViolationError("chair_or_taker_not_member")
+        check_votes(resolutions, self.attendance)
         self.actual_start, self.actual_end = actual_start, actual_end
         self.chair_id, self.minute_taker_id = chair_id, minute_taker_id
         self.minutes_text, self.resolutions = minutes_text, resolutions
@@ -252,7 +283,13 @@ class Meeting:
                 missing.append(f"absence_reason:{row.person_id}")
         if not counts(self.attendance, policy).quorum_met:
             missing.append("quorum")
+        voters = voters_present(self.attendance)
+        missing += [f"votes:{n}" for n, r in enumerate(self.resolutions) if votes_cast(r) > voters]
         return missing
+
+    def amend_resolutions(self, resolutions: list[Resolution]) -> None:
+        check_votes(resolutions, self.attendance)
+        self.resolutions = resolutions
 
     def finalize(self, policy: MeetingPolicy, at: datetime) -> None:
         self._require_open()
@@ -261,15 +298,13 @@ class Meeting:
             raise ConflictError("minutes_incomplete", missing=missing)
         self.status, self.finalized_at = MeetingStatus.FINALIZED, at
 
-    def flags(self, policy: MeetingPolicy) -> list[Flag]:
+    def flags(self, policy: MeetingPolicy, now: datetime) -> list[Flag]:
         found = []
         if self.actual_start and self.actual_end:
             needed = policy.combined_min_minutes if self.combined_thematic else policy.min_minutes
             if self.actual_end - self.actual_start < timedelta(minutes=needed):
                 found.append(Flag.SHORT_MEETING)
-        if self.notice_published_at is None or (
-            self.planned_start - self.notice_published_at < timedelta(hours=policy.notice_hours)
-        ):
+        if self.late_notice(policy, now):
             found.append(Flag.LATE_NOTICE)
         if (
             self.logged_at
@@ -278,6 +313,46 @@ class Meeting:
         ):
             found.append(Flag.LOGGED_LATE)
         return found
+
+
+def regular_month(kind: MeetingKind, start: datetime) -> str | None:
+    """The month a regular meeting holds for its cell (one each month); other kinds hold none."""
+    return month_of(start) if kind is MeetingKind.REGULAR else None
+
+
+def month_taken(
+    month: str, others: Iterable[tuple[UUID, MeetingStatus, datetime]], meeting_id: UUID
+) -> bool:
+    """Whether another live regular meeting of the cell, given as (id, status, start), holds
+    ``month``; a cancelled one gives its month back."""
+    return any(
+        other != meeting_id and status is not MeetingStatus.CANCELLED and month_of(start) == month
+        for other, status, start in others
+    )
+
+
+def voters_present(rows: Iterable[AttendanceRow]) -> int:
+    """Who may vote: full members present; probationary members take part but do not vote."""
+    return sum(
+        r.status is AttendanceStatus.PRESENT and r.membership_kind is MembershipKind.FULL
+        for r in rows
+    )
+
+
+def votes_cast(resolution: Resolution) -> int:
+    return resolution.votes_for + resolution.votes_against + resolution.votes_abstain
+
+
+def check_votes(resolutions: Iterable[Resolution], rows: Iterable[AttendanceRow]) -> None:
+    """Votes for, against and abstaining add up to at most the full members present."""
+    voters = voters_present(rows)
+    over = [
+        (f"resolutions[{n}]", f"{votes_cast(r)} votes, {voters} full members present")
+        for n, r in enumerate(resolutions)
+        if votes_cast(r) > voters
+    ]
+    if over:
+        raise RuleViolationError("votes_exceed_voters", errors=over, voters=voters)
 
 
 def check_window(start: datetime, end: datetime) -> None:
@@ -346,5 +421,15 @@ class Amendment:
     meeting_id: UUID
     by: UUID
     reason: str
-    changes: dict[str, object]
+    changes: dict[str, object]  # {"minutesText" | "resolutions": {"from": …, "to": …}}
     at: datetime
+    by_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingOverview:
+    """A meeting as oversight lists show it: with its tally and the leaders' visits."""
+
+    meeting: Meeting
+    tally: Tally
+    visits: tuple[LeaderVisit, ...]

@@ -13,6 +13,7 @@ from domain.meetings.model import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Tally,
 )
 from domain.meetings.recurrence import MeetingRule
 from domain.org.model import MembershipKind
@@ -70,16 +71,30 @@ class MeetingRepository(Protocol):
         """Meetings of my cells and of the cells I follow inside ``scopes``, any status."""
 
     async def roster_on(self, cell_id: UUID, day: date) -> list[RosterEntry]: ...
+    async def regular_meetings(
+        self, cell_id: UUID, since: datetime, until: datetime
+    ) -> list[tuple[UUID, MeetingStatus, datetime]]:
+        """(id, status, planned start) of the cell's regular meetings starting in the range."""
+
     async def rule_of(self, cell_id: UUID) -> CellRule | None: ...
     async def set_rule(self, rule: CellRule) -> None: ...
     async def cells_with_rules(self) -> list[CellRule]: ...
     async def visit(self, meeting_id: UUID, leader_id: UUID) -> LeaderVisit | None: ...
     async def save_visit(self, visit: LeaderVisit) -> None: ...
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]: ...
+    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
+        """The leaders' visits of a page of meetings, in one query."""
+
+    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
+        """The attendance of a page of meetings by status, in one aggregate query."""
+
     async def counted_visits(
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...
     async def add_amendment(self, amendment: Amendment) -> None: ...
+    async def amendments_of(self, meeting_id: UUID) -> list[Amendment]:
+        """The meeting's amendments with their authors' names, oldest first."""
+
     async def previous_meeting(self, cell_id: UUID, before: datetime) -> Meeting | None:
         """The last meeting held before ``before``."""
 

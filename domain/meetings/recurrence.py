@@ -98,3 +98,19 @@ def planned_occurrences(
         utc = now.tzinfo
         result.append((month_key(year, month), start.astimezone(utc), end.astimezone(utc)))
     return result
+
+
+def month_of(at: datetime) -> str:
+    """The local month key of an instant."""
+    local = at.astimezone(LOCAL_TZ)
+    return month_key(local.year, local.month)
+
+
+def replanned(rule: MeetingRule, month: str, now: datetime) -> tuple[datetime, datetime] | None:
+    """Where the rule puts the regular meeting of ``month`` (UTC), or None when that is no longer
+    ahead of ``now`` or the month has no such day (a 5th Sunday)."""
+    start = rule.start_in(int(month[:4]), int(month[5:]))
+    if start is None or start <= now:
+        return None
+    end = start + timedelta(minutes=rule.duration_minutes)
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)

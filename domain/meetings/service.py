@@ -20,18 +20,22 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingPolicy,
     MeetingStatus,
     Resolution,
+    Tally,
     attendance_sheet,
     check_window,
     meeting_day,
+    month_taken,
+    regular_month,
     review_flags,
     unexcused_months,
 )
 from domain.meetings.ports import CellRule, MeetingFilter, MeetingRepository, OpenTasks
 from domain.meetings.quota import QuotaProgress, period_of, progress
-from domain.meetings.recurrence import planned_occurrences
+from domain.meetings.recurrence import month_of, planned_occurrences, replanned
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.model import LeaderAssignment, check_cell
@@ -40,6 +44,8 @@ from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from domain.ports import AuditEntry, AuditLog, UnitOfWork
 from domain.references import References
 from domain.snapshots import plain, snapshot
+
+RULE_CHANGED = "Đổi theo lịch sinh hoạt mới của chi bộ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,9 @@ class MeetingRecord:
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
-    return snapshot(meeting)
+    state = snapshot(meeting)
+    del state["amendments"]  # audited one by one as they are made
+    return state
 
 
 class MeetingService:
@@ -123,8 +131,19 @@ class MeetingService:
 
     async def list_meetings(
         self, actor: Actor, where: MeetingFilter, page: PageRequest
-    ) -> Page[Meeting]:
-        return await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
+    ) -> Page[MeetingOverview]:
+        """A page of meetings with their attendance tallies and leaders' visits: three queries
+        for the page, whatever its length."""
+        found = await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
+        ids = [m.id for m in found.items]
+        tallies, visits = await self.repo.tallies(ids), await self.repo.visits_of_many(ids)
+        return Page(
+            items=tuple(
+                MeetingOverview(m, tallies.get(m.id, Tally()), tuple(visits.get(m.id, ())))
+                for m in found.items
+            ),
+            next_cursor=found.next_cursor,
+        )
 
     async def upcoming(self, actor: Actor, page: PageRequest) -> Page[Meeting]:
         return await self.repo.upcoming_for(
@@ -173,6 +192,7 @@ class MeetingService:
             actor.require(Permission.MANAGE_MEETINGS, cell.path, "meeting_manage_forbidden")
             check_cell(cell)
             await self.repo.set_rule(rule)
+            await self._replan(actor, rule)
             await self.audit.record(
                 AuditEntry(
                     actor_id=actor.person_id,
@@ -185,6 +205,47 @@ class MeetingService:
                 )
             )
         return rule
+
+    async def _replan(self, actor: Actor, rule: CellRule) -> None:
+        """The cell's future regular meetings not yet held follow the new rule: moved to its day
+        of their month, or cancelled when that day has passed or does not exist; members who had
+        the notice are told the new time."""
+        now = self.clock.now()
+        cell = await self.org.get_unit(rule.cell_id)
+        assert cell is not None  # noqa: S101 - set_rule found it
+        coming = await self.repo.list_meetings(
+            (cell.path,),
+            MeetingFilter(
+                cell_id=cell.id,
+                starts_from=now,
+                status=MeetingStatus.PLANNED,
+                kind=MeetingKind.REGULAR,
+            ),
+            PageRequest(limit=MAX_PAGE_SIZE),
+        )
+        for meeting in coming.items:
+            target = replanned(
+                rule.rule, meeting.occurrence or month_of(meeting.planned_start), now
+            )
+            if target == (meeting.planned_start, meeting.planned_end):
+                continue
+            before = _snapshot(meeting)
+            if target is None:
+                meeting.cancel(RULE_CHANGED)
+            else:
+                meeting.move(*target, RULE_CHANGED)
+            await self._save(actor, "meeting.replan", meeting, before, rows=False)
+            if meeting.notice_published_at is not None and target is not None:
+                await self._announce(meeting)
+
+    async def _require_month_free(self, meeting: Meeting) -> None:
+        """One regular meeting per cell and month (the unique index decides under races)."""
+        if meeting.occurrence is None:
+            return
+        since, until = local_month_bounds(int(meeting.occurrence[:4]), int(meeting.occurrence[5:]))
+        others = await self.repo.regular_meetings(meeting.cell_id, since, until)
+        if month_taken(meeting.occurrence, others, meeting.id):
+            raise ConflictError("regular_meeting_exists", month=meeting.occurrence)
 
     async def plan_all(self) -> int:
         """Plan every cell's regular meetings ahead; safe to run any number of times."""
@@ -206,6 +267,16 @@ class MeetingService:
             if cell is None or not cell.active:
                 return 0
             now = self.clock.now()
+            ahead = planned_occurrences(rule.rule, now, self.policy.plan_months_ahead)
+            if not ahead:
+                return 0
+            # A month that has a regular meeting, even a cancelled one, is not planned again.
+            held = {
+                month_of(start)
+                for _, _, start in await self.repo.regular_meetings(
+                    cell.id, *local_month_range(ahead[0][0], ahead[-1][0])
+                )
+            }
             meetings = [
                 Meeting(
                     id=uuid4(),
@@ -221,9 +292,8 @@ class MeetingService:
                     place_location=rule.place_location,
                     occurrence=occurrence,
                 )
-                for occurrence, start, end in planned_occurrences(
-                    rule.rule, now, self.policy.plan_months_ahead
-                )
+                for occurrence, start, end in ahead
+                if occurrence not in held
             ]
             return await self.repo.add_planned(meetings)
 
@@ -253,7 +323,9 @@ class MeetingService:
                 title=new.title,
                 place=new.place,
                 place_location=new.place_location,
+                occurrence=regular_month(new.kind, new.planned_start),
             )
+            await self._require_month_free(meeting)
             await self.repo.add(meeting)
             await self._record(actor, "meeting.create", meeting, None)
             return meeting
@@ -271,6 +343,7 @@ class MeetingService:
             meeting = await self._managed(actor, meeting_id, version)
             before = _snapshot(meeting)
             meeting.move(start, end, reason)
+            await self._require_month_free(meeting)
             return await self._save(actor, "meeting.move", meeting, before, rows=False)
 
     async def cancel(
@@ -363,9 +436,15 @@ class MeetingService:
             meeting.attendance = attendance_sheet(roster)
 
     async def sheet(self, actor: Actor, meeting_id: UUID) -> Meeting:
+        """The whole meeting: its sheet and, once final, the amendments of its minutes."""
         meeting = await self.meeting(actor, meeting_id)
         await self._ensure_sheet(meeting)
+        await self._load_amendments(meeting)
         return meeting
+
+    async def _load_amendments(self, meeting: Meeting) -> None:
+        if meeting.status is MeetingStatus.FINALIZED:  # only final minutes are amended
+            meeting.amendments = await self.repo.amendments_of(meeting.id)
 
     async def log(
         self, actor: Actor, meeting_id: UUID, version: int | None, record: MeetingRecord
@@ -436,14 +515,16 @@ class MeetingService:
                     "from": [plain(r) for r in meeting.resolutions],
                     "to": [plain(r) for r in resolutions],
                 }
-                meeting.resolutions = resolutions
+                meeting.amend_resolutions(resolutions)
             if not changes:
                 raise RuleViolationError("amendment_empty")
             now = self.clock.now()
             await self.repo.add_amendment(
                 Amendment(meeting.id, actor.person_id, reason, changes, now)
             )
-            return await self._save(actor, "meeting.amend", meeting, before, rows=False)
+            saved = await self._save(actor, "meeting.amend", meeting, before, rows=False)
+            await self._load_amendments(saved)
+            return saved
 
     # -- check-in and leaders' visits -----------------------------------------------------------
 
@@ -587,3 +668,10 @@ def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)  # noqa: PLR2004
     return start, end
+
+
+def local_month_range(first: str, last: str) -> tuple[datetime, datetime]:
+    """UTC bounds from the start of month ``first`` to the end of month ``last`` ("2026-12")."""
+    since, _ = local_month_bounds(int(first[:4]), int(first[5:]))
+    _, until = local_month_bounds(int(last[:4]), int(last[5:]))
+    return since, until

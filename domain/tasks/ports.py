@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import CalendarDay, WorkingCalendar
+from domain.org.model import Locale
 from domain.pagination import Page, PageRequest
 from domain.tasks.model import Priority, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Petition, ReplyState
@@ -71,6 +72,9 @@ class FollowUpSources(Protocol):
 class WorkingDays(Protocol):
     async def calendar(self, years: range) -> WorkingCalendar:
         """Public holidays plus the admin-entered exceptions of those years."""
+
+    async def days(self, year: int, locale: Locale) -> list[CalendarDay]:
+        """The year's days off and make-up working days (statutory and entered), named."""
 
     async def set_day(self, day: date, *, working: bool, note: str | None) -> None: ...
     async def exceptions(self, year: int) -> list[tuple[date, bool, str | None]]: ...

@@ -263,10 +263,11 @@ async def _held(
     return meeting
 
 
-def _meeting(cell: Unit, status: MeetingStatus, start: datetime) -> Meeting:
+def _meeting(
+    cell: Unit, status: MeetingStatus, start: datetime, kind: MeetingKind = MeetingKind.REGULAR
+) -> Meeting:
     return Meeting(
-        uuid4(), cell.id, cell.path, MeetingKind.REGULAR, status, start,
-        start + timedelta(hours=2), START, START,
+        uuid4(), cell.id, cell.path, kind, status, start, start + timedelta(hours=2), START, START,
     )  # fmt: skip
 
 
@@ -348,7 +349,10 @@ async def _build_side(
     await meetings.set_rule(
         CellRule(cell.id, MeetingRule(RuleKind.DAY_OF_MONTH, time(19, 30), 120, day=4), None, None)
     )
-    planned = _meeting(cell, MeetingStatus.PLANNED, START + timedelta(minutes=15))
+    # extraordinary: the held meeting is the month's regular one
+    planned = _meeting(
+        cell, MeetingStatus.PLANNED, START + timedelta(minutes=15), MeetingKind.EXTRAORDINARY
+    )
     await meetings.add(planned)
     held = await _held(cell, START - timedelta(days=2), secretary, member, final=False)
     finalized = await _held(cell, START - timedelta(days=30), secretary, member, final=True)
@@ -602,7 +606,7 @@ def _record(a: Ask) -> dict[str, Any]:
         "chairId": str(side.secretary.id),
         "minuteTakerId": str(side.member.id),
         "minutesText": "Chi bộ thống nhất phân công theo dõi các hộ gia đình.",
-        "resolutions": [{"text": "Tổ chức tổng vệ sinh khu dân cư", "votesFor": 3}],
+        "resolutions": [{"text": "Tổ chức tổng vệ sinh khu dân cư", "votesFor": 1}],
         "attendance": [{"personId": str(side.member.id), "status": "present"}],
     }
 
@@ -781,6 +785,7 @@ RECIPES: dict[str, Recipe] = {
     "CreateChecklistTemplate": lambda _: Call(json=TEMPLATE),
     "ReviseChecklistTemplate": lambda a: Call(a.scene.template[a.target].id, json=TEMPLATE),
     "GetChecklistTemplate": lambda a: Call(a.scene.template[a.target].id),
+    "ListChecklistTemplates": lambda _: Call(),
     "PreviewInspectionPlan": lambda a: Call(json=_plan(a)),
     "CommitInspectionPlan": lambda a: Call(json=_plan(a)),
     "CreateInspection": lambda a: Call(json=_new_inspection(a)),

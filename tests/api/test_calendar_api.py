@@ -68,14 +68,15 @@ async def test_feed_lists_my_meetings_as_icalendar(client: httpx.AsyncClient) ->
     thematic = await new_meeting(
         client, secretary, world.cell_a.id, 20, kind="thematic", title="Học tập nghị quyết"
     )
-    cancelled = await new_meeting(client, secretary, world.cell_a.id, 14)
+    # one regular meeting per month: the others are extraordinary
+    cancelled = await new_meeting(client, secretary, world.cell_a.id, 14, kind="extraordinary")
     await client.post(
         f"/api/v1/meetings/{cancelled['id']}/cancel",
         json={"reason": "Mưa bão; hoãn lại"},
         headers={**secretary, "If-Match": '"1"'},
     )
     too_late = await new_meeting(client, secretary, world.cell_a.id, 95)
-    too_early = await new_meeting(client, secretary, world.cell_a.id, -31)
+    too_early = await new_meeting(client, secretary, world.cell_a.id, -31, kind="extraordinary")
     recent = await new_meeting(client, secretary, world.cell_a.id, -29)
 
     text = await feed(client, await feed_path(client, await login(client, world.member_a)))

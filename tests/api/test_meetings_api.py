@@ -236,6 +236,7 @@ async def test_an_excused_absence_without_reason_and_no_quorum_block_finalising(
     body = record_body(s.world)
     body["attendance"][1] = {"personId": str(s.world.member_a.id), "status": "excused"}
     body["attendance"][0]["status"] = "unexcused"
+    body["resolutions"] = []  # nobody present votes
     logged = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
     assert logged.status_code == 200, logged.text
     reply = await client.post(f"{s.url}/finalize", headers=matching(s.secretary, 2))

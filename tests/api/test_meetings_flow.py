@@ -69,7 +69,7 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
         "chairId": str(world.secretary_a.id),
         "minuteTakerId": str(world.member_a.id),
         "minutesText": "Chi bộ thảo luận và thống nhất.",
-        "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 2}],
+        "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 1}],
         "attendance": [{"personId": str(world.secretary_a.id), "status": "present"}],
     }
     logged = await client.put(f"{url}/record", json=record, headers={**headers, "If-Match": '"2"'})

@@ -848,6 +848,14 @@ async def test_recording_a_petition_needs_the_right_over_the_unit(
 # -- calendar days --------------------------------------------------------------------------------
 
 
+async def entered_days(
+    client: httpx.AsyncClient, headers: dict[str, str], year: str
+) -> list[dict[str, Any]]:
+    listed = await client.get(DAYS, params={"year": year}, headers=headers)
+    assert listed.status_code == 200, listed.text
+    return [d for d in listed.json()["items"] if d["source"] == "override"]
+
+
 async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
     client: httpx.AsyncClient,
 ) -> None:
@@ -861,11 +869,16 @@ async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
     refused_day = await client.put(f"{DAYS}/2026-12-05", json=day, headers=leader)
     assert refused_day.status_code == 403
     assert refused_day.json()["code"] == "calendar_manage_forbidden"
-    assert (await client.get(DAYS, params={"year": "2026"}, headers=leader)).json()["items"] == []
+    assert await entered_days(client, leader, "2026") == []
 
     saturday = await client.put(f"{DAYS}/2026-12-05", json=day, headers=admin)
     assert saturday.status_code == 200, saturday.text
-    assert saturday.json() == {"day": "2026-12-05", "working": True, "note": "Làm bù"}
+    assert saturday.json() == {
+        "day": "2026-12-05",
+        "working": True,
+        "note": "Làm bù",
+        "source": "override",
+    }
     after = await record_petition(client, admin, world)
     assert after["replyDueOn"] == "2026-12-10"  # the make-up Saturday counts
     unchanged = (await client.get(f"{PETITIONS}/{before['id']}", headers=admin)).json()
@@ -880,14 +893,11 @@ async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
     again = await client.put(f"{DAYS}/2026-12-07", json={"working": False}, headers=admin)
     assert again.status_code == 200, again.text
 
-    listed = await client.get(DAYS, params={"year": "2026"}, headers=leader)
-    assert listed.status_code == 200
-    assert listed.json()["items"] == [
-        {"day": "2026-12-05", "working": True, "note": "Làm bù"},
-        {"day": "2026-12-07", "working": False, "note": None},
+    assert await entered_days(client, leader, "2026") == [
+        {"day": "2026-12-05", "working": True, "note": "Làm bù", "source": "override"},
+        {"day": "2026-12-07", "working": False, "note": None, "source": "override"},
     ]
-    later = await client.get(DAYS, params={"year": "2027"}, headers=leader)
-    assert later.json() == {"items": [], "nextCursor": None}
+    assert await entered_days(client, leader, "2027") == []
     no_year = await client.get(DAYS, headers=leader)
     assert no_year.status_code == 422
     assert no_year.json()["code"] == "validation_failed"

@@ -21,6 +21,7 @@ from domain.meetings.model import (
     MeetingKind,
     MeetingPolicy,
     MeetingStatus,
+    Resolution,
     attendance_sheet,
     counts,
     review_flags,
@@ -257,11 +258,11 @@ def test_without_quorum_the_minutes_cannot_be_finalised() -> None:
 )
 def test_short_meeting(minutes: int, combined: bool, short: bool) -> None:
     meeting = make_logged(actual_end=START + timedelta(minutes=minutes), combined_thematic=combined)
-    assert (Flag.SHORT_MEETING in meeting.flags(POLICY)) is short
+    assert (Flag.SHORT_MEETING in meeting.flags(POLICY, NOW)) is short
 
 
 def test_short_meeting_needs_the_record() -> None:
-    assert Flag.SHORT_MEETING not in make_meeting().flags(POLICY)
+    assert Flag.SHORT_MEETING not in make_meeting().flags(POLICY, NOW)
 
 
 @pytest.mark.parametrize(
@@ -277,7 +278,28 @@ def test_short_meeting_needs_the_record() -> None:
 def test_late_notice(notice_before: timedelta | None, late: bool) -> None:
     published = START - notice_before if notice_before is not None else None
     meeting = make_meeting(notice_published_at=published)
-    assert (Flag.LATE_NOTICE in meeting.flags(POLICY)) is late
+    assert (Flag.LATE_NOTICE in meeting.flags(POLICY, NOW)) is late
+
+
+@pytest.mark.parametrize(
+    ("before_start", "late"),
+    [
+        (timedelta(days=90), False),  # months away: nobody is late yet
+        (timedelta(hours=24), False),  # the last moment a notice is in time
+        (timedelta(hours=23, minutes=59), True),
+        (-timedelta(hours=1), True),
+    ],
+)
+def test_without_a_notice_it_is_late_only_once_the_window_has_passed(
+    before_start: timedelta, late: bool
+) -> None:
+    meeting = make_meeting(notice_published_at=None)
+    assert (Flag.LATE_NOTICE in meeting.flags(POLICY, START - before_start)) is late
+
+
+def test_a_cancelled_meeting_without_notice_is_not_late() -> None:
+    meeting = make_meeting(status=MeetingStatus.CANCELLED)
+    assert Flag.LATE_NOTICE not in meeting.flags(POLICY, START)
 
 
 @pytest.mark.parametrize(
@@ -292,17 +314,17 @@ def test_late_notice(notice_before: timedelta | None, late: bool) -> None:
 def test_logged_late(after_end: timedelta, late: bool) -> None:
     end = START + timedelta(minutes=120)
     meeting = make_logged(logged_at=end + after_end)
-    assert (Flag.LOGGED_LATE in meeting.flags(POLICY)) is late
+    assert (Flag.LOGGED_LATE in meeting.flags(POLICY, NOW)) is late
 
 
 def test_a_good_meeting_has_no_flags() -> None:
-    assert make_logged().flags(POLICY) == []
+    assert make_logged().flags(POLICY, NOW) == []
 
 
 def test_flag_thresholds_are_configuration() -> None:
     meeting = make_logged(actual_end=START + timedelta(minutes=100))
-    assert meeting.flags(POLICY) == []
-    assert meeting.flags(replace(POLICY, min_minutes=105)) == [Flag.SHORT_MEETING]
+    assert meeting.flags(POLICY, NOW) == []
+    assert meeting.flags(replace(POLICY, min_minutes=105), NOW) == [Flag.SHORT_MEETING]
 
 
 # -- the absence streak ------------------------------------------------------------------------
@@ -536,3 +558,70 @@ def test_a_leader_visit_counts_only_when_confirmed_both_ways() -> None:
     assert not visit.counted
     visit.leader_confirmed_at = NOW
     assert visit.counted
+
+
+# -- votes -------------------------------------------------------------------------------------
+
+
+def voting_sheet(full_present: int, probationary_present: int = 0) -> list[AttendanceRow]:
+    return [
+        *(make_row(PRESENT) for _ in range(full_present)),
+        *(make_row(PRESENT, PROBATIONARY) for _ in range(probationary_present)),
+        make_row(AttendanceStatus.EXCUSED, reason="Ốm"),
+        make_row(AttendanceStatus.EXEMPT),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("votes", "allowed"),
+    [
+        ((14, 0, 0), True),
+        ((10, 3, 1), True),
+        ((15, 0, 0), False),
+        ((17, 0, 0), False),  # the reported case: 17 for with 14 full members present
+        ((12, 2, 1), False),
+    ],
+)
+def test_votes_add_up_to_at_most_the_full_members_present(
+    votes: tuple[int, int, int], allowed: bool
+) -> None:
+    meeting = make_meeting(attendance=voting_sheet(14, probationary_present=3))
+    resolution = Resolution("Nghị quyết tháng 12", *votes)
+    if allowed:
+        log(meeting, resolutions=[resolution])
+        assert meeting.resolutions == [resolution]
+    else:
+        with pytest.raises(RuleViolationError) as refused:
+            log(meeting, resolutions=[resolution])
+        assert refused.value.code == "votes_exceed_voters"
+        assert refused.value.detail["voters"] == 14
+        assert meeting.status is MeetingStatus.PLANNED
+
+
+def test_probationary_members_do_not_vote() -> None:
+    meeting = make_meeting(attendance=voting_sheet(2, probationary_present=5))
+    with pytest.raises(RuleViolationError):
+        log(meeting, resolutions=[Resolution("Nghị quyết", 3)])
+
+
+def test_every_resolution_is_checked() -> None:
+    meeting = make_meeting(attendance=voting_sheet(3))
+    with pytest.raises(RuleViolationError) as refused:
+        log(meeting, resolutions=[Resolution("Một", 3), Resolution("Hai", 2, 2)])
+    assert [field for field, _ in refused.value.detail["errors"]] == ["resolutions[1]"]  # type: ignore[attr-defined]
+
+
+def test_an_amendment_cannot_add_votes_beyond_the_voters() -> None:
+    meeting = make_logged(voting_sheet(2))
+    with pytest.raises(RuleViolationError):
+        meeting.amend_resolutions([Resolution("Nghị quyết", 3)])
+    meeting.amend_resolutions([Resolution("Nghị quyết", 2)])
+    assert meeting.resolutions[0].votes_for == 2
+
+
+def test_votes_made_too_many_by_a_later_absence_stop_finalisation() -> None:
+    rows = voting_sheet(4)
+    meeting = make_logged(rows, resolutions=[Resolution("Nghị quyết", 4)])
+    assert meeting.missing_for_final(POLICY) == []
+    meeting.mark(rows[2].person_id, AttendanceStatus.UNEXCUSED, None, None)
+    assert meeting.missing_for_final(POLICY) == ["votes:0"]
