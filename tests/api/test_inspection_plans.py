@@ -153,7 +153,7 @@ async def test_templates_are_listed_with_versions_in_the_callers_scope(
         f"{TEMPLATES}/{s.template['id']}", json={**TEMPLATE, "name": "Bản sửa"}, headers=s.leader
     )
     assert revised.json()["familyId"] == s.template["id"] == s.template["familyId"]
-    assert revised.json()["ownerUnitId"] == str(world.ward1.id)
+    assert revised.json()["unitId"] == str(world.ward1.id)
 
     ward1 = [("Kiểm tra sinh hoạt chi bộ", 1), ("Mẫu của Thành ủy", 1), ("Bản sửa", 2)]
     assert await template_names(client, s.leader) == ward1
