@@ -68,7 +68,7 @@ from db.working_days import PiccoloWorkingDays
 from domain.actors import Actor
 from domain.attachments import AttachmentService
 from domain.auth.model import ThrottlePolicy
-from domain.auth.service import AuthService
+from domain.auth.service import AuthService, SessionEnding
 from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
 from domain.compliance.service import ComplianceService
@@ -121,7 +121,14 @@ class Services:
         return PiccoloAuditLog(self.clock, request.scope.get("state", {}).get("request_id"))
 
     def org(self, request: Request[Any, Any, Any]) -> OrgService:
-        return OrgService(self.org_repo, self.db, self.audit_log(request), self.clock, self.hasher)
+        return OrgService(
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.hasher,
+            SessionEnding(self.auth_repo),
+        )
 
     def auth(self, request: Request[Any, Any, Any]) -> AuthService:
         return AuthService(
@@ -133,6 +140,7 @@ class Services:
             self.key,
             self.throttle,
             timedelta(days=self.settings.refresh_session_days),
+            timedelta(seconds=self.settings.refresh_grace_seconds),
         )
 
     def meetings(self, request: Request[Any, Any, Any]) -> MeetingService:

@@ -38,6 +38,8 @@ class Settings:
     secret_key: str = ""
     access_token_minutes: int = 15
     refresh_session_days: int = 60
+    # a duplicate refresh this soon after the rotation gets the same new refresh token
+    refresh_grace_seconds: int = 10
     login_failure_limit: int = 10
     login_failure_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
@@ -109,6 +111,7 @@ class Settings:
                 env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES
             ),
             refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
+            refresh_grace_seconds=_int(env, "CHIBO_REFRESH_GRACE_SECONDS", 10, 0, 300),
             login_failure_limit=_int(env, "CHIBO_LOGIN_FAILURE_LIMIT", 10, 1, 1000),
             login_failure_window_minutes=_int(
                 env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440

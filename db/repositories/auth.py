@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -85,18 +86,34 @@ class PiccoloAuthRepository:
             )
         )
 
-    async def save_session(self, session: DeviceSession) -> None:
+    async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
+        """Store a rotation only if the session is still live at ``from_generation``: a
+        compare-and-swap, so of concurrent refreshes with one token exactly one moves it."""
+        moved = (
+            await DeviceSessionTable.update(
+                {
+                    DeviceSessionTable.generation: session.generation,
+                    DeviceSessionTable.last_used_at: session.last_used_at,
+                    DeviceSessionTable.expires_at: session.expires_at,
+                }
+            )
+            .where(
+                (DeviceSessionTable.id == session.id)
+                & (DeviceSessionTable.generation == from_generation)
+                & DeviceSessionTable.revoked_at.is_null()
+            )
+            .returning(DeviceSessionTable.id)
+        )
+        return bool(moved)
+
+    async def revoke_sessions(
+        self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
+    ) -> None:
         await DeviceSessionTable.update(
-            {
-                DeviceSessionTable.generation: session.generation,
-                DeviceSessionTable.last_used_at: session.last_used_at,
-                DeviceSessionTable.expires_at: session.expires_at,
-                DeviceSessionTable.revoked_at: session.revoked_at,
-                DeviceSessionTable.revoked_reason: session.revoked_reason.value
-                if session.revoked_reason
-                else None,
-            }
-        ).where(DeviceSessionTable.id == session.id)
+            {DeviceSessionTable.revoked_at: at, DeviceSessionTable.revoked_reason: reason.value}
+        ).where(
+            DeviceSessionTable.id.is_in(list(session_ids)) & DeviceSessionTable.revoked_at.is_null()
+        )
 
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]:
         rows = (
@@ -112,6 +129,9 @@ class PiccoloAuthRepository:
         return await PiccoloNotificationStore().cancel_pending_of_sessions(
             session_ids, f"session ended: {reason.value}"
         )
+
+    async def forget_devices_of(self, person_id: UUID) -> int:
+        return await PiccoloNotificationStore().forget_devices_of(person_id, "person deactivated")
 
     async def throttle_state(self, key: str) -> ThrottleState | None:
         row = await LoginThrottleTable.select().where(LoginThrottleTable.key == key).first()

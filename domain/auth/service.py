@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from domain.actors import Actor
 from domain.auth.model import (
     DeviceSession,
+    PresentedToken,
     RevokeReason,
     RotationOutcome,
     ThrottlePolicy,
@@ -55,13 +56,47 @@ class AuthRepository(Protocol):
     async def set_password_hash(self, person_id: UUID, password_hash: str) -> None: ...
     async def get_session(self, session_id: UUID) -> DeviceSession | None: ...
     async def add_session(self, session: DeviceSession) -> None: ...
-    async def save_session(self, session: DeviceSession) -> None: ...
+    async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
+        """Store the rotated session if it is still live at ``from_generation``; False when a
+        concurrent rotation (or revocation) came first."""
+
+    async def revoke_sessions(
+        self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
+    ) -> None: ...
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
     async def throttle_state(self, key: str) -> ThrottleState | None: ...
     async def save_throttle(self, state: ThrottleState) -> None: ...
     async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
         """Cancel the pending pushes of the devices these sessions registered, saying why; the
         number cancelled. In the current transaction."""
+
+    async def forget_devices_of(self, person_id: UUID) -> int:
+        """Delete the person's push devices, cancelling their pending pushes; in the current
+        transaction."""
+
+
+class SessionEnding:
+    """Every way a session ends, in the caller's transaction: revoked, and the pushes queued for
+    the devices it registered cancelled with it (a signed-out phone must not show them)."""
+
+    def __init__(self, repo: AuthRepository) -> None:
+        self.repo = repo
+
+    async def end(
+        self, sessions: Sequence[DeviceSession], reason: RevokeReason, at: datetime
+    ) -> None:
+        for session in sessions:
+            session.revoke(reason, at)
+        if sessions:
+            ids = [s.id for s in sessions]
+            await self.repo.revoke_sessions(ids, reason, at)
+            await self.repo.cancel_pushes_of(ids, reason)
+
+    async def shut_out(self, person_id: UUID, at: datetime) -> None:
+        """A deactivated person: all their sessions end and their push devices are forgotten,
+        so reactivating them brings no old token and no old device back."""
+        await self.end(await self.repo.live_sessions_of(person_id), RevokeReason.DISABLED, at)
+        await self.repo.forget_devices_of(person_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +116,7 @@ class AuthService:
         key: bytes,
         throttle: ThrottlePolicy,
         session_lifetime: timedelta,
+        refresh_grace: timedelta,
     ) -> None:
         self.repo = repo
         self.uow = uow
@@ -90,6 +126,8 @@ class AuthService:
         self.key = key
         self.throttle = throttle
         self.session_lifetime = session_lifetime
+        self.refresh_grace = refresh_grace
+        self.ending = SessionEnding(repo)
         self._dummy_hash = _dummy_hash(hasher)
 
     async def login(
@@ -129,25 +167,38 @@ class AuthService:
 
     async def refresh(self, token: str) -> IssuedSession:
         presented = parse_refresh_token(token)
-        async with self.uow.atomic():
-            session = await self.repo.get_session(presented.session_id)
-            outcome = rotate(self.key, session, presented, self.clock.now(), self.session_lifetime)
-            assert session is not None  # noqa: S101 - rotate refused a missing session
-            credentials = await self.repo.credentials_of(session.person_id)
-            if outcome is RotationOutcome.ROTATED and credentials and credentials.active:
-                await self.repo.save_session(session)
-                return IssuedSession(session, refresh_token(self.key, session))
+        now = self.clock.now()
+        session, outcome = await self._rotate(presented, now)
+        credentials = await self.repo.credentials_of(session.person_id)
+        if outcome is not RotationOutcome.REUSED and credentials and credentials.active:
+            return IssuedSession(session, refresh_token(self.key, session))
         # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
+        reason = RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
         async with self.uow.atomic():
-            reason = (
-                RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
-            )
-            await self._end([session], reason, self.clock.now())
+            await self.ending.end([session], reason, now)
             if credentials is not None:
                 await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
         raise UnauthenticatedError(
             "refresh_token_reused" if outcome is RotationOutcome.REUSED else "account_disabled"
         )
+
+    async def _rotate(
+        self, presented: PresentedToken, now: datetime
+    ) -> tuple[DeviceSession, RotationOutcome]:
+        """Judge the token against the stored session and store a rotation by compare-and-swap.
+        A lost swap means a concurrent duplicate moved the session first: judge again against
+        what it stored (then the token is one generation behind: REPEATED or REUSED)."""
+        while True:
+            session = await self.repo.get_session(presented.session_id)
+            outcome = rotate(
+                self.key, session, presented, now, self.session_lifetime, self.refresh_grace
+            )
+            assert session is not None  # noqa: S101 - rotate refused a missing session
+            if outcome is not RotationOutcome.ROTATED:
+                return session, outcome
+            async with self.uow.atomic():
+                if await self.repo.advance_session(session, presented.generation):
+                    return session, outcome
 
     async def sessions(self, actor: Actor) -> list[DeviceSession]:
         return await self.repo.live_sessions_of(actor.person_id)
@@ -159,7 +210,7 @@ class AuthService:
             session = await self.repo.get_session(session_id)
             if session is None or session.person_id != actor.person_id or not session.live:
                 raise NotFoundError("session_not_found")
-            await self._end([session], reason, self.clock.now())
+            await self.ending.end([session], reason, self.clock.now())
             credentials = await self.repo.credentials_of(actor.person_id)
             assert credentials is not None  # noqa: S101 - the actor exists
             await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
@@ -180,19 +231,8 @@ class AuthService:
                 for s in await self.repo.live_sessions_of(actor.person_id)
                 if s.id != actor.session_id
             ]
-            await self._end(others, RevokeReason.PASSWORD_CHANGED, self.clock.now())
+            await self.ending.end(others, RevokeReason.PASSWORD_CHANGED, self.clock.now())
             await self._audit(credentials, "person.password_change", actor.person_id)
-
-    async def _end(
-        self, sessions: Sequence[DeviceSession], reason: RevokeReason, at: datetime
-    ) -> None:
-        """Every way a session ends: revoked, and the pushes queued for the devices it registered
-        cancelled with it (a signed-out phone must not show them), in the caller's transaction."""
-        for session in sessions:
-            session.revoke(reason, at)
-            await self.repo.save_session(session)
-        if sessions:
-            await self.repo.cancel_pushes_of([s.id for s in sessions], reason)
 
     async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
         await self.audit.record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -97,3 +98,9 @@ class OrgRepository(Protocol):
     async def live_memberships_of(self, person_id: UUID) -> list[Membership]: ...
     async def live_assignments_of(self, leader_id: UUID) -> list[LeaderAssignment]: ...
     async def root_unit(self) -> Unit | None: ...
+
+
+class Sessions(Protocol):
+    async def shut_out(self, person_id: UUID, at: datetime) -> None:
+        """End every session of the person and forget their push devices, in the current
+        transaction (domain/auth/service.SessionEnding)."""

@@ -30,6 +30,7 @@ from domain.org.ports import (
     MembershipFilter,
     OrgRepository,
     PersonFilter,
+    Sessions,
     UnitFilter,
 )
 from domain.pagination import Page, PageRequest
@@ -76,12 +77,14 @@ class OrgService:
         audit: AuditLog,
         clock: Clock,
         hasher: PasswordHasher,
+        sessions: Sessions,
     ) -> None:
         self.repo = repo
         self.uow = uow
         self.audit = audit
         self.clock = clock
         self.hasher = hasher
+        self.sessions = sessions
 
     async def _audit(
         self,
@@ -295,6 +298,8 @@ class OrgService:
                 raise RuleViolationError("cannot_deactivate_self")
             before = snapshot(person)
             person.active = active
+            if not active:
+                await self.sessions.shut_out(person.id, self.clock.now())
             action = "person.activate" if active else "person.deactivate"
             return await self._touch_person(actor, action, person, before)
 

@@ -117,7 +117,9 @@ async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
     assert_problem(extra, 422, "validation_failed")
 
 
-async def test_refresh_rotates_and_replay_revokes_the_family(client: httpx.AsyncClient) -> None:
+async def test_refresh_rotates_and_replay_revokes_the_family(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
     world = await build_world()
     first = await start(client, world.secretary_a)
     second = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
@@ -129,11 +131,32 @@ async def test_refresh_rotates_and_replay_revokes_the_family(client: httpx.Async
     assert (await client.get(ME, headers=bearer(third))).status_code == 200
 
     # a thief replays the first token: the whole family dies
+    clock.advance(timedelta(minutes=1))
     replay = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
     assert_problem(replay, 401, "refresh_token_reused")
     newest = await client.post(REFRESH, json={"refreshToken": third["refreshToken"]})
     assert_problem(newest, 401, "session_expired")
     assert (await client.get(ME, headers=bearer(third))).status_code == 401
+
+
+async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens(
+    client: httpx.AsyncClient, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    first = await start(client, world.member_a)
+    rotated = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
+    clock.advance(timedelta(seconds=settings.refresh_grace_seconds - 1))
+    retried = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert retried.status_code == 200
+    assert retried.json()["refreshToken"] == rotated["refreshToken"]
+    assert retried.json()["sessionId"] == rotated["sessionId"]
+    assert (await client.get(ME, headers=bearer(retried.json()))).status_code == 200
+    # one second later the same duplicate is reuse, and the session dies
+    clock.advance(timedelta(seconds=1))
+    late = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert_problem(late, 401, "refresh_token_reused")
+    gone = await client.post(REFRESH, json={"refreshToken": rotated["refreshToken"]})
+    assert_problem(gone, 401, "session_expired")
 
 
 async def test_forged_or_malformed_refresh_tokens_are_invalid(client: httpx.AsyncClient) -> None:
@@ -286,15 +309,17 @@ async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClien
     assert disabled.json()["active"] is False
 
     assert (await client.get(ME, headers=bearer(member))).status_code == 401
+    # the deactivation revoked the session itself
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
-    assert_problem(refresh, 401, "account_disabled")
+    assert_problem(refresh, 401, "session_expired")
     relogin = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
     assert_problem(relogin, 401, "invalid_credentials")
 
-    # enabled again: the old session stays dead (revoked on refresh), a new login works
+    # enabled again: the old tokens stay dead, a new login works
     assert (
         await client.post(f"/api/v1/people/{world.member_a.id}/activate", headers=admin)
     ).status_code == 200
+    assert_problem(await client.get(ME, headers=bearer(member)), 401, "unauthenticated")
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
     assert_problem(refresh, 401, "session_expired")
     await login(client, world.member_a)

@@ -110,7 +110,7 @@ async def add_session(
     await repo.add_session(session)
     if revoked is not None:
         session.revoke(RevokeReason.LOGOUT, now - revoked)
-        await repo.save_session(session)
+        await repo.revoke_sessions([session.id], RevokeReason.LOGOUT, now - revoked)
     return session
 
 

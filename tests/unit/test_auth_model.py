@@ -25,6 +25,7 @@ from tests.fakes import START, FakeClock
 
 KEY = b"k" * 32
 LIFETIME = timedelta(days=60)
+GRACE = timedelta(seconds=10)
 POLICY = ThrottlePolicy(limit=10, window=timedelta(minutes=15))
 
 
@@ -43,13 +44,12 @@ def make_session(**overrides: object) -> DeviceSession:
     return DeviceSession(**fields)  # type: ignore[arg-type]
 
 
-def _rotate(session: DeviceSession | None, token: str, minutes: int = 1) -> RotationOutcome:
-    return rotate(
-        KEY, session, parse_refresh_token(token), START + timedelta(minutes=minutes), LIFETIME
-    )
+def _rotate(session: DeviceSession | None, token: str, minutes: float = 1) -> RotationOutcome:
+    at = START + timedelta(minutes=minutes)
+    return rotate(KEY, session, parse_refresh_token(token), at, LIFETIME, GRACE)
 
 
-def _refused(session: DeviceSession | None, token: str, code: str, minutes: int = 1) -> None:
+def _refused(session: DeviceSession | None, token: str, code: str, minutes: float = 1) -> None:
     with pytest.raises(UnauthenticatedError) as raised:
         _rotate(session, token, minutes)
     assert raised.value.code == code
@@ -80,6 +80,36 @@ def test_replaying_an_old_genuine_token_is_reuse_and_revokes_the_session() -> No
     assert session.revoked_at == START + timedelta(minutes=2)
     # the family is dead: the newest token no longer works either
     _refused(session, current, "session_expired")
+
+
+def test_a_duplicate_within_the_grace_window_gets_the_same_next_token() -> None:
+    session = make_session()
+    old = refresh_token(KEY, session)
+    assert _rotate(session, old, minutes=1) is RotationOutcome.ROTATED
+    issued = refresh_token(KEY, session)
+    # the phone never got the reply and sends the same token again, 9 s later
+    assert _rotate(session, old, minutes=1 + 9 / 60) is RotationOutcome.REPEATED
+    assert session.generation == 1
+    assert session.live
+    assert refresh_token(KEY, session) == issued
+
+
+def test_a_duplicate_after_the_grace_window_is_reuse() -> None:
+    session = make_session()
+    old = refresh_token(KEY, session)
+    _rotate(session, old, minutes=1)
+    assert _rotate(session, old, minutes=1 + 10 / 60) is RotationOutcome.REUSED
+    assert not session.live
+
+
+def test_only_the_token_just_rotated_is_repeated_not_older_ones() -> None:
+    session = make_session()
+    first = refresh_token(KEY, session)
+    _rotate(session, first, minutes=1)
+    _rotate(session, refresh_token(KEY, session), minutes=1)
+    # two generations behind, even within the window: reuse
+    assert _rotate(session, first, minutes=1) is RotationOutcome.REUSED
+    assert session.revoked_reason is RevokeReason.REUSE
 
 
 def test_forged_mac_is_invalid_and_changes_nothing() -> None:
@@ -213,5 +243,5 @@ def test_the_dummy_hash_is_made_once_per_hasher_not_per_request() -> None:
     hasher = CountingHasher()
     unused: Any = None
     for _ in range(3):
-        AuthService(unused, unused, unused, FakeClock(), hasher, KEY, POLICY, LIFETIME)
+        AuthService(unused, unused, unused, FakeClock(), hasher, KEY, POLICY, LIFETIME, GRACE)
     assert hasher.hashed == 1

@@ -1,0 +1,110 @@
+"""Concurrent requests against one app on a database whose writes commit, on both engines: many
+refreshes with one token rotate the session once; many wrong passwords at once are checked no more
+often than the throttle allows. The requests run at the same time (asyncio.gather through the app
+on one loop, PostgreSQL on a connection pool), so a read-then-write on these paths shows up as
+extra admissions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from db.engine import Database
+from db.tables import DeviceSessionTable
+from tests.conftest import ENGINES, TEST_SECRET
+from tests.factories import PASSWORD, World, build_world
+from tests.fakes import FakeClock
+from tests.scratch_databases import fresh_database
+
+PARALLEL = 30
+REFRESH = "/api/v1/auth/refresh"
+
+Connect = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture(params=ENGINES)
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    async with fresh_database(request.param, tmp_path) as db:
+        request.node.race_db = db
+        yield await build_world()
+
+
+@pytest.fixture
+def connect(request: pytest.FixtureRequest, world: World) -> Connect:
+    """An app on the fresh database, with these settings."""
+    del world
+    db: Database = request.node.race_db
+
+    @asynccontextmanager
+    async def connected(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(
+            Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET, **settings),
+            clock=FakeClock(),
+            database=db,
+        )
+        transport = httpx.ASGITransport(app=app, client=("10.9.0.1", 40000))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+            yield client
+
+    return connected
+
+
+async def _login(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    reply = await client.post(
+        "/api/v1/auth/login", json={"phone": world.member_a.phone, "password": PASSWORD}
+    )
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+async def _generation(session_id: str) -> tuple[int, str | None]:
+    row = (
+        await DeviceSessionTable.select(
+            DeviceSessionTable.generation, DeviceSessionTable.revoked_reason
+        )
+        .where(DeviceSessionTable.id == session_id)
+        .first()
+    )
+    assert row is not None
+    return row["generation"], row["revoked_reason"]
+
+
+async def test_parallel_refreshes_with_one_token_rotate_the_session_once(
+    world: World, connect: Connect
+) -> None:
+    async with connect() as client:
+        tokens = await _login(client, world)
+        replies = await asyncio.gather(
+            *(client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}) for _ in range(8))
+        )
+        assert [r.status_code for r in replies] == [200] * 8, [r.text for r in replies]
+        # one new refresh token for everyone: the duplicates got the rotation's own token back
+        assert len({r.json()["refreshToken"] for r in replies}) == 1
+        assert await _generation(tokens["sessionId"]) == (1, None)
+        nxt = await client.post(REFRESH, json={"refreshToken": replies[0].json()["refreshToken"]})
+        assert nxt.status_code == 200
+        assert await _generation(tokens["sessionId"]) == (2, None)
+
+
+async def test_without_a_grace_window_parallel_duplicates_are_reuse(
+    world: World, connect: Connect
+) -> None:
+    async with connect(refresh_grace_seconds=0) as client:
+        tokens = await _login(client, world)
+        replies = await asyncio.gather(
+            *(client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}) for _ in range(8))
+        )
+        codes = Counter(r.json().get("code", r.status_code) for r in replies)
+        assert codes[200] == 1, codes  # one rotation, never two live pairs
+        assert set(codes) <= {200, "refresh_token_reused", "session_expired"}
+        assert (await _generation(tokens["sessionId"]))[0] == 1
