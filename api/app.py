@@ -67,7 +67,6 @@ from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
 from domain.actors import Actor
 from domain.attachments import AttachmentService
-from domain.auth.model import ThrottlePolicy
 from domain.auth.service import AuthService, SessionEnding
 from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
@@ -103,9 +102,6 @@ class Services:
         self.settings, self.clock, self.db = settings, clock, db
         self.hasher = Argon2Hasher()
         self.key = settings.secret_key.encode()
-        self.throttle = ThrottlePolicy(
-            settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
-        )
         self.org_repo, self.auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
         self.meeting_repo = PiccoloMeetingRepository()
         self.inspection_repo = PiccoloInspectionRepository()
@@ -138,7 +134,7 @@ class Services:
             self.clock,
             self.hasher,
             self.key,
-            self.throttle,
+            self.settings.login_policy,
             timedelta(days=self.settings.refresh_session_days),
             timedelta(seconds=self.settings.refresh_grace_seconds),
         )

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
@@ -40,8 +41,7 @@ class Settings:
     refresh_session_days: int = 60
     # a duplicate refresh this soon after the rotation gets the same new refresh token
     refresh_grace_seconds: int = 10
-    login_failure_limit: int = 10
-    login_failure_window_minutes: int = 15
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     max_body_bytes: int = 1024 * 1024
     upload_dir: str = DEFAULT_UPLOAD_DIR
     attachment_max_bytes: int = DEFAULT_MAX_BYTES
@@ -112,10 +112,7 @@ class Settings:
             ),
             refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
             refresh_grace_seconds=_int(env, "CHIBO_REFRESH_GRACE_SECONDS", 10, 0, 300),
-            login_failure_limit=_int(env, "CHIBO_LOGIN_FAILURE_LIMIT", 10, 1, 1000),
-            login_failure_window_minutes=_int(
-                env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440
-            ),
+            login_policy=_policy(env, "CHIBO_LOGIN_", LoginPolicy()),
             upload_dir=env.get("CHIBO_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             attachment_max_bytes=_int(
                 env, "CHIBO_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, 1024, MAX_ATTACHMENT_BYTES
@@ -154,6 +151,7 @@ P = TypeVar(
     PetitionPolicy,
     ReminderPolicy,
     CompliancePolicy,
+    LoginPolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

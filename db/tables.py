@@ -99,11 +99,15 @@ class DeviceSessionTable(Table, tablename="device_session"):
     revoked_reason = Varchar(length=30, null=True, default=None)
 
 
-class LoginThrottleTable(Table, tablename="login_throttle"):
+class LoginAttemptTable(Table, tablename="login_attempt"):
+    """Login attempts counted under one throttle key (an account, or an account from one
+    address): how many in a row did not succeed, and when the next one may start."""
+
     id = UUID(primary_key=True)
     key = Varchar(length=200, unique=True)
-    window_started_at = Timestamptz()
     failures = Integer(default=0)
+    last_attempt_at = Timestamptz()
+    next_attempt_at = Timestamptz()
 
 
 class AuditEventTable(Table, tablename="audit_event"):
@@ -470,7 +474,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RoleGrantTable,
     LeaderAssignmentTable,
     DeviceSessionTable,
-    LoginThrottleTable,
+    LoginAttemptTable,
     AuditEventTable,
     IdempotencyKeyTable,
     MeetingRuleTable,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from piccolo.querystring import QueryString
 
+from db.named_sql import bind
 from db.repositories.notifications import PiccoloNotificationStore
-from db.tables import DeviceSessionTable, LoginThrottleTable, PersonTable
+from db.tables import DeviceSessionTable, LoginAttemptTable, PersonTable
 from domain.actors import Actor, Grant, Role
-from domain.auth.model import DeviceSession, RevokeReason, ThrottleState
+from domain.auth.model import DeviceSession, RevokeReason
 from domain.auth.service import Credentials
 
 
@@ -133,24 +134,64 @@ class PiccoloAuthRepository:
     async def forget_devices_of(self, person_id: UUID) -> int:
         return await PiccoloNotificationStore().forget_devices_of(person_id, "person deactivated")
 
-    async def throttle_state(self, key: str) -> ThrottleState | None:
-        row = await LoginThrottleTable.select().where(LoginThrottleTable.key == key).first()
-        if row is None:
-            return None
-        return ThrottleState(
-            key=row["key"], window_started_at=row["window_started_at"], failures=row["failures"]
+    async def reserve_attempt(
+        self, key: str, next_attempts: Sequence[datetime], now: datetime, forget_before: datetime
+    ) -> bool:
+        """Count a login attempt under ``key`` if its wait is over: one statement, so parallel
+        attempts are counted one after another and none passes a wait another has just set."""
+        engine = LoginAttemptTable._meta.db  # noqa: SLF001 - the engine bound by db.migrate.bind
+        times = {f"t{n}": _utc(t) for n, t in enumerate(next_attempts, start=1)}
+        params = {"id": uuid4(), "key": key, "now": _utc(now), "forget": _utc(forget_before)}
+        rows = await engine.run_querystring(
+            bind(_reserve_sql(len(next_attempts)), {**params, **times})
         )
+        return bool(rows)
 
-    async def save_throttle(self, state: ThrottleState) -> None:
-        await LoginThrottleTable.insert(
-            LoginThrottleTable(
-                key=state.key, window_started_at=state.window_started_at, failures=state.failures
-            )
-        ).on_conflict(
-            target=LoginThrottleTable.key,
-            action="DO UPDATE",
-            values=[LoginThrottleTable.window_started_at, LoginThrottleTable.failures],
+    async def next_attempt_at(self, key: str) -> datetime | None:
+        row = (
+            await LoginAttemptTable.select(LoginAttemptTable.next_attempt_at)
+            .where(LoginAttemptTable.key == key)
+            .first()
         )
+        return row["next_attempt_at"] if row else None
+
+    async def clear_attempts(self, key: str) -> None:
+        await LoginAttemptTable.delete().where(LoginAttemptTable.key == key)
+
+    async def forgive_attempt(self, key: str) -> None:
+        await LoginAttemptTable.update(
+            {LoginAttemptTable.failures: LoginAttemptTable.failures - 1}
+        ).where((LoginAttemptTable.key == key) & (LoginAttemptTable.failures > 0))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+_ATTEMPT = '"login_attempt"'
+_FAILURES = f'{_ATTEMPT}."failures"'
+_FORGOTTEN = f'({_ATTEMPT}."last_attempt_at" <= :forget OR {_FAILURES} < 1)'
+
+
+def _reserve_sql(steps: int) -> str:
+    """The attempt counted as the next in a row (the first again after ``forget``), and the
+    next one's earliest start looked up in :t1 … :t<steps> by that count, the last for every
+    count beyond. The ELSE, never taken, gives PostgreSQL the parameters' type."""
+    waits = [f"WHEN {_FORGOTTEN} THEN :t1"]
+    waits += [f"WHEN {_FAILURES} + 1 = {n} THEN :t{n}" for n in range(2, steps)]
+    if steps > 1:
+        waits.append(f"WHEN {_FAILURES} + 1 >= {steps} THEN :t{steps}")
+    return (
+        f"INSERT INTO {_ATTEMPT}"  # noqa: S608 - names only; every value is a bound parameter
+        ' ("id", "key", "failures", "last_attempt_at", "next_attempt_at")'
+        " VALUES (:id, :key, 1, :now, :t1)"
+        ' ON CONFLICT ("key") DO UPDATE SET'
+        f' "failures" = CASE WHEN {_FORGOTTEN} THEN 1 ELSE {_FAILURES} + 1 END,'
+        ' "last_attempt_at" = :now,'
+        f' "next_attempt_at" = CASE {" ".join(waits)} ELSE {_ATTEMPT}."next_attempt_at" END'
+        f' WHERE {_ATTEMPT}."next_attempt_at" <= :now OR {_FORGOTTEN}'
+        ' RETURNING "failures"'
+    )
 
 
 # The token check runs on every authenticated request: one statement, written once, instead of

@@ -1,4 +1,4 @@
-"""Device sessions with rotating refresh tokens, and the failed-login throttle. Pure rules.
+"""Device sessions with rotating refresh tokens. Pure rules.
 
 A refresh token is ``<session id>.<generation>.<mac>`` where the mac is an HMAC of the three
 session facts under the server key. Each refresh moves the session to the next generation, so the
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from domain.errors import TooManyRequestsError, UnauthenticatedError
+from domain.errors import UnauthenticatedError
 
 
 class RevokeReason(StrEnum):
@@ -122,32 +122,3 @@ def rotate(
     session.last_used_at = now
     session.expires_at = now + lifetime
     return RotationOutcome.ROTATED
-
-
-@dataclass(slots=True)
-class ThrottleState:
-    key: str
-    window_started_at: datetime
-    failures: int
-
-
-@dataclass(frozen=True, slots=True)
-class ThrottlePolicy:
-    limit: int
-    window: timedelta
-
-    def check(self, state: ThrottleState | None, now: datetime) -> None:
-        """Refuse once ``limit`` failures fell in the current window."""
-        if state is None or state.window_started_at + self.window <= now:
-            return
-        if state.failures >= self.limit:
-            wait = state.window_started_at + self.window - now
-            raise TooManyRequestsError(
-                "too_many_login_attempts", retry_after=max(1, int(wait.total_seconds()) + 1)
-            )
-
-    def fail(self, state: ThrottleState | None, key: str, now: datetime) -> ThrottleState:
-        if state is None or state.window_started_at + self.window <= now:
-            return ThrottleState(key=key, window_started_at=now, failures=1)
-        state.failures += 1
-        return state

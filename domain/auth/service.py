@@ -15,15 +15,19 @@ from domain.auth.model import (
     PresentedToken,
     RevokeReason,
     RotationOutcome,
-    ThrottlePolicy,
-    ThrottleState,
     new_salt,
     parse_refresh_token,
     refresh_token,
     rotate,
 )
+from domain.auth.throttle import LoginPolicy, ThrottleKey, retry_after
 from domain.clock import Clock
-from domain.errors import NotFoundError, RuleViolationError, UnauthenticatedError
+from domain.errors import (
+    NotFoundError,
+    RuleViolationError,
+    TooManyRequestsError,
+    UnauthenticatedError,
+)
 from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
 
 MIN_PASSWORD_LENGTH = 8
@@ -64,8 +68,18 @@ class AuthRepository(Protocol):
         self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
     ) -> None: ...
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
-    async def throttle_state(self, key: str) -> ThrottleState | None: ...
-    async def save_throttle(self, state: ThrottleState) -> None: ...
+    async def reserve_attempt(
+        self, key: str, next_attempts: Sequence[datetime], now: datetime, forget_before: datetime
+    ) -> bool:
+        """Count an attempt under the key unless it must still wait (False), in one atomic
+        step; ``next_attempts[n - 1]`` is when the next may start if this is the n-th in a row
+        (the last for every later n). A key quiet since ``forget_before`` starts from zero."""
+
+    async def next_attempt_at(self, key: str) -> datetime | None: ...
+    async def clear_attempts(self, key: str) -> None: ...
+    async def forgive_attempt(self, key: str) -> None:
+        """Take back one counted attempt (it succeeded)."""
+
     async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
         """Cancel the pending pushes of the devices these sessions registered, saying why; the
         number cancelled. In the current transaction."""
@@ -114,7 +128,7 @@ class AuthService:
         clock: Clock,
         hasher: PasswordHasher,
         key: bytes,
-        throttle: ThrottlePolicy,
+        throttle: LoginPolicy,
         session_lifetime: timedelta,
         refresh_grace: timedelta,
     ) -> None:
@@ -133,18 +147,15 @@ class AuthService:
     async def login(
         self, phone: str, password: str, device_name: str, client: str
     ) -> IssuedSession:
-        keys = (f"phone:{phone}", f"client:{client}")
         now = self.clock.now()
-        for key in keys:
-            self.throttle.check(await self.repo.throttle_state(key), now)
+        account, pair = self.throttle.keys(phone, client)
+        await self._take_attempt((account, pair), now)
         credentials = await self.repo.credentials_by_phone(phone)
         if not self._password_ok(credentials, password) or credentials is None:
-            async with self.uow.atomic():
-                for key in keys:
-                    state = await self.repo.throttle_state(key)
-                    await self.repo.save_throttle(self.throttle.fail(state, key, now))
-            raise UnauthenticatedError("invalid_credentials")
+            raise UnauthenticatedError("invalid_credentials")  # the attempt stays counted
         async with self.uow.atomic():
+            await self.repo.clear_attempts(pair.name)
+            await self.repo.forgive_attempt(account.name)
             session = DeviceSession(
                 id=uuid4(),
                 person_id=credentials.person_id,
@@ -158,6 +169,20 @@ class AuthService:
             await self.repo.add_session(session)
             await self._audit(credentials, "session.login", session.id)
             return IssuedSession(session, refresh_token(self.key, session))
+
+    async def _take_attempt(self, keys: Sequence[ThrottleKey], now: datetime) -> None:
+        """Count the attempt under every key before the password is checked, or under none
+        (429, the transaction rolled back) when one of them must still wait."""
+        forget_before = now - self.throttle.forget_after
+        async with self.uow.atomic():
+            for key in keys:
+                if not await self.repo.reserve_attempt(
+                    key.name, key.next_attempts(now), now, forget_before
+                ):
+                    wait_until = await self.repo.next_attempt_at(key.name) or now
+                    raise TooManyRequestsError(
+                        "too_many_login_attempts", retry_after=retry_after(wait_until, now)
+                    )
 
     def _password_ok(self, credentials: Credentials | None, password: str) -> bool:
         if credentials is None or credentials.password_hash is None:

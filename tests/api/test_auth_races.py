@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from tests.scratch_databases import fresh_database
 PARALLEL = 30
 REFRESH = "/api/v1/auth/refresh"
 
-Connect = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+Connect = Callable[..., AbstractAsyncContextManager[list[httpx.AsyncClient]]]
 
 
 @pytest.fixture(params=ENGINES)
@@ -45,15 +45,22 @@ def connect(request: pytest.FixtureRequest, world: World) -> Connect:
     db: Database = request.node.race_db
 
     @asynccontextmanager
-    async def connected(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def connected(*hosts: str, **settings: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
         app = create_app(
             Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET, **settings),
             clock=FakeClock(),
             database=db,
         )
-        transport = httpx.ASGITransport(app=app, client=("10.9.0.1", 40000))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
-            yield client
+        async with AsyncExitStack() as stack:
+            yield [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app, client=(host, 40000)),  # type: ignore[arg-type]
+                        base_url="http://chibo.test",
+                    )
+                )
+                for host in hosts or ("10.9.0.1",)
+            ]
 
     return connected
 
@@ -82,7 +89,7 @@ async def _generation(session_id: str) -> tuple[int, str | None]:
 async def test_parallel_refreshes_with_one_token_rotate_the_session_once(
     world: World, connect: Connect
 ) -> None:
-    async with connect() as client:
+    async with connect() as (client,):
         tokens = await _login(client, world)
         replies = await asyncio.gather(
             *(client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}) for _ in range(8))
@@ -99,7 +106,7 @@ async def test_parallel_refreshes_with_one_token_rotate_the_session_once(
 async def test_without_a_grace_window_parallel_duplicates_are_reuse(
     world: World, connect: Connect
 ) -> None:
-    async with connect(refresh_grace_seconds=0) as client:
+    async with connect(refresh_grace_seconds=0) as (client,):
         tokens = await _login(client, world)
         replies = await asyncio.gather(
             *(client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}) for _ in range(8))
@@ -108,3 +115,38 @@ async def test_without_a_grace_window_parallel_duplicates_are_reuse(
         assert codes[200] == 1, codes  # one rotation, never two live pairs
         assert set(codes) <= {200, "refresh_token_reused", "session_expired"}
         assert (await _generation(tokens["sessionId"]))[0] == 1
+
+
+async def test_parallel_wrong_passwords_from_one_address_check_only_the_free_ones(
+    world: World, connect: Connect
+) -> None:
+    async with connect() as (client,):
+        replies = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/auth/login",
+                    json={"phone": world.member_a.phone, "password": f"sai-{n}"},
+                )
+                for n in range(PARALLEL)
+            )
+        )
+    codes = Counter(r.status_code for r in replies)
+    free = Settings().login_policy.free_failures_per_client
+    assert codes == {401: free, 429: PARALLEL - free}, codes
+
+
+async def test_parallel_wrong_passwords_from_many_addresses_check_only_the_accounts_free_ones(
+    world: World, connect: Connect
+) -> None:
+    free = Settings().login_policy.free_failures_per_account
+    async with connect(*(f"10.8.{n // 200}.{n % 200}" for n in range(2 * free))) as clients:
+        replies = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/auth/login", json={"phone": world.member_a.phone, "password": "sai"}
+                )
+                for client in clients
+            )
+        )
+    codes = Counter(r.status_code for r in replies)
+    assert codes == {401: free, 429: free}, codes
