@@ -17,7 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from api import health
 from api.attachments import attachment_router
 from api.audit import get_audit
-from api.auth import AuthController, TokenIssuer, make_jwt_auth
+from api.auth import AuthController, TokenIssuer, make_jwt_auth, temporary_password_guard
 from api.calendar import (
     FEED_PREFIX,
     CalendarTokenController,
@@ -124,6 +124,7 @@ class Services:
             self.clock,
             self.hasher,
             SessionEnding(self.auth_repo),
+            self.settings.password_policy,
         )
 
     def auth(self, request: Request[Any, Any, Any]) -> AuthService:
@@ -137,6 +138,7 @@ class Services:
             self.settings.login_policy,
             timedelta(days=self.settings.refresh_session_days),
             timedelta(seconds=self.settings.refresh_grace_seconds),
+            self.settings.password_policy,
         )
 
     def meetings(self, request: Request[Any, Any, Any]) -> MeetingService:
@@ -311,6 +313,7 @@ def create_app(
             "database": Provide(lambda: db, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
+        guards=[temporary_password_guard],
         middleware=[
             request_id_middleware,
             options_allow_middleware,

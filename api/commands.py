@@ -14,6 +14,7 @@ from db.migrate import migrate as apply_migrations
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.org import PiccoloOrgRepository
+from domain.auth.passwords import PasswordPolicy
 from domain.auth.service import SessionEnding
 from domain.clock import Clock, SystemClock
 from domain.org import bootstrap
@@ -41,6 +42,7 @@ def org_service(database: Database, clock: Clock | None = None, origin: str = "c
         clock,
         Argon2Hasher(),
         SessionEnding(PiccoloAuthRepository()),
+        PasswordPolicy(),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.auth.passwords import PasswordPolicy
 from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy
 from domain.inspections.model import InspectionPolicy
@@ -42,6 +43,7 @@ class Settings:
     # a duplicate refresh this soon after the rotation gets the same new refresh token
     refresh_grace_seconds: int = 10
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     max_body_bytes: int = 1024 * 1024
     upload_dir: str = DEFAULT_UPLOAD_DIR
     attachment_max_bytes: int = DEFAULT_MAX_BYTES
@@ -113,6 +115,7 @@ class Settings:
             refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
             refresh_grace_seconds=_int(env, "CHIBO_REFRESH_GRACE_SECONDS", 10, 0, 300),
             login_policy=_policy(env, "CHIBO_LOGIN_", LoginPolicy()),
+            password_policy=_policy(env, "CHIBO_PASSWORD_", PasswordPolicy()),
             upload_dir=env.get("CHIBO_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             attachment_max_bytes=_int(
                 env, "CHIBO_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, 1024, MAX_ATTACHMENT_BYTES
@@ -152,6 +155,7 @@ P = TypeVar(
     ReminderPolicy,
     CompliancePolicy,
     LoginPolicy,
+    PasswordPolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

@@ -43,6 +43,8 @@ class PersonTable(Table, tablename="person"):
     locale = Varchar(length=5, default="vi")
     active = Boolean(default=True)
     password_hash = Varchar(length=200, null=True, default=None)
+    # set by an administrator: to be changed before anything else (domain/auth/passwords.py)
+    password_temporary = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)

@@ -87,6 +87,8 @@ class Actor:
     person_id: UUID
     session_id: UUID
     grants: tuple[Grant, ...]
+    # logged in with a password an administrator set: only changing it is allowed until then
+    password_temporary: bool = False
 
     def scopes(self, permission: Permission) -> tuple[str, ...]:
         """Unit paths whose subtrees carry ``permission``, without paths nested in others."""

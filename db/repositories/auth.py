@@ -38,6 +38,9 @@ def _credentials(row: dict[str, Any]) -> Credentials:
         home_unit_path=row["home_unit_path"],
         password_hash=row["password_hash"],
         active=bool(row["active"]),
+        phone=row["phone"],
+        full_name=row["full_name"],
+        password_temporary=bool(row["password_temporary"]),
     )
 
 
@@ -45,6 +48,9 @@ _CREDENTIAL_COLUMNS = (
     PersonTable.id,
     PersonTable.password_hash,
     PersonTable.active,
+    PersonTable.phone,
+    PersonTable.full_name,
+    PersonTable.password_temporary,
     PersonTable.home_unit.path.as_alias("home_unit_path"),
 )
 
@@ -65,9 +71,9 @@ class PiccoloAuthRepository:
         return _credentials(row) if row else None
 
     async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:
-        await PersonTable.update({PersonTable.password_hash: password_hash}).where(
-            PersonTable.id == person_id
-        )
+        await PersonTable.update(
+            {PersonTable.password_hash: password_hash, PersonTable.password_temporary: False}
+        ).where(PersonTable.id == person_id)
 
     async def get_session(self, session_id: UUID) -> DeviceSession | None:
         row = await DeviceSessionTable.select().where(DeviceSessionTable.id == session_id).first()
@@ -197,7 +203,8 @@ def _reserve_sql(steps: int) -> str:
 # The token check runs on every authenticated request: one statement, written once, instead of
 # two built by Piccolo's query builder (~0.3-0.6 ms of CPU each, see bench/README.md).
 _ACTOR_SQL = (
-    'SELECT "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
+    'SELECT "person"."password_temporary" AS "password_temporary",'
+    ' "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
     ' "unit"."path" AS "unit_path" FROM "device_session"'
     ' JOIN "person" ON "person"."id" = "device_session"."person" AND "person"."active" = {}'
     ' LEFT JOIN "role_grant" ON "role_grant"."person" = "device_session"."person"'
@@ -219,4 +226,9 @@ async def load_actor(person_id: UUID, session_id: UUID) -> Actor | None:
     grants = tuple(
         Grant(Role(r["role"]), r["unit"], r["unit_path"]) for r in rows if r["unit_path"]
     )
-    return Actor(person_id=person_id, session_id=session_id, grants=grants)
+    return Actor(
+        person_id=person_id,
+        session_id=session_id,
+        grants=grants,
+        password_temporary=bool(rows[0]["password_temporary"]),
+    )

@@ -20,6 +20,7 @@ from domain.auth.model import (
     refresh_token,
     rotate,
 )
+from domain.auth.passwords import PasswordPolicy
 from domain.auth.throttle import LoginPolicy, ThrottleKey, retry_after
 from domain.clock import Clock
 from domain.errors import (
@@ -30,7 +31,6 @@ from domain.errors import (
 )
 from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
 
-MIN_PASSWORD_LENGTH = 8
 # Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
 DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
 
@@ -52,12 +52,17 @@ class Credentials:
     home_unit_path: str
     password_hash: str | None
     active: bool
+    phone: str
+    full_name: str
+    password_temporary: bool
 
 
 class AuthRepository(Protocol):
     async def credentials_by_phone(self, phone: str) -> Credentials | None: ...
     async def credentials_of(self, person_id: UUID) -> Credentials | None: ...
-    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None: ...
+    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:
+        """The person's own new password: a temporary one ends with it."""
+
     async def get_session(self, session_id: UUID) -> DeviceSession | None: ...
     async def add_session(self, session: DeviceSession) -> None: ...
     async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
@@ -117,6 +122,7 @@ class SessionEnding:
 class IssuedSession:
     session: DeviceSession
     refresh_token: str
+    password_change_required: bool
 
 
 class AuthService:
@@ -131,6 +137,7 @@ class AuthService:
         throttle: LoginPolicy,
         session_lifetime: timedelta,
         refresh_grace: timedelta,
+        passwords: PasswordPolicy,
     ) -> None:
         self.repo = repo
         self.uow = uow
@@ -141,6 +148,7 @@ class AuthService:
         self.throttle = throttle
         self.session_lifetime = session_lifetime
         self.refresh_grace = refresh_grace
+        self.passwords = passwords
         self.ending = SessionEnding(repo)
         self._dummy_hash = _dummy_hash(hasher)
 
@@ -168,7 +176,9 @@ class AuthService:
             )
             await self.repo.add_session(session)
             await self._audit(credentials, "session.login", session.id)
-            return IssuedSession(session, refresh_token(self.key, session))
+            return IssuedSession(
+                session, refresh_token(self.key, session), credentials.password_temporary
+            )
 
     async def _take_attempt(self, keys: Sequence[ThrottleKey], now: datetime) -> None:
         """Count the attempt under every key before the password is checked, or under none
@@ -196,7 +206,9 @@ class AuthService:
         session, outcome = await self._rotate(presented, now)
         credentials = await self.repo.credentials_of(session.person_id)
         if outcome is not RotationOutcome.REUSED and credentials and credentials.active:
-            return IssuedSession(session, refresh_token(self.key, session))
+            return IssuedSession(
+                session, refresh_token(self.key, session), credentials.password_temporary
+            )
         # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
         reason = RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
         async with self.uow.atomic():
@@ -244,12 +256,14 @@ class AuthService:
         await self.revoke_session(actor, actor.session_id, RevokeReason.LOGOUT)
 
     async def change_password(self, actor: Actor, current: str, new: str) -> None:
-        if len(new) < MIN_PASSWORD_LENGTH:
-            raise RuleViolationError("password_too_short", min_length=MIN_PASSWORD_LENGTH)
+        """A new password of the person's own choosing; a temporary one ends with it."""
         async with self.uow.atomic():
             credentials = await self.repo.credentials_of(actor.person_id)
             if credentials is None or not self._password_ok(credentials, current):
                 raise RuleViolationError("current_password_wrong")
+            if new == current:
+                raise RuleViolationError("password_unchanged")
+            self.passwords.check(new, credentials.phone, credentials.full_name, temporary=False)
             await self.repo.set_password_hash(actor.person_id, self.hasher.hash(new))
             others = [
                 s

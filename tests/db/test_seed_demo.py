@@ -96,6 +96,8 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     logins = demo_logins(demo_plan(clock.now().date()))
     with_password = await PersonTable.count().where(PersonTable.password_hash.is_not_null())
     assert with_password == len(logins)
+    # the demo logins are printed for everyone: none is asked to change its password first
+    assert await PersonTable.count().where(PersonTable.password_temporary == True) == 0  # noqa: E712
     for login in logins:
         assert login.phone in text
         assert login.unit in text

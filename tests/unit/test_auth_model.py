@@ -200,6 +200,6 @@ def test_the_dummy_hash_is_made_once_per_hasher_not_per_request() -> None:
     unused: Any = None
     for _ in range(3):
         AuthService(
-            unused, unused, unused, FakeClock(), hasher, KEY, LoginPolicy(), LIFETIME, GRACE
+            unused, unused, unused, FakeClock(), hasher, KEY, LoginPolicy(), LIFETIME, GRACE, unused
         )
     assert hasher.hashed == 1
