@@ -83,6 +83,10 @@ API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings
 follow-up tasks and reminders.
 
 - Authenticate with `POST /api/v1/auth/login`, then `Authorization: Bearer <accessToken>`.
+  When the reply says `passwordChangeRequired` (a password an administrator set), every
+  operation but `POST /api/v1/auth/password`, `POST /api/v1/auth/logout` and `GET /api/v1/me`
+  answers 403 `password_change_required` until the password is changed. Failed logins wait
+  longer and longer (429 `too_many_login_attempts` with `Retry-After`), never a lockout.
 - Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; titles
   in Vietnamese, or English with `Accept-Language: en`.
 - Any authenticated `POST` may carry `Idempotency-Key` (8-200 of `A-Za-z0-9._:-`): a retry with

@@ -162,8 +162,9 @@ class AuthService:
         if not self._password_ok(credentials, password) or credentials is None:
             raise UnauthenticatedError("invalid_credentials")  # the attempt stays counted
         async with self.uow.atomic():
-            await self.repo.clear_attempts(pair.name)
+            # the keys in the order _take_attempt locks them, so two logins never deadlock
             await self.repo.forgive_attempt(account.name)
+            await self.repo.clear_attempts(pair.name)
             session = DeviceSession(
                 id=uuid4(),
                 person_id=credentials.person_id,
