@@ -257,14 +257,21 @@ class AuthService:
         await self.revoke_session(actor, actor.session_id, RevokeReason.LOGOUT)
 
     async def change_password(self, actor: Actor, current: str, new: str) -> None:
-        """A new password of the person's own choosing; a temporary one ends with it."""
+        """A new password of the person's own choosing; a temporary one ends with it. A wrong
+        current password counts against the account like a failed login: a stolen access token
+        must not become a way to guess it."""
+        credentials = await self.repo.credentials_of(actor.person_id)
+        if credentials is None:
+            raise RuleViolationError("current_password_wrong")
+        if new == current:
+            raise RuleViolationError("password_unchanged")
+        self.passwords.check(new, credentials.phone, credentials.full_name, temporary=False)
+        account, _ = self.throttle.keys(credentials.phone, "")
+        await self._take_attempt((account,), self.clock.now())
+        if not self._password_ok(credentials, current):
+            raise RuleViolationError("current_password_wrong")  # the attempt stays counted
         async with self.uow.atomic():
-            credentials = await self.repo.credentials_of(actor.person_id)
-            if credentials is None or not self._password_ok(credentials, current):
-                raise RuleViolationError("current_password_wrong")
-            if new == current:
-                raise RuleViolationError("password_unchanged")
-            self.passwords.check(new, credentials.phone, credentials.full_name, temporary=False)
+            await self.repo.forgive_attempt(account.name)
             await self.repo.set_password_hash(actor.person_id, self.hasher.hash(new))
             others = [
                 s

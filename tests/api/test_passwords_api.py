@@ -3,13 +3,16 @@ password is set, and a password an administrator set must be changed before anyt
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from api.settings import Settings
 from tests.api.test_auth_api import ME, assert_problem, bearer, start
 from tests.factories import PASSWORD, World, build_world
+from tests.fakes import FakeClock
 
 PEOPLE = "/api/v1/people"
 CHANGE = "/api/v1/auth/password"
@@ -164,3 +167,30 @@ async def test_people_with_their_own_password_are_not_asked_to_change_it(
     tokens = await start(client, world.member_a)
     assert tokens["passwordChangeRequired"] is False
     assert (await client.get("/api/v1/units", headers=bearer(tokens))).status_code == 200
+
+
+async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock
+) -> None:
+    world = await build_world()
+    stolen = bearer(await start(client, world.member_a))
+    free = settings.login_policy.free_failures_per_account
+    for n in range(free):
+        guess = {"currentPassword": f"doan-thu-{n}", "newPassword": "chiem quyen tai khoan"}
+        reply = await client.post(CHANGE, json=guess, headers=stolen)
+        assert_problem(reply, 422, "current_password_wrong")
+    reply = await client.post(
+        CHANGE,
+        json={"currentPassword": PASSWORD, "newPassword": "chiem quyen tai khoan"},
+        headers=stolen,
+    )
+    assert_problem(reply, 429, "too_many_login_attempts")
+    assert reply.headers["retry-after"] == "1"
+    clock.advance(timedelta(seconds=1))
+    # the owner, after the wait: a right current password goes through
+    reply = await client.post(
+        CHANGE,
+        json={"currentPassword": PASSWORD, "newPassword": "mat khau rieng cua toi"},
+        headers=stolen,
+    )
+    assert reply.status_code == 204
