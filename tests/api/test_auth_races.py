@@ -32,24 +32,29 @@ Connect = Callable[..., AbstractAsyncContextManager[list[httpx.AsyncClient]]]
 
 
 @pytest.fixture(params=ENGINES)
-async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+async def committed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database of its own whose writes commit, so concurrent requests really meet."""
     async with fresh_database(request.param, tmp_path) as db:
-        request.node.race_db = db
-        yield await build_world()
+        yield db
 
 
 @pytest.fixture
-def connect(request: pytest.FixtureRequest, world: World) -> Connect:
-    """An app on the fresh database, with these settings."""
+async def world(committed: Database) -> World:
+    del committed
+    return await build_world()
+
+
+@pytest.fixture
+def connect(committed: Database, world: World) -> Connect:
+    """An app on the committed database, with these settings; a client per address."""
     del world
-    db: Database = request.node.race_db
 
     @asynccontextmanager
     async def connected(*hosts: str, **settings: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
         app = create_app(
             Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET, **settings),
             clock=FakeClock(),
-            database=db,
+            database=committed,
         )
         async with AsyncExitStack() as stack:
             yield [
