@@ -17,7 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from api import health
 from api.attachments import attachment_router
 from api.audit import get_audit
-from api.auth import AuthController, TokenIssuer, make_jwt_auth
+from api.auth import AuthController, TokenIssuer, make_jwt_auth, temporary_password_guard
 from api.calendar import (
     FEED_PREFIX,
     CalendarTokenController,
@@ -69,8 +69,7 @@ from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
 from domain.actors import Actor
 from domain.attachments import AttachmentService
-from domain.auth.model import ThrottlePolicy
-from domain.auth.service import AuthService
+from domain.auth.service import AuthService, SessionEnding
 from domain.calendar_feed import CalendarFeedService, CalendarPolicy
 from domain.clock import Clock, SystemClock
 from domain.compliance.service import ComplianceService
@@ -87,6 +86,10 @@ API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings
 follow-up tasks and reminders.
 
 - Authenticate with `POST /api/v1/auth/login`, then `Authorization: Bearer <accessToken>`.
+  When the reply says `passwordChangeRequired` (a password an administrator set), every
+  operation but `POST /api/v1/auth/password`, `POST /api/v1/auth/logout` and `GET /api/v1/me`
+  answers 403 `password_change_required` until the password is changed. Failed logins wait
+  longer and longer (429 `too_many_login_attempts` with `Retry-After`), never a lockout.
 - Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and the
   `requestId` of the reply; titles, validation details and field messages in Vietnamese, or
   English with `Accept-Language: en`. Every reply carries `X-Request-Id` (the caller's, when
@@ -119,9 +122,6 @@ class Services:
         self.settings, self.clock, self.db = settings, clock, db
         self.hasher = Argon2Hasher()
         self.key = settings.secret_key.encode()
-        self.throttle = ThrottlePolicy(
-            settings.login_failure_limit, timedelta(minutes=settings.login_failure_window_minutes)
-        )
         self.org_repo, self.auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
         self.meeting_repo = PiccoloMeetingRepository()
         self.inspection_repo = PiccoloInspectionRepository()
@@ -138,7 +138,15 @@ class Services:
         return PiccoloAuditLog(self.clock, request.scope.get("state", {}).get("request_id"))
 
     def org(self, request: Request[Any, Any, Any]) -> OrgService:
-        return OrgService(self.org_repo, self.db, self.audit_log(request), self.clock, self.hasher)
+        return OrgService(
+            self.org_repo,
+            self.db,
+            self.audit_log(request),
+            self.clock,
+            self.hasher,
+            SessionEnding(self.auth_repo),
+            self.settings.password_policy,
+        )
 
     def auth(self, request: Request[Any, Any, Any]) -> AuthService:
         return AuthService(
@@ -148,8 +156,10 @@ class Services:
             self.clock,
             self.hasher,
             self.key,
-            self.throttle,
+            self.settings.login_policy,
             timedelta(days=self.settings.refresh_session_days),
+            timedelta(seconds=self.settings.refresh_grace_seconds),
+            self.settings.password_policy,
         )
 
     def meetings(self, request: Request[Any, Any, Any]) -> MeetingService:
@@ -327,6 +337,7 @@ def create_app(
             "database": Provide(lambda: db, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
+        guards=[temporary_password_guard],
         middleware=[
             options_allow_middleware,
             DefineMiddleware(

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Operation
 from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import JWTAuth, Token
@@ -30,7 +31,7 @@ from api.schemas import (
 from db.repositories.auth import load_actor
 from domain.actors import Actor
 from domain.auth.service import AuthService, IssuedSession
-from domain.errors import RuleViolationError
+from domain.errors import ForbiddenError, RuleViolationError
 
 
 async def retrieve_actor(
@@ -42,6 +43,24 @@ async def retrieve_actor(
     except ValueError:
         return None
     return await load_actor(person_id, session_id)
+
+
+# A handler open to a person still holding a temporary password carries this in its opt.
+WITH_TEMPORARY_PASSWORD = "allowed_with_temporary_password"  # noqa: S105 - an opt key
+
+
+def temporary_password_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Until a password an administrator set is changed, every operation except changing it,
+    logging out and reading /me is refused, whatever route is added later (the whole app)."""
+    actor = connection.scope.get("user")
+    if (
+        isinstance(actor, Actor)
+        and actor.password_temporary
+        and not handler.opt.get(WITH_TEMPORARY_PASSWORD)
+    ):
+        raise ForbiddenError("password_change_required")
 
 
 def make_jwt_auth(secret: str, exclude: list[str]) -> JWTAuth[Actor, Token]:
@@ -79,6 +98,7 @@ class TokenIssuer:
             expires_in=int(self.lifetime.total_seconds()),
             refresh_token=issued.refresh_token,
             session_id=issued.session.id,
+            password_change_required=issued.password_change_required,
         )
 
 
@@ -103,6 +123,8 @@ class TokensOut(Out):
     expires_in: int
     refresh_token: str
     session_id: UUID
+    # the password was set by an administrator: change it (POST /auth/password) first
+    password_change_required: bool
 
 
 class SessionOut(Out):
@@ -159,7 +181,13 @@ class AuthController(Controller):
         """Trade a refresh token for new tokens; replaying a used one revokes the session."""
         return tokens.issue(await auth.refresh(data.refresh_token))
 
-    @post("/logout", operation_id="Logout", status_code=204, responses=problems(401, 404))
+    @post(
+        "/logout",
+        operation_id="Logout",
+        status_code=204,
+        responses=problems(401, 404),
+        opt={WITH_TEMPORARY_PASSWORD: True},
+    )
     async def logout(
         self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
     ) -> None:
@@ -205,6 +233,7 @@ class AuthController(Controller):
         operation_id="ChangePassword",
         status_code=204,
         responses=problems(401, 404, 413, 422),
+        opt={WITH_TEMPORARY_PASSWORD: True},
     )
     async def change_password(
         self,
@@ -212,5 +241,6 @@ class AuthController(Controller):
         actor: NamedDependency[Actor],
         auth: NamedDependency[AuthService],
     ) -> None:
-        """Change my password; my other sessions are signed out."""
+        """Change my password (at least 8 characters, not a common one, not my phone number or
+        name); my other sessions are signed out. A temporary password must be changed first."""
         await auth.change_password(actor, data.current_password, data.new_password)

@@ -8,6 +8,7 @@ import getpass
 import sys
 
 from api.settings import Settings, SettingsError
+from domain.errors import DomainError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,9 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         password = (
             getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
         )
-        print(
-            asyncio.run(run.create_admin(settings, args.phone, args.name, password, args.root_unit))
-        )
+        try:
+            done = asyncio.run(
+                run.create_admin(settings, args.phone, args.name, password, args.root_unit)
+            )
+        except DomainError as error:  # a weak password, a taken grant: say which, no traceback
+            print(f"chibo: {error.code} {error.detail or ''}".rstrip(), file=sys.stderr)
+            return 2
+        print(done)
     return 0
 
 

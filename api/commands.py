@@ -12,8 +12,11 @@ from db.engine import Database
 from db.migrate import bind
 from db.migrate import migrate as apply_migrations
 from db.repositories.audit import PiccoloAuditLog
+from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.org import PiccoloOrgRepository
-from domain.clock import SystemClock
+from domain.auth.passwords import PasswordPolicy
+from domain.auth.service import SessionEnding
+from domain.clock import Clock, SystemClock
 from domain.org import bootstrap
 from domain.org.service import OrgService
 
@@ -29,10 +32,17 @@ async def opened(settings: Settings) -> AsyncIterator[Database]:
         await database.close()
 
 
-def org_service(database: Database) -> OrgService:
-    clock = SystemClock()
+def org_service(database: Database, clock: Clock | None = None, origin: str = "cli") -> OrgService:
+    """The organisation use cases outside a request (the commands, the demo seed, tests)."""
+    clock = clock or SystemClock()
     return OrgService(
-        PiccoloOrgRepository(), database, PiccoloAuditLog(clock, "cli"), clock, Argon2Hasher()
+        PiccoloOrgRepository(),
+        database,
+        PiccoloAuditLog(clock, origin),
+        clock,
+        Argon2Hasher(),
+        SessionEnding(PiccoloAuthRepository()),
+        PasswordPolicy(),
     )
 
 

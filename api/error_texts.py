@@ -80,7 +80,23 @@ TITLES: dict[str, tuple[str, str]] = {
     "session_expired": ("Phiên đăng nhập đã hết hạn", "The session has expired"),
     "account_disabled": ("Tài khoản đã bị khóa", "The account is disabled"),
     "session_not_found": ("Không tìm thấy phiên đăng nhập", "Session not found"),
-    "password_too_short": ("Mật khẩu mới quá ngắn", "The new password is too short"),
+    "password_too_short": ("Mật khẩu quá ngắn", "The password is too short"),
+    "password_too_common": (
+        "Mật khẩu quá phổ biến hoặc dễ đoán, vui lòng chọn mật khẩu khác",
+        "The password is too common or easy to guess, please choose another",
+    ),
+    "password_contains_personal_info": (
+        "Mật khẩu không được chứa số điện thoại hoặc họ tên của đồng chí",
+        "The password must not contain your phone number or name",
+    ),
+    "password_unchanged": (
+        "Mật khẩu mới phải khác mật khẩu hiện tại",
+        "The new password must differ from the current one",
+    ),
+    "password_change_required": (
+        "Đồng chí cần đổi mật khẩu tạm thời trước khi tiếp tục",
+        "Please change your temporary password before going on",
+    ),
     "current_password_wrong": ("Mật khẩu hiện tại không đúng", "The current password is wrong"),
     "invalid_phone": ("Số điện thoại không hợp lệ", "Invalid phone number"),
     # organisation

@@ -7,6 +7,7 @@ from uuid import UUID
 from litestar import get
 from litestar.di import NamedDependency
 
+from api.auth import WITH_TEMPORARY_PASSWORD
 from api.errors import problems
 from api.org.people import PersonOut
 from api.schemas import Out
@@ -46,7 +47,13 @@ class MeOut(Out):
     followed: list[MyFollowedCellOut]
 
 
-@get("/api/v1/me", operation_id="GetMe", tags=["auth"], responses=problems(401, 404))
+@get(
+    "/api/v1/me",
+    operation_id="GetMe",
+    tags=["auth"],
+    responses=problems(401, 404),
+    opt={WITH_TEMPORARY_PASSWORD: True},
+)
 async def get_me(actor: NamedDependency[Actor], org: NamedDependency[OrgService]) -> MeOut:
     me = await org.me(actor)
     return MeOut(

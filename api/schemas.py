@@ -9,7 +9,7 @@ import msgspec
 from litestar.params import QueryParameter
 
 from domain import limits
-from domain.auth.service import MIN_PASSWORD_LENGTH
+from domain.auth.passwords import PasswordPolicy
 
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ NewPassword = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=200,
-        extra_json_schema={"extra": {"min_length": MIN_PASSWORD_LENGTH}},
+        extra_json_schema={"extra": {"min_length": PasswordPolicy().min_length}},
     ),
 ]
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from db.engine import Timeouts
 from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.auth.passwords import PasswordPolicy
+from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
@@ -40,8 +42,10 @@ class Settings:
     secret_key: str = ""
     access_token_minutes: int = 15
     refresh_session_days: int = 60
-    login_failure_limit: int = 10
-    login_failure_window_minutes: int = 15
+    # a duplicate refresh this soon after the rotation gets the same new refresh token
+    refresh_grace_seconds: int = 10
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     max_body_bytes: int = 1024 * 1024
     upload_dir: str = DEFAULT_UPLOAD_DIR
     attachment_max_bytes: int = DEFAULT_MAX_BYTES
@@ -115,10 +119,9 @@ class Settings:
                 env, "CHIBO_ACCESS_TOKEN_MINUTES", 15, 1, MAX_ACCESS_TOKEN_MINUTES
             ),
             refresh_session_days=_int(env, "CHIBO_REFRESH_SESSION_DAYS", 60, 1, 365),
-            login_failure_limit=_int(env, "CHIBO_LOGIN_FAILURE_LIMIT", 10, 1, 1000),
-            login_failure_window_minutes=_int(
-                env, "CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 1440
-            ),
+            refresh_grace_seconds=_int(env, "CHIBO_REFRESH_GRACE_SECONDS", 10, 0, 300),
+            login_policy=_policy(env, "CHIBO_LOGIN_", LoginPolicy()),
+            password_policy=_policy(env, "CHIBO_PASSWORD_", PasswordPolicy()),
             upload_dir=env.get("CHIBO_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             attachment_max_bytes=_int(
                 env, "CHIBO_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, 1024, MAX_ATTACHMENT_BYTES
@@ -159,6 +162,8 @@ P = TypeVar(
     ReminderPolicy,
     CompliancePolicy,
     Timeouts,
+    LoginPolicy,
+    PasswordPolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

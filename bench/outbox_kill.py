@@ -27,7 +27,8 @@ from pathlib import Path
 
 from notifications.senders.fcm import point_at
 from tests.fake_fcm import running_fake_fcm
-from tests.outbox_trials import fresh_database, kill_trials
+from tests.outbox_trials import kill_trials
+from tests.scratch_databases import fresh_database
 
 
 async def bench(arguments: argparse.Namespace) -> int:

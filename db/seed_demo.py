@@ -283,6 +283,7 @@ async def _person(org: OrgService, actor: Actor, home: Unit, demo: DemoPerson) -
             full_name=demo.full_name,
             phone=demo.phone,
             password=DEMO_PASSWORD if demo.login else None,
+            password_temporary=False,  # printed for everyone: nobody is asked to change it
         ),
     )
     return person.id

@@ -45,6 +45,8 @@ class PersonTable(Table, tablename="person"):
     locale = Varchar(length=5, default="vi")
     active = Boolean(default=True)
     password_hash = Varchar(length=200, null=True, default=None)
+    # set by an administrator: to be changed before anything else (domain/auth/passwords.py)
+    password_temporary = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
@@ -101,11 +103,15 @@ class DeviceSessionTable(Table, tablename="device_session"):
     revoked_reason = Varchar(length=30, null=True, default=None)
 
 
-class LoginThrottleTable(Table, tablename="login_throttle"):
+class LoginAttemptTable(Table, tablename="login_attempt"):
+    """Login attempts counted under one throttle key (an account, or an account from one
+    address): how many in a row did not succeed, and when the next one may start."""
+
     id = UUID(primary_key=True)
     key = Varchar(length=200, unique=True)
-    window_started_at = Timestamptz()
     failures = Integer(default=0)
+    last_attempt_at = Timestamptz()
+    next_attempt_at = Timestamptz()
 
 
 class AuditEventTable(Table, tablename="audit_event"):
@@ -480,7 +486,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RoleGrantTable,
     LeaderAssignmentTable,
     DeviceSessionTable,
-    LoginThrottleTable,
+    LoginAttemptTable,
     AuditEventTable,
     IdempotencyKeyTable,
     MeetingRuleTable,

@@ -95,6 +95,9 @@ class Actor:
         """Every unit the person stands in: granted units and member cells."""
         return (*(g.unit_path for g in self.grants), *self.cells)
 
+    # logged in with a password an administrator set: only changing it is allowed until then
+    password_temporary: bool = False
+
     def scopes(self, permission: Permission) -> tuple[str, ...]:
         """Unit paths whose subtrees carry ``permission``, without paths nested in others."""
         paths = sorted({g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]})

@@ -127,7 +127,7 @@ async def housekeeping(ctx: JobContext) -> int:
     swept = await PiccoloHousekeeping(ctx.database).sweep(
         Cutoffs(
             idempotency_keys=now - s.idempotency_key_lifetime,
-            throttle_windows=now - timedelta(minutes=s.login_failure_window_minutes),
+            login_attempts=now - s.login_policy.forget_after,
             sessions=now - timedelta(days=s.session_retention_days),
             deliveries=now - timedelta(days=s.delivery_retention_days),
             reminders=now - timedelta(days=s.reminder_retention_days),

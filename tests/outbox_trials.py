@@ -29,13 +29,12 @@ import signal
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from uuid import UUID
 
 from db.engine import Database
@@ -52,30 +51,12 @@ from domain.notifications.ports import Scheduled
 from tests.factories import build_world
 from tests.fake_fcm import FakeFcm
 from tests.outbox_process import Options, serve
-from tests.scratch_databases import bound_to, scratch_database
 
 DEVICES = 20  # one person's phones; every notification is pushed to each of them
 Push = tuple[str, str]  # (token, notification id): how the fake server tells deliveries apart
 
 
 # -- databases -------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def fresh_database(
-    engine: str, directory: Path, postgres_url: str | None
-) -> AsyncIterator[Database]:
-    """A migrated database of its own, bound: a SQLite file in `directory`, or a PostgreSQL
-    database created beside the one `postgres_url` names and dropped afterwards."""
-    if engine == "sqlite":
-        async with bound_to(f"sqlite:///{directory / 'outbox.sqlite3'}", migrated=True) as db:
-            yield db
-        return
-    async with (
-        scratch_database("chibo_crash", postgres_url) as url,
-        bound_to(url, migrated=True) as db,
-    ):
-        yield db
 
 
 async def phones() -> UUID:

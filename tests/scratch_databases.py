@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
@@ -75,3 +76,21 @@ async def bound_to(
         piccolo_conf.DB = saved_conf
         for table, engine in saved.items():
             table._meta.db = engine
+
+
+@asynccontextmanager
+async def fresh_database(
+    engine: str, directory: Path, postgres_url: str | None = POSTGRES_URL
+) -> AsyncIterator[Database]:
+    """A migrated database of its own, bound, whose writes commit (for concurrent requests and
+    processes): a SQLite file in `directory`, or a PostgreSQL database created beside the one
+    `postgres_url` names and dropped afterwards."""
+    if engine == "sqlite":
+        async with bound_to(f"sqlite:///{directory / 'chibo.sqlite3'}", migrated=True) as db:
+            yield db
+        return
+    async with (
+        scratch_database("chibo_fresh", postgres_url) as url,
+        bound_to(url, migrated=True) as db,
+    ):
+        yield db

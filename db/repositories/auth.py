@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from piccolo.querystring import QueryString
 
+from db.named_sql import bind
 from db.repositories.notifications import PiccoloNotificationStore
-from db.tables import DeviceSessionTable, LoginThrottleTable, PersonTable
+from db.tables import DeviceSessionTable, LoginAttemptTable, PersonTable
 from domain.actors import Actor, Grant, Role
-from domain.auth.model import DeviceSession, RevokeReason, ThrottleState
+from domain.auth.model import DeviceSession, RevokeReason
 from domain.auth.service import Credentials
 
 
@@ -36,6 +38,9 @@ def _credentials(row: dict[str, Any]) -> Credentials:
         home_unit_path=row["home_unit_path"],
         password_hash=row["password_hash"],
         active=bool(row["active"]),
+        phone=row["phone"],
+        full_name=row["full_name"],
+        password_temporary=bool(row["password_temporary"]),
     )
 
 
@@ -43,6 +48,9 @@ _CREDENTIAL_COLUMNS = (
     PersonTable.id,
     PersonTable.password_hash,
     PersonTable.active,
+    PersonTable.phone,
+    PersonTable.full_name,
+    PersonTable.password_temporary,
     PersonTable.home_unit.path.as_alias("home_unit_path"),
 )
 
@@ -63,9 +71,9 @@ class PiccoloAuthRepository:
         return _credentials(row) if row else None
 
     async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:
-        await PersonTable.update({PersonTable.password_hash: password_hash}).where(
-            PersonTable.id == person_id
-        )
+        await PersonTable.update(
+            {PersonTable.password_hash: password_hash, PersonTable.password_temporary: False}
+        ).where(PersonTable.id == person_id)
 
     async def get_session(self, session_id: UUID) -> DeviceSession | None:
         row = await DeviceSessionTable.select().where(DeviceSessionTable.id == session_id).first()
@@ -85,18 +93,34 @@ class PiccoloAuthRepository:
             )
         )
 
-    async def save_session(self, session: DeviceSession) -> None:
+    async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
+        """Store a rotation only if the session is still live at ``from_generation``: a
+        compare-and-swap, so of concurrent refreshes with one token exactly one moves it."""
+        moved = (
+            await DeviceSessionTable.update(
+                {
+                    DeviceSessionTable.generation: session.generation,
+                    DeviceSessionTable.last_used_at: session.last_used_at,
+                    DeviceSessionTable.expires_at: session.expires_at,
+                }
+            )
+            .where(
+                (DeviceSessionTable.id == session.id)
+                & (DeviceSessionTable.generation == from_generation)
+                & DeviceSessionTable.revoked_at.is_null()
+            )
+            .returning(DeviceSessionTable.id)
+        )
+        return bool(moved)
+
+    async def revoke_sessions(
+        self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
+    ) -> None:
         await DeviceSessionTable.update(
-            {
-                DeviceSessionTable.generation: session.generation,
-                DeviceSessionTable.last_used_at: session.last_used_at,
-                DeviceSessionTable.expires_at: session.expires_at,
-                DeviceSessionTable.revoked_at: session.revoked_at,
-                DeviceSessionTable.revoked_reason: session.revoked_reason.value
-                if session.revoked_reason
-                else None,
-            }
-        ).where(DeviceSessionTable.id == session.id)
+            {DeviceSessionTable.revoked_at: at, DeviceSessionTable.revoked_reason: reason.value}
+        ).where(
+            DeviceSessionTable.id.is_in(list(session_ids)) & DeviceSessionTable.revoked_at.is_null()
+        )
 
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]:
         rows = (
@@ -113,24 +137,67 @@ class PiccoloAuthRepository:
             session_ids, f"session ended: {reason.value}"
         )
 
-    async def throttle_state(self, key: str) -> ThrottleState | None:
-        row = await LoginThrottleTable.select().where(LoginThrottleTable.key == key).first()
-        if row is None:
-            return None
-        return ThrottleState(
-            key=row["key"], window_started_at=row["window_started_at"], failures=row["failures"]
-        )
+    async def forget_devices_of(self, person_id: UUID) -> int:
+        return await PiccoloNotificationStore().forget_devices_of(person_id, "person deactivated")
 
-    async def save_throttle(self, state: ThrottleState) -> None:
-        await LoginThrottleTable.insert(
-            LoginThrottleTable(
-                key=state.key, window_started_at=state.window_started_at, failures=state.failures
-            )
-        ).on_conflict(
-            target=LoginThrottleTable.key,
-            action="DO UPDATE",
-            values=[LoginThrottleTable.window_started_at, LoginThrottleTable.failures],
+    async def reserve_attempt(
+        self, key: str, next_attempts: Sequence[datetime], now: datetime, forget_before: datetime
+    ) -> bool:
+        """Count a login attempt under ``key`` if its wait is over: one statement, so parallel
+        attempts are counted one after another and none passes a wait another has just set."""
+        engine = LoginAttemptTable._meta.db  # noqa: SLF001 - the engine bound by db.migrate.bind
+        times = {f"t{n}": _utc(t) for n, t in enumerate(next_attempts, start=1)}
+        params = {"id": uuid4(), "key": key, "now": _utc(now), "forget": _utc(forget_before)}
+        rows = await engine.run_querystring(
+            bind(_reserve_sql(len(next_attempts)), {**params, **times})
         )
+        return bool(rows)
+
+    async def next_attempt_at(self, key: str) -> datetime | None:
+        row = (
+            await LoginAttemptTable.select(LoginAttemptTable.next_attempt_at)
+            .where(LoginAttemptTable.key == key)
+            .first()
+        )
+        return row["next_attempt_at"] if row else None
+
+    async def clear_attempts(self, key: str) -> None:
+        await LoginAttemptTable.delete().where(LoginAttemptTable.key == key)
+
+    async def forgive_attempt(self, key: str) -> None:
+        await LoginAttemptTable.update(
+            {LoginAttemptTable.failures: LoginAttemptTable.failures - 1}
+        ).where((LoginAttemptTable.key == key) & (LoginAttemptTable.failures > 0))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+_ATTEMPT = '"login_attempt"'
+_FAILURES = f'{_ATTEMPT}."failures"'
+_FORGOTTEN = f'({_ATTEMPT}."last_attempt_at" <= :forget OR {_FAILURES} < 1)'
+
+
+def _reserve_sql(steps: int) -> str:
+    """The attempt counted as the next in a row (the first again after ``forget``), and the
+    next one's earliest start looked up in :t1 … :t<steps> by that count, the last for every
+    count beyond. The ELSE, never taken, gives PostgreSQL the parameters' type."""
+    waits = [f"WHEN {_FORGOTTEN} THEN :t1"]
+    waits += [f"WHEN {_FAILURES} + 1 = {n} THEN :t{n}" for n in range(2, steps)]
+    if steps > 1:
+        waits.append(f"WHEN {_FAILURES} + 1 >= {steps} THEN :t{steps}")
+    return (
+        f"INSERT INTO {_ATTEMPT}"  # noqa: S608 - names only; every value is a bound parameter
+        ' ("id", "key", "failures", "last_attempt_at", "next_attempt_at")'
+        " VALUES (:id, :key, 1, :now, :t1)"
+        ' ON CONFLICT ("key") DO UPDATE SET'
+        f' "failures" = CASE WHEN {_FORGOTTEN} THEN 1 ELSE {_FAILURES} + 1 END,'
+        ' "last_attempt_at" = :now,'
+        f' "next_attempt_at" = CASE {" ".join(waits)} ELSE {_ATTEMPT}."next_attempt_at" END'
+        f' WHERE {_ATTEMPT}."next_attempt_at" <= :now OR {_FORGOTTEN}'
+        ' RETURNING "failures"'
+    )
 
 
 # The token check runs on every authenticated request: one statement, written once, instead of
@@ -145,14 +212,15 @@ _SESSION_IS = (
     ' AND "device_session"."revoked_at" IS NULL'
 )
 _ACTOR_SQL = (
-    'SELECT "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
+    'SELECT "person"."password_temporary" AS "password_temporary",'
+    ' "role_grant"."role" AS "role", "role_grant"."unit" AS "unit",'
     ' "unit"."path" AS "unit_path"'
     + _LIVE_SESSION
     + ' LEFT JOIN "role_grant" ON "role_grant"."person" = "device_session"."person"'
     ' AND "role_grant"."revoked_at" IS NULL'
     ' LEFT JOIN "unit" ON "unit"."id" = "role_grant"."unit" AND "unit"."active" = {}'
     + _SESSION_IS
-    + ' UNION ALL SELECT NULL, "membership"."cell", "unit"."path"'
+    + ' UNION ALL SELECT "person"."password_temporary", NULL, "membership"."cell", "unit"."path"'
     + _LIVE_SESSION
     + ' JOIN "membership" ON "membership"."person" = "device_session"."person"'
     ' AND "membership"."left_on" IS NULL'
@@ -175,4 +243,10 @@ async def load_actor(person_id: UUID, session_id: UUID) -> Actor | None:
         if r["role"] and r["unit_path"]
     )
     cells = tuple(sorted({r["unit_path"] for r in rows if not r["role"]} - {None}))
-    return Actor(person_id=person_id, session_id=session_id, grants=grants, cells=cells)
+    return Actor(
+        person_id=person_id,
+        session_id=session_id,
+        grants=grants,
+        cells=cells,
+        password_temporary=bool(rows[0]["password_temporary"]),
+    )

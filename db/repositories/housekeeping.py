@@ -17,7 +17,7 @@ from db.tables import (
     DeliveryTable,
     DeviceSessionTable,
     IdempotencyKeyTable,
-    LoginThrottleTable,
+    LoginAttemptTable,
     PushDeviceTable,
     ReminderTable,
 )
@@ -32,7 +32,7 @@ class Cutoffs:
     """Rows older than these moments go (each computed from its setting by the caller)."""
 
     idempotency_keys: datetime  # claimed before: past their lifetime
-    throttle_windows: datetime  # window started before: the window has ended
+    login_attempts: datetime  # last attempt before: the throttle has forgotten the key
     sessions: datetime  # expired or revoked before
     deliveries: datetime  # settled deliveries created before
     reminders: datetime  # handled reminders inserted before (far older than any catch-up)
@@ -64,7 +64,7 @@ class PiccoloHousekeeping:
     async def sweep(self, cutoffs: Cutoffs) -> Swept:
         return Swept(
             idempotency_keys=await self.delete_idempotency_keys(cutoffs.idempotency_keys),
-            throttles=await self.delete_ended_throttles(cutoffs.throttle_windows),
+            throttles=await self.delete_forgotten_attempts(cutoffs.login_attempts),
             sessions=await self.delete_ended_sessions(cutoffs.sessions),
             deliveries=await self.delete_settled_deliveries(cutoffs.deliveries),
             reminders=await self.delete_handled_reminders(cutoffs.reminders),
@@ -78,11 +78,11 @@ class PiccoloHousekeeping:
             )
         )
 
-    async def delete_ended_throttles(self, window_started_before: datetime) -> int:
-        """Failed-login counters whose window has ended: the throttle ignores them already."""
+    async def delete_forgotten_attempts(self, last_attempt_before: datetime) -> int:
+        """Login-attempt counters quiet for so long that the throttle starts them from zero."""
         return await self._run(
-            LoginThrottleTable.delete().where(
-                LoginThrottleTable.window_started_at <= _utc(window_started_before)
+            LoginAttemptTable.delete().where(
+                LoginAttemptTable.last_attempt_at <= _utc(last_attempt_before)
             )
         )
 

@@ -339,6 +339,25 @@ class PiccoloNotificationStore:
         )
         return len(cancelled)
 
+    async def forget_devices_of(self, person_id: UUID, why: str) -> int:
+        """Cancel the pending deliveries to every device of the person and delete the devices;
+        the number of devices forgotten."""
+        devices = PushDeviceTable.select(PushDeviceTable.id).where(
+            PushDeviceTable.person == person_id
+        )
+        await DeliveryTable.update(
+            {DeliveryTable.status: DeliveryStatus.CANCELLED.value, DeliveryTable.last_error: why}
+        ).where(
+            DeliveryTable.device.is_in(devices)
+            & (DeliveryTable.status == DeliveryStatus.PENDING.value)
+        )
+        deleted = (
+            await PushDeviceTable.delete()
+            .where(PushDeviceTable.person == person_id)
+            .returning(PushDeviceTable.id)
+        )
+        return len(deleted)
+
     async def delete_devices_unseen_since(self, before: datetime) -> int:
         stale = await PushDeviceTable.select(PushDeviceTable.token).where(
             PushDeviceTable.last_seen_at < _utc(before)

@@ -134,7 +134,9 @@ def _assignment(row: dict[str, Any]) -> LeaderAssignment:
 
 def _people() -> Select[Any]:
     return PersonTable.select(
-        *PersonTable.all_columns(exclude=[PersonTable.password_hash]),
+        *PersonTable.all_columns(
+            exclude=[PersonTable.password_hash, PersonTable.password_temporary]
+        ),
         PersonTable.home_unit.path.as_alias("home_unit_path"),
     )
 
@@ -304,7 +306,9 @@ class PiccoloOrgRepository:
         cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
         return Page(items=items, next_cursor=cursor)
 
-    async def add_person(self, person: Person, password_hash: str | None) -> None:
+    async def add_person(
+        self, person: Person, password_hash: str | None, *, password_temporary: bool = False
+    ) -> None:
         await PersonTable.insert(
             PersonTable(
                 id=person.id,
@@ -315,6 +319,7 @@ class PiccoloOrgRepository:
                 locale=person.locale.value,
                 active=person.active,
                 password_hash=password_hash,
+                password_temporary=password_temporary,
                 created_at=person.created_at,
                 updated_at=person.updated_at,
                 version=person.version,

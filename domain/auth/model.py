@@ -1,10 +1,15 @@
-"""Device sessions with rotating refresh tokens, and the failed-login throttle. Pure rules.
+"""Device sessions with rotating refresh tokens. Pure rules.
 
 A refresh token is ``<session id>.<generation>.<mac>`` where the mac is an HMAC of the three
 session facts under the server key. Each refresh moves the session to the next generation, so the
 previous token stops working. Because every generation's mac can be recomputed, a genuine token of
 an older generation is recognised: that is reuse (a copy was stolen, or the phone replayed it) and
 the whole session, the token family, is revoked.
+
+The token of each generation is derived, not random, so a phone on a bad network that sends the
+same refresh twice (the first reply lost) gets the same next token again, as long as the
+duplicate comes within a short grace window of the rotation and the next token was not used yet:
+one session never has two live refresh tokens. After the window the duplicate is reuse.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from domain.errors import TooManyRequestsError, UnauthenticatedError
+from domain.errors import UnauthenticatedError
 
 
 class RevokeReason(StrEnum):
@@ -81,8 +86,9 @@ def parse_refresh_token(token: str) -> PresentedToken:
 
 
 class RotationOutcome(StrEnum):
-    ROTATED = "rotated"
-    REUSED = "reused"
+    ROTATED = "rotated"  # moved to the next generation: store it only if nobody else did first
+    REPEATED = "repeated"  # a duplicate of the token rotated just now: answer the current token
+    REUSED = "reused"  # an old token replayed: the session is revoked
 
 
 def rotate(
@@ -91,11 +97,13 @@ def rotate(
     token: PresentedToken,
     now: datetime,
     lifetime: timedelta,
+    grace: timedelta,
 ) -> RotationOutcome:
     """Advance the session to the next generation, or revoke it when an old token is replayed.
 
-    Raises UnauthenticatedError for anything that is not a genuine live token; the caller must
-    save the session in both outcomes (REUSED revokes it) and then refuse the REUSED request.
+    Raises UnauthenticatedError for anything that is not a genuine live token. ROTATED must be
+    stored as a compare-and-swap from ``token.generation`` (a concurrent duplicate may have moved
+    the session already: judge again); REUSED must be stored (it revoked the session) and refused.
     """
     if session is None or session.id != token.session_id:
         raise UnauthenticatedError("refresh_token_invalid")
@@ -106,38 +114,11 @@ def rotate(
     if not session.live or session.expires_at <= now:
         raise UnauthenticatedError("session_expired")
     if token.generation < session.generation:
+        if token.generation == session.generation - 1 and now - session.last_used_at < grace:
+            return RotationOutcome.REPEATED
         session.revoke(RevokeReason.REUSE, now)
         return RotationOutcome.REUSED
     session.generation += 1
     session.last_used_at = now
     session.expires_at = now + lifetime
     return RotationOutcome.ROTATED
-
-
-@dataclass(slots=True)
-class ThrottleState:
-    key: str
-    window_started_at: datetime
-    failures: int
-
-
-@dataclass(frozen=True, slots=True)
-class ThrottlePolicy:
-    limit: int
-    window: timedelta
-
-    def check(self, state: ThrottleState | None, now: datetime) -> None:
-        """Refuse once ``limit`` failures fell in the current window."""
-        if state is None or state.window_started_at + self.window <= now:
-            return
-        if state.failures >= self.limit:
-            wait = state.window_started_at + self.window - now
-            raise TooManyRequestsError(
-                "too_many_login_attempts", retry_after=max(1, int(wait.total_seconds()) + 1)
-            )
-
-    def fail(self, state: ThrottleState | None, key: str, now: datetime) -> ThrottleState:
-        if state is None or state.window_started_at + self.window <= now:
-            return ThrottleState(key=key, window_started_at=now, failures=1)
-        state.failures += 1
-        return state

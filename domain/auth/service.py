@@ -12,20 +12,25 @@ from uuid import UUID, uuid4
 from domain.actors import Actor
 from domain.auth.model import (
     DeviceSession,
+    PresentedToken,
     RevokeReason,
     RotationOutcome,
-    ThrottlePolicy,
-    ThrottleState,
     new_salt,
     parse_refresh_token,
     refresh_token,
     rotate,
 )
+from domain.auth.passwords import PasswordPolicy
+from domain.auth.throttle import LoginPolicy, ThrottleKey, retry_after
 from domain.clock import Clock
-from domain.errors import NotFoundError, RuleViolationError, UnauthenticatedError
+from domain.errors import (
+    NotFoundError,
+    RuleViolationError,
+    TooManyRequestsError,
+    UnauthenticatedError,
+)
 from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
 
-MIN_PASSWORD_LENGTH = 8
 # Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
 DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
 
@@ -47,27 +52,77 @@ class Credentials:
     home_unit_path: str
     password_hash: str | None
     active: bool
+    phone: str
+    full_name: str
+    password_temporary: bool
 
 
 class AuthRepository(Protocol):
     async def credentials_by_phone(self, phone: str) -> Credentials | None: ...
     async def credentials_of(self, person_id: UUID) -> Credentials | None: ...
-    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None: ...
+    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:
+        """The person's own new password: a temporary one ends with it."""
+
     async def get_session(self, session_id: UUID) -> DeviceSession | None: ...
     async def add_session(self, session: DeviceSession) -> None: ...
-    async def save_session(self, session: DeviceSession) -> None: ...
+    async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
+        """Store the rotated session if it is still live at ``from_generation``; False when a
+        concurrent rotation (or revocation) came first."""
+
+    async def revoke_sessions(
+        self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
+    ) -> None: ...
     async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
-    async def throttle_state(self, key: str) -> ThrottleState | None: ...
-    async def save_throttle(self, state: ThrottleState) -> None: ...
+    async def reserve_attempt(
+        self, key: str, next_attempts: Sequence[datetime], now: datetime, forget_before: datetime
+    ) -> bool:
+        """Count an attempt under the key unless it must still wait (False), in one atomic
+        step; ``next_attempts[n - 1]`` is when the next may start if this is the n-th in a row
+        (the last for every later n). A key quiet since ``forget_before`` starts from zero."""
+
+    async def next_attempt_at(self, key: str) -> datetime | None: ...
+    async def clear_attempts(self, key: str) -> None: ...
+    async def forgive_attempt(self, key: str) -> None:
+        """Take back one counted attempt (it succeeded)."""
+
     async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
         """Cancel the pending pushes of the devices these sessions registered, saying why; the
         number cancelled. In the current transaction."""
+
+    async def forget_devices_of(self, person_id: UUID) -> int:
+        """Delete the person's push devices, cancelling their pending pushes; in the current
+        transaction."""
+
+
+class SessionEnding:
+    """Every way a session ends, in the caller's transaction: revoked, and the pushes queued for
+    the devices it registered cancelled with it (a signed-out phone must not show them)."""
+
+    def __init__(self, repo: AuthRepository) -> None:
+        self.repo = repo
+
+    async def end(
+        self, sessions: Sequence[DeviceSession], reason: RevokeReason, at: datetime
+    ) -> None:
+        for session in sessions:
+            session.revoke(reason, at)
+        if sessions:
+            ids = [s.id for s in sessions]
+            await self.repo.revoke_sessions(ids, reason, at)
+            await self.repo.cancel_pushes_of(ids, reason)
+
+    async def shut_out(self, person_id: UUID, at: datetime) -> None:
+        """A deactivated person: all their sessions end and their push devices are forgotten,
+        so reactivating them brings no old token and no old device back."""
+        await self.end(await self.repo.live_sessions_of(person_id), RevokeReason.DISABLED, at)
+        await self.repo.forget_devices_of(person_id)
 
 
 @dataclass(frozen=True, slots=True)
 class IssuedSession:
     session: DeviceSession
     refresh_token: str
+    password_change_required: bool
 
 
 class AuthService:
@@ -79,8 +134,10 @@ class AuthService:
         clock: Clock,
         hasher: PasswordHasher,
         key: bytes,
-        throttle: ThrottlePolicy,
+        throttle: LoginPolicy,
         session_lifetime: timedelta,
+        refresh_grace: timedelta,
+        passwords: PasswordPolicy,
     ) -> None:
         self.repo = repo
         self.uow = uow
@@ -90,23 +147,24 @@ class AuthService:
         self.key = key
         self.throttle = throttle
         self.session_lifetime = session_lifetime
+        self.refresh_grace = refresh_grace
+        self.passwords = passwords
+        self.ending = SessionEnding(repo)
         self._dummy_hash = _dummy_hash(hasher)
 
     async def login(
         self, phone: str, password: str, device_name: str, client: str
     ) -> IssuedSession:
-        keys = (f"phone:{phone}", f"client:{client}")
         now = self.clock.now()
-        for key in keys:
-            self.throttle.check(await self.repo.throttle_state(key), now)
+        account, pair = self.throttle.keys(phone, client)
+        await self._take_attempt((account, pair), now)
         credentials = await self.repo.credentials_by_phone(phone)
         if not self._password_ok(credentials, password) or credentials is None:
-            async with self.uow.atomic():
-                for key in keys:
-                    state = await self.repo.throttle_state(key)
-                    await self.repo.save_throttle(self.throttle.fail(state, key, now))
-            raise UnauthenticatedError("invalid_credentials")
+            raise UnauthenticatedError("invalid_credentials")  # the attempt stays counted
         async with self.uow.atomic():
+            # the keys in the order _take_attempt locks them, so two logins never deadlock
+            await self.repo.forgive_attempt(account.name)
+            await self.repo.clear_attempts(pair.name)
             session = DeviceSession(
                 id=uuid4(),
                 person_id=credentials.person_id,
@@ -119,7 +177,23 @@ class AuthService:
             )
             await self.repo.add_session(session)
             await self._audit(credentials, "session.login", session.id)
-            return IssuedSession(session, refresh_token(self.key, session))
+            return IssuedSession(
+                session, refresh_token(self.key, session), credentials.password_temporary
+            )
+
+    async def _take_attempt(self, keys: Sequence[ThrottleKey], now: datetime) -> None:
+        """Count the attempt under every key before the password is checked, or under none
+        (429, the transaction rolled back) when one of them must still wait."""
+        forget_before = now - self.throttle.forget_after
+        async with self.uow.atomic():
+            for key in keys:
+                if not await self.repo.reserve_attempt(
+                    key.name, key.next_attempts(now), now, forget_before
+                ):
+                    wait_until = await self.repo.next_attempt_at(key.name) or now
+                    raise TooManyRequestsError(
+                        "too_many_login_attempts", retry_after=retry_after(wait_until, now)
+                    )
 
     def _password_ok(self, credentials: Credentials | None, password: str) -> bool:
         if credentials is None or credentials.password_hash is None:
@@ -129,25 +203,40 @@ class AuthService:
 
     async def refresh(self, token: str) -> IssuedSession:
         presented = parse_refresh_token(token)
-        async with self.uow.atomic():
-            session = await self.repo.get_session(presented.session_id)
-            outcome = rotate(self.key, session, presented, self.clock.now(), self.session_lifetime)
-            assert session is not None  # noqa: S101 - rotate refused a missing session
-            credentials = await self.repo.credentials_of(session.person_id)
-            if outcome is RotationOutcome.ROTATED and credentials and credentials.active:
-                await self.repo.save_session(session)
-                return IssuedSession(session, refresh_token(self.key, session))
-        # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
-        async with self.uow.atomic():
-            reason = (
-                RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
+        now = self.clock.now()
+        session, outcome = await self._rotate(presented, now)
+        credentials = await self.repo.credentials_of(session.person_id)
+        if outcome is not RotationOutcome.REUSED and credentials and credentials.active:
+            return IssuedSession(
+                session, refresh_token(self.key, session), credentials.password_temporary
             )
-            await self._end([session], reason, self.clock.now())
+        # Reuse or a disabled account: revoke the family in its own transaction, then refuse.
+        reason = RevokeReason.REUSE if outcome is RotationOutcome.REUSED else RevokeReason.DISABLED
+        async with self.uow.atomic():
+            await self.ending.end([session], reason, now)
             if credentials is not None:
                 await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
         raise UnauthenticatedError(
             "refresh_token_reused" if outcome is RotationOutcome.REUSED else "account_disabled"
         )
+
+    async def _rotate(
+        self, presented: PresentedToken, now: datetime
+    ) -> tuple[DeviceSession, RotationOutcome]:
+        """Judge the token against the stored session and store a rotation by compare-and-swap.
+        A lost swap means a concurrent duplicate moved the session first: judge again against
+        what it stored (then the token is one generation behind: REPEATED or REUSED)."""
+        while True:
+            session = await self.repo.get_session(presented.session_id)
+            outcome = rotate(
+                self.key, session, presented, now, self.session_lifetime, self.refresh_grace
+            )
+            assert session is not None  # noqa: S101 - rotate refused a missing session
+            if outcome is not RotationOutcome.ROTATED:
+                return session, outcome
+            async with self.uow.atomic():
+                if await self.repo.advance_session(session, presented.generation):
+                    return session, outcome
 
     async def sessions(self, actor: Actor) -> list[DeviceSession]:
         return await self.repo.live_sessions_of(actor.person_id)
@@ -159,7 +248,7 @@ class AuthService:
             session = await self.repo.get_session(session_id)
             if session is None or session.person_id != actor.person_id or not session.live:
                 raise NotFoundError("session_not_found")
-            await self._end([session], reason, self.clock.now())
+            await self.ending.end([session], reason, self.clock.now())
             credentials = await self.repo.credentials_of(actor.person_id)
             assert credentials is not None  # noqa: S101 - the actor exists
             await self._audit(credentials, f"session.revoke.{reason.value}", session.id)
@@ -168,31 +257,29 @@ class AuthService:
         await self.revoke_session(actor, actor.session_id, RevokeReason.LOGOUT)
 
     async def change_password(self, actor: Actor, current: str, new: str) -> None:
-        if len(new) < MIN_PASSWORD_LENGTH:
-            raise RuleViolationError("password_too_short", min_length=MIN_PASSWORD_LENGTH)
+        """A new password of the person's own choosing; a temporary one ends with it. A wrong
+        current password counts against the account like a failed login: a stolen access token
+        must not become a way to guess it."""
+        credentials = await self.repo.credentials_of(actor.person_id)
+        if credentials is None:
+            raise RuleViolationError("current_password_wrong")
+        if new == current:
+            raise RuleViolationError("password_unchanged")
+        self.passwords.check(new, credentials.phone, credentials.full_name, temporary=False)
+        account, _ = self.throttle.keys(credentials.phone, "")
+        await self._take_attempt((account,), self.clock.now())
+        if not self._password_ok(credentials, current):
+            raise RuleViolationError("current_password_wrong")  # the attempt stays counted
         async with self.uow.atomic():
-            credentials = await self.repo.credentials_of(actor.person_id)
-            if credentials is None or not self._password_ok(credentials, current):
-                raise RuleViolationError("current_password_wrong")
+            await self.repo.forgive_attempt(account.name)
             await self.repo.set_password_hash(actor.person_id, self.hasher.hash(new))
             others = [
                 s
                 for s in await self.repo.live_sessions_of(actor.person_id)
                 if s.id != actor.session_id
             ]
-            await self._end(others, RevokeReason.PASSWORD_CHANGED, self.clock.now())
+            await self.ending.end(others, RevokeReason.PASSWORD_CHANGED, self.clock.now())
             await self._audit(credentials, "person.password_change", actor.person_id)
-
-    async def _end(
-        self, sessions: Sequence[DeviceSession], reason: RevokeReason, at: datetime
-    ) -> None:
-        """Every way a session ends: revoked, and the pushes queued for the devices it registered
-        cancelled with it (a signed-out phone must not show them), in the caller's transaction."""
-        for session in sessions:
-            session.revoke(reason, at)
-            await self.repo.save_session(session)
-        if sessions:
-            await self.repo.cancel_pushes_of([s.id for s in sessions], reason)
 
     async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
         await self.audit.record(

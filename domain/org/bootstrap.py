@@ -36,6 +36,7 @@ async def create_admin(
             await _audit(org, "unit.create", root, root.path)
         person = await org.repo.person_by_phone(phone)
         if person is None:
+            org.passwords.check(password, phone, full_name, temporary=False)  # their own
             person = Person(
                 id=uuid4(),
                 home_unit_id=root.id,

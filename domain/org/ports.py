@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -66,7 +67,9 @@ class OrgRepository(Protocol):
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
     ) -> Page[Person]: ...
-    async def add_person(self, person: Person, password_hash: str | None) -> None: ...
+    async def add_person(
+        self, person: Person, password_hash: str | None, *, password_temporary: bool = False
+    ) -> None: ...
     async def save_person(self, person: Person) -> None: ...
 
     async def get_membership(self, membership_id: UUID) -> Membership | None: ...
@@ -100,3 +103,9 @@ class OrgRepository(Protocol):
     async def live_memberships_of(self, person_id: UUID) -> list[Membership]: ...
     async def live_assignments_of(self, leader_id: UUID) -> list[LeaderAssignment]: ...
     async def root_unit(self) -> Unit | None: ...
+
+
+class Sessions(Protocol):
+    async def shut_out(self, person_id: UUID, at: datetime) -> None:
+        """End every session of the person and forget their push devices, in the current
+        transaction (domain/auth/service.SessionEnding)."""

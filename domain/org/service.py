@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
+from domain.auth.passwords import PasswordPolicy
 from domain.clock import Clock
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.org.model import (
@@ -31,6 +32,7 @@ from domain.org.ports import (
     MembershipFilter,
     OrgRepository,
     PersonFilter,
+    Sessions,
     UnitFilter,
 )
 from domain.pagination import Page, PageRequest
@@ -46,6 +48,8 @@ class NewPerson:
     email: str | None = None
     locale: Locale = Locale.VI
     password: str | None = None
+    # set by an administrator, so to be changed at the first login; the demo seed's are not
+    password_temporary: bool = True
     id: UUID | None = None
 
 
@@ -77,12 +81,16 @@ class OrgService:
         audit: AuditLog,
         clock: Clock,
         hasher: PasswordHasher,
+        sessions: Sessions,
+        passwords: PasswordPolicy,
     ) -> None:
         self.repo = repo
         self.uow = uow
         self.audit = audit
         self.clock = clock
         self.hasher = hasher
+        self.sessions = sessions
+        self.passwords = passwords
 
     async def _audit(
         self,
@@ -239,6 +247,10 @@ class OrgService:
             return person
 
     async def _add_person(self, new: NewPerson, home: Unit) -> Person:
+        if new.password is not None:
+            self.passwords.check(
+                new.password, new.phone, new.full_name, temporary=new.password_temporary
+            )
         if await self.repo.person_by_phone(new.phone) is not None:
             raise ConflictError("phone_taken")
         if new.id is not None and await self.repo.get_person(new.id) is not None:
@@ -256,8 +268,12 @@ class OrgService:
             created_at=now,
             updated_at=now,
         )
-        password_hash = self.hasher.hash(new.password) if new.password else None
-        await self.repo.add_person(person, password_hash)
+        password_hash = self.hasher.hash(new.password) if new.password is not None else None
+        await self.repo.add_person(
+            person,
+            password_hash,
+            password_temporary=password_hash is not None and new.password_temporary,
+        )
         return person
 
     async def update_person(
@@ -296,6 +312,8 @@ class OrgService:
                     await self._keep_an_admin(grant, lambda g: g.person_id != person.id)
             before = snapshot(person)
             person.active = active
+            if not active:
+                await self.sessions.shut_out(person.id, self.clock.now())
             action = "person.activate" if active else "person.deactivate"
             return await self._touch_person(actor, action, person, before)
 

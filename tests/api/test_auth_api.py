@@ -117,7 +117,9 @@ async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
     assert_problem(extra, 422, "validation_failed")
 
 
-async def test_refresh_rotates_and_replay_revokes_the_family(client: httpx.AsyncClient) -> None:
+async def test_refresh_rotates_and_replay_revokes_the_family(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
     world = await build_world()
     first = await start(client, world.secretary_a)
     second = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
@@ -129,11 +131,32 @@ async def test_refresh_rotates_and_replay_revokes_the_family(client: httpx.Async
     assert (await client.get(ME, headers=bearer(third))).status_code == 200
 
     # a thief replays the first token: the whole family dies
+    clock.advance(timedelta(minutes=1))
     replay = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
     assert_problem(replay, 401, "refresh_token_reused")
     newest = await client.post(REFRESH, json={"refreshToken": third["refreshToken"]})
     assert_problem(newest, 401, "session_expired")
     assert (await client.get(ME, headers=bearer(third))).status_code == 401
+
+
+async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens(
+    client: httpx.AsyncClient, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    first = await start(client, world.member_a)
+    rotated = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
+    clock.advance(timedelta(seconds=settings.refresh_grace_seconds - 1))
+    retried = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert retried.status_code == 200
+    assert retried.json()["refreshToken"] == rotated["refreshToken"]
+    assert retried.json()["sessionId"] == rotated["sessionId"]
+    assert (await client.get(ME, headers=bearer(retried.json()))).status_code == 200
+    # one second later the same duplicate is reuse, and the session dies
+    clock.advance(timedelta(seconds=1))
+    late = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert_problem(late, 401, "refresh_token_reused")
+    gone = await client.post(REFRESH, json={"refreshToken": rotated["refreshToken"]})
+    assert_problem(gone, 401, "session_expired")
 
 
 async def test_forged_or_malformed_refresh_tokens_are_invalid(client: httpx.AsyncClient) -> None:
@@ -233,48 +256,78 @@ async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncC
     await login(client, world.member_a, "mat-khau-moi-2026")
 
 
-async def test_failed_logins_are_throttled_per_account(
+async def _wrong(caller: httpx.AsyncClient, person: Person) -> httpx.Response:
+    return await caller.post(LOGIN, json={"phone": person.phone, "password": "sai-mat-khau"})
+
+
+async def test_failures_from_one_address_wait_longer_each_time_then_clear_on_success(
     db: Database, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    hosts = [f"10.1.0.{i}" for i in range(settings.login_failure_limit + 1)]
-    async with clients_from(db, clock, settings, *hosts) as clients:
-        for caller in clients[:-1]:
-            reply = await caller.post(
-                LOGIN, json={"phone": world.member_a.phone, "password": "sai"}
-            )
-            assert reply.status_code == 401
-        fresh = clients[-1]
-        # the right password, from an address that never failed: the account is locked
-        locked = await fresh.post(
+    free = settings.login_policy.free_failures_per_client
+    async with clients_from(db, clock, settings, "10.1.0.1") as (caller,):
+        for _ in range(free):
+            assert (await _wrong(caller, world.member_a)).status_code == 401
+        # even the right password waits now: its check would tell a guesser the answer
+        held = await caller.post(
             LOGIN,
             json={"phone": world.member_a.phone, "password": PASSWORD},
             headers={"Accept-Language": "en"},
         )
-        body = assert_problem(locked, 429, "too_many_login_attempts")
+        body = assert_problem(held, 429, "too_many_login_attempts")
         assert body["title"] == "Too many failed logins, please try again later"
-        assert int(locked.headers["retry-after"]) == 15 * 60 + 1
-        clock.advance(timedelta(minutes=10))
-        later = await fresh.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
-        assert int(later.headers["retry-after"]) == 5 * 60 + 1
-        # other accounts are not affected
-        await login(fresh, world.secretary_a)
-        clock.advance(timedelta(minutes=5))
-        await login(fresh, world.member_a)
+        assert held.headers["retry-after"] == "1"
+        for wait in (1, 2, 4, 8):
+            clock.advance(timedelta(seconds=wait))
+            assert (await _wrong(caller, world.member_a)).status_code == 401
+            held = await _wrong(caller, world.member_a)
+            assert_problem(held, 429, "too_many_login_attempts")
+            assert held.headers["retry-after"] == str(2 * wait)
+        clock.advance(timedelta(seconds=16))
+        await login(caller, world.member_a)
+        # the success cleared this address's count: typos are free again
+        for _ in range(free):
+            assert (await _wrong(caller, world.member_a)).status_code == 401
 
 
-async def test_failed_logins_are_throttled_per_client(
+async def test_strangers_slow_an_account_down_but_never_lock_its_owner_out(
     db: Database, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    async with clients_from(db, clock, settings, "10.2.0.1", "10.2.0.2") as (noisy, quiet):
-        for i in range(settings.login_failure_limit):
-            reply = await noisy.post(LOGIN, json={"phone": f"+849120000{i:02d}", "password": "x"})
+    policy = settings.login_policy
+    addresses = policy.free_failures_per_account // policy.free_failures_per_client
+    hosts = [f"10.3.0.{i}" for i in range(addresses)]
+    async with clients_from(db, clock, settings, *hosts, "10.3.9.9") as clients:
+        *strangers, owner = clients
+        kept = await start(owner, world.member_a)  # the owner's phone, logged in before
+        for stranger in strangers:
+            for _ in range(policy.free_failures_per_client):
+                assert (await _wrong(stranger, world.member_a)).status_code == 401
+        # the account as a whole has had its free failures: a short wait, not a lock
+        held = await owner.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
+        assert_problem(held, 429, "too_many_login_attempts")
+        assert held.headers["retry-after"] == str(policy.first_delay_seconds)
+        # the phone that holds a session never notices
+        assert (await owner.get(ME, headers=bearer(kept))).status_code == 200
+        refreshed = await owner.post(REFRESH, json={"refreshToken": kept["refreshToken"]})
+        assert refreshed.status_code == 200
+        clock.advance(timedelta(seconds=policy.first_delay_seconds))
+        await login(owner, world.member_a)
+        # other accounts were never affected
+        await login(strangers[0], world.secretary_a)
+
+
+async def test_neighbours_behind_one_address_do_not_slow_each_other(
+    db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    world = await build_world()
+    async with clients_from(db, clock, settings, "10.2.0.1") as (carrier_nat,):
+        for i in range(3 * settings.login_policy.free_failures_per_account):
+            reply = await carrier_nat.post(
+                LOGIN, json={"phone": f"+849120000{i:02d}", "password": "x"}
+            )
             assert reply.status_code == 401
-        locked = await noisy.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
-        assert_problem(locked, 429, "too_many_login_attempts")
-        assert int(locked.headers["retry-after"]) > 0
-        await login(quiet, world.member_a)
+        await login(carrier_nat, world.member_a)
 
 
 async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClient) -> None:
@@ -286,15 +339,17 @@ async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClien
     assert disabled.json()["active"] is False
 
     assert (await client.get(ME, headers=bearer(member))).status_code == 401
+    # the deactivation revoked the session itself
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
-    assert_problem(refresh, 401, "account_disabled")
+    assert_problem(refresh, 401, "session_expired")
     relogin = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
     assert_problem(relogin, 401, "invalid_credentials")
 
-    # enabled again: the old session stays dead (revoked on refresh), a new login works
+    # enabled again: the old tokens stay dead, a new login works
     assert (
         await client.post(f"/api/v1/people/{world.member_a.id}/activate", headers=admin)
     ).status_code == 200
+    assert_problem(await client.get(ME, headers=bearer(member)), 401, "unauthenticated")
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
     assert_problem(refresh, 401, "session_expired")
     await login(client, world.member_a)

@@ -17,12 +17,12 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from api.idempotency import IdempotencyMiddleware
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
-from db.tables import LoginThrottleTable
+from db.tables import LoginAttemptTable
 from domain.actors import Actor
 from tests.fakes import START, FakeClock
 
 CALLER = Actor(person_id=uuid4(), session_id=uuid4(), grants=())
-WRITTEN = LoginThrottleTable.key.like("probe-%")
+WRITTEN = LoginAttemptTable.key.like("probe-%")
 
 
 def as_caller(app: ASGIApp) -> ASGIApp:
@@ -36,7 +36,9 @@ def as_caller(app: ASGIApp) -> ASGIApp:
 @post("/probe/{status:int}", status_code=200)
 async def probe(status: FromPath[int]) -> Response[dict[str, str]]:
     key = f"probe-{uuid4()}"
-    await LoginThrottleTable.insert(LoginThrottleTable(key=key, window_started_at=START))
+    await LoginAttemptTable.insert(
+        LoginAttemptTable(id=uuid4(), key=key, last_attempt_at=START, next_attempt_at=START)
+    )
     return Response({"wrote": key}, status_code=status)
 
 
@@ -67,14 +69,14 @@ async def test_a_success_keeps_its_write_and_is_replayed(client: httpx.AsyncClie
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
-    assert await LoginThrottleTable.count().where(WRITTEN) == 1
+    assert await LoginAttemptTable.count().where(WRITTEN) == 1
 
 
 async def test_an_error_reply_keeps_no_write_and_is_replayed(client: httpx.AsyncClient) -> None:
     first, again = await send_twice(client, 422)
     assert (first.status_code, again.status_code) == (422, 422)
     assert again.headers["idempotent-replayed"] == "true"
-    assert await LoginThrottleTable.count().where(WRITTEN) == 0
+    assert await LoginAttemptTable.count().where(WRITTEN) == 0
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -85,4 +87,4 @@ async def test_a_retry_later_reply_is_not_kept_so_the_retry_runs(
     assert (first.status_code, again.status_code) == (status, status)
     assert "idempotent-replayed" not in again.headers
     assert first.json() != again.json()  # the handler ran again
-    assert await LoginThrottleTable.count().where(WRITTEN) == 0
+    assert await LoginAttemptTable.count().where(WRITTEN) == 0

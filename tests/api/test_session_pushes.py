@@ -1,16 +1,18 @@
 """Issue 6: when a session ends, the pushes already queued for the devices it registered are
 cancelled with it (logout, revoking from the sessions list, refresh-token reuse, password change);
-devices of the person's other sessions keep theirs. On both engines."""
+devices of the person's other sessions keep theirs. Deactivating a person ends all their sessions
+and forgets all their devices (issue 11). On both engines."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from db.engine import Database
 from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
-from db.tables import DeliveryTable
+from db.tables import DeliveryTable, DeviceSessionTable, PushDeviceTable
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from notifications.dispatcher import Dispatcher
@@ -121,6 +123,7 @@ async def test_a_replayed_refresh_token_cancels_the_familys_queued_pushes(
     )
     assert rotated.status_code == 200
     assert await by_token() == {"tok-phone": ("pending", None)}  # a rotation ends nothing
+    clock.advance(timedelta(minutes=1))  # past the grace window for a lost reply's duplicate
     replay = await client.post("/api/v1/auth/refresh", json={"refreshToken": first["refreshToken"]})
     assert replay.json()["code"] == "refresh_token_reused"
     assert await by_token() == {"tok-phone": ("cancelled", "session ended: reuse")}
@@ -161,3 +164,44 @@ async def test_a_token_registered_again_by_a_newer_session_keeps_its_pushes(
     )
     assert reply.status_code == 204
     assert await by_token() == {"tok-phone": ("pending", None)}
+
+
+async def test_deactivating_a_person_ends_every_session_and_forgets_their_devices(
+    client: httpx.AsyncClient, db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    admin = await sign_in(client, world.admin.phone, "desk")
+    phone = await sign_in(client, world.member_a.phone, "phone")
+    tablet = await sign_in(client, world.member_a.phone, "tablet")
+    other = await sign_in(client, world.secretary_a.phone, "phone")
+    await register(client, phone, "tok-phone")
+    await register(client, tablet, "tok-tablet")
+    await register(client, other, "tok-other")
+    await queue_push(db, clock, world.member_a.id, "task:1")
+    await queue_push(db, clock, world.secretary_a.id, "task:1")
+
+    people = f"/api/v1/people/{world.member_a.id}"
+    reply = await client.post(f"{people}/deactivate", headers=bearer(admin))
+    assert reply.status_code == 200, reply.text
+    assert await by_token() == {
+        "tok-phone": ("cancelled", "session ended: disabled"),
+        "tok-tablet": ("cancelled", "session ended: disabled"),
+        "tok-other": ("pending", None),
+    }
+    devices = await PushDeviceTable.select(PushDeviceTable.token)
+    assert [d["token"] for d in devices] == ["tok-other"]
+    sessions = await DeviceSessionTable.select(DeviceSessionTable.revoked_reason).where(
+        DeviceSessionTable.person == world.member_a.id
+    )
+    assert [s["revoked_reason"] for s in sessions] == ["disabled", "disabled"]
+
+    # back again: nothing of before comes back with them
+    assert (await client.post(f"{people}/activate", headers=bearer(admin))).status_code == 200
+    for tokens in (phone, tablet):
+        assert (await client.get("/api/v1/me", headers=bearer(tokens))).status_code == 401
+        refresh = await client.post(
+            "/api/v1/auth/refresh", json={"refreshToken": tokens["refreshToken"]}
+        )
+        assert refresh.json()["code"] == "session_expired"
+    await queue_push(db, clock, world.member_a.id, "task:2")
+    assert len(await by_token()) == 3  # no delivery to a forgotten device

@@ -1,6 +1,7 @@
 """Issue 7: the housekeeping job deletes, on both engines, the idempotency keys past their
-lifetime, ended login-throttle windows, refresh sessions ended more than 30 days ago and pushes
-settled more than 30 days ago; younger rows stay, and a second run finds nothing to do."""
+lifetime, login-attempt counters the throttle has forgotten, refresh sessions ended more than 30
+days ago and pushes settled more than 30 days ago; younger rows stay, and a second run finds
+nothing to do."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from db.tables import (
     DeliveryTable,
     DeviceSessionTable,
     IdempotencyKeyTable,
-    LoginThrottleTable,
+    LoginAttemptTable,
     PushDeviceTable,
     ReminderTable,
 )
@@ -65,7 +66,7 @@ async def keys() -> set[str]:
 
 
 async def throttles() -> set[str]:
-    return {r["key"] for r in await LoginThrottleTable.select(LoginThrottleTable.key)}
+    return {r["key"] for r in await LoginAttemptTable.select(LoginAttemptTable.key)}
 
 
 async def sessions() -> set[str]:
@@ -86,16 +87,22 @@ async def test_idempotency_keys_go_after_their_lifetime(db: Database, clock: Fak
     assert await keys() == {"young-00001", "in-flight-01"}
 
 
-async def test_throttle_rows_go_when_their_window_ended(db: Database, clock: FakeClock) -> None:
-    window = timedelta(minutes=SETTINGS.login_failure_window_minutes)
-    for key, started in (("phone:ended", window), ("client:open", window - timedelta(seconds=1))):
-        await LoginThrottleTable.insert(
-            LoginThrottleTable(
-                id=uuid4(), key=key, window_started_at=clock.now() - started, failures=3
+async def test_login_attempts_go_once_the_throttle_forgot_them(
+    db: Database, clock: FakeClock
+) -> None:
+    memory = SETTINGS.login_policy.forget_after
+    for key, ago in (("account:old", memory), ("account:recent", memory - timedelta(seconds=1))):
+        await LoginAttemptTable.insert(
+            LoginAttemptTable(
+                id=uuid4(),
+                key=key,
+                failures=30,
+                last_attempt_at=clock.now() - ago,
+                next_attempt_at=clock.now() - ago + timedelta(minutes=15),
             )
         )
     await housekeep(db, clock)
-    assert await throttles() == {"client:open"}
+    assert await throttles() == {"account:recent"}
 
 
 async def add_session(
@@ -110,7 +117,7 @@ async def add_session(
     await repo.add_session(session)
     if revoked is not None:
         session.revoke(RevokeReason.LOGOUT, now - revoked)
-        await repo.save_session(session)
+        await repo.revoke_sessions([session.id], RevokeReason.LOGOUT, now - revoked)
     return session
 
 

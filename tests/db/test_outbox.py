@@ -262,8 +262,7 @@ async def test_a_logged_out_session_gets_no_more_pushes(db: Database, clock: Fak
     await service.register_device(
         actor(world.member_a.id, session.id), "tok-a", Platform.IOS, "1.0", "vi"
     )
-    session.revoke(RevokeReason.LOGOUT, START)
-    await auth.save_session(session)
+    await auth.revoke_sessions([session.id], RevokeReason.LOGOUT, START)
     await notifier(db, clock).notify([world.member_a.id], Category.TASK, "task:1", TASK)
     assert await deliveries() == []
 

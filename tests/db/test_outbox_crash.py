@@ -24,7 +24,6 @@ from domain.notifications.model import DeliveryStatus
 from tests.conftest import ENGINES
 from tests.fake_fcm import FakeFcm, Span, running_fake_fcm
 from tests.outbox_trials import (
-    fresh_database,
     kill_trials,
     outcomes,
     pushers,
@@ -32,7 +31,7 @@ from tests.outbox_trials import (
     start,
     stopped,
 )
-from tests.scratch_databases import POSTGRES_URL
+from tests.scratch_databases import POSTGRES_URL, fresh_database
 
 TRIALS = 24
 DEADLINE = 60  # seconds for any one step: a dispatcher that hangs fails the test, never a sleep

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
-from api.passwords import Argon2Hasher
+from api.commands import org_service
 from db.engine import Database
-from db.repositories.audit import PiccoloAuditLog
 from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.org import PiccoloOrgRepository
 from db.seed_demo import seed
 from db.tables import (
     DeliveryTable,
@@ -32,7 +30,6 @@ from domain.clock import LOCAL_TZ, local_at
 from domain.inspections.model import InspectionKind
 from domain.meetings.model import Meeting, MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
-from domain.org.service import OrgService
 from domain.reminders.model import ReminderPolicy, moment_occurrence
 from tests.fakes import START, FakeClock
 from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in, reminder_service
@@ -54,9 +51,7 @@ class Organisation:
 
 
 async def demo(db: Database, clock: FakeClock) -> Organisation:
-    org = OrgService(
-        PiccoloOrgRepository(), db, PiccoloAuditLog(clock, "seed"), clock, Argon2Hasher()
-    )
+    org = org_service(db, clock, "seed")
     await seed(org)
     cells = await UnitTable.select(UnitTable.id, UnitTable.path).where(
         UnitTable.is_cell == True  # noqa: E712

@@ -8,10 +8,8 @@ from collections import Counter
 import phonenumbers
 from piccolo.table import Table
 
-from api.passwords import Argon2Hasher
+from api.commands import org_service
 from db.engine import Database
-from db.repositories.audit import PiccoloAuditLog
-from db.repositories.org import PiccoloOrgRepository
 from db.seed_demo import DEMO_PASSWORD, demo_logins, demo_plan, seed
 from db.tables import (
     AuditEventTable,
@@ -21,7 +19,6 @@ from db.tables import (
     RoleGrantTable,
     UnitTable,
 )
-from domain.org.service import OrgService
 from tests.fakes import FakeClock
 
 TABLES: tuple[type[Table], ...] = (
@@ -32,12 +29,6 @@ TABLES: tuple[type[Table], ...] = (
     LeaderAssignmentTable,
     AuditEventTable,
 )
-
-
-def org_service(db: Database, clock: FakeClock) -> OrgService:
-    return OrgService(
-        PiccoloOrgRepository(), db, PiccoloAuditLog(clock, "seed"), clock, Argon2Hasher()
-    )
 
 
 async def row_counts() -> dict[str, int]:
@@ -71,7 +62,7 @@ def test_plan_is_the_same_every_time_with_real_names_and_valid_phones(clock: Fak
 async def test_seed_writes_the_demo_once_through_audited_use_cases(
     db: Database, clock: FakeClock
 ) -> None:
-    org = org_service(db, clock)
+    org = org_service(db, clock, "seed")
     text = await seed(org)
 
     units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)
@@ -105,6 +96,8 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     logins = demo_logins(demo_plan(clock.now().date()))
     with_password = await PersonTable.count().where(PersonTable.password_hash.is_not_null())
     assert with_password == len(logins)
+    # the demo logins are printed for everyone: none is asked to change its password first
+    assert await PersonTable.count().where(PersonTable.password_temporary == True) == 0  # noqa: E712
     for login in logins:
         assert login.phone in text
         assert login.unit in text

@@ -1,4 +1,4 @@
-"""Refresh-token rotation with reuse detection, and the failed-login throttle: no I/O."""
+"""Refresh-token rotation with reuse detection: no I/O."""
 
 from __future__ import annotations
 
@@ -12,20 +12,19 @@ from domain.auth.model import (
     DeviceSession,
     RevokeReason,
     RotationOutcome,
-    ThrottlePolicy,
-    ThrottleState,
     new_salt,
     parse_refresh_token,
     refresh_token,
     rotate,
 )
 from domain.auth.service import AuthService
-from domain.errors import TooManyRequestsError, UnauthenticatedError
+from domain.auth.throttle import LoginPolicy
+from domain.errors import UnauthenticatedError
 from tests.fakes import START, FakeClock
 
 KEY = b"k" * 32
 LIFETIME = timedelta(days=60)
-POLICY = ThrottlePolicy(limit=10, window=timedelta(minutes=15))
+GRACE = timedelta(seconds=10)
 
 
 def make_session(**overrides: object) -> DeviceSession:
@@ -43,13 +42,12 @@ def make_session(**overrides: object) -> DeviceSession:
     return DeviceSession(**fields)  # type: ignore[arg-type]
 
 
-def _rotate(session: DeviceSession | None, token: str, minutes: int = 1) -> RotationOutcome:
-    return rotate(
-        KEY, session, parse_refresh_token(token), START + timedelta(minutes=minutes), LIFETIME
-    )
+def _rotate(session: DeviceSession | None, token: str, minutes: float = 1) -> RotationOutcome:
+    at = START + timedelta(minutes=minutes)
+    return rotate(KEY, session, parse_refresh_token(token), at, LIFETIME, GRACE)
 
 
-def _refused(session: DeviceSession | None, token: str, code: str, minutes: int = 1) -> None:
+def _refused(session: DeviceSession | None, token: str, code: str, minutes: float = 1) -> None:
     with pytest.raises(UnauthenticatedError) as raised:
         _rotate(session, token, minutes)
     assert raised.value.code == code
@@ -80,6 +78,36 @@ def test_replaying_an_old_genuine_token_is_reuse_and_revokes_the_session() -> No
     assert session.revoked_at == START + timedelta(minutes=2)
     # the family is dead: the newest token no longer works either
     _refused(session, current, "session_expired")
+
+
+def test_a_duplicate_within_the_grace_window_gets_the_same_next_token() -> None:
+    session = make_session()
+    old = refresh_token(KEY, session)
+    assert _rotate(session, old, minutes=1) is RotationOutcome.ROTATED
+    issued = refresh_token(KEY, session)
+    # the phone never got the reply and sends the same token again, 9 s later
+    assert _rotate(session, old, minutes=1 + 9 / 60) is RotationOutcome.REPEATED
+    assert session.generation == 1
+    assert session.live
+    assert refresh_token(KEY, session) == issued
+
+
+def test_a_duplicate_after_the_grace_window_is_reuse() -> None:
+    session = make_session()
+    old = refresh_token(KEY, session)
+    _rotate(session, old, minutes=1)
+    assert _rotate(session, old, minutes=1 + 10 / 60) is RotationOutcome.REUSED
+    assert not session.live
+
+
+def test_only_the_token_just_rotated_is_repeated_not_older_ones() -> None:
+    session = make_session()
+    first = refresh_token(KEY, session)
+    _rotate(session, first, minutes=1)
+    _rotate(session, refresh_token(KEY, session), minutes=1)
+    # two generations behind, even within the window: reuse
+    assert _rotate(session, first, minutes=1) is RotationOutcome.REUSED
+    assert session.revoked_reason is RevokeReason.REUSE
 
 
 def test_forged_mac_is_invalid_and_changes_nothing() -> None:
@@ -149,48 +177,6 @@ def test_token_round_trips_through_parse() -> None:
     assert (presented.session_id, presented.generation) == (session.id, 7)
 
 
-def _failures(count: int, *, spread: timedelta = timedelta(seconds=10)) -> ThrottleState | None:
-    state: ThrottleState | None = None
-    for i in range(count):
-        state = POLICY.fail(state, "phone:+84912345678", START + i * spread)
-    return state
-
-
-def test_nine_failures_still_pass_the_tenth_is_refused() -> None:
-    state = _failures(9)
-    POLICY.check(state, START + timedelta(minutes=2))
-    state = POLICY.fail(state, "phone:+84912345678", START + timedelta(minutes=2))
-    assert state.failures == 10
-    with pytest.raises(TooManyRequestsError) as raised:
-        POLICY.check(state, START + timedelta(minutes=5))
-    assert raised.value.code == "too_many_login_attempts"
-    # the window opened at START and closes at START + 15 min: 10 minutes left
-    assert raised.value.retry_after == 10 * 60 + 1
-
-
-def test_retry_after_is_at_least_one_second() -> None:
-    state = _failures(10)
-    with pytest.raises(TooManyRequestsError) as raised:
-        POLICY.check(state, START + timedelta(minutes=15) - timedelta(milliseconds=1))
-    assert raised.value.retry_after >= 1
-
-
-def test_window_reset_lets_the_caller_in_and_restarts_the_count() -> None:
-    state = _failures(10)
-    later = START + timedelta(minutes=15)
-    POLICY.check(state, later)
-    restarted = POLICY.fail(state, "phone:+84912345678", later)
-    assert restarted.failures == 1
-    assert restarted.window_started_at == later
-    POLICY.check(restarted, later)
-
-
-def test_no_state_passes() -> None:
-    POLICY.check(None, START)
-    first = POLICY.fail(None, "client:10.0.0.1", START)
-    assert (first.key, first.failures, first.window_started_at) == ("client:10.0.0.1", 1, START)
-
-
 class CountingHasher:
     def __init__(self) -> None:
         self.hashed = 0
@@ -213,5 +199,7 @@ def test_the_dummy_hash_is_made_once_per_hasher_not_per_request() -> None:
     hasher = CountingHasher()
     unused: Any = None
     for _ in range(3):
-        AuthService(unused, unused, unused, FakeClock(), hasher, KEY, POLICY, LIFETIME)
+        AuthService(
+            unused, unused, unused, FakeClock(), hasher, KEY, LoginPolicy(), LIFETIME, GRACE, unused
+        )
     assert hasher.hashed == 1

@@ -10,6 +10,7 @@ import pytest
 from api.error_texts import TITLES, title
 from api.i18n import negotiate
 from api.settings import Settings, SettingsError
+from domain.auth.throttle import LoginPolicy
 from domain.org.model import Locale
 
 SECRET = "s" * 40
@@ -35,7 +36,8 @@ def test_defaults() -> None:
     assert not settings.is_sqlite
     assert settings.access_token_minutes == 15
     assert settings.refresh_session_days == 60
-    assert (settings.login_failure_limit, settings.login_failure_window_minutes) == (10, 15)
+    assert settings.login_policy == LoginPolicy()
+    assert settings.refresh_grace_seconds == 10
     assert settings.max_body_bytes == 1024 * 1024
 
 
@@ -45,13 +47,21 @@ def test_values_are_read() -> None:
             CHIBO_DATABASE_URL="sqlite:///var/x.sqlite3",
             CHIBO_ACCESS_TOKEN_MINUTES="5",
             CHIBO_REFRESH_SESSION_DAYS="30",
-            CHIBO_LOGIN_FAILURE_LIMIT="3",
-            CHIBO_LOGIN_FAILURE_WINDOW_MINUTES="60",
+            CHIBO_LOGIN_FREE_FAILURES_PER_CLIENT="3",
+            CHIBO_LOGIN_MAX_DELAY_SECONDS="60",
+            CHIBO_REFRESH_GRACE_SECONDS="0",
         )
     )
     assert settings.is_sqlite
     assert (settings.access_token_minutes, settings.refresh_session_days) == (5, 30)
-    assert (settings.login_failure_limit, settings.login_failure_window_minutes) == (3, 60)
+    policy = settings.login_policy
+    assert (policy.free_failures_per_client, policy.max_delay_seconds) == (3, 60)
+    assert settings.refresh_grace_seconds == 0
+
+
+def test_a_login_policy_that_locks_out_or_cannot_wait_is_refused() -> None:
+    assert _error(make_env(CHIBO_LOGIN_FREE_FAILURES_PER_ACCOUNT="0")).startswith("CHIBO_LOGIN_")
+    assert _error(make_env(CHIBO_LOGIN_FIRST_DELAY_SECONDS="0")).startswith("CHIBO_LOGIN_")
 
 
 @pytest.mark.parametrize("minutes", ["16", "60", "0", "-1", "fifteen", "1.5", ""])
@@ -66,8 +76,8 @@ def test_access_token_minutes_outside_one_to_fifteen_is_refused(minutes: str) ->
     [
         ("CHIBO_REFRESH_SESSION_DAYS", "0"),
         ("CHIBO_REFRESH_SESSION_DAYS", "366"),
-        ("CHIBO_LOGIN_FAILURE_LIMIT", "many"),
-        ("CHIBO_LOGIN_FAILURE_WINDOW_MINUTES", "1441"),
+        ("CHIBO_LOGIN_FREE_FAILURES_PER_CLIENT", "many"),
+        ("CHIBO_REFRESH_GRACE_SECONDS", "301"),
         ("CHIBO_HOUSEKEEPING_HOUR", "24"),
         ("CHIBO_IDEMPOTENCY_KEY_DAYS", "0"),
         ("CHIBO_SESSION_RETENTION_DAYS", "a month"),
