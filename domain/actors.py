@@ -87,20 +87,23 @@ class Actor:
     person_id: UUID
     session_id: UUID
     grants: tuple[Grant, ...]
-    # Paths of the cells the person is a live member of. Membership grants no permission by
-    # itself, but it places the person inside the cell (see domain/inspections/sealing.py).
+    # Paths of the cells the person is a live member of: the member's own view of each (what a
+    # member grant gives), and a place inside the cell (see domain/inspections/sealing.py).
     cells: tuple[str, ...] = ()
+    # logged in with a password an administrator set: only changing it is allowed until then
+    password_temporary: bool = False
 
     def footholds(self) -> tuple[str, ...]:
         """Every unit the person stands in: granted units and member cells."""
         return (*(g.unit_path for g in self.grants), *self.cells)
 
-    # logged in with a password an administrator set: only changing it is allowed until then
-    password_temporary: bool = False
-
     def scopes(self, permission: Permission) -> tuple[str, ...]:
-        """Unit paths whose subtrees carry ``permission``, without paths nested in others."""
-        paths = sorted({g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]})
+        """Unit paths whose subtrees carry ``permission``, without paths nested in others. A live
+        membership of a cell gives there what a member grant gives: the member's own view."""
+        granted = {g.unit_path for g in self.grants if permission in ROLE_PERMISSIONS[g.role]}
+        if permission in ROLE_PERMISSIONS[Role.MEMBER]:
+            granted.update(self.cells)
+        paths = sorted(granted)
         kept: list[str] = []
         for path in paths:
             if not any(is_within(path, k) for k in kept):

@@ -124,3 +124,13 @@ def test_secretary_never_sees_another_cell() -> None:
         assert not secretary_a.may(permission, CITY)
     # a sibling cell whose id starts with this cell's id
     assert not secretary_a.may(Permission.VIEW_UNIT, "/c1/w1/ab/")
+
+
+@pytest.mark.parametrize("permission", list(Permission))
+def test_a_live_membership_gives_in_its_cell_what_a_member_grant_gives(
+    permission: Permission,
+) -> None:
+    member = Actor(uuid4(), uuid4(), (), cells=(CELL_A,))
+    granted = make_actor((Role.MEMBER, CELL_A))
+    assert member.may(permission, CELL_A) is granted.may(permission, CELL_A)
+    assert not member.may(permission, CELL_B)
