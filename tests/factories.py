@@ -90,6 +90,27 @@ def make_person(home: Unit, full_name: str) -> Person:
     )
 
 
+async def add_membership(
+    cell: Unit, person: Person, joined_on: date = date(2020, 1, 1)
+) -> Membership:
+    """A live, full membership of ``person`` in ``cell``."""
+    membership = Membership(
+        id=uuid4(),
+        person_id=person.id,
+        cell_id=cell.id,
+        cell_path=cell.path,
+        kind=MembershipKind.FULL,
+        exempt=False,
+        exempt_resolution_date=None,
+        joined_on=joined_on,
+        left_on=None,
+        created_at=START,
+        updated_at=START,
+    )
+    await PiccoloOrgRepository().add_membership(membership)
+    return membership
+
+
 async def build_world() -> World:
     repo = PiccoloOrgRepository()
     city = make_unit(None, "Thành ủy Hà Nội", "city")
@@ -113,23 +134,10 @@ async def build_world() -> World:
         await repo.add_grant(
             RoleGrant(uuid4(), person.id, unit.id, unit.path, role, None, START, START)
         )
-    memberships = []
-    for key, cell in (("member_a", cell_a), ("secretary_a", cell_a), ("secretary_b", cell_b)):
-        membership = Membership(
-            id=uuid4(),
-            person_id=people[key][0].id,
-            cell_id=cell.id,
-            cell_path=cell.path,
-            kind=MembershipKind.FULL,
-            exempt=False,
-            exempt_resolution_date=None,
-            joined_on=date(2020, 1, 1),
-            left_on=None,
-            created_at=START,
-            updated_at=START,
-        )
-        await repo.add_membership(membership)
-        memberships.append(membership)
+    memberships = [
+        await add_membership(cell, people[key][0])
+        for key, cell in (("member_a", cell_a), ("secretary_a", cell_a), ("secretary_b", cell_b))
+    ]
     assignment = LeaderAssignment(
         id=uuid4(),
         leader_id=people["leader_1"][0].id,

@@ -4,15 +4,14 @@ nothing of another cell, and nothing once she has left."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
 
 import httpx
 
 from db.repositories.org import PiccoloOrgRepository
-from domain.org.model import Membership, MembershipKind, Person
+from domain.org.model import Membership, Person
 from tests.api.test_meetings_api import create, iso, meeting_body
 from tests.api.test_tasks_api import new_task
-from tests.factories import World, build_world, login, make_person, password_hash
+from tests.factories import World, add_membership, build_world, login, make_person, password_hash
 from tests.fakes import START, FakeClock
 
 MEETINGS = "/api/v1/meetings"
@@ -22,20 +21,7 @@ async def plain_member(world: World) -> tuple[Person, Membership]:
     repo = PiccoloOrgRepository()
     person = make_person(world.cell_a, "Đỗ Thị Mai")
     await repo.add_person(person, password_hash())
-    membership = Membership(
-        id=uuid4(),
-        person_id=person.id,
-        cell_id=world.cell_a.id,
-        cell_path=world.cell_a.path,
-        kind=MembershipKind.FULL,
-        exempt=False,
-        exempt_resolution_date=None,
-        joined_on=date(2019, 5, 19),
-        left_on=None,
-        created_at=START,
-        updated_at=START,
-    )
-    await repo.add_membership(membership)
+    membership = await add_membership(world.cell_a, person, date(2019, 5, 19))
     return person, membership
 
 

@@ -9,19 +9,7 @@ from typing import Any
 import httpx
 
 from db.engine import Database
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.org import PiccoloOrgRepository
-from db.repositories.tasks import PiccoloTaskRepository
-from db.working_days import PiccoloWorkingDays
 from domain.clock import local_at
-from domain.notifications.service import Notifier
-from domain.references import References
-from domain.tasks.escalation import EscalationPolicy
-from domain.tasks.petitions import PetitionPolicy
-from domain.tasks.service import TaskService
-from notifications.texts import TemplateTexts
 from tests.api.test_tasks_api import (
     EVIDENCE,
     PETITIONS,
@@ -35,7 +23,7 @@ from tests.api.test_tasks_api import (
 )
 from tests.factories import build_world, login
 from tests.fakes import FakeClock
-from tests.reminder_subjects import reminder_service
+from tests.reminder_subjects import escalation_service, reminder_service
 
 INBOX = "/api/v1/me/notifications"
 
@@ -48,21 +36,6 @@ async def titles(client: httpx.AsyncClient, headers: Headers) -> list[str]:
     reply = await client.get(INBOX, headers=headers)
     assert reply.status_code == 200, reply.text
     return sorted(n["title"] for n in reply.json()["items"])
-
-
-def sweeper(db: Database, clock: FakeClock) -> TaskService:
-    return TaskService(
-        PiccoloTaskRepository(),
-        PiccoloOrgRepository(),
-        db,
-        PiccoloAuditLog(clock, "test"),
-        clock,
-        PiccoloWorkingDays(),
-        EscalationPolicy(),
-        PetitionPolicy(),
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-    )
 
 
 async def test_the_head_reassigns_a_task_with_a_reason_and_both_people_are_told(
@@ -127,7 +100,7 @@ async def test_an_extension_moves_the_due_date_later_and_restarts_the_escalation
     task = await new_task(client, leader, world.cell_a, world.member_a, "2026-11-30")
     url = f"{TASKS}/{task['id']}/extend"
     clock.reset(datetime(2026, 12, 4, 2, 0, tzinfo=UTC))  # 4 working days late
-    assert await sweeper(db, clock).escalate_overdue() == 1
+    assert await escalation_service(db, clock).escalate_overdue() == 1
 
     await refused(
         client,
@@ -161,7 +134,7 @@ async def test_escalation_names_the_tasks_own_unit_and_skips_the_assignee_who_he
     leader = await login(client, world.leader_1)
     await new_task(client, leader, world.cell_a, world.secretary_a, "2026-11-30")
     clock.reset(datetime(2026, 12, 4, 2, 0, tzinfo=UTC))
-    assert await sweeper(db, clock).escalate_overdue() == 1
+    assert await escalation_service(db, clock).escalate_overdue() == 1
 
     secretary = await login(client, world.secretary_a)
     assert "Đôn đốc việc quá hạn" not in await titles(client, secretary)

@@ -11,19 +11,12 @@ from uuid import UUID, uuid4
 import httpx
 
 from db.engine import Database
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
 from db.repositories.org import PiccoloOrgRepository
-from db.repositories.tasks import PiccoloTaskRepository
 from db.tables import PetitionTable, TaskTable
-from db.working_days import PiccoloWorkingDays
 from domain.org.model import Person
-from domain.references import References
-from domain.tasks.escalation import EscalationPolicy
-from domain.tasks.petitions import PetitionPolicy
-from domain.tasks.service import TaskService
 from tests.factories import World, build_world, login, make_person, password_hash
 from tests.fakes import FakeClock
+from tests.reminder_subjects import escalation_service
 
 TASKS = "/api/v1/tasks"
 PETITIONS = "/api/v1/petitions"
@@ -556,17 +549,7 @@ async def test_escalated_filter_after_the_sweep(
         client, leader, world.cell_a, world.secretary_a, "2026-12-03", priority="urgent"
     )
     calm = await new_task(client, leader, world.cell_a, world.member_a, "2026-12-31")
-    sweep = TaskService(
-        PiccoloTaskRepository(),
-        PiccoloOrgRepository(),
-        db,
-        PiccoloAuditLog(clock, "test"),
-        clock,
-        PiccoloWorkingDays(),
-        EscalationPolicy(),
-        PetitionPolicy(),
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-    )
+    sweep = escalation_service(db, clock)
     assert await sweep.escalate_overdue() == 0
     assert ids(await client.get(TASKS, params={"escalated": "true"}, headers=leader)) == set()
 

@@ -3,19 +3,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from db.engine import Database
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
-from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
-from db.working_days import PiccoloWorkingDays
-from domain.references import References
-from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.model import Priority, StepKind, TaskStatus
-from domain.tasks.petitions import PetitionPolicy
-from domain.tasks.service import TaskService
 from tests.factories import build_world
 from tests.fakes import FakeClock
-from tests.reminder_subjects import add_task_in
+from tests.reminder_subjects import add_task_in, escalation_service
 
 
 async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
@@ -31,17 +23,7 @@ async def test_escalation_sweep_is_idempotent_and_climbs_the_tree(
         TaskStatus.IN_PROGRESS,
         Priority.URGENT,
     )
-    service = TaskService(
-        repo,
-        PiccoloOrgRepository(),
-        db,
-        PiccoloAuditLog(clock, "test"),
-        clock,
-        PiccoloWorkingDays(),
-        EscalationPolicy(),
-        PetitionPolicy(),
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-    )
+    service = escalation_service(db, clock)
     # 27 November: 5 working days late -> cell head, then the ward (every 3 more)
     assert await service.escalate_overdue() == 2
     assert await service.escalate_overdue() == 0
