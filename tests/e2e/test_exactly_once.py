@@ -97,7 +97,7 @@ async def test_a_comment_resent_after_a_crash_is_stored_once(database_url: str, 
     replayed = "true" if point == "before-reply" else None
     assert resent.headers.get("idempotent-replayed") == replayed
     assert (again.headers["idempotent-replayed"], again.json()) == ("true", resent.json())
-    assert [c["id"] for c in stored.json()] == [resent.json()["id"]]
+    assert [c["id"] for c in stored.json()["items"]] == [resent.json()["id"]]
 
 
 async def comment(http: httpx.AsyncClient, task_id: UUID, auth: dict[str, str]) -> httpx.Response:
