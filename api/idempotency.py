@@ -109,6 +109,9 @@ class IdempotencyMiddleware:
             or scope["method"] != "POST"
             or key is None
             or not isinstance(user, Actor)
+            # refused until the password is changed: a state of the caller, not of the request,
+            # so the refusal must not be kept and replayed after the change
+            or user.password_temporary
         ):
             await self.app(scope, receive, send)
             return

@@ -194,3 +194,28 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
         headers=stolen,
     )
     assert reply.status_code == 204
+
+
+async def test_a_refusal_for_a_temporary_password_is_not_replayed_after_the_change(
+    client: httpx.AsyncClient,
+) -> None:
+    """An offline phone's queued write, refused until the password is changed, goes through when
+    sent again with its key afterwards (the refusal was about the caller, not the request)."""
+    world = await build_world()
+    assert (await _create(client, world, TEMPORARY)).status_code == 201
+    tokens = (
+        await client.post("/api/v1/auth/login", json={"phone": NEW_PHONE, "password": TEMPORARY})
+    ).json()
+    device = {"token": "fcm-token-1", "platform": "android", "appVersion": "1", "locale": "vi"}
+    keyed = {**bearer(tokens), "Idempotency-Key": "queued-device-0001"}
+    refused = await client.post("/api/v1/me/devices", json=device, headers=keyed)
+    assert_problem(refused, 403, "password_change_required")
+    changed = await client.post(
+        CHANGE,
+        json={"currentPassword": TEMPORARY, "newPassword": "hoa mai vàng trước ngõ"},
+        headers=bearer(tokens),
+    )
+    assert changed.status_code == 204, changed.text
+    again = await client.post("/api/v1/me/devices", json=device, headers=keyed)
+    assert again.status_code in {200, 201}, again.text
+    assert "idempotent-replayed" not in again.headers
