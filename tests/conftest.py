@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from api.settings import Settings
 from db.engine import Database
 from db.migrate import bind, migrate
 from tests.fakes import FakeClock
-from tests.scratch_databases import POSTGRES_URL, scratch_database
+from tests.scratch_databases import POSTGRES_URL, fresh_database, scratch_database
 
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-key-that-is-long-enough-1234567890"
@@ -88,3 +89,11 @@ async def client(
     transport = httpx.ASGITransport(app=APPS[key], client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as http:
         yield http
+
+
+@pytest.fixture(params=ENGINES)
+async def committed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database of its own whose writes commit (no rollback around the test), so concurrent
+    requests really meet, as in production."""
+    async with fresh_database(request.param, tmp_path) as database:
+        yield database

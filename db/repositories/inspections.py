@@ -17,6 +17,7 @@ from db.tables import (
     InspectionMemberTable,
     InspectionTable,
     SealedReadTable,
+    UnitTable,
 )
 from domain.actors import Actor, Permission, Role
 from domain.errors import StaleVersionError
@@ -285,6 +286,13 @@ class PiccoloInspectionRepository:
         return _inspection(row) if row else None
 
     async def overlapping(self, target_id: UUID, window: Interval) -> list[Inspection]:
+        """The unit's inspections overlapping ``window``; the unit's row stays locked until the
+        transaction ends, so two planners cannot both find the window free (SQLite's single
+        writer already runs write transactions one at a time)."""
+        if UnitTable._meta.db.engine_type == "postgres":  # noqa: SLF001 - the bound engine
+            await UnitTable.select(UnitTable.id).where(UnitTable.id == target_id).lock_rows(
+                "NO KEY UPDATE"
+            )
         rows = await _select().where(
             (InspectionTable.target == target_id)
             & (InspectionTable.window_start < window[1])

@@ -10,7 +10,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,22 +19,14 @@ from api.app import create_app
 from api.settings import Settings
 from db.engine import Database
 from db.tables import DeviceSessionTable
-from tests.conftest import ENGINES, TEST_SECRET
+from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, World, build_world
 from tests.fakes import FakeClock
-from tests.scratch_databases import fresh_database
 
 PARALLEL = 30
 REFRESH = "/api/v1/auth/refresh"
 
 Connect = Callable[..., AbstractAsyncContextManager[list[httpx.AsyncClient]]]
-
-
-@pytest.fixture(params=ENGINES)
-async def committed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A database of its own whose writes commit, so concurrent requests really meet."""
-    async with fresh_database(request.param, tmp_path) as db:
-        yield db
 
 
 @pytest.fixture

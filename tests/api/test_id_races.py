@@ -1,41 +1,31 @@
-"""The same client id sent at once by many requests (no Idempotency-Key): one is created, every
-other one gets 409 — never a 500 from the constraint that decided the race. Each request runs
-in its own committed transaction, as in production, so the test owns a database of its own."""
+"""Writes that race: the same client id sent at once by many requests (no Idempotency-Key), and
+planners booking one cell at once. One is made, every other one gets 409 — never a 500, never two.
+Each request runs in its own committed transaction, as in production, so the test owns a
+database of its own."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
-import pytest
 
 from api.app import create_app
 from api.settings import Settings
 from db.engine import Database
-from db.tables import TaskTable
-from tests.conftest import ENGINES, TEST_SECRET
-from tests.factories import build_world, login
-from tests.fakes import FakeClock
-from tests.scratch_databases import bound_to, scratch_database
+from db.repositories.org import PiccoloOrgRepository
+from db.tables import InspectionTable, TaskTable
+from domain.actors import Role
+from domain.org.model import RoleGrant
+from tests.conftest import TEST_SECRET
+from tests.factories import build_world, login, make_person, password_hash
+from tests.fakes import START, FakeClock
 
 RACERS = 20
 # the service's own check answers first when it sees the row; only the constraint sees a row
 # that a concurrent transaction has not committed yet
-ID_TAKEN = {"id_conflict", "task_exists"}
-
-
-@pytest.fixture(params=ENGINES)
-async def committed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        async with bound_to(f"sqlite:///{tmp_path}/races.sqlite3", migrated=True) as db:
-            yield db
-        return
-    async with scratch_database("chibo_races") as url, bound_to(url, migrated=True) as db:
-        yield db
+ID_TAKEN = {"id_conflict"}
 
 
 async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:
@@ -58,3 +48,54 @@ async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) 
     assert Counter(r.status_code for r in replies) == {201: 1, 409: RACERS - 1}
     assert {r.json()["code"] for r in replies if r.status_code == 409} <= ID_TAKEN
     assert await TaskTable.count().where(TaskTable.id == body["id"]) == 1
+
+
+async def test_planners_booking_one_cell_at_once_make_one_inspection(committed: Database) -> None:
+    """Five leads, one cell, one window, all at once: the unit's check-and-insert is one step
+    (the unit is locked while its overlaps are read), so one inspection is made."""
+    world = await build_world()
+    repo = PiccoloOrgRepository()
+    leads = [make_person(world.ward1, f"Thanh tra viên {n}") for n in range(5)]
+    for person in leads:
+        await repo.add_person(person, password_hash())
+        await repo.add_grant(
+            RoleGrant(uuid4(), person.id, world.ward1.id, world.ward1.path, Role.INSPECTOR,
+                      None, START, START)
+        )  # fmt: skip
+    settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
+    app = create_app(settings, clock=FakeClock(), database=committed)
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+        leader = await login(client, world.leader_1)
+        template = await client.post(
+            "/api/v1/checklist-templates",
+            json={
+                "name": "Kiểm tra việc thực hiện Điều lệ",
+                "items": [
+                    {"key": "nq", "question": "Có nghị quyết tháng?", "answerKind": "yes_no"}
+                ],
+            },
+            headers=leader,
+        )
+        assert template.status_code == 201, template.text
+        replies = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/inspections",
+                    json={
+                        "targetId": str(world.cell_a.id),
+                        "kind": "thematic",
+                        "windowStart": "2027-02-01T01:00:00+00:00",
+                        "windowEnd": "2027-02-03T10:00:00+00:00",
+                        "topic": "Công tác phát triển đảng viên",
+                        "leadId": str(lead.id),
+                        "templateId": template.json()["id"],
+                    },
+                    headers=leader,
+                )
+                for lead in leads
+            )
+        )
+    assert Counter(r.status_code for r in replies) == {201: 1, 409: 4}, [r.text for r in replies]
+    assert {r.json()["code"] for r in replies if r.status_code == 409} == {"inspection_overlaps"}
+    assert await InspectionTable.count().where(InspectionTable.target == world.cell_a.id) == 1
