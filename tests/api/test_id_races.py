@@ -13,8 +13,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.tables import TaskTable
 from tests.conftest import ENGINES, TEST_SECRET
@@ -41,7 +41,7 @@ async def committed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:
     world = await build_world()
     settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = create_app(settings, clock=FakeClock(), database=committed)
+    app = build_app(settings, clock=FakeClock(), database=committed)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
         headers = await login(client, world.secretary_a)
