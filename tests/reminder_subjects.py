@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.inspections.model import (
     AnswerKind,
@@ -24,14 +23,12 @@ from domain.inspections.model import (
     InspectionStatus,
 )
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
-from domain.notifications.service import Notifier
 from domain.reminders.model import ReminderPolicy
 from domain.reminders.service import ReminderService
 from domain.tasks.model import Evidence, Priority, Step, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition
 from domain.tasks.service import TaskService
-from notifications.texts import TemplateTexts
-from tests.conftest import services
+from tests.conftest import TEST_SECRET, services
 from tests.factories import World
 from tests.fakes import START, FakeClock
 
@@ -39,13 +36,12 @@ from tests.fakes import START, FakeClock
 def reminder_service(
     db: Database, clock: FakeClock, policy: ReminderPolicy | None = None
 ) -> ReminderService:
-    return ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        policy or ReminderPolicy(),
+    settings = Settings(
+        database_url="sqlite:///unused",
+        secret_key=TEST_SECRET,
+        reminder_policy=policy or ReminderPolicy(),
     )
+    return services(db, clock, settings).reminders()
 
 
 def escalation_service(db: Database, clock: FakeClock) -> TaskService:

@@ -8,11 +8,10 @@ from uuid import UUID, uuid4
 from db.engine import Database
 from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import ComplianceFlagTable, NotificationTable, UnitTable
 from domain.clock import local_at
-from domain.compliance.model import ComplianceFlag, CompliancePolicy, FlagKind
+from domain.compliance.model import ComplianceFlag, FlagKind
 from domain.compliance.service import ComplianceService
 from domain.meetings.model import (
     AttendanceRow,
@@ -20,12 +19,9 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
-    MeetingPolicy,
     MeetingStatus,
 )
-from domain.notifications.service import Notifier
 from domain.org.model import LeaderAssignment, Membership, MembershipKind, QuotaPeriod, Unit
-from notifications.texts import TemplateTexts
 from schedules.jobs import JOBS
 from schedules.runner import run_job
 from tests.conftest import services
@@ -37,14 +33,7 @@ LONG_AGO = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def service(db: Database, clock: FakeClock) -> ComplianceService:
-    return ComplianceService(
-        PiccoloComplianceStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        CompliancePolicy(),
-        MeetingPolicy(),
-    )
+    return services(db, clock).compliance("test")
 
 
 async def world_long_set_up() -> World:

@@ -14,7 +14,6 @@ import pytest
 from chibo.settings import Settings, SettingsError
 from db.engine import Database
 from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import (
     DeliveryTable,
     DeviceSessionTable,
@@ -26,8 +25,7 @@ from db.tables import (
 from domain.actors import Actor
 from domain.auth.model import DeviceSession, RevokeReason, new_salt
 from domain.notifications.model import Category, Platform
-from domain.notifications.service import Message, NotificationService, Notifier
-from notifications.texts import TemplateTexts
+from domain.notifications.service import Message
 from schedules.jobs import JOBS
 from schedules.runner import run_job
 from tests.conftest import TEST_SECRET, services
@@ -138,8 +136,10 @@ async def test_sessions_go_30_days_after_they_expired_or_were_revoked(
         if name.endswith("with-device"):
             # its device must keep pointing at a revoked session, or it would get pushes again
             actor = Actor(person_id=person, session_id=session.id, grants=())
-            await NotificationService(PiccoloNotificationStore(), db, clock).register_device(
-                actor, "tok-signed-out", Platform.ANDROID, "1.0", "vi"
+            await (
+                services(db, clock)
+                .notifications("test")
+                .register_device(actor, "tok-signed-out", Platform.ANDROID, "1.0", "vi")
             )
     await housekeep(db, clock)
     assert await sessions() == {
@@ -158,11 +158,11 @@ async def test_settled_deliveries_go_after_30_days_pending_ones_stay(
 ) -> None:
     world = await build_world()
     actor = Actor(person_id=world.member_a.id, session_id=uuid4(), grants=())
-    devices = NotificationService(PiccoloNotificationStore(), db, clock)
+    devices = services(db, clock).notifications("test")
     for token in ("sent", "failed", "cancelled", "pending", "sent-young"):
         await devices.register_device(actor, token, Platform.ANDROID, "1.0", "vi")
     message = Message(template="task_assigned", params={"title": "Sửa mái", "due": clock.now()})
-    notifier = Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts())
+    notifier = services(db, clock).notifier
     await notifier.notify([world.member_a.id], Category.TASK, "task:1", message)
     for token, age in (("sent", 31), ("failed", 31), ("cancelled", 31), ("pending", 31)):
         await DeliveryTable.update(
