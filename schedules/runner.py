@@ -139,8 +139,8 @@ class Runner:
         self.jobs = {job.name: job for job in jobs}
         self.retry_seconds = retry_seconds or context.settings.leader_retry_seconds
         self.lock = LeaderLock(database.url) if database.kind == "postgres" else None
-        self.scheduler: AsyncIOScheduler | None = None  # the leader's: every job but dispatch
-        self.dispatching: AsyncIOScheduler | None = None  # every worker's: the outbox dispatch
+        self.scheduler: AsyncIOScheduler | None = None  # the leader's jobs
+        self.dispatching: AsyncIOScheduler | None = None  # the every_worker jobs
         self._campaign: asyncio.Task[None] | None = None
 
     @property
