@@ -1,12 +1,11 @@
-"""create_app(settings): the one composition root."""
+"""create_app(...): the HTTP app over the services chibo/bootstrap.py builds."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from litestar import Litestar, Request
 from litestar.di import Provide
@@ -46,41 +45,24 @@ from api.org.memberships import MembershipController
 from api.org.people import PersonController
 from api.org.roster import RosterController
 from api.org.units import UnitController
-from api.passwords import Argon2Hasher
 from api.request_id import request_id_middleware
-from api.settings import Settings
 from api.strict import StrictInput
 from api.tasks.controller import TaskController
 from api.tasks.petitions import CalendarDayController, PetitionController
+from chibo.settings import Settings
 from db.engine import Database
-from db.files import LocalAttachmentStore
-from db.migrate import bind
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
-from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.calendar import PiccoloCalendarTokenRepository
-from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.idempotency import IdempotencyStore
-from db.repositories.inspections import PiccoloInspectionRepository
-from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.org import PiccoloOrgRepository
-from db.repositories.tasks import PiccoloTaskRepository
-from db.working_days import PiccoloWorkingDays
 from domain.actors import Actor
 from domain.attachments import AttachmentService
-from domain.auth.service import AuthService, SessionEnding
-from domain.calendar_feed import CalendarFeedService, CalendarPolicy
-from domain.clock import Clock, SystemClock
+from domain.auth.service import AuthService
+from domain.calendar_feed import CalendarFeedService
+from domain.clock import Clock
 from domain.compliance.service import ComplianceService
-from domain.inspections.service import InspectionClosing, InspectionService
+from domain.inspections.service import InspectionService
 from domain.meetings.service import MeetingService, OversightService
-from domain.notifications.service import NotificationService, Notifier
+from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
-from domain.references import References
 from domain.tasks.service import TaskService
-from notifications.texts import TemplateTexts
-from schedules.runner import Runner
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
 follow-up tasks and reminders.
@@ -112,157 +94,54 @@ follow-up tasks and reminders.
 - While the database is unavailable, requests answer 503 `database_unavailable` with
   `Retry-After` (seconds).
 """
+T = TypeVar("T")
 PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
 
 
-class Services:
-    """The providers of the app's dependencies: per-request use cases over shared parts."""
+class Services(Protocol):
+    """The use cases a request calls, each built for the request's id (its audit entries)."""
 
-    def __init__(self, settings: Settings, clock: Clock, db: Database) -> None:
-        self.settings, self.clock, self.db = settings, clock, db
-        self.hasher = Argon2Hasher()
-        self.key = settings.secret_key.encode()
-        self.org_repo, self.auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
-        self.meeting_repo = PiccoloMeetingRepository()
-        self.inspection_repo = PiccoloInspectionRepository()
-        self.task_repo, self.working_days = PiccoloTaskRepository(), PiccoloWorkingDays()
-        self.attachment_repo = PiccoloAttachmentRepository()
-        self.references = References(self.org_repo, self.attachment_repo)
-        self.files = LocalAttachmentStore(Path(settings.upload_dir))
-        self.calendar_tokens = PiccoloCalendarTokenRepository()
-        self.notification_store = PiccoloNotificationStore()
-        # the port the meetings, inspections and tasks services call inside their transactions
-        self.notifier = Notifier(self.notification_store, db, clock, TemplateTexts())
+    def org(self, request_id: str | None) -> OrgService: ...
+    def auth(self, request_id: str | None) -> AuthService: ...
+    def meetings(self, request_id: str | None) -> MeetingService: ...
+    def oversight(self, request_id: str | None) -> OversightService: ...
+    def inspections(self, request_id: str | None) -> InspectionService: ...
+    def tasks(self, request_id: str | None) -> TaskService: ...
+    def attachments(self, request_id: str | None) -> AttachmentService: ...
+    def calendar(self, request_id: str | None) -> CalendarFeedService: ...
+    def notifications(self, request_id: str | None) -> NotificationService: ...
+    def compliance(self, request_id: str | None) -> ComplianceService: ...
 
-    def audit_log(self, request: Request[Any, Any, Any]) -> PiccoloAuditLog:
-        return PiccoloAuditLog(self.clock, request.scope.get("state", {}).get("request_id"))
 
-    def org(self, request: Request[Any, Any, Any]) -> OrgService:
-        return OrgService(
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.hasher,
-            SessionEnding(self.auth_repo),
-            self.settings.password_policy,
-        )
+class Worker(Protocol):
+    """The schedules, when they run inside the API's process (the embedded mode)."""
 
-    def auth(self, request: Request[Any, Any, Any]) -> AuthService:
-        return AuthService(
-            self.auth_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.hasher,
-            self.key,
-            self.settings.login_policy,
-            timedelta(days=self.settings.refresh_session_days),
-            timedelta(seconds=self.settings.refresh_grace_seconds),
-            self.settings.password_policy,
-        )
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
-    def meetings(self, request: Request[Any, Any, Any]) -> MeetingService:
-        return MeetingService(
-            self.meeting_repo,
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.settings.meeting_policy,
-            self.settings.checkin_policy,
-            self.key,
-            self.references,
-            open_tasks=self.task_repo,
-            notifier=self.notifier,
-        )
 
-    def oversight(self, request: Request[Any, Any, Any]) -> OversightService:
-        return OversightService(self.meetings(request))
+def _per_request(build: Callable[[str | None], T]) -> Provide:
+    """A use case built for each request, its audit entries carrying the request's id."""
 
-    def inspections(self, request: Request[Any, Any, Any]) -> InspectionService:
-        return InspectionService(
-            self.inspection_repo,
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.settings.inspection_policy,
-            self.tasks(request),
-            self.references,
-            self.working_days,
-            self.notifier,
-        )
+    def provide(request: Request[Any, Any, Any]) -> T:
+        return build(request.scope.get("state", {}).get("request_id"))
 
-    def tasks(self, request: Request[Any, Any, Any]) -> TaskService:
-        return TaskService(
-            self.task_repo,
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.working_days,
-            self.settings.escalation_policy,
-            self.settings.petition_policy,
-            self.references,
-            self.notifier,
-            InspectionClosing(self.inspection_repo, self.audit_log(request), self.clock),
-        )
+    return Provide(provide, sync_to_thread=False)
 
-    def attachments(self, request: Request[Any, Any, Any]) -> AttachmentService:
-        return AttachmentService(
-            self.attachment_repo,
-            self.files,
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            self.settings.attachment_policy,
-        )
 
-    def calendar(self, request: Request[Any, Any, Any]) -> CalendarFeedService:
-        return CalendarFeedService(
-            self.calendar_tokens,
-            self.meeting_repo,
-            self.org_repo,
-            self.db,
-            self.audit_log(request),
-            self.clock,
-            CalendarPolicy(),
-        )
-
-    def notifications(self, request: Request[Any, Any, Any]) -> NotificationService:
-        del request
-        return NotificationService(self.notification_store, self.db, self.clock)
-
-    def compliance(self, request: Request[Any, Any, Any]) -> ComplianceService:
-        del request
-        return ComplianceService(
-            PiccoloComplianceStore(self.db),
-            self.db,
-            self.clock,
-            self.notifier,
-            self.settings.compliance_policy,
-            self.settings.meeting_policy,
-        )
-
-    def dependencies(self) -> dict[str, Provide]:
-        providers = {
-            name: getattr(self, name)
-            for name in (
-                "org",
-                "auth",
-                "meetings",
-                "oversight",
-                "inspections",
-                "tasks",
-                "attachments",
-                "calendar",
-                "notifications",
-                "compliance",
-            )
-        }
-        return {name: Provide(p, sync_to_thread=False) for name, p in providers.items()}
+def _dependencies(services: Services) -> dict[str, Provide]:
+    return {
+        "org": _per_request(services.org),
+        "auth": _per_request(services.auth),
+        "meetings": _per_request(services.meetings),
+        "oversight": _per_request(services.oversight),
+        "inspections": _per_request(services.inspections),
+        "tasks": _per_request(services.tasks),
+        "attachments": _per_request(services.attachments),
+        "calendar": _per_request(services.calendar),
+        "notifications": _per_request(services.notifications),
+        "compliance": _per_request(services.compliance),
+    }
 
 
 def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
@@ -270,32 +149,33 @@ def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, database: Database | None = None
+    settings: Settings,
+    *,
+    services: Services,
+    database: Database,
+    clock: Clock,
+    owns_database: bool,
+    worker: Worker | None,
+    job_names: Sequence[str],
 ) -> Litestar:
-    """Wire the app. A ``database`` passed in is owned by the caller (tests); otherwise the app
-    opens its own at start-up and closes it at shutdown."""
-    clock = clock or SystemClock()
-    owned = database is None
-    db = database or Database(settings.database_url, settings.database_timeouts)
-    bind(db)
-    services = Services(settings, clock, db)
+    """The app over these services. An owned ``database`` is opened at start-up and closed at
+    shutdown; otherwise the caller (a test) owns it."""
+    db = database
     jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)
     tokens = TokenIssuer(jwt_auth, timedelta(minutes=settings.access_token_minutes))
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        if owned:
+        if owns_database:
             await db.open()
-        # embedded mode (SQLite, `chibo serve` without --no-worker): the schedules run here
-        runner = Runner(db, settings, clock) if settings.embedded_worker else None
         try:
-            if runner is not None:
-                await runner.start()
+            if worker is not None:
+                await worker.start()
             yield
         finally:
-            if runner is not None:
-                await runner.stop()
-            if owned:
+            if worker is not None:
+                await worker.stop()
+            if owns_database:
                 await db.close()
 
     app = Litestar(
@@ -331,10 +211,11 @@ def create_app(
             list_jobs,
         ],
         dependencies={
-            **services.dependencies(),
+            **_dependencies(services),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, sync_to_thread=False),
             "database": Provide(lambda: db, sync_to_thread=False),
+            "job_names": Provide(lambda: job_names, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
         guards=[temporary_password_guard],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from litestar import get
@@ -13,7 +14,6 @@ from db.engine import Database
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
 from domain.actors import Actor, Role
 from domain.errors import ForbiddenError
-from schedules.jobs import JOBS
 
 ROOT_PATH_SLASHES = 2  # "/<root id>/"
 
@@ -42,14 +42,16 @@ def is_root_admin(actor: Actor) -> bool:
     responses=problems(401, 403),
 )
 async def list_jobs(
-    actor: NamedDependency[Actor], database: NamedDependency[Database]
+    actor: NamedDependency[Actor],
+    database: NamedDependency[Database],
+    job_names: NamedDependency[Sequence[str]],
 ) -> PageOut[JobOut]:
     """Every scheduled job: its last run (start, duration, outcome, error) and its next run."""
     if not is_root_admin(actor):
         raise ForbiddenError("jobs_forbidden")
     runs = await PiccoloJobRuns(database).all()
     out = []
-    for name in JOBS:
+    for name in job_names:
         run = runs.get(name) or JobRun(job=name)
         out.append(
             JobOut(

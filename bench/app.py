@@ -48,12 +48,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from piccolo.querystring import QueryString
 
-from api.app import create_app
 from api.etag import IfMatch, expected_version, tagged
 from api.meetings.schemas import MeetingOut, RecordIn
 from api.org.people import PersonOut
 from api.schemas import Limit, PageOut
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database, Timeouts
 from db.pagination import encode_cursor
 from db.repositories.meetings import _attendance, _meeting
@@ -485,7 +485,7 @@ def add_twins(app: Litestar, settings: Settings) -> None:
 
 def build() -> Litestar:
     settings = Settings.from_env()
-    app = create_app(settings)
+    app = build_app(settings)
     add_twins(app, settings)
     return app
 

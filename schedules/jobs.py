@@ -1,130 +1,92 @@
 """The scheduled jobs: thin calls of domain sweeps that are safe to run twice.
 
-Each job builds what it needs from a JobContext and returns how many things it did. Names are
-kebab-case; the schedule of each lives in schedules/runner.py.
+Each job takes what it needs from its JobContext (the services chibo/bootstrap.py builds) and
+returns how many things it did. A job says here its kebab-case name, when it runs (from
+settings) and whether it runs at a worker's start or on every worker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
-from api.settings import Settings
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from chibo.settings import Settings
 from db.engine import Database
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
-from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
-from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
-from db.repositories.org import PiccoloOrgRepository
-from db.repositories.reminders import PiccoloReminderStore
-from db.repositories.tasks import PiccoloTaskRepository
-from db.working_days import PiccoloWorkingDays
-from domain.clock import Clock
+from domain.clock import LOCAL_TZ, Clock
 from domain.compliance.service import ComplianceService
 from domain.meetings.service import MeetingService
-from domain.notifications.service import NotificationService, Notifier
-from domain.references import References
+from domain.notifications.service import NotificationService
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
-from notifications.senders.base import Sender
-from notifications.senders.console import ConsoleSender
-from notifications.texts import TemplateTexts
 
 
-@dataclass(slots=True)
-class JobContext:
-    database: Database
-    clock: Clock
+class JobContext(Protocol):
+    """What the jobs use, built once by chibo/bootstrap.py."""
+
     settings: Settings
-    sender: Sender | None = field(default=None)  # made on first dispatch, closed by the runner
+    clock: Clock
+    database: Database
+    housekeeping: PiccoloHousekeeping
 
-    def notifier(self) -> Notifier:
-        return Notifier(PiccoloNotificationStore(), self.database, self.clock, TemplateTexts())
-
-    def push_sender(self) -> Sender:
-        if self.sender is None:
-            if self.settings.push_sender == "fcm":
-                from notifications.senders.fcm import FcmSender  # noqa: PLC0415
-
-                self.sender = FcmSender.from_service_account(self.settings.fcm_credentials)
-            else:
-                self.sender = ConsoleSender()
-        return self.sender
-
-    async def close(self) -> None:
-        if self.sender is not None:
-            await self.sender.close()
-            self.sender = None
+    def meetings(self, request_id: str | None) -> MeetingService: ...
+    def tasks(self, request_id: str | None) -> TaskService: ...
+    def notifications(self, request_id: str | None) -> NotificationService: ...
+    def compliance(self, request_id: str | None) -> ComplianceService: ...
+    def reminders(self) -> ReminderService: ...
+    def dispatcher(self) -> Dispatcher: ...
+    async def close(self) -> None: ...
 
 
-Job = Callable[[JobContext], Awaitable[int]]
+Run = Callable[[JobContext], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    run: Run
+    trigger: Callable[[Settings], BaseTrigger]  # every number from configuration
+    # a worker back from downtime catches up at once instead of waiting for the first interval
+    run_at_start: bool = False
+    # run by every worker, leader or not (see schedules/runner.py)
+    every_worker: bool = False
 
 
 async def plan_meetings(ctx: JobContext) -> int:
-    s = ctx.settings
-    return await MeetingService(
-        PiccoloMeetingRepository(),
-        PiccoloOrgRepository(),
-        ctx.database,
-        PiccoloAuditLog(ctx.clock, None),
-        ctx.clock,
-        s.meeting_policy,
-        s.checkin_policy,
-        s.secret_key.encode(),
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-        notifier=ctx.notifier(),
-    ).plan_all()
+    return await ctx.meetings(None).plan_all()
 
 
 async def escalate_tasks(ctx: JobContext) -> int:
-    s = ctx.settings
-    return await TaskService(
-        PiccoloTaskRepository(),
-        PiccoloOrgRepository(),
-        ctx.database,
-        PiccoloAuditLog(ctx.clock, None),
-        ctx.clock,
-        PiccoloWorkingDays(),
-        s.escalation_policy,
-        s.petition_policy,
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-        ctx.notifier(),
-    ).escalate_overdue()
+    return await ctx.tasks(None).escalate_overdue()
 
 
 async def dispatch_outbox(ctx: JobContext) -> int:
-    lease = timedelta(seconds=ctx.settings.push_lease_seconds)
-    outbox = PiccoloOutbox(ctx.database)
-    stats = await Dispatcher(outbox, ctx.push_sender(), ctx.clock, lease=lease).drain()
+    stats = await ctx.dispatcher().drain()
     return stats.claimed
 
 
 async def send_reminders(ctx: JobContext) -> int:
     """Sweep the reminders that came due (catching up after downtime), then deliver them."""
-    stats = await ReminderService(
-        PiccoloReminderStore(ctx.database),
-        ctx.database,
-        ctx.clock,
-        ctx.notifier(),
-        ctx.settings.reminder_policy,
-    ).run()
+    stats = await ctx.reminders().run()
     return stats.sent
 
 
 async def drop_stale_devices(ctx: JobContext) -> int:
-    service = NotificationService(PiccoloNotificationStore(), ctx.database, ctx.clock)
-    return await service.drop_unseen_devices()
+    return await ctx.notifications(None).drop_unseen_devices()
 
 
 async def housekeeping(ctx: JobContext) -> int:
     """Delete what outlived its use, each kind by the age its setting gives (see
     db/repositories/housekeeping.py); returns how many rows went."""
     s, now = ctx.settings, ctx.clock.now()
-    swept = await PiccoloHousekeeping(ctx.database).sweep(
+    swept = await ctx.housekeeping.sweep(
         Cutoffs(
             idempotency_keys=now - s.idempotency_key_lifetime,
             login_attempts=now - s.login_policy.forget_after,
@@ -139,24 +101,55 @@ async def housekeeping(ctx: JobContext) -> int:
 async def raise_compliance_flags(ctx: JobContext) -> int:
     """Make the compliance checks that fell due (catching up after downtime): each flag is raised
     and told once, however often this runs."""
-    s = ctx.settings
-    flags = await ComplianceService(
-        PiccoloComplianceStore(ctx.database),
-        ctx.database,
-        ctx.clock,
-        ctx.notifier(),
-        s.compliance_policy,
-        s.meeting_policy,
-    ).raise_flags()
+    flags = await ctx.compliance(None).raise_flags()
     return len(flags)
 
 
+def _daily(hour: Callable[[Settings], int], minute: int) -> Callable[[Settings], BaseTrigger]:
+    return lambda s: CronTrigger(hour=hour(s), minute=minute, timezone=LOCAL_TZ)
+
+
 JOBS: dict[str, Job] = {
-    "plan-meetings": plan_meetings,
-    "escalate-tasks": escalate_tasks,
-    "dispatch-outbox": dispatch_outbox,
-    "send-reminders": send_reminders,
-    "drop-stale-devices": drop_stale_devices,
-    "housekeeping": housekeeping,
-    "raise-compliance-flags": raise_compliance_flags,
+    job.name: job
+    for job in (
+        Job(
+            "plan-meetings",
+            plan_meetings,
+            _daily(lambda s: s.planning_hour, 0),
+        ),
+        Job(
+            "escalate-tasks",
+            escalate_tasks,
+            lambda s: IntervalTrigger(minutes=s.escalation_interval_minutes),
+        ),
+        Job(
+            "dispatch-outbox",
+            dispatch_outbox,
+            lambda s: IntervalTrigger(seconds=s.dispatch_interval_seconds),
+            # outbox claims skip rows another dispatcher holds
+            every_worker=True,
+        ),
+        Job(
+            "send-reminders",
+            send_reminders,
+            lambda s: IntervalTrigger(seconds=s.reminder_interval_seconds),
+            run_at_start=True,
+        ),
+        Job(
+            "drop-stale-devices",
+            drop_stale_devices,
+            _daily(lambda s: s.device_cleanup_hour, 30),
+        ),
+        Job(
+            "housekeeping",
+            housekeeping,
+            _daily(lambda s: s.housekeeping_hour, 15),
+        ),
+        Job(
+            "raise-compliance-flags",
+            raise_compliance_flags,
+            lambda s: IntervalTrigger(minutes=s.compliance_interval_minutes),
+            run_at_start=True,
+        ),
+    )
 }

@@ -15,20 +15,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from api.settings import Settings
-from db.engine import Database
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
-from domain.clock import LOCAL_TZ, Clock, SystemClock
-from schedules.jobs import JOBS, Job, JobContext
+from domain.clock import LOCAL_TZ
+from schedules.jobs import Job, JobContext
 
 log = logging.getLogger("chibo.jobs")
 
@@ -44,35 +39,16 @@ LOCK_CONNECTION_SETTINGS = {
     "tcp_user_timeout": "20000",  # ms; also when a reply to the holder is never acknowledged
 }
 MISFIRE_GRACE_SECONDS = 60
-RUN_AT_START = frozenset({"send-reminders", "raise-compliance-flags"})
-# jobs every worker runs, leader or not: outbox claims skip rows another dispatcher holds
-EVERY_WORKER = frozenset({"dispatch-outbox"})
 MAX_ERROR_LENGTH = 2000
 
 
-def triggers(settings: Settings) -> dict[str, BaseTrigger]:
-    """When each job runs: every number from configuration."""
-    return {
-        "dispatch-outbox": IntervalTrigger(seconds=settings.dispatch_interval_seconds),
-        "escalate-tasks": IntervalTrigger(minutes=settings.escalation_interval_minutes),
-        "send-reminders": IntervalTrigger(seconds=settings.reminder_interval_seconds),
-        "raise-compliance-flags": IntervalTrigger(minutes=settings.compliance_interval_minutes),
-        "plan-meetings": CronTrigger(hour=settings.planning_hour, minute=0, timezone=LOCAL_TZ),
-        "drop-stale-devices": CronTrigger(
-            hour=settings.device_cleanup_hour, minute=30, timezone=LOCAL_TZ
-        ),
-        "housekeeping": CronTrigger(hour=settings.housekeeping_hour, minute=15, timezone=LOCAL_TZ),
-    }
-
-
-async def run_job(
-    name: str, job: Job, ctx: JobContext, next_run_at: datetime | None = None
-) -> JobRun:
+async def run_job(job: Job, ctx: JobContext, next_run_at: datetime | None = None) -> JobRun:
     """Run one job, record the run in job_run and log one structured line. Never raises."""
+    name = job.name
     started, t0 = ctx.clock.now(), time.perf_counter()
     done, error = 0, None
     try:
-        done = await job(ctx)
+        done = await job.run(ctx)
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the scheduler goes on
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     run = JobRun(
@@ -155,22 +131,16 @@ class Runner:
     """Start inside the running loop (a lifespan or ``chibo worker``); stop before the loop ends."""
 
     def __init__(
-        self,
-        database: Database,
-        settings: Settings,
-        clock: Clock | None = None,
-        *,
-        jobs: Mapping[str, Job] | None = None,
-        retry_seconds: float | None = None,
+        self, context: JobContext, *, jobs: Sequence[Job], retry_seconds: float | None = None
     ) -> None:
+        database = context.database
         self.database = database
-        self.context = JobContext(database, clock or SystemClock(), settings)
-        self.jobs = dict(JOBS if jobs is None else jobs)
-        self.triggers = triggers(settings)
-        self.retry_seconds = retry_seconds or settings.leader_retry_seconds
+        self.context = context
+        self.jobs = {job.name: job for job in jobs}
+        self.retry_seconds = retry_seconds or context.settings.leader_retry_seconds
         self.lock = LeaderLock(database.url) if database.kind == "postgres" else None
-        self.scheduler: AsyncIOScheduler | None = None  # the leader's: every job but dispatch
-        self.dispatching: AsyncIOScheduler | None = None  # every worker's: the outbox dispatch
+        self.scheduler: AsyncIOScheduler | None = None  # the leader's jobs
+        self.dispatching: AsyncIOScheduler | None = None  # the every_worker jobs
         self._campaign: asyncio.Task[None] | None = None
 
     @property
@@ -178,7 +148,7 @@ class Runner:
         return self.scheduler is not None
 
     async def start(self) -> None:
-        self.dispatching = await self._scheduler([n for n in self.jobs if n in EVERY_WORKER])
+        self.dispatching = await self._scheduler([j for j in self.jobs.values() if j.every_worker])
         if self.lock is None:
             await self._start_scheduler()
         else:
@@ -214,10 +184,10 @@ class Runner:
             await asyncio.sleep(self.retry_seconds)
 
     async def _start_scheduler(self) -> None:
-        scheduler = await self._scheduler([n for n in self.jobs if n not in EVERY_WORKER])
+        scheduler = await self._scheduler([j for j in self.jobs.values() if not j.every_worker])
         self.scheduler = scheduler  # leading only once the next runs are recorded
 
-    async def _scheduler(self, names: list[str]) -> AsyncIOScheduler:
+    async def _scheduler(self, jobs: list[Job]) -> AsyncIOScheduler:
         """A started scheduler of these jobs, their next runs recorded in job_run."""
         scheduler = AsyncIOScheduler(
             timezone=LOCAL_TZ,
@@ -227,20 +197,25 @@ class Runner:
                 "misfire_grace_time": MISFIRE_GRACE_SECONDS,
             },
         )
-        for name in names:
-            # a worker back from downtime catches up on reminders and compliance checks at once
-            first = {"next_run_time": datetime.now(LOCAL_TZ)} if name in RUN_AT_START else {}
+        settings = self.context.settings
+        for job in jobs:
+            first = {"next_run_time": datetime.now(LOCAL_TZ)} if job.run_at_start else {}
             scheduler.add_job(
-                self._fire, self.triggers[name], args=[name, scheduler], id=name, name=name, **first
+                self._fire,
+                job.trigger(settings),
+                args=[job.name, scheduler],
+                id=job.name,
+                name=job.name,
+                **first,
             )
         scheduler.start()
         runs = PiccoloJobRuns(self.database)
         try:
-            for job in scheduler.get_jobs():
+            for scheduled in scheduler.get_jobs():
                 try:
-                    await runs.scheduled(job.id, job.next_run_time)
+                    await runs.scheduled(scheduled.id, scheduled.next_run_time)
                 except Exception:
-                    log.exception("job %s: could not record its next run", job.id)
+                    log.exception("job %s: could not record its next run", scheduled.id)
         except BaseException:  # cancelled while recording: nothing may keep running
             scheduler.shutdown(wait=False)
             raise
@@ -255,4 +230,4 @@ class Runner:
         """Run a job and record its next run (from the scheduler that fired it, if given)."""
         schedulers = [scheduler] if scheduler else [self.scheduler, self.dispatching]
         job = next((j for s in schedulers if s and (j := s.get_job(name))), None)
-        await run_job(name, self.jobs[name], self.context, job.next_run_time if job else None)
+        await run_job(self.jobs[name], self.context, job.next_run_time if job else None)

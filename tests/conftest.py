@@ -15,8 +15,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import Container, build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.migrate import bind, migrate
 from tests.fakes import FakeClock
@@ -24,6 +24,14 @@ from tests.scratch_databases import POSTGRES_URL, fresh_database, scratch_databa
 
 ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-key-that-is-long-enough-1234567890"
+
+
+def services(db: Database, clock: FakeClock, settings: Settings | None = None) -> Container:
+    """The program's services over the test's database and clock, built as the app builds them
+    (for tests that call a use case or a job without HTTP)."""
+    return Container(
+        settings or Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET), clock, db
+    )
 
 
 async def _opened(url: str) -> Database:
@@ -85,7 +93,7 @@ async def client(
     """The app on the test's loop and transaction."""
     key = (id(db), settings)
     if key not in APPS:
-        APPS[key] = create_app(settings, clock=clock, database=db)
+        APPS[key] = build_app(settings, clock=clock, database=db)
     transport = httpx.ASGITransport(app=APPS[key], client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as http:
         yield http

@@ -17,8 +17,8 @@ import uvicorn
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.repositories.idempotency import IdempotencyStore
 
 POINTS = ("after-effects", "before-reply")
@@ -50,7 +50,7 @@ def dying_before_reply(app: ASGIApp) -> ASGIApp:
 def main(port: int, point: str) -> None:
     if point == "after-effects":
         IdempotencyStore.keep = die  # type: ignore[method-assign,assignment]
-    app: ASGIApp = create_app(Settings.from_env())
+    app: ASGIApp = build_app(Settings.from_env())
     if point == "before-reply":
         app = dying_before_reply(app)
     uvicorn.run(app, host="127.0.0.1", port=port, loop="uvloop", http="httptools")

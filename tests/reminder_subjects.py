@@ -9,16 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from chibo.settings import Settings
 from db.engine import Database
-from db.repositories.attachments import PiccoloAttachmentRepository
-from db.repositories.audit import PiccoloAuditLog
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore
-from db.repositories.org import PiccoloOrgRepository
-from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
-from db.working_days import PiccoloWorkingDays
 from domain.inspections.model import (
     AnswerKind,
     ChecklistItem,
@@ -28,15 +23,12 @@ from domain.inspections.model import (
     InspectionStatus,
 )
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
-from domain.notifications.service import Notifier
-from domain.references import References
 from domain.reminders.model import ReminderPolicy
 from domain.reminders.service import ReminderService
-from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.model import Evidence, Priority, Step, StepKind, Task, TaskSource, TaskStatus
-from domain.tasks.petitions import Channel, Petition, PetitionPolicy
+from domain.tasks.petitions import Channel, Petition
 from domain.tasks.service import TaskService
-from notifications.texts import TemplateTexts
+from tests.conftest import TEST_SECRET, services
 from tests.factories import World
 from tests.fakes import START, FakeClock
 
@@ -44,29 +36,17 @@ from tests.fakes import START, FakeClock
 def reminder_service(
     db: Database, clock: FakeClock, policy: ReminderPolicy | None = None
 ) -> ReminderService:
-    return ReminderService(
-        PiccoloReminderStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        policy or ReminderPolicy(),
+    settings = Settings(
+        database_url="sqlite:///unused",
+        secret_key=TEST_SECRET,
+        reminder_policy=policy or ReminderPolicy(),
     )
+    return services(db, clock, settings).reminders()
 
 
 def escalation_service(db: Database, clock: FakeClock) -> TaskService:
-    """The task use cases as the escalation job builds them, pushes included."""
-    return TaskService(
-        PiccoloTaskRepository(),
-        PiccoloOrgRepository(),
-        db,
-        PiccoloAuditLog(clock, "test"),
-        clock,
-        PiccoloWorkingDays(),
-        EscalationPolicy(),
-        PetitionPolicy(),
-        References(PiccoloOrgRepository(), PiccoloAttachmentRepository()),
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-    )
+    """The task use cases as the escalation job gets them, pushes included."""
+    return services(db, clock).tasks("test")
 
 
 async def add_task_in(

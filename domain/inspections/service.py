@@ -109,7 +109,7 @@ class InspectionService:
         follow_ups: FollowUps,
         references: References,
         working_days: WorkingDays,
-        notifier: Notifier | None = None,
+        notifier: Notifier,
     ) -> None:
         self.references = references
         self.follow_ups = follow_ups
@@ -439,7 +439,7 @@ class InspectionService:
 
     async def _tell_unit(self, inspection: Inspection, template: str) -> None:
         """The inspected unit's secretaries and leaders; never while the inspection is sealed."""
-        if self.notifier is None or is_sealed(inspection.seal, self.clock.now()):
+        if is_sealed(inspection.seal, self.clock.now()):
             return
         unit = await self.org.get_unit(inspection.target_id)
         if unit is None:

@@ -90,8 +90,8 @@ class MeetingService:
         checkin_policy: checkin.CheckinPolicy,
         key: bytes,
         references: References,
-        open_tasks: OpenTasks | None = None,
-        notifier: Notifier | None = None,
+        open_tasks: OpenTasks,
+        notifier: Notifier,
     ) -> None:
         self.open_tasks = open_tasks
         self.notifier = notifier
@@ -380,8 +380,6 @@ class MeetingService:
 
     async def _announce(self, meeting: Meeting) -> None:
         """The notice reaches the cell's members and the leaders following it."""
-        if self.notifier is None:
-            return
         cell = await self.org.get_unit(meeting.cell_id)
         members = [
             p
@@ -412,12 +410,10 @@ class MeetingService:
     ) -> list[AgendaItem]:
         """Review items added to every notice: the cell's open tasks and the resolutions of
         its previous meeting (those the secretary did not already put on the agenda)."""
-        review = []
-        if self.open_tasks is not None:
-            review += [
-                AgendaItem(f"Kiểm điểm việc: {title}", AgendaKind.REVIEW, 5, None, task_id)
-                for task_id, title in await self.open_tasks.open_tasks_of(meeting.cell_id)
-            ]
+        review = [
+            AgendaItem(f"Kiểm điểm việc: {title}", AgendaKind.REVIEW, 5, None, task_id)
+            for task_id, title in await self.open_tasks.open_tasks_of(meeting.cell_id)
+        ]
         previous = await self.repo.previous_meeting(meeting.cell_id, meeting.planned_start)
         if previous is not None:
             review += [

@@ -113,8 +113,8 @@ class TaskService:
         escalation: EscalationPolicy,
         petitions: PetitionPolicy,
         references: References,
-        notifier: Notifier | None = None,
-        sources: FollowUpSources | None = None,
+        notifier: Notifier,
+        sources: FollowUpSources,
     ) -> None:
         self.references = references
         self.notifier = notifier
@@ -268,7 +268,7 @@ class TaskService:
 
     async def _tell(self, people: list[UUID], template: str, task: Task, **params: object) -> None:
         """Push and inbox, in this transaction; never a petitioner's personal data."""
-        if self.notifier is None or not people:
+        if not people:
             return
         last = task.steps[-1] if task.steps else None
         await self.notifier.notify(
@@ -317,11 +317,7 @@ class TaskService:
             task = await self._changing(actor, task_id, version)
             task.close(actor, closing, self.clock.now())
             saved = await self._save(actor, "task.close", task)
-            if (
-                self.sources
-                and task.source is TaskSource.INSPECTION_RECOMMENDATION
-                and task.source_id
-            ):
+            if task.source is TaskSource.INSPECTION_RECOMMENDATION and task.source_id:
                 still_open = await self.repo.open_count(task.source_id)
                 await self.sources.follow_up_closed(task.source_id, still_open)
             return saved

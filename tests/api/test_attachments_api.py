@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
+from chibo.settings import Settings
 from db.tables import AttachmentTable
 from tests.factories import World, build_world, login
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from domain.org.model import Person
@@ -53,7 +53,7 @@ async def clients_from(
     db: Database, clock: FakeClock, settings: Settings, *hosts: str
 ) -> AsyncIterator[list[httpx.AsyncClient]]:
     """One app, several callers each at its own address (the throttle keys on it)."""
-    app = create_app(settings, clock=clock, database=db)
+    app = build_app(settings, clock=clock, database=db)
     clients = [
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(host, 50000)),  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.tables import DeviceSessionTable
 from tests.conftest import TEST_SECRET
@@ -42,7 +42,7 @@ def connect(committed: Database, world: World) -> Connect:
 
     @asynccontextmanager
     async def connected(*hosts: str, **settings: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-        app = create_app(
+        app = build_app(
             Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET, **settings),
             clock=FakeClock(),
             database=committed,

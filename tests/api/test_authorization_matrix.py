@@ -25,7 +25,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from api.settings import Settings
+from chibo.settings import Settings
 from db.engine import Database
 from db.files import LocalAttachmentStore
 from db.repositories.attachments import PiccoloAttachmentRepository

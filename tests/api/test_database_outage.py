@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database, Timeouts
 from tests.conftest import TEST_SECRET
 from tests.factories import World, build_world, login
@@ -100,7 +100,7 @@ async def test_a_stopped_or_frozen_database_is_a_quick_503_and_heals(
 async def _run(cluster: Cluster, db: Database, lines: Lines) -> None:
     world = await build_world()
     settings = Settings(database_url=cluster.url, secret_key=TEST_SECRET)
-    app = create_app(settings, clock=FakeClock(), database=db)
+    app = build_app(settings, clock=FakeClock(), database=db)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
         headers = await login(client, world.secretary_a)
@@ -153,7 +153,7 @@ async def test_a_locked_sqlite_database_is_a_quick_503(tmp_path: Path, lines: Li
     path = tmp_path / "locked.sqlite3"
     async with bound_to(f"sqlite:///{path}", migrated=True, timeouts=TIMEOUTS) as db:
         world = await build_world()
-        app = create_app(Settings(secret_key=TEST_SECRET), clock=FakeClock(), database=db)
+        app = build_app(Settings(secret_key=TEST_SECRET), clock=FakeClock(), database=db)
         transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
             headers = await login(client, world.secretary_a)

@@ -11,8 +11,8 @@ from uuid import uuid4
 
 import httpx
 
-from api.app import create_app
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import InspectionTable, TaskTable
@@ -31,7 +31,7 @@ ID_TAKEN = {"id_conflict"}
 async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:
     world = await build_world()
     settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = create_app(settings, clock=FakeClock(), database=committed)
+    app = build_app(settings, clock=FakeClock(), database=committed)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
         headers = await login(client, world.secretary_a)

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import httpx
 
-from api.settings import Settings
+from chibo.settings import Settings
 from db.tables import UnitTable
 from tests.factories import build_world, login
 from tests.fakes import FakeClock

@@ -5,11 +5,10 @@ from datetime import timedelta
 import httpx
 
 from db.engine import Database
-from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import DeliveryTable
 from domain.notifications.model import Category
-from domain.notifications.service import Message, Notifier
-from notifications.texts import TemplateTexts
+from domain.notifications.service import Message
+from tests.conftest import services
 from tests.factories import build_world, login
 from tests.fakes import START, FakeClock
 
@@ -18,7 +17,7 @@ DEVICE = {"token": "fcm:abc-123_XYZ", "platform": "android", "appVersion": "1.2.
 
 async def notify(db: Database, clock: FakeClock, person_id: object, subject: str) -> None:
     message = Message(template="task_assigned", params={"title": "Sửa mái", "due": START})
-    await Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()).notify(
+    await services(db, clock).notifier.notify(
         [person_id],  # type: ignore[list-item]
         Category.TASK,
         subject,

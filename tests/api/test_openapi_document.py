@@ -19,9 +19,9 @@ import httpx
 import pytest
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
-from api.app import create_app
 from api.openapi import operations
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from tests.conftest import TEST_SECRET
 
 OPENAPI = "/api/docs/openapi.json"
@@ -39,7 +39,7 @@ content_type_overrides:
 
 
 async def _served_document() -> dict[str, Any]:
-    app = create_app(Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET))
+    app = build_app(Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET))
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
         reply = await client.get(OPENAPI)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
+from chibo.settings import Settings
 from tests.api.test_auth_api import ME, assert_problem, bearer, start
 from tests.factories import PASSWORD, World, build_world
 from tests.fakes import FakeClock

@@ -33,9 +33,9 @@ from schemathesis.engine import Status, events
 from schemathesis.engine.run import PhaseName
 from schemathesis.python import asgi
 
-from api.app import create_app
 from api.auth import make_jwt_auth
-from api.settings import Settings
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
 from db.engine import Database
 from db.migrate import migrate
 from db.tables import DeviceSessionTable
@@ -141,7 +141,7 @@ def app(
             database_url=url, secret_key=TEST_SECRET, upload_dir=str(root / "uploads")
         )
         tokens = run_in_thread(lambda: seed(settings_))
-        yield create_app(settings_), tokens  # owns its database: opened on schemathesis's loop
+        yield build_app(settings_), tokens  # owns its database: opened on schemathesis's loop
         asgi.shutdown_lifespans()
 
 

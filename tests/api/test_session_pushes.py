@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 
 from db.engine import Database
-from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
+from db.repositories.notifications import PiccoloOutbox
 from db.tables import DeliveryTable, DeviceSessionTable, PushDeviceTable
 from domain.notifications.model import Category
-from domain.notifications.service import Message, Notifier
+from domain.notifications.service import Message
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Outcome, Push, Result
-from notifications.texts import TemplateTexts
+from tests.conftest import services
 from tests.factories import PASSWORD, build_world
 from tests.fakes import START, FakeClock
 
@@ -56,9 +56,7 @@ async def register(client: httpx.AsyncClient, tokens: dict[str, Any], token: str
 
 
 async def queue_push(db: Database, clock: FakeClock, person_id: Any, subject: str) -> None:
-    await Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()).notify(
-        [person_id], Category.TASK, subject, TASK
-    )
+    await services(db, clock).notifier.notify([person_id], Category.TASK, subject, TASK)
 
 
 async def by_token() -> dict[str, tuple[str, str | None]]:

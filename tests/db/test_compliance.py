@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from api.settings import Settings
 from db.engine import Database
 from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.meetings import PiccoloMeetingRepository
-from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import ComplianceFlagTable, NotificationTable, UnitTable
 from domain.clock import local_at
-from domain.compliance.model import ComplianceFlag, CompliancePolicy, FlagKind
+from domain.compliance.model import ComplianceFlag, FlagKind
 from domain.compliance.service import ComplianceService
 from domain.meetings.model import (
     AttendanceRow,
@@ -21,15 +19,12 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
-    MeetingPolicy,
     MeetingStatus,
 )
-from domain.notifications.service import Notifier
 from domain.org.model import LeaderAssignment, Membership, MembershipKind, QuotaPeriod, Unit
-from notifications.texts import TemplateTexts
-from schedules.jobs import JOBS, JobContext
+from schedules.jobs import JOBS
 from schedules.runner import run_job
-from tests.conftest import TEST_SECRET
+from tests.conftest import services
 from tests.factories import World, build_world, make_unit
 from tests.fakes import START, FakeClock
 
@@ -38,14 +33,7 @@ LONG_AGO = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def service(db: Database, clock: FakeClock) -> ComplianceService:
-    return ComplianceService(
-        PiccoloComplianceStore(db),
-        db,
-        clock,
-        Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts()),
-        CompliancePolicy(),
-        MeetingPolicy(),
-    )
+    return services(db, clock).compliance("test")
 
 
 async def world_long_set_up() -> World:
@@ -313,10 +301,10 @@ async def test_the_store_inserts_only_new_keys(db: Database, clock: FakeClock) -
 
 async def test_the_scheduled_job_raises_each_flag_once(db: Database, clock: FakeClock) -> None:
     world = await world_long_set_up()
-    ctx = JobContext(db, clock, Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET))
+    ctx = services(db, clock)
     clock.reset(local_at(date(2026, 12, 20), 8, 5))
     for _ in range(2):
-        run = await run_job("raise-compliance-flags", JOBS["raise-compliance-flags"], ctx)
+        run = await run_job(JOBS["raise-compliance-flags"], ctx)
         assert run.outcome == "ok", run.error
     assert set(await flags()) == {
         ("no_regular_meeting", world.cell_a.id, world.cell_a.id, "2026-12"),

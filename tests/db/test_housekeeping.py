@@ -11,10 +11,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from api.settings import Settings, SettingsError
+from chibo.settings import Settings, SettingsError
 from db.engine import Database
 from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import (
     DeliveryTable,
     DeviceSessionTable,
@@ -26,11 +25,10 @@ from db.tables import (
 from domain.actors import Actor
 from domain.auth.model import DeviceSession, RevokeReason, new_salt
 from domain.notifications.model import Category, Platform
-from domain.notifications.service import Message, NotificationService, Notifier
-from notifications.texts import TemplateTexts
-from schedules.jobs import JOBS, JobContext
-from schedules.runner import run_job, triggers
-from tests.conftest import TEST_SECRET
+from domain.notifications.service import Message
+from schedules.jobs import JOBS
+from schedules.runner import run_job
+from tests.conftest import TEST_SECRET, services
 from tests.factories import build_world
 from tests.fakes import FakeClock
 
@@ -40,10 +38,10 @@ DAY = timedelta(days=1)
 
 async def housekeep(db: Database, clock: FakeClock) -> None:
     """Run the job as the scheduler does, then again: the second run finds nothing to do."""
-    ctx = JobContext(db, clock, SETTINGS)
-    run = await run_job("housekeeping", JOBS["housekeeping"], ctx)
+    ctx = services(db, clock, SETTINGS)
+    run = await run_job(JOBS["housekeeping"], ctx)
     assert run.outcome == "ok", run.error
-    assert await JOBS["housekeeping"](ctx) == 0
+    assert await JOBS["housekeeping"].run(ctx) == 0
 
 
 async def add_key(name: str, claimed_at: datetime, *, completed: bool = True) -> None:
@@ -138,8 +136,10 @@ async def test_sessions_go_30_days_after_they_expired_or_were_revoked(
         if name.endswith("with-device"):
             # its device must keep pointing at a revoked session, or it would get pushes again
             actor = Actor(person_id=person, session_id=session.id, grants=())
-            await NotificationService(PiccoloNotificationStore(), db, clock).register_device(
-                actor, "tok-signed-out", Platform.ANDROID, "1.0", "vi"
+            await (
+                services(db, clock)
+                .notifications("test")
+                .register_device(actor, "tok-signed-out", Platform.ANDROID, "1.0", "vi")
             )
     await housekeep(db, clock)
     assert await sessions() == {
@@ -158,11 +158,11 @@ async def test_settled_deliveries_go_after_30_days_pending_ones_stay(
 ) -> None:
     world = await build_world()
     actor = Actor(person_id=world.member_a.id, session_id=uuid4(), grants=())
-    devices = NotificationService(PiccoloNotificationStore(), db, clock)
+    devices = services(db, clock).notifications("test")
     for token in ("sent", "failed", "cancelled", "pending", "sent-young"):
         await devices.register_device(actor, token, Platform.ANDROID, "1.0", "vi")
     message = Message(template="task_assigned", params={"title": "Sửa mái", "due": clock.now()})
-    notifier = Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts())
+    notifier = services(db, clock).notifier
     await notifier.notify([world.member_a.id], Category.TASK, "task:1", message)
     for token, age in (("sent", 31), ("failed", 31), ("cancelled", 31), ("pending", 31)):
         await DeliveryTable.update(
@@ -184,11 +184,11 @@ async def test_a_second_run_finds_nothing_and_the_ages_are_settings(
     await add_key("expired-0002", now - 8 * DAY)
     await add_session(world.member_a.id, "revoked-31", now, expires=DAY, revoked=31 * DAY)
     patient = replace(SETTINGS, idempotency_key_days=10, session_retention_days=60)
-    ctx = JobContext(db, clock, patient)
-    assert await JOBS["housekeeping"](ctx) == 0  # younger than the configured ages
-    ctx = JobContext(db, clock, SETTINGS)
-    assert await JOBS["housekeeping"](ctx) == 2  # the key and the session
-    assert await JOBS["housekeeping"](ctx) == 0
+    ctx = services(db, clock, patient)
+    assert await JOBS["housekeeping"].run(ctx) == 0  # younger than the configured ages
+    ctx = services(db, clock, SETTINGS)
+    assert await JOBS["housekeeping"].run(ctx) == 2  # the key and the session
+    assert await JOBS["housekeeping"].run(ctx) == 0
     assert await IdempotencyKeyTable.count() == 0
     assert (
         await DeviceSessionTable.count().where(DeviceSessionTable.person == world.member_a.id) == 0
@@ -196,7 +196,7 @@ async def test_a_second_run_finds_nothing_and_the_ages_are_settings(
 
 
 def test_housekeeping_runs_daily_at_the_configured_local_hour() -> None:
-    trigger = triggers(replace(SETTINGS, housekeeping_hour=4))["housekeeping"]
+    trigger = JOBS["housekeeping"].trigger(replace(SETTINGS, housekeeping_hour=4))
     assert str(trigger) == "cron[hour='4', minute='15']"
 
 

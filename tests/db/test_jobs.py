@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
 
-from api.settings import Settings
+from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.job_runs import PiccoloJobRuns
 from db.repositories.meetings import PiccoloMeetingRepository
@@ -18,7 +19,7 @@ from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import MeetingRule, RuleKind
 from schedules.jobs import JOBS, JobContext
 from schedules.runner import LeaderLock, Runner, run_job
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, services
 from tests.factories import build_world
 from tests.fakes import FakeClock
 
@@ -29,12 +30,12 @@ async def test_plan_meetings_twice_plans_the_same_meetings(db: Database, clock: 
     world = await build_world()
     rule = MeetingRule(RuleKind.DAY_OF_MONTH, time(19, 30), 120, day=4)
     await PiccoloMeetingRepository().set_rule(CellRule(world.cell_a.id, rule, None, None))
-    ctx = JobContext(db, clock, SETTINGS)
-    first = await run_job("plan-meetings", JOBS["plan-meetings"], ctx)
+    ctx = services(db, clock, SETTINGS)
+    first = await run_job(JOBS["plan-meetings"], ctx)
     planned = await MeetingTable.select(MeetingTable.id, MeetingTable.planned_start).order_by(
         MeetingTable.planned_start
     )
-    second = await run_job("plan-meetings", JOBS["plan-meetings"], ctx)
+    second = await run_job(JOBS["plan-meetings"], ctx)
     assert first.outcome == second.outcome == "ok"
     assert planned
     assert (
@@ -47,9 +48,9 @@ async def test_plan_meetings_twice_plans_the_same_meetings(db: Database, clock: 
 
 async def test_every_job_runs_and_records_its_run(db: Database, clock: FakeClock) -> None:
     await build_world()
-    ctx = JobContext(db, clock, SETTINGS)
-    for name, job in JOBS.items():
-        run = await run_job(name, job, ctx, clock.now() + timedelta(minutes=1))
+    ctx = services(db, clock, SETTINGS)
+    for job in JOBS.values():
+        run = await run_job(job, ctx, clock.now() + timedelta(minutes=1))
         assert run.outcome == "ok", run.error
     await ctx.close()
     runs = await PiccoloJobRuns(db).all()
@@ -64,16 +65,16 @@ async def test_a_failing_job_records_an_error_and_a_later_good_run_keeps_it(
     async def broken(_: JobContext) -> int:
         raise RuntimeError("boom")
 
-    ctx = JobContext(db, clock, SETTINGS)
+    ctx = services(db, clock, SETTINGS)
     with caplog.at_level(logging.INFO, logger="chibo.jobs"):
-        failed = await run_job("escalate-tasks", broken, ctx)
+        failed = await run_job(replace(JOBS["escalate-tasks"], run=broken), ctx)
     assert failed.outcome == "error"
     assert failed.error == "RuntimeError: boom"
     line = next(r for r in caplog.records if getattr(r, "job", None) == "escalate-tasks")
     assert line.outcome == "error"  # type: ignore[attr-defined]
     assert line.duration_ms >= 0  # type: ignore[attr-defined]
     clock.advance(timedelta(hours=1))
-    await run_job("escalate-tasks", JOBS["escalate-tasks"], ctx)
+    await run_job(JOBS["escalate-tasks"], ctx)
     run = (await PiccoloJobRuns(db).all())["escalate-tasks"]
     assert run.outcome == "ok"
     assert run.error is None
@@ -95,15 +96,17 @@ async def test_the_runner_keeps_going_after_a_job_raises(db: Database, clock: Fa
     hourly = Settings(
         database_url="sqlite:///unused", secret_key=TEST_SECRET, dispatch_interval_seconds=3600
     )  # so that only the test fires it, however slow the machine
-    runner = Runner(db, hourly, clock, jobs={"dispatch-outbox": broken}, retry_seconds=0.05)
+    dispatch = JOBS["dispatch-outbox"]
+    runner = Runner(
+        services(db, clock, hourly), jobs=[replace(dispatch, run=broken)], retry_seconds=0.05
+    )
     await runner.start()
     try:
         assert await _poll(lambda: runner.leading, 5)  # at once on SQLite; the lock on PostgreSQL
         assert runner.scheduler is not None
-        runner.jobs["dispatch-outbox"] = broken
         # fire it by hand twice (the trigger's own firing is APScheduler's business)
         await runner._fire("dispatch-outbox")
-        runner.jobs["dispatch-outbox"] = fine
+        runner.jobs["dispatch-outbox"] = replace(dispatch, run=fine)
         await runner._fire("dispatch-outbox")
         assert runner.scheduler.running
     finally:
@@ -145,8 +148,8 @@ async def test_only_one_worker_holds_the_leader_lock(postgres: Database) -> None
 
 
 async def test_a_standby_runner_takes_over_when_the_leader_dies(postgres: Database) -> None:
-    leader = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
-    standby = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
+    leader = Runner(services(postgres, FakeClock(), SETTINGS), jobs=[], retry_seconds=0.05)
+    standby = Runner(services(postgres, FakeClock(), SETTINGS), jobs=[], retry_seconds=0.05)
     await leader.start()
     try:
         assert await _poll(lambda: leader.leading, 5)
@@ -167,7 +170,7 @@ async def test_a_standby_runner_takes_over_when_the_leader_dies(postgres: Databa
 
 
 async def test_a_leader_whose_lock_connection_dies_stops_its_scheduler(postgres: Database) -> None:
-    runner = Runner(postgres, SETTINGS, FakeClock(), jobs={}, retry_seconds=0.05)
+    runner = Runner(services(postgres, FakeClock(), SETTINGS), jobs=[], retry_seconds=0.05)
     runner.lock = LeaderLock(postgres.url, key=2)
     other = LeaderLock(postgres.url, key=2)
     await runner.start()
@@ -193,9 +196,9 @@ async def test_every_worker_dispatches_pushes_and_only_the_leader_runs_the_sched
     async def nothing(_: JobContext) -> int:
         return 0
 
-    jobs = {"dispatch-outbox": nothing, "send-reminders": nothing}
-    leader = Runner(postgres, SETTINGS, FakeClock(), jobs=jobs, retry_seconds=0.05)
-    standby = Runner(postgres, SETTINGS, FakeClock(), jobs=jobs, retry_seconds=0.05)
+    jobs = [replace(JOBS[name], run=nothing) for name in ("dispatch-outbox", "send-reminders")]
+    leader = Runner(services(postgres, FakeClock(), SETTINGS), jobs=jobs, retry_seconds=0.05)
+    standby = Runner(services(postgres, FakeClock(), SETTINGS), jobs=jobs, retry_seconds=0.05)
     await leader.start()
     try:
         assert await _poll(lambda: leader.leading, 5)
@@ -217,7 +220,8 @@ async def test_reminders_run_at_start_and_record_their_next_run(
     async def nothing(_: JobContext) -> int:
         return 0
 
-    runner = Runner(db, SETTINGS, clock, jobs={"send-reminders": nothing}, retry_seconds=0.05)
+    reminders = replace(JOBS["send-reminders"], run=nothing)
+    runner = Runner(services(db, clock, SETTINGS), jobs=[reminders], retry_seconds=0.05)
     runs = PiccoloJobRuns(db)
     await runner.start()
     try:

@@ -27,12 +27,12 @@ from db.tables import (
 from domain.actors import Actor
 from domain.auth.model import DeviceSession, RevokeReason, new_salt
 from domain.notifications.model import Category, Platform, Preferences, Texts
-from domain.notifications.service import Message, NotificationService, Notifier
+from domain.notifications.service import Message, Notifier
 from domain.org.model import Locale
 from domain.pagination import PageRequest
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Outcome, Push, Result
-from notifications.texts import TemplateTexts
+from tests.conftest import services
 from tests.factories import World, build_world
 from tests.fakes import START, FakeClock
 
@@ -76,12 +76,12 @@ def actor(person_id: UUID, session_id: UUID | None = None) -> Actor:
 
 
 async def add_device(db: Database, clock: FakeClock, person_id: UUID, token: str) -> None:
-    service = NotificationService(PiccoloNotificationStore(), db, clock)
+    service = services(db, clock).notifications("test")
     await service.register_device(actor(person_id), token, Platform.ANDROID, "1.0.0", "vi")
 
 
 def notifier(db: Database, clock: FakeClock) -> Notifier:
-    return Notifier(PiccoloNotificationStore(), db, clock, TemplateTexts())
+    return services(db, clock).notifier
 
 
 async def deliveries() -> list[dict[str, object]]:
@@ -258,7 +258,7 @@ async def test_a_logged_out_session_gets_no_more_pushes(db: Database, clock: Fak
     )
     auth = PiccoloAuthRepository()
     await auth.add_session(session)
-    service = NotificationService(PiccoloNotificationStore(), db, clock)
+    service = services(db, clock).notifications("test")
     await service.register_device(
         actor(world.member_a.id, session.id), "tok-a", Platform.IOS, "1.0", "vi"
     )
@@ -273,7 +273,7 @@ async def test_devices_unseen_for_270_days_are_dropped(db: Database, clock: Fake
     clock.advance(timedelta(days=200))
     await add_device(db, clock, world.member_a.id, "recent")
     clock.advance(timedelta(days=71))
-    service = NotificationService(PiccoloNotificationStore(), db, clock)
+    service = services(db, clock).notifications("test")
     assert await service.drop_unseen_devices() == 1
     assert await PiccoloNotificationStore().device("old") is None
     assert await PiccoloNotificationStore().device("recent") is not None

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
-from api.commands import org_service
 from db.engine import Database
 from db.repositories.notifications import PiccoloNotificationStore
 from db.seed_demo import seed
@@ -31,6 +30,7 @@ from domain.inspections.model import InspectionKind
 from domain.meetings.model import Meeting, MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
 from domain.reminders.model import ReminderPolicy, moment_occurrence
+from tests.conftest import services
 from tests.fakes import START, FakeClock
 from tests.reminder_subjects import add_inspection_in, add_meeting_in, add_task_in, reminder_service
 
@@ -51,7 +51,7 @@ class Organisation:
 
 
 async def demo(db: Database, clock: FakeClock) -> Organisation:
-    org = org_service(db, clock, "seed")
+    org = services(db, clock).org("seed")
     await seed(org)
     cells = await UnitTable.select(UnitTable.id, UnitTable.path).where(
         UnitTable.is_cell == True  # noqa: E712

@@ -8,7 +8,6 @@ from collections import Counter
 import phonenumbers
 from piccolo.table import Table
 
-from api.commands import org_service
 from db.engine import Database
 from db.seed_demo import DEMO_PASSWORD, demo_logins, demo_plan, seed
 from db.tables import (
@@ -19,6 +18,7 @@ from db.tables import (
     RoleGrantTable,
     UnitTable,
 )
+from tests.conftest import services
 from tests.fakes import FakeClock
 
 TABLES: tuple[type[Table], ...] = (
@@ -62,7 +62,7 @@ def test_plan_is_the_same_every_time_with_real_names_and_valid_phones(clock: Fak
 async def test_seed_writes_the_demo_once_through_audited_use_cases(
     db: Database, clock: FakeClock
 ) -> None:
-    org = org_service(db, clock, "seed")
+    org = services(db, clock).org("seed")
     text = await seed(org)
 
     units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)

@@ -9,7 +9,7 @@ import pytest
 
 from api.error_texts import TITLES, title
 from api.i18n import negotiate
-from api.settings import Settings, SettingsError
+from chibo.settings import Settings, SettingsError
 from domain.auth.throttle import LoginPolicy
 from domain.org.model import Locale
 

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from api.settings import Settings, SettingsError
+from chibo.settings import Settings, SettingsError
 from domain.clock import local_at, local_midnight
 from domain.compliance.model import (
     Absence,

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from api.settings import Settings, SettingsError
+from chibo.settings import Settings, SettingsError
 from notifications.senders.fcm import FcmSender
 
 BASE_ENV = {"CHIBO_DATABASE_URL": "postgresql://chibo@db/chibo", "CHIBO_SECRET_KEY": "s" * 40}

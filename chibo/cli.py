@@ -6,9 +6,17 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from api.settings import Settings, SettingsError
+from chibo.settings import Settings, SettingsError
 from domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from chibo.bootstrap import Container
+
+ORIGIN = "cli"  # the request id of the audit entries a command writes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,21 +48,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers, no_worker=args.no_worker)
-    from api import commands as run  # noqa: PLC0415 - keep `chibo --help` fast
-
     if args.command == "migrate":
-        print(asyncio.run(run.migrate(settings)), end="")
+        print(asyncio.run(migrate(settings)), end="")
     elif args.command == "worker":
-        asyncio.run(run.worker(settings))
+        asyncio.run(worker(settings))
     elif args.command == "seed-demo":
-        print(asyncio.run(run.seed_demo(settings)))
+        print(asyncio.run(seed_demo(settings)))
     else:
         password = (
             getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
         )
         try:
             done = asyncio.run(
-                run.create_admin(settings, args.phone, args.name, password, args.root_unit)
+                create_admin(settings, args.phone, args.name, password, args.root_unit)
             )
         except DomainError as error:  # a weak password, a taken grant: say which, no traceback
             print(f"chibo: {error.code} {error.detail or ''}".rstrip(), file=sys.stderr)
@@ -81,7 +87,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         )
         return 2
     uvicorn.run(
-        "api.main:app",
+        "chibo.asgi:app",
         host=host,
         port=port,
         workers=workers,
@@ -92,3 +98,72 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         access_log=False,
     )
     return 0
+
+
+@asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[Container]:
+    """The program's parts over an opened database, closed again after the command."""
+    # imported here, as in the commands below, to keep `chibo --help` fast
+    from chibo.bootstrap import Container  # noqa: PLC0415
+    from db.engine import Database  # noqa: PLC0415
+    from db.migrate import bind  # noqa: PLC0415
+    from domain.clock import SystemClock  # noqa: PLC0415
+
+    database = Database(settings.database_url, settings.database_timeouts)
+    await database.open()
+    bind(database)
+    container = Container(settings, SystemClock(), database)
+    try:
+        yield container
+    finally:
+        await container.close()
+        await database.close()
+
+
+async def migrate(settings: Settings) -> str:
+    from db.migrate import migrate as apply_migrations  # noqa: PLC0415
+
+    async with opened(settings) as container:
+        return await apply_migrations(container.database)
+
+
+async def create_admin(
+    settings: Settings, phone: str, name: str, password: str, root_name: str
+) -> str:
+    from api.phones import to_e164  # noqa: PLC0415
+    from domain.org import bootstrap as org_bootstrap  # noqa: PLC0415
+
+    async with opened(settings) as container:
+        person, root = await org_bootstrap.create_admin(
+            container.org(ORIGIN), to_e164(phone), name, password, root_name, "city"
+        )
+        return f"admin {person.full_name} ({person.phone}) of {root.name}"
+
+
+async def seed_demo(settings: Settings) -> str:
+    from db.seed_demo import seed  # noqa: PLC0415
+
+    async with opened(settings) as container:
+        return await seed(container.org(ORIGIN))
+
+
+async def worker(settings: Settings) -> None:
+    """Run the schedules until SIGTERM or SIGINT (``chibo worker``); migrates nothing."""
+    import asyncio  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    # one line per job run; the records carry job, outcome, duration_ms, error as extra fields
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with opened(settings) as container:
+        runner = container.runner()
+        await runner.start()
+        try:
+            await stop.wait()
+        finally:
+            await runner.stop()

@@ -58,8 +58,9 @@ class Settings:
     compliance_policy: CompliancePolicy = field(default_factory=CompliancePolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
-    # schedules (schedules/runner.py). `chibo serve` runs them in-process only in the embedded
-    # mode (SQLite, unless --no-worker); on PostgreSQL `chibo worker` processes run them.
+    # schedules (each job's trigger is in schedules/jobs.py). `chibo serve` runs them in-process
+    # only in the embedded mode (SQLite, unless --no-worker); on PostgreSQL `chibo worker`
+    # processes run them.
     embedded_worker: bool = False
     dispatch_interval_seconds: int = 5
     # a push dispatcher's claim on a batch: renewed while the batch is sent; a dispatcher that

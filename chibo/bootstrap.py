@@ -1,0 +1,241 @@
+"""The one place that builds the program: every repository once, every service in one method.
+
+A service is made per use (a request, a job run, a command) because its audit log carries who
+asked: the request id of an HTTP request, "cli" for a command, None for a scheduled job. Every
+collaborator is passed by keyword; none is optional, so the API and the worker run the same use
+case with the same parts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from litestar import Litestar
+
+from api.app import create_app
+from api.passwords import Argon2Hasher
+from chibo.settings import Settings
+from db.engine import Database
+from db.files import LocalAttachmentStore
+from db.migrate import bind
+from db.repositories.attachments import PiccoloAttachmentRepository
+from db.repositories.audit import PiccoloAuditLog
+from db.repositories.auth import PiccoloAuthRepository
+from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.compliance import PiccoloComplianceStore
+from db.repositories.housekeeping import PiccoloHousekeeping
+from db.repositories.inspections import PiccoloInspectionRepository
+from db.repositories.meetings import PiccoloMeetingRepository
+from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
+from db.repositories.org import PiccoloOrgRepository
+from db.repositories.reminders import PiccoloReminderStore
+from db.repositories.tasks import PiccoloTaskRepository
+from db.working_days import PiccoloWorkingDays
+from domain.attachments import AttachmentService
+from domain.auth.service import AuthService, SessionEnding
+from domain.calendar_feed import CalendarFeedService, CalendarPolicy
+from domain.clock import Clock, SystemClock
+from domain.compliance.service import ComplianceService
+from domain.inspections.service import InspectionClosing, InspectionService
+from domain.meetings.service import MeetingService, OversightService
+from domain.notifications.service import NotificationService, Notifier
+from domain.org.service import OrgService
+from domain.references import References
+from domain.reminders.service import ReminderService
+from domain.tasks.service import TaskService
+from notifications.dispatcher import Dispatcher
+from notifications.senders.base import Sender
+from notifications.senders.console import ConsoleSender
+from notifications.texts import TemplateTexts
+from schedules.jobs import JOBS
+from schedules.runner import Runner
+
+
+class Container:
+    """The shared parts over one database, and a method per service that builds it."""
+
+    def __init__(self, settings: Settings, clock: Clock, database: Database) -> None:
+        self.settings, self.clock, self.database = settings, clock, database
+        self.hasher = Argon2Hasher()
+        self.key = settings.secret_key.encode()
+        self.org_repo, self.auth_repo = PiccoloOrgRepository(), PiccoloAuthRepository()
+        self.meeting_repo = PiccoloMeetingRepository()
+        self.inspection_repo = PiccoloInspectionRepository()
+        self.task_repo, self.working_days = PiccoloTaskRepository(), PiccoloWorkingDays()
+        self.attachment_repo = PiccoloAttachmentRepository()
+        self.references = References(self.org_repo, self.attachment_repo)
+        self.files = LocalAttachmentStore(Path(settings.upload_dir))
+        self.calendar_tokens = PiccoloCalendarTokenRepository()
+        self.notification_store = PiccoloNotificationStore()
+        self.compliance_store = PiccoloComplianceStore(database)
+        self.reminder_store = PiccoloReminderStore(database)
+        self.outbox = PiccoloOutbox(database)
+        self.housekeeping = PiccoloHousekeeping(database)
+        # the port the meetings, inspections and tasks services call inside their transactions
+        self.notifier = Notifier(self.notification_store, database, clock, TemplateTexts())
+        self.sender: Sender | None = None  # made on the first dispatch, closed by close()
+
+    def audit_log(self, request_id: str | None) -> PiccoloAuditLog:
+        return PiccoloAuditLog(self.clock, request_id)
+
+    def org(self, request_id: str | None) -> OrgService:
+        return OrgService(
+            repo=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            hasher=self.hasher,
+            sessions=SessionEnding(self.auth_repo),
+            passwords=self.settings.password_policy,
+        )
+
+    def auth(self, request_id: str | None) -> AuthService:
+        return AuthService(
+            repo=self.auth_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            hasher=self.hasher,
+            key=self.key,
+            throttle=self.settings.login_policy,
+            session_lifetime=timedelta(days=self.settings.refresh_session_days),
+            refresh_grace=timedelta(seconds=self.settings.refresh_grace_seconds),
+            passwords=self.settings.password_policy,
+        )
+
+    def meetings(self, request_id: str | None) -> MeetingService:
+        return MeetingService(
+            repo=self.meeting_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            policy=self.settings.meeting_policy,
+            checkin_policy=self.settings.checkin_policy,
+            key=self.key,
+            references=self.references,
+            open_tasks=self.task_repo,
+            notifier=self.notifier,
+        )
+
+    def oversight(self, request_id: str | None) -> OversightService:
+        return OversightService(self.meetings(request_id))
+
+    def inspections(self, request_id: str | None) -> InspectionService:
+        return InspectionService(
+            repo=self.inspection_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            policy=self.settings.inspection_policy,
+            follow_ups=self.tasks(request_id),
+            references=self.references,
+            working_days=self.working_days,
+            notifier=self.notifier,
+        )
+
+    def tasks(self, request_id: str | None) -> TaskService:
+        audit = self.audit_log(request_id)
+        return TaskService(
+            repo=self.task_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=audit,
+            clock=self.clock,
+            working_days=self.working_days,
+            escalation=self.settings.escalation_policy,
+            petitions=self.settings.petition_policy,
+            references=self.references,
+            notifier=self.notifier,
+            sources=InspectionClosing(self.inspection_repo, audit, self.clock),
+        )
+
+    def attachments(self, request_id: str | None) -> AttachmentService:
+        return AttachmentService(
+            repo=self.attachment_repo,
+            store=self.files,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            policy=self.settings.attachment_policy,
+        )
+
+    def calendar(self, request_id: str | None) -> CalendarFeedService:
+        return CalendarFeedService(
+            tokens=self.calendar_tokens,
+            meetings=self.meeting_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            policy=CalendarPolicy(),
+        )
+
+    def notifications(self, request_id: str | None) -> NotificationService:
+        del request_id  # writes no audit entries
+        return NotificationService(self.notification_store, self.database, self.clock)
+
+    def compliance(self, request_id: str | None) -> ComplianceService:
+        del request_id  # writes no audit entries
+        return ComplianceService(
+            store=self.compliance_store,
+            uow=self.database,
+            clock=self.clock,
+            notifier=self.notifier,
+            policy=self.settings.compliance_policy,
+            meeting_policy=self.settings.meeting_policy,
+        )
+
+    def reminders(self) -> ReminderService:
+        return ReminderService(
+            store=self.reminder_store,
+            uow=self.database,
+            clock=self.clock,
+            notifier=self.notifier,
+            policy=self.settings.reminder_policy,
+        )
+
+    def dispatcher(self) -> Dispatcher:
+        lease = timedelta(seconds=self.settings.push_lease_seconds)
+        return Dispatcher(self.outbox, self.push_sender(), self.clock, lease=lease)
+
+    def push_sender(self) -> Sender:
+        if self.sender is None:
+            if self.settings.push_sender == "fcm":
+                from notifications.senders.fcm import FcmSender  # noqa: PLC0415
+
+                self.sender = FcmSender.from_service_account(self.settings.fcm_credentials)
+            else:
+                self.sender = ConsoleSender()
+        return self.sender
+
+    async def close(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
+            self.sender = None
+
+    def runner(self, *, retry_seconds: float | None = None) -> Runner:
+        return Runner(self, jobs=tuple(JOBS.values()), retry_seconds=retry_seconds)
+
+
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, database: Database | None = None
+) -> Litestar:
+    """The HTTP app. A ``database`` passed in is owned by the caller (tests); otherwise the app
+    opens its own at start-up and closes it at shutdown. In the embedded mode (SQLite, `chibo
+    serve` without --no-worker) the schedules run inside the app's process."""
+    db = database or Database(settings.database_url, settings.database_timeouts)
+    bind(db)
+    container = Container(settings, clock or SystemClock(), db)
+    return create_app(
+        settings,
+        services=container,
+        database=db,
+        clock=container.clock,
+        owns_database=database is None,
+        worker=container.runner() if settings.embedded_worker else None,
+        job_names=tuple(JOBS),
+    )
