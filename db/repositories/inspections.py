@@ -290,8 +290,10 @@ class PiccoloInspectionRepository:
         transaction ends, so two planners cannot both find the window free (SQLite's single
         writer already runs write transactions one at a time)."""
         if UnitTable._meta.db.engine_type == "postgres":  # noqa: SLF001 - the bound engine
-            await UnitTable.select(UnitTable.id).where(UnitTable.id == target_id).lock_rows(
-                "NO KEY UPDATE"
+            await (
+                UnitTable.select(UnitTable.id)
+                .where(UnitTable.id == target_id)
+                .lock_rows("NO KEY UPDATE")
             )
         rows = await _select().where(
             (InspectionTable.target == target_id)

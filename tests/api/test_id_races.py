@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from uuid import uuid4
 
 import httpx
@@ -28,12 +30,19 @@ RACERS = 20
 ID_TAKEN = {"id_conflict"}
 
 
-async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:
-    world = await build_world()
+@asynccontextmanager
+async def client_on(database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the committed database: each request commits on its own."""
     settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = build_app(settings, clock=FakeClock(), database=committed)
+    app = build_app(settings, clock=FakeClock(), database=database)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+        yield client
+
+
+async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:
+    world = await build_world()
+    async with client_on(committed) as client:
         headers = await login(client, world.secretary_a)
         body = {
             "id": str(uuid4()),
@@ -62,10 +71,7 @@ async def test_planners_booking_one_cell_at_once_make_one_inspection(committed: 
             RoleGrant(uuid4(), person.id, world.ward1.id, world.ward1.path, Role.INSPECTOR,
                       None, START, START)
         )  # fmt: skip
-    settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = create_app(settings, clock=FakeClock(), database=committed)
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+    async with client_on(committed) as client:
         leader = await login(client, world.leader_1)
         template = await client.post(
             "/api/v1/checklist-templates",
