@@ -1,8 +1,9 @@
-"""The demo organisation behind `make run`: a city, two wards, six cells and their people.
+"""The demo organisation behind `make run`: a city, two wards, six cells and their people, and
+each cell's monthly meeting rule with its next regular meetings planned.
 
 The demo is planned in full from a fixed random seed, so names, phone numbers and logins are the
 same on every machine and every run; only dates follow today. It is written through the
-organisation use cases, as an admin, so every row is audited like a real change, and all in one
+organisation and meeting use cases, as an admin, so every change is audited, and all in one
 transaction: a failed seed leaves nothing behind. Seeding again finds the demo admin and only
 prints the logins.
 
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Role
+from domain.meetings.ports import CellRule
+from domain.meetings.recurrence import MeetingRule, RuleKind
+from domain.meetings.service import MeetingService
 from domain.org import bootstrap
 from domain.org.model import MembershipKind, QuotaPeriod, Unit
 from domain.org.service import NewMembership, NewPerson, OrgService
@@ -28,6 +32,7 @@ WARDS = ("Đảng ủy phường Ba Đình", "Đảng ủy phường Hoàn Kiế
 CELLS_PER_WARD = 3
 MEMBERS_PER_CELL = (12, 28)
 LEADER_QUOTA = 4  # meetings a ward leader attends in each cell they follow, per year
+MEETING_AT, MEETING_MINUTES = time(19, 30), 120  # the demo cells' monthly meetings
 
 # Easy to type on a phone: 0900 000 0NN, by role; random numbers stay out of this block.
 LOGIN_BLOCK = "+849000000"
@@ -80,6 +85,7 @@ class DemoMember:
 
 @dataclass(frozen=True, slots=True)
 class DemoCell:
+    number: int  # cell N meets on day 2 + N of the month in the cultural house of quarter N
     name: str
     members: tuple[DemoMember, ...]  # the first one is the secretary
 
@@ -171,7 +177,7 @@ def demo_plan(today: date) -> DemoPlan:
                     _years_ago(rng, today, 40, 55),
                     today - timedelta(days=rng.randint(60, 700)),
                 )
-            cells.append(DemoCell(f"Chi bộ khu dân cư số {number}", tuple(members)))
+            cells.append(DemoCell(number, f"Chi bộ khu dân cư số {number}", tuple(members)))
         wards.append(DemoWard(ward_name, leader, tuple(cells)))
     return DemoPlan(admin, inspectors, tuple(wards))
 
@@ -228,19 +234,19 @@ def logins_text(logins: list[DemoLogin], *, created: bool) -> str:
     return "\n".join(lines)
 
 
-async def seed(org: OrgService) -> str:
+async def seed(org: OrgService, meetings: MeetingService) -> str:
     """Write the demo unless it is there; either way return its logins."""
     plan = demo_plan(org.clock.now().date())
     async with org.uow.atomic():
         created = await org.repo.person_by_phone(plan.admin.phone) is None
         if created:
-            await _write(org, plan)
+            await _write(org, meetings, plan)
         root = await org.repo.root_unit()
     # A root made earlier by `chibo create-admin` keeps its own name.
     return logins_text(demo_logins(plan, root.name if root else CITY), created=created)
 
 
-async def _write(org: OrgService, plan: DemoPlan) -> None:
+async def _write(org: OrgService, meetings: MeetingService, plan: DemoPlan) -> None:
     admin, root = await bootstrap.create_admin(
         org, plan.admin.phone, plan.admin.full_name, DEMO_PASSWORD, CITY, "city"
     )
@@ -273,6 +279,18 @@ async def _write(org: OrgService, plan: DemoPlan) -> None:
             await org.create_assignment(
                 actor, leader_id, cell.id, LEADER_QUOTA, QuotaPeriod.YEAR, date(today.year, 1, 1)
             )
+            await _plan_meetings(meetings, actor, cell.id, demo_cell.number)
+
+
+async def _plan_meetings(
+    meetings: MeetingService, actor: Actor, cell_id: UUID, number: int
+) -> None:
+    """The cell's monthly rule, and its regular meetings planned months ahead, as the planner
+    job would (members open them from their phones; the reminders follow)."""
+    rule = MeetingRule(RuleKind.DAY_OF_MONTH, MEETING_AT, MEETING_MINUTES, day=2 + number)
+    place = f"Nhà văn hóa tổ dân phố số {number}"
+    await meetings.set_rule(actor, CellRule(cell_id, rule, place, None))
+    await meetings.plan_cell(actor, cell_id)
 
 
 async def _person(org: OrgService, actor: Actor, home: Unit, demo: DemoPerson) -> UUID:

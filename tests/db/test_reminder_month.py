@@ -16,6 +16,7 @@ from db.repositories.notifications import PiccoloNotificationStore
 from db.seed_demo import seed
 from db.tables import (
     DeliveryTable,
+    MeetingTable,
     NotificationTable,
     PersonTable,
     PushDeviceTable,
@@ -27,7 +28,7 @@ from db.tables import (
 from domain.actors import Role
 from domain.clock import LOCAL_TZ, local_at
 from domain.inspections.model import InspectionKind
-from domain.meetings.model import Meeting, MeetingStatus
+from domain.meetings.model import MeetingStatus
 from domain.notifications.model import Preferences, QuietHours
 from domain.reminders.model import ReminderPolicy, moment_occurrence
 from tests.conftest import services
@@ -51,8 +52,8 @@ class Organisation:
 
 
 async def demo(db: Database, clock: FakeClock) -> Organisation:
-    org = services(db, clock).org("seed")
-    await seed(org)
+    container = services(db, clock)
+    await seed(container.org("seed"), container.meetings("seed"))
     cells = await UnitTable.select(UnitTable.id, UnitTable.path).where(
         UnitTable.is_cell == True  # noqa: E712
     )
@@ -75,15 +76,41 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     )
 
 
-def expect_nags(expected: dict[Key, datetime], meeting: Meeting) -> None:
-    day = meeting.planned_start.astimezone(LOCAL_TZ).date()
+def expect_nags(expected: dict[Key, datetime], meeting_id: UUID, start: datetime) -> None:
+    day = start.astimezone(LOCAL_TZ).date()
     for kind, after in (("minutes_first_nag", 1), ("minutes_second_nag", 3)):
         nag = day + timedelta(days=after)
-        expected[kind, meeting.id, nag.isoformat()] = local_at(nag, 8)
+        expected[kind, meeting_id, nag.isoformat()] = local_at(nag, 8)
+
+
+def expect_meeting(expected: dict[Key, datetime], meeting_id: UUID, start: datetime) -> None:
+    """Reminded 24 and 2 hours before; not logged, so its secretary is nagged after it."""
+    at = moment_occurrence(start)
+    expected["meeting_day_before", meeting_id, at] = start - timedelta(hours=24)
+    expected["meeting_soon", meeting_id, at] = start - timedelta(hours=2)
+    expect_nags(expected, meeting_id, start)
 
 
 def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+async def add_meetings(expected: dict[Key, datetime], world: Organisation) -> None:
+    """The demo's regular meetings planned from each cell's rule, and two more a cell, one at
+    dawn (its 2-hour reminder falls in quiet hours); none is logged, so the secretary is nagged
+    1 and 3 days after each."""
+    planned = await MeetingTable.select(MeetingTable.id, MeetingTable.planned_start).where(
+        MeetingTable.planned_start < local_at(LAST_DAY, 0)
+    )
+    assert len(planned) == len(world.cells)
+    for row in planned:
+        expect_meeting(expected, row["id"], row["planned_start"])
+    for n, cell in enumerate(world.cells):
+        for start in (local(3 + 4 * n, 12, 0), local(20 + n, 6, 0)):
+            expect_meeting(expected, (await add_meeting_in(*cell, start)).id, start)
+    held = await add_meeting_in(*world.cells[0], local(5, 19), MeetingStatus.HELD)
+    expect_nags(expected, held.id, held.planned_start)
+    await add_meeting_in(*world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
 
 
 async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_hours(
@@ -92,18 +119,7 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
     world = await demo(db, clock)
     expected: dict[Key, datetime] = {}  # (kind, subject, occurrence) -> when it must fire
 
-    # meetings: two a cell, one at dawn (its 2-hour reminder falls in quiet hours); none is
-    # logged, so the secretary is nagged 1 and 3 days after each
-    for n, cell in enumerate(world.cells):
-        for start in (local(3 + 4 * n, 19, 30), local(20 + n, 6, 0)):
-            meeting = await add_meeting_in(*cell, start)
-            at = moment_occurrence(start)
-            expected["meeting_day_before", meeting.id, at] = start - timedelta(hours=24)
-            expected["meeting_soon", meeting.id, at] = start - timedelta(hours=2)
-            expect_nags(expected, meeting)
-    expect_nags(expected, await add_meeting_in(*world.cells[0], local(5, 19), MeetingStatus.HELD))
-    await add_meeting_in(*world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
-
+    await add_meetings(expected, world)
     # tasks: reminded 7 and 1 days ahead, on the day, then daily while overdue
     open_task = await add_task_in(
         *world.cells[1], world.secretaries[world.cells[1][0]], date(2026, 12, 20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from datetime import datetime, time
 
 import phonenumbers
 from piccolo.table import Table
@@ -13,13 +14,21 @@ from db.seed_demo import DEMO_PASSWORD, demo_logins, demo_plan, seed
 from db.tables import (
     AuditEventTable,
     LeaderAssignmentTable,
+    MeetingRuleTable,
+    MeetingTable,
     MembershipTable,
     PersonTable,
     RoleGrantTable,
     UnitTable,
 )
+from domain.clock import LOCAL_TZ
 from tests.conftest import services
 from tests.fakes import FakeClock
+
+
+def local_time(moment: datetime) -> time:
+    return moment.astimezone(LOCAL_TZ).time()
+
 
 TABLES: tuple[type[Table], ...] = (
     UnitTable,
@@ -27,6 +36,7 @@ TABLES: tuple[type[Table], ...] = (
     MembershipTable,
     RoleGrantTable,
     LeaderAssignmentTable,
+    MeetingRuleTable,
     AuditEventTable,
 )
 
@@ -62,8 +72,9 @@ def test_plan_is_the_same_every_time_with_real_names_and_valid_phones(clock: Fak
 async def test_seed_writes_the_demo_once_through_audited_use_cases(
     db: Database, clock: FakeClock
 ) -> None:
-    org = services(db, clock).org("seed")
-    text = await seed(org)
+    container = services(db, clock)
+    org, meetings = container.org("seed"), container.meetings("seed")
+    text = await seed(org, meetings)
 
     units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)
     assert Counter(u["level"] for u in units) == {"city": 1, "ward": 2, "cell": 6}
@@ -89,9 +100,22 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     assignments = await LeaderAssignmentTable.select(LeaderAssignmentTable.cell)
     assert {a["cell"] for a in assignments} == cells
 
+    rules = await MeetingRuleTable.select(MeetingRuleTable.cell)
+    assert {r["cell"] for r in rules} == cells
+    planned = await MeetingTable.select(
+        MeetingTable.cell, MeetingTable.kind, MeetingTable.status, MeetingTable.planned_start
+    )
+    assert Counter(m["cell"] for m in planned).keys() == cells
+    assert all(n >= 2 for n in Counter(m["cell"] for m in planned).values())  # months ahead
+    assert {(m["kind"], m["status"]) for m in planned} == {("regular", "planned")}
+    assert all(m["planned_start"] > clock.now() for m in planned)
+    assert {local_time(m["planned_start"]) for m in planned} == {time(19, 30)}
+
     counts = await row_counts()
     written = sum(n for name, n in counts.items() if name != "audit_event")
-    assert counts["audit_event"] == written  # every row was written as an audited change
+    # every row was written as an audited change (the planned meetings as the planner job
+    # writes them: its rule's change is the audited one)
+    assert counts["audit_event"] == written
 
     logins = demo_logins(demo_plan(clock.now().date()))
     with_password = await PersonTable.count().where(PersonTable.password_hash.is_not_null())
@@ -103,7 +127,7 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
         assert login.unit in text
     assert DEMO_PASSWORD in text
 
-    again = await seed(org)
+    again = await seed(org, meetings)
 
     assert await row_counts() == counts
     assert again.splitlines()[1:] == text.splitlines()[1:]
