@@ -252,8 +252,7 @@ class ChecklistTemplateTable(Table, tablename="checklist_template"):
     id = UUID(primary_key=True)
     family = UUID(index=True)
     # The unit that made the family: its subtree may use it, its planners publish new versions.
-    # Null only in rows older than ownership, which the migration gave to the root.
-    owner = ForeignKey(UnitTable, null=True, index=True, on_delete=OnDelete.restrict)
+    owner = ForeignKey(UnitTable, null=False, index=True, on_delete=OnDelete.restrict)
     name = Varchar(length=limits.NAME)
     version = Integer()
     items = JSON()

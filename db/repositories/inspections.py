@@ -246,12 +246,10 @@ class PiccoloInspectionRepository:
         self, owners: TemplateOwners, page: PageRequest
     ) -> Page[ChecklistTemplate]:
         owner = ChecklistTemplateTable.owner
-        admitted: Where | Or = owner.is_null()
-        if owners.at:
-            admitted |= owner.path.is_in(sorted(owners.at))
         inside = any_prefix(owner.path, owners.within)
-        if inside is not None:
-            admitted |= inside
+        if inside is None:
+            return Page(items=(), next_cursor=None)
+        admitted = owner.path.is_in(sorted(owners.at)) | inside if owners.at else inside
         query = _templates().where(admitted)
         return await fetch_page(query, ChecklistTemplateTable, page, _template)
 

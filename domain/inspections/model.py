@@ -86,8 +86,7 @@ class ChecklistTemplate:
 @dataclass(frozen=True, slots=True)
 class TemplateOwners:
     """Whose checklist templates a caller may list: owners on the way from the root down to a
-    unit of the caller's scope (``at``), or inside that scope (``within``). A template made
-    before owners were recorded (no owner) is everyone's."""
+    unit of the caller's scope (``at``), or inside that scope (``within``)."""
 
     at: frozenset[str]
     within: tuple[str, ...]
@@ -96,12 +95,8 @@ class TemplateOwners:
     def of(cls, scopes: tuple[str, ...]) -> TemplateOwners:
         return cls(frozenset(a for s in scopes for a in units_above(s)), scopes)
 
-    def admit(self, owner_path: str | None) -> bool:
-        return (
-            owner_path is None
-            or owner_path in self.at
-            or any(is_within(owner_path, s) for s in self.within)
-        )
+    def admit(self, owner_path: str) -> bool:
+        return owner_path in self.at or any(is_within(owner_path, s) for s in self.within)
 
 
 def units_above(path: str) -> list[str]:
