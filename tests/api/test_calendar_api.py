@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import icalendar
 
 from db.tables import CalendarTokenTable
 from domain.calendar_feed import hash_token
@@ -90,24 +91,24 @@ async def test_feed_lists_my_meetings_as_icalendar(client: httpx.AsyncClient) ->
     assert f"UID:{too_early['id']}@chibo" not in lines
     assert "X-WR-CALNAME:Lịch sinh hoạt chi bộ — Lê Thị Hoa" in lines
 
-    first = lines.index(f"UID:{regular['id']}@chibo")
-    assert lines[first + 1 : first + 7] == [
-        "DTSTAMP:20261127T020000Z",
-        "DTSTART:20261204T020000Z",
-        "DTEND:20261204T040000Z",
-        "SUMMARY:Sinh hoạt chi bộ thường kỳ — Chi bộ khu dân cư số 1",
-        "LOCATION:Nhà văn hóa tổ 5\\, phường Ba Đình",
-        "STATUS:CONFIRMED",
-    ]
+    events = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(text).events}
+    first = events[f"{regular['id']}@chibo"]
+    assert first.stamp == datetime(2026, 11, 27, 2, tzinfo=UTC)
+    assert first.start == datetime(2026, 12, 4, 2, tzinfo=UTC)
+    assert first.end == datetime(2026, 12, 4, 4, tzinfo=UTC)
+    assert first["SUMMARY"] == "Sinh hoạt chi bộ thường kỳ — Chi bộ khu dân cư số 1"
+    assert first["LOCATION"] == "Nhà văn hóa tổ 5, phường Ba Đình"
+    assert "LOCATION:Nhà văn hóa tổ 5\\, phường Ba Đình" in lines  # escaped on the wire
+    assert first["STATUS"] == "CONFIRMED"
     assert (
         "SUMMARY:Sinh hoạt chi bộ chuyên đề: Học tập nghị quyết — Chi bộ khu dân cư số 1" in lines
     )
     assert f"UID:{thematic['id']}@chibo" in lines
-    gone = lines.index(f"UID:{cancelled['id']}@chibo")
-    event = lines[gone : lines.index("END:VEVENT", gone)]
-    assert "STATUS:CANCELLED" in event
-    assert "DESCRIPTION:Đã hủy: Mưa bão\\; hoãn lại" in event
-    assert "SEQUENCE:1" in event
+    gone = events[f"{cancelled['id']}@chibo"]
+    assert gone["STATUS"] == "CANCELLED"
+    assert gone["DESCRIPTION"] == "Đã hủy: Mưa bão; hoãn lại"
+    assert "DESCRIPTION:Đã hủy: Mưa bão\\; hoãn lại" in lines
+    assert gone["SEQUENCE"] == 1
 
 
 async def test_only_the_hash_is_stored(client: httpx.AsyncClient) -> None:
