@@ -26,14 +26,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.run import (
-    POSTGRES_URL,
-    ROOT,
-    _postgres_versions,
-    meeting_versions,
-    postgres_database,
-    record_body,
-)
+from bench.machine import POSTGRES_URL, postgres_database
+from bench.run import ROOT, _postgres_versions, meeting_versions, record_body
 from bench.seed import BenchWorld, load
 
 ROUTES = {"app": "/api/v1/meetings/", "raw": "/bench/raw/meetings/"}

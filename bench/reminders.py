@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from piccolo.querystring import QueryString
 
+from bench.machine import POSTGRES_URL, _safe, postgres_database, wait_for_quiet
 from db.engine import Database
 from db.migrate import bind, migrate
 from db.named_sql import bind as bind_named
@@ -789,9 +790,6 @@ def print_table(outcomes: list[Outcome]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # bench.run imports this module for `make bench`: import it only when run on our own
-    from bench.run import POSTGRES_URL, _safe, postgres_database, wait_for_quiet  # noqa: PLC0415
-
     parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
     parser.add_argument("--tasks", type=int, help=f"default {Scale().tasks:,}")

@@ -1,0 +1,80 @@
+"""What every benchmark needs of the machine: a quiet CPU before measuring, and a PostgreSQL
+database of its own on loopback, made and dropped around a run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BENCH_DB = "chibo_bench"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+QUIET_CPU_SHARE = 0.15  # of the machine: more than this, busy with something else
+QUIET_WAIT_S = 60
+
+
+def wait_for_quiet() -> None:
+    """Give other work on the machine up to a minute to finish: its CPU skews every number."""
+    cpus = os.cpu_count() or 1
+    deadline = time.monotonic() + QUIET_WAIT_S
+    share = 1.0
+    while time.monotonic() < deadline:
+        busy = machine_busy()
+        time.sleep(2)
+        share = (machine_busy() - busy) / (2 * cpus)
+        if share <= QUIET_CPU_SHARE:
+            return
+    print(f"  (the machine stays {share:.0%} busy with other work: numbers below are skewed)")
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all CPUs), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / CLK_TCK
+
+
+def _safe(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return urlunsplit(
+        (parts.scheme, f"{parts.username or ''}@{host}:{parts.port or 5432}", parts.path, "", "")
+    )
+
+
+@contextmanager
+def postgres_database(base: str, name: str = BENCH_DB) -> Iterator[str | None]:
+    """A fresh database beside ``base``'s (dropped afterwards), or None when unreachable."""
+    parts = urlsplit(base)
+    if parts.hostname not in LOOPBACK:
+        print(f"bench: {_safe(base)} is not on loopback; the benchmark talks to 127.0.0.1 only")
+        yield None
+        return
+    if not asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")):
+        yield None
+        return
+    asyncio.run(_admin(base, f"CREATE DATABASE {name}"))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def _admin(base: str, statement: str) -> bool:
+    try:
+        connection = await asyncpg.connect(base, timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+    return True
