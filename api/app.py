@@ -53,15 +53,15 @@ from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
 from domain.actors import Actor
-from domain.attachments import AttachmentService
+from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
-from domain.calendar_feed import CalendarFeedService
-from domain.clock import Clock
+from domain.calendar_feed.service import CalendarFeedService
 from domain.compliance.service import ComplianceService
 from domain.inspections.service import InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
+from domain.ports import Clock
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,

@@ -22,7 +22,7 @@ from db.migrate import bind
 from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.housekeeping import PiccoloHousekeeping
 from db.repositories.inspections import PiccoloInspectionRepository
@@ -32,15 +32,17 @@ from db.repositories.org import PiccoloOrgRepository
 from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
-from domain.attachments import AttachmentService
+from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService, SessionEnding
-from domain.calendar_feed import CalendarFeedService, CalendarPolicy
-from domain.clock import Clock, SystemClock
+from domain.calendar_feed.model import CalendarPolicy
+from domain.calendar_feed.service import CalendarFeedService
+from domain.clock import SystemClock
 from domain.compliance.service import ComplianceService
 from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.service import MeetingService, OversightService
 from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
+from domain.ports import Clock
 from domain.references import References
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService

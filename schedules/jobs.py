@@ -19,10 +19,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ
 from domain.compliance.service import ComplianceService
 from domain.meetings.service import MeetingService
 from domain.notifications.service import NotificationService
+from domain.ports import Clock
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher

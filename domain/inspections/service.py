@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.actors import Actor, Permission, Role, is_within
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ
 from domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -46,7 +46,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.tasks.ports import WorkingDays
 

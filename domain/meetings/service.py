@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
-from domain.attachments import Paper
-from domain.clock import LOCAL_TZ, Clock, local_midnight
+from domain.attachments.model import Paper
+from domain.clock import LOCAL_TZ, local_midnight
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, StaleVersionError
 from domain.meetings import checkin
 from domain.meetings.model import (
@@ -41,7 +41,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.model import LeaderAssignment, check_cell
 from domain.org.ports import AssignmentFilter, OrgRepository
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.snapshots import plain, snapshot
 

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
 from domain.auth.passwords import PasswordPolicy
-from domain.clock import Clock
+from domain.auth.ports import PasswordHasher
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.org.model import (
     LeaderAssignment,
@@ -36,7 +36,7 @@ from domain.org.ports import (
     UnitFilter,
 )
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
+from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
 from domain.snapshots import snapshot
 
 

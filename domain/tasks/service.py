@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ
 from domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -20,7 +20,7 @@ from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
