@@ -13,9 +13,10 @@ from domain.attachments.model import (
     sanitize_filename,
 )
 from domain.attachments.ports import AttachmentRepository, AttachmentStore
+from domain.audit import audited
 from domain.errors import NotFoundError, RuleViolationError
 from domain.org.ports import OrgRepository
-from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 
 
 class AttachmentService:
@@ -66,21 +67,19 @@ class AttachmentService:
         )
         async with self.uow.atomic():
             await self.repo.add(attachment)
-            await self.audit.record(
-                AuditEntry(
-                    actor_id=actor.person_id,
-                    action="attachment.upload",
-                    object_type="Attachment",
-                    object_id=attachment.id,
-                    unit_path=unit.path,
-                    before=None,
-                    after={
-                        "kind": kind.value,
-                        "size": attachment.size,
-                        "sha256": attachment.sha256,
-                        "filename": attachment.filename,
-                    },
-                )
+            await audited(
+                self.audit,
+                actor.person_id,
+                "attachment.upload",
+                "Attachment",
+                attachment.id,
+                unit.path,
+                after={
+                    "kind": kind.value,
+                    "size": attachment.size,
+                    "sha256": attachment.sha256,
+                    "filename": attachment.filename,
+                },
             )
         return attachment
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor
+from domain.audit import audited
 from domain.auth.model import (
     Credentials,
     DeviceSession,
@@ -29,7 +30,7 @@ from domain.errors import (
     TooManyRequestsError,
     UnauthenticatedError,
 )
-from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 
 # Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
 DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
@@ -234,14 +235,11 @@ class AuthService:
             await self._audit(credentials, "person.password_change", actor.person_id)
 
     async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
-        await self.audit.record(
-            AuditEntry(
-                actor_id=credentials.person_id,
-                action=action,
-                object_type="DeviceSession" if action.startswith("session") else "Person",
-                object_id=object_id,
-                unit_path=credentials.home_unit_path,
-                before=None,
-                after=None,
-            )
+        await audited(
+            self.audit,
+            credentials.person_id,
+            action,
+            "DeviceSession" if action.startswith("session") else "Person",
+            object_id,
+            credentials.home_unit_path,
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Permission
+from domain.audit import audited
 from domain.calendar_feed.model import (
     NO_SESSION,
     TOKEN_BYTES,
@@ -21,7 +22,7 @@ from domain.calendar_feed.ports import CalendarTokenRepository
 from domain.errors import NotFoundError
 from domain.meetings.ports import MeetingRepository
 from domain.org.ports import OrgRepository
-from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 
 
 class CalendarFeedService:
@@ -61,16 +62,13 @@ class CalendarFeedService:
 
     async def _record(self, actor: Actor, action: str, object_id: UUID) -> None:
         person = await self.org.get_person(actor.person_id)
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id,
-                action=action,
-                object_type="CalendarToken",
-                object_id=object_id,
-                unit_path=person.home_unit_path if person else "/",
-                before=None,
-                after=None,
-            )
+        await audited(
+            self.audit,
+            actor.person_id,
+            action,
+            "CalendarToken",
+            object_id,
+            person.home_unit_path if person else "/",
         )
 
     async def feed(self, token: str) -> Feed:

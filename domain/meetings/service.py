@@ -9,8 +9,9 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
 from domain.attachments.model import Paper
+from domain.audit import audited, bump_version, require_version
 from domain.clock import LOCAL_TZ, local_midnight
-from domain.errors import ConflictError, NotFoundError, RuleViolationError, StaleVersionError
+from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.meetings import checkin
 from domain.meetings.model import (
     AgendaItem,
@@ -41,7 +42,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.model import LeaderAssignment, check_cell
 from domain.org.ports import AssignmentFilter, OrgRepository
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, Clock, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.snapshots import plain, snapshot
 
@@ -108,16 +109,15 @@ class MeetingService:
     async def _record(
         self, actor: Actor | None, action: str, meeting: Meeting, before: dict[str, Any] | None
     ) -> None:
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id if actor else None,
-                action=action,
-                object_type="Meeting",
-                object_id=meeting.id,
-                unit_path=meeting.cell_path,
-                before=before,
-                after=_snapshot(meeting),
-            )
+        await audited(
+            self.audit,
+            actor.person_id if actor else None,
+            action,
+            "Meeting",
+            meeting.id,
+            meeting.cell_path,
+            before=before,
+            after=_snapshot(meeting),
         )
 
     # -- reading --------------------------------------------------------------------------------
@@ -157,16 +157,15 @@ class MeetingService:
     async def _managed(self, actor: Actor, meeting_id: UUID, version: int | None) -> Meeting:
         meeting = await self.meeting(actor, meeting_id)
         actor.require(Permission.MANAGE_MEETINGS, meeting.cell_path, "meeting_manage_forbidden")
-        if version is not None and version != meeting.version:
-            raise StaleVersionError("version_mismatch", current_version=meeting.version)
+        require_version(meeting, version)
         return meeting
 
     async def _save(
         self, actor: Actor, action: str, meeting: Meeting, before: dict[str, Any], *, rows: bool
     ) -> Meeting:
-        meeting.version += 1
+        expected = bump_version(meeting)
         meeting.updated_at = self.clock.now()
-        await self.repo.save(meeting, attendance=rows, expected_version=meeting.version - 1)
+        await self.repo.save(meeting, attendance=rows, expected_version=expected)
         await self._record(actor, action, meeting, before)
         return meeting
 
@@ -193,16 +192,14 @@ class MeetingService:
             check_cell(cell)
             await self.repo.set_rule(rule)
             await self._replan(actor, rule)
-            await self.audit.record(
-                AuditEntry(
-                    actor_id=actor.person_id,
-                    action="meeting_rule.set",
-                    object_type="MeetingRule",
-                    object_id=cell.id,
-                    unit_path=cell.path,
-                    before=None,
-                    after={"rule": plain(rule.rule), "place": rule.place},
-                )
+            await audited(
+                self.audit,
+                actor.person_id,
+                "meeting_rule.set",
+                "MeetingRule",
+                cell.id,
+                cell.path,
+                after={"rule": plain(rule.rule), "place": rule.place},
             )
         return rule
 

@@ -1,6 +1,7 @@
 """A port (a Protocol the domain needs implemented outside it) lives in ``domain/<area>/ports.py``
 or, when every area shares it, in ``domain/ports.py``: a newcomer finds what to implement in one
-kind of place."""
+kind of place. A Protocol of attributes only (a shape the domain's own objects have, such as
+``Versioned``) is no port."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def _ports_outside_ports_modules(root: Path) -> list[str]:
         for path in sorted(root.rglob("*.py"))
         if path.name != "ports.py"
         for node in ast.walk(ast.parse(path.read_text(), str(path)))
-        if isinstance(node, ast.ClassDef) and any(_is_protocol(base) for base in node.bases)
+        if isinstance(node, ast.ClassDef)
+        and any(_is_protocol(base) for base in node.bases)
+        and any(isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) for item in node.body)
     ]
 
 
@@ -34,5 +37,9 @@ def test_a_port_in_a_service_module_is_found(tmp_path: Path) -> None:
     area = tmp_path / "domain" / "things"
     area.mkdir(parents=True)
     (area / "ports.py").write_text("class ThingRepository(Protocol): ...\n")
-    (area / "service.py").write_text("class Store(typing.Protocol): ...\nclass ThingService: ...\n")
+    (area / "service.py").write_text(
+        "class Store(typing.Protocol):\n    async def put(self, b: bytes) -> str: ...\n"
+        "class Versioned(Protocol):\n    version: int\n"
+        "class ThingService: ...\n"
+    )
     assert _ports_outside_ports_modules(tmp_path / "domain") == ["domain/things/service.py: Store"]
