@@ -53,15 +53,21 @@ from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
 from domain.actors import Actor
-from domain.attachments import AttachmentService
+from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
-from domain.calendar_feed import CalendarFeedService
-from domain.clock import Clock
+from domain.calendar_feed.service import CalendarFeedService
 from domain.compliance.service import ComplianceService
 from domain.inspections.service import InspectionService
-from domain.meetings.service import MeetingService, OversightService
+from domain.meetings.attendance import MeetingAttendanceService
+from domain.meetings.lifecycle import MeetingLifecycleService
+from domain.meetings.notice import MeetingNoticeService
+from domain.meetings.oversight import OversightService
+from domain.meetings.planning import MeetingPlanningService
+from domain.meetings.reading import MeetingReadingService
+from domain.meetings.record import MeetingRecordService
 from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
+from domain.ports import Clock
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -103,7 +109,12 @@ class Services(Protocol):
 
     def org(self, request_id: str | None) -> OrgService: ...
     def auth(self, request_id: str | None) -> AuthService: ...
-    def meetings(self, request_id: str | None) -> MeetingService: ...
+    def meeting_reading(self, request_id: str | None) -> MeetingReadingService: ...
+    def meeting_planning(self, request_id: str | None) -> MeetingPlanningService: ...
+    def meeting_lifecycle(self, request_id: str | None) -> MeetingLifecycleService: ...
+    def meeting_notice(self, request_id: str | None) -> MeetingNoticeService: ...
+    def meeting_record(self, request_id: str | None) -> MeetingRecordService: ...
+    def meeting_attendance(self, request_id: str | None) -> MeetingAttendanceService: ...
     def oversight(self, request_id: str | None) -> OversightService: ...
     def inspections(self, request_id: str | None) -> InspectionService: ...
     def tasks(self, request_id: str | None) -> TaskService: ...
@@ -133,7 +144,12 @@ def _dependencies(services: Services) -> dict[str, Provide]:
     return {
         "org": _per_request(services.org),
         "auth": _per_request(services.auth),
-        "meetings": _per_request(services.meetings),
+        "meeting_reading": _per_request(services.meeting_reading),
+        "meeting_planning": _per_request(services.meeting_planning),
+        "meeting_lifecycle": _per_request(services.meeting_lifecycle),
+        "meeting_notice": _per_request(services.meeting_notice),
+        "meeting_record": _per_request(services.meeting_record),
+        "meeting_attendance": _per_request(services.meeting_attendance),
         "oversight": _per_request(services.oversight),
         "inspections": _per_request(services.inspections),
         "tasks": _per_request(services.tasks),

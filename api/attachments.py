@@ -25,12 +25,8 @@ from api.errors import problems
 from api.raw_body import raw_body_operation
 from api.schemas import Out
 from domain.actors import Actor
-from domain.attachments import (
-    MEDIA_TYPES,
-    Attachment,
-    AttachmentKind,
-    AttachmentService,
-)
+from domain.attachments.model import MEDIA_TYPES, Attachment, AttachmentKind
+from domain.attachments.service import AttachmentService
 
 # A body one byte over the limit still reaches the domain, which answers 413
 # attachment_too_large; anything bigger stops at the framework (413 payload_too_large) unread.

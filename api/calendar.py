@@ -18,7 +18,8 @@ from api.auth import PublicOperation
 from api.errors import problems
 from api.schemas import Out
 from domain.actors import Actor
-from domain.calendar_feed import CalendarFeedService, Feed
+from domain.calendar_feed.model import Feed
+from domain.calendar_feed.service import CalendarFeedService
 from domain.errors import NotFoundError
 from domain.meetings.model import Meeting, MeetingKind, MeetingStatus
 from domain.org.model import Locale

@@ -30,7 +30,7 @@ from api.errors import problem_response
 from db.engine import Database
 from db.repositories.idempotency import Claim, ClaimOutcome, IdempotencyStore, StoredReply
 from domain.actors import Actor
-from domain.clock import Clock
+from domain.ports import Clock
 
 HEADER = "idempotency-key"
 VALID_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")

@@ -60,8 +60,8 @@ from db.repositories.meetings import _attendance, _meeting
 from db.repositories.org import person_from_row
 from domain.actors import Actor, Grant, Permission, Role
 from domain.errors import NotFoundError, StaleVersionError
+from domain.meetings.access import audit_state  # the audit snapshot the app takes
 from domain.meetings.model import Meeting, MeetingPolicy, attendance_sheet, meeting_day
-from domain.meetings.service import _snapshot  # the audit snapshot the app takes
 from domain.org.model import MembershipKind
 
 Row = Mapping[str, Any]
@@ -307,7 +307,7 @@ def _dumps(value: object) -> str:
 
 
 async def _sheet(tx: Transaction, meeting: Meeting) -> None:
-    """MeetingService._ensure_sheet: the roster of the meeting day when no sheet is stored."""
+    """MeetingUseCases._ensure_sheet: the roster of the meeting day when no sheet is stored."""
     if meeting.attendance:
         return
     day = meeting_day(meeting)
@@ -333,7 +333,7 @@ async def log_meeting(
     data: RecordIn,
     request_id: str | None,
 ) -> Meeting:
-    """MeetingService.log on the raw driver, inside one transaction."""
+    """MeetingRecordService.log on the raw driver, inside one transaction."""
     rows = await tx.fetch(MEETING_SQL, (meeting_id,))
     if not rows:
         raise NotFoundError("meeting_not_found")
@@ -344,7 +344,7 @@ async def log_meeting(
     actor.require(Permission.MANAGE_MEETINGS, meeting.cell_path, "meeting_manage_forbidden")
     if version != meeting.version:
         raise StaleVersionError("version_mismatch", current_version=meeting.version)
-    before = _snapshot(meeting)
+    before = audit_state(meeting)
     await _sheet(tx, meeting)
     now = datetime.now(UTC)
     for a in data.attendance:
@@ -391,7 +391,7 @@ async def log_meeting(
         values += (r.membership_kind.value, status, r.reason, r.checked_in_at)
     if meeting.attendance:
         await tx.fetch(_sheet_insert(len(meeting.attendance)), values)
-    after = _snapshot(meeting)
+    after = audit_state(meeting)
     await tx.fetch(
         AUDIT_SQL,
         (

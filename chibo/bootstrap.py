@@ -22,7 +22,7 @@ from db.migrate import bind
 from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.compliance import PiccoloComplianceStore
 from db.repositories.housekeeping import PiccoloHousekeeping
 from db.repositories.inspections import PiccoloInspectionRepository
@@ -32,15 +32,24 @@ from db.repositories.org import PiccoloOrgRepository
 from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
 from db.working_days import PiccoloWorkingDays
-from domain.attachments import AttachmentService
+from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService, SessionEnding
-from domain.calendar_feed import CalendarFeedService, CalendarPolicy
-from domain.clock import Clock, SystemClock
+from domain.calendar_feed.model import CalendarPolicy
+from domain.calendar_feed.service import CalendarFeedService
+from domain.clock import SystemClock
 from domain.compliance.service import ComplianceService
 from domain.inspections.service import InspectionClosing, InspectionService
-from domain.meetings.service import MeetingService, OversightService
+from domain.meetings.access import MeetingParts
+from domain.meetings.attendance import MeetingAttendanceService
+from domain.meetings.lifecycle import MeetingLifecycleService
+from domain.meetings.notice import MeetingNoticeService
+from domain.meetings.oversight import OversightService
+from domain.meetings.planning import MeetingPlanningService
+from domain.meetings.reading import MeetingReadingService
+from domain.meetings.record import MeetingRecordService
 from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
+from domain.ports import Clock
 from domain.references import References
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
@@ -104,23 +113,47 @@ class Container:
             passwords=self.settings.password_policy,
         )
 
-    def meetings(self, request_id: str | None) -> MeetingService:
-        return MeetingService(
+    def _meeting_parts(self, request_id: str | None) -> MeetingParts:
+        return MeetingParts(
             repo=self.meeting_repo,
             org=self.org_repo,
             uow=self.database,
             audit=self.audit_log(request_id),
             clock=self.clock,
             policy=self.settings.meeting_policy,
-            checkin_policy=self.settings.checkin_policy,
-            key=self.key,
+        )
+
+    def meeting_reading(self, request_id: str | None) -> MeetingReadingService:
+        return MeetingReadingService(**self._meeting_parts(request_id))
+
+    def meeting_planning(self, request_id: str | None) -> MeetingPlanningService:
+        return MeetingPlanningService(
+            **self._meeting_parts(request_id), notice=self.meeting_notice(request_id)
+        )
+
+    def meeting_lifecycle(self, request_id: str | None) -> MeetingLifecycleService:
+        return MeetingLifecycleService(**self._meeting_parts(request_id))
+
+    def meeting_notice(self, request_id: str | None) -> MeetingNoticeService:
+        return MeetingNoticeService(
+            **self._meeting_parts(request_id),
             references=self.references,
             open_tasks=self.task_repo,
             notifier=self.notifier,
         )
 
+    def meeting_record(self, request_id: str | None) -> MeetingRecordService:
+        return MeetingRecordService(**self._meeting_parts(request_id))
+
+    def meeting_attendance(self, request_id: str | None) -> MeetingAttendanceService:
+        return MeetingAttendanceService(
+            **self._meeting_parts(request_id),
+            checkin_policy=self.settings.checkin_policy,
+            key=self.key,
+        )
+
     def oversight(self, request_id: str | None) -> OversightService:
-        return OversightService(self.meetings(request_id))
+        return OversightService(self.meeting_reading(request_id))
 
     def inspections(self, request_id: str | None) -> InspectionService:
         return InspectionService(

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from db.engine import Timeouts
-from domain.attachments import DEFAULT_MAX_BYTES, AttachmentPolicy
+from domain.attachments.model import DEFAULT_MAX_BYTES, AttachmentPolicy
 from domain.auth.passwords import PasswordPolicy
 from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy

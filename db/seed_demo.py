@@ -18,9 +18,9 @@ from datetime import date, time, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Role
+from domain.meetings.planning import MeetingPlanningService
 from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import MeetingRule, RuleKind
-from domain.meetings.service import MeetingService
 from domain.org import bootstrap
 from domain.org.model import MembershipKind, QuotaPeriod, Unit
 from domain.org.service import NewMembership, NewPerson, OrgService
@@ -234,7 +234,7 @@ def logins_text(logins: list[DemoLogin], *, created: bool) -> str:
     return "\n".join(lines)
 
 
-async def seed(org: OrgService, meetings: MeetingService) -> str:
+async def seed(org: OrgService, meetings: MeetingPlanningService) -> str:
     """Write the demo unless it is there; either way return its logins."""
     plan = demo_plan(org.clock.now().date())
     async with org.uow.atomic():
@@ -246,7 +246,7 @@ async def seed(org: OrgService, meetings: MeetingService) -> str:
     return logins_text(demo_logins(plan, root.name if root else CITY), created=created)
 
 
-async def _write(org: OrgService, meetings: MeetingService, plan: DemoPlan) -> None:
+async def _write(org: OrgService, meetings: MeetingPlanningService, plan: DemoPlan) -> None:
     admin, root = await bootstrap.create_admin(
         org, plan.admin.phone, plan.admin.full_name, DEMO_PASSWORD, CITY, "city"
     )
@@ -283,7 +283,7 @@ async def _write(org: OrgService, meetings: MeetingService, plan: DemoPlan) -> N
 
 
 async def _plan_meetings(
-    meetings: MeetingService, actor: Actor, cell_id: UUID, number: int
+    meetings: MeetingPlanningService, actor: Actor, cell_id: UUID, number: int
 ) -> None:
     """The cell's monthly rule, and its regular meetings planned months ahead, as the planner
     job would (members open them from their phones; the reminders follow)."""

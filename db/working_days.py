@@ -10,8 +10,8 @@ from uuid import uuid4
 import holidays
 
 from db.tables import CalendarDayTable
-from domain.calendar import CalendarDay, WorkingCalendar, special_days
 from domain.org.model import Locale
+from domain.working_days import CalendarDay, WorkingCalendar, special_days
 
 LANGUAGES = {Locale.VI: "vi", Locale.EN: "en_US"}
 SWAPPED_WORKDAY = {Locale.VI: "Làm bù", Locale.EN: "Make-up working day"}

@@ -1,16 +1,12 @@
-"""Time as the domain sees it: injected, never read from the machine inside a rule."""
+"""Time as the domain sees it: injected (the ``Clock`` port), never read from the machine inside
+a rule; the system clock and the Hà Nội day arithmetic."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class SystemClock:

@@ -1,4 +1,5 @@
-"""What the domain needs from the outside world, as Protocols implemented in db/ and api/."""
+"""Ports every area shares (the transaction and the audit trail); an area's own ports live in
+``domain/<area>/ports.py``, only there."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
 
 
 class UnitOfWork(Protocol):
@@ -41,11 +46,3 @@ class AuditRecord:
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None:
         """Append one row in the current transaction; rows are never updated or deleted."""
-
-
-class PasswordHasher(Protocol):
-    def hash(self, password: str) -> str: ...
-
-    def verify(self, password_hash: str, password: str) -> bool: ...
-
-    def needs_rehash(self, password_hash: str) -> bool: ...

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from domain.actors import Actor, Permission, Role, is_within
-from domain.attachments import Attachment, AttachmentRepository
+from domain.attachments.model import Attachment
+from domain.attachments.ports import AttachmentRepository
 from domain.errors import NotFoundError
 from domain.org.model import Person, Unit
 from domain.org.ports import OrgRepository

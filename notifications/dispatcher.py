@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.clock import Clock
 from domain.notifications.model import RetryPolicy
 from domain.notifications.ports import Claimed, Failure, Outbox, Settlement
+from domain.ports import Clock
 from notifications.outbox import push_of, settle
 from notifications.senders.base import Outcome, Push, Result, Sender
 

@@ -19,10 +19,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ
 from domain.compliance.service import ComplianceService
-from domain.meetings.service import MeetingService
+from domain.meetings.planning import MeetingPlanningService
 from domain.notifications.service import NotificationService
+from domain.ports import Clock
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
@@ -36,7 +37,7 @@ class JobContext(Protocol):
     database: Database
     housekeeping: PiccoloHousekeeping
 
-    def meetings(self, request_id: str | None) -> MeetingService: ...
+    def meeting_planning(self, request_id: str | None) -> MeetingPlanningService: ...
     def tasks(self, request_id: str | None) -> TaskService: ...
     def notifications(self, request_id: str | None) -> NotificationService: ...
     def compliance(self, request_id: str | None) -> ComplianceService: ...
@@ -60,7 +61,7 @@ class Job:
 
 
 async def plan_meetings(ctx: JobContext) -> int:
-    return await ctx.meetings(None).plan_all()
+    return await ctx.meeting_planning(None).plan_all()
 
 
 async def escalate_tasks(ctx: JobContext) -> int:

@@ -26,7 +26,7 @@ from domain.actors import Actor
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.inspections.ports import InspectionFilter
 from domain.inspections.service import InspectionService, NewInspection, PlanSpec
-from domain.meetings.service import local_month_bounds
+from domain.meetings.recurrence import local_month_bounds
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 

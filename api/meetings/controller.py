@@ -25,18 +25,25 @@ from api.meetings.schemas import (
 )
 from api.schemas import Cursor, Limit, Month, PageOut
 from domain.actors import Actor
+from domain.meetings.access import MeetingUseCases
+from domain.meetings.lifecycle import MeetingLifecycleService, NewMeeting
 from domain.meetings.model import MeetingKind, MeetingStatus
+from domain.meetings.notice import MeetingNoticeService
+from domain.meetings.planning import MeetingPlanningService
 from domain.meetings.ports import CellRule, MeetingFilter
-from domain.meetings.recurrence import MeetingRule
-from domain.meetings.service import MeetingService, NewMeeting, local_month_bounds
+from domain.meetings.reading import MeetingReadingService
+from domain.meetings.recurrence import MeetingRule, local_month_bounds
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 
-Meetings = NamedDependency[MeetingService]
+Lifecycle = NamedDependency[MeetingLifecycleService]
+Notice = NamedDependency[MeetingNoticeService]
+Planning = NamedDependency[MeetingPlanningService]
+Reading = NamedDependency[MeetingReadingService]
 Me = NamedDependency[Actor]
 
 
-def _out(service: MeetingService, meeting: object, *, sheet: bool = True) -> MeetingOut:
+def _out(service: MeetingUseCases, meeting: object, *, sheet: bool = True) -> MeetingOut:
     return MeetingOut.of(meeting, service.policy, service.clock.now(), sheet=sheet)  # type: ignore[arg-type]
 
 
@@ -45,8 +52,10 @@ class MeetingRuleController(Controller):
     tags = ["meetings"]
 
     @get("/meeting-rule", operation_id="GetMeetingRule", responses=problems(401, 404))
-    async def get_rule(self, cell_id: FromPath[UUID], actor: Me, meetings: Meetings) -> RuleOut:
-        return RuleOut.of(await meetings.rule(actor, cell_id))
+    async def get_rule(
+        self, cell_id: FromPath[UUID], actor: Me, meeting_planning: Planning
+    ) -> RuleOut:
+        return RuleOut.of(await meeting_planning.rule(actor, cell_id))
 
     @put(
         "/meeting-rule",
@@ -54,7 +63,7 @@ class MeetingRuleController(Controller):
         responses=problems(401, 403, 404, 413, 422),
     )
     async def set_rule(
-        self, cell_id: FromPath[UUID], data: JSONBody[RuleIn], actor: Me, meetings: Meetings
+        self, cell_id: FromPath[UUID], data: JSONBody[RuleIn], actor: Me, meeting_planning: Planning
     ) -> RuleOut:
         """The cell's regular meeting: "day 4 at 19:30" or "first (nth=1) Sunday (weekday=6)".
         A changed rule moves the cell's future planned regular meetings to its day of their month
@@ -75,7 +84,7 @@ class MeetingRuleController(Controller):
             if data.place_location
             else None,
         )
-        return RuleOut.of(await meetings.set_rule(actor, rule))
+        return RuleOut.of(await meeting_planning.set_rule(actor, rule))
 
     @post(
         "/meetings/plan",
@@ -83,9 +92,11 @@ class MeetingRuleController(Controller):
         status_code=200,
         responses=problems(401, 403, 404),
     )
-    async def plan(self, cell_id: FromPath[UUID], actor: Me, meetings: Meetings) -> PlannedOut:
+    async def plan(
+        self, cell_id: FromPath[UUID], actor: Me, meeting_planning: Planning
+    ) -> PlannedOut:
         """Plan the coming months' regular meetings from the rule; running it again adds none."""
-        return PlannedOut(planned=await meetings.plan_cell(actor, cell_id))
+        return PlannedOut(planned=await meeting_planning.plan_cell(actor, cell_id))
 
 
 class MeetingController(Controller):
@@ -96,7 +107,7 @@ class MeetingController(Controller):
     async def list_meetings(
         self,
         actor: Me,
-        meetings: Meetings,
+        meeting_reading: Reading,
         org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -112,7 +123,7 @@ class MeetingController(Controller):
         starts_from = starts_before = None
         if month:
             starts_from, starts_before = local_month_bounds(int(month[:4]), int(month[5:]))
-        page = await meetings.list_meetings(
+        page = await meeting_reading.list_meetings(
             actor,
             MeetingFilter(
                 cell_id=cell_id,
@@ -124,10 +135,10 @@ class MeetingController(Controller):
             ),
             PageRequest(limit, cursor),
         )
-        now = meetings.clock.now()
+        now = meeting_reading.clock.now()
         return PageOut(
             items=[
-                MeetingOut.of(o.meeting, meetings.policy, now, sheet=False, overview=o)
+                MeetingOut.of(o.meeting, meeting_reading.policy, now, sheet=False, overview=o)
                 for o in page.items
             ],
             next_cursor=page.next_cursor,
@@ -137,14 +148,15 @@ class MeetingController(Controller):
     async def upcoming(
         self,
         actor: Me,
-        meetings: Meetings,
+        meeting_reading: Reading,
         limit: Limit = 20,
         cursor: Cursor = None,
     ) -> PageOut[MeetingOut]:
         """Planned meetings of my cells and of the cells I follow as a leader, soonest first."""
-        page = await meetings.upcoming(actor, PageRequest(limit, cursor))
+        page = await meeting_reading.upcoming(actor, PageRequest(limit, cursor))
         return PageOut(
-            items=[_out(meetings, m, sheet=False) for m in page.items], next_cursor=page.next_cursor
+            items=[_out(meeting_reading, m, sheet=False) for m in page.items],
+            next_cursor=page.next_cursor,
         )
 
     @get(
@@ -154,11 +166,11 @@ class MeetingController(Controller):
         response_headers=ETAG_HEADER,
     )
     async def get_meeting(
-        self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
+        self, meeting_id: FromPath[UUID], actor: Me, meeting_reading: Reading
     ) -> Response[MeetingOut]:
         """One meeting with its notice, record, attendance sheet, counts and flags."""
-        meeting = await meetings.sheet(actor, meeting_id)
-        return tagged(_out(meetings, meeting), meeting.version)
+        meeting = await meeting_reading.sheet(actor, meeting_id)
+        return tagged(_out(meeting_reading, meeting), meeting.version)
 
     @post(
         "/",
@@ -167,11 +179,11 @@ class MeetingController(Controller):
         response_headers=ETAG_HEADER,
     )
     async def create(
-        self, data: JSONBody[MeetingIn], actor: Me, meetings: Meetings
+        self, data: JSONBody[MeetingIn], actor: Me, meeting_lifecycle: Lifecycle
     ) -> Response[MeetingOut]:
         """Add a thematic, extraordinary or regular meeting (the client may give its id); a cell
         has at most one regular meeting a month (409 `regular_meeting_exists`)."""
-        meeting = await meetings.create(
+        meeting = await meeting_lifecycle.create(
             actor,
             NewMeeting(
                 cell_id=data.cell_id,
@@ -187,7 +199,7 @@ class MeetingController(Controller):
                 id=data.id,
             ),
         )
-        return tagged(_out(meetings, meeting, sheet=False), meeting.version, 201)
+        return tagged(_out(meeting_lifecycle, meeting, sheet=False), meeting.version, 201)
 
     @post(
         "/{meeting_id:uuid}/move",
@@ -201,10 +213,10 @@ class MeetingController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[MeetingMoveIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_lifecycle: Lifecycle,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
-        meeting = await meetings.move(
+        meeting = await meeting_lifecycle.move(
             actor,
             meeting_id,
             expected_version(if_match),
@@ -212,7 +224,7 @@ class MeetingController(Controller):
             data.planned_end,
             data.reason,
         )
-        return tagged(_out(meetings, meeting, sheet=False), meeting.version)
+        return tagged(_out(meeting_lifecycle, meeting, sheet=False), meeting.version)
 
     @post(
         "/{meeting_id:uuid}/cancel",
@@ -226,11 +238,13 @@ class MeetingController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[CancelIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_lifecycle: Lifecycle,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
-        meeting = await meetings.cancel(actor, meeting_id, expected_version(if_match), data.reason)
-        return tagged(_out(meetings, meeting, sheet=False), meeting.version)
+        meeting = await meeting_lifecycle.cancel(
+            actor, meeting_id, expected_version(if_match), data.reason
+        )
+        return tagged(_out(meeting_lifecycle, meeting, sheet=False), meeting.version)
 
     @put(
         "/{meeting_id:uuid}/notice",
@@ -243,16 +257,16 @@ class MeetingController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[NoticeIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_notice: Notice,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
         """Publish the notice with its agenda and papers (attachments uploaded to the cell);
         members should have it 24 hours ahead."""
-        meeting = await meetings.publish_notice(
+        meeting = await meeting_notice.publish_notice(
             actor,
             meeting_id,
             expected_version(if_match),
             agenda_of(data.agenda),
             data.paper_ids,
         )
-        return tagged(_out(meetings, meeting, sheet=False), meeting.version)
+        return tagged(_out(meeting_notice, meeting, sheet=False), meeting.version)

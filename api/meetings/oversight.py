@@ -14,7 +14,7 @@ from api.errors import problems
 from api.meetings.schemas import MeetingOut
 from api.schemas import Out, PageOut, one_page
 from domain.actors import Actor
-from domain.meetings.service import OversightService
+from domain.meetings.oversight import OversightService
 from domain.org.model import QuotaPeriod
 
 

@@ -22,9 +22,11 @@ from api.meetings.schemas import (
 )
 from api.schemas import PageOut, one_page
 from domain.actors import Actor
-from domain.meetings.service import MeetingRecord, MeetingService
+from domain.meetings.attendance import MeetingAttendanceService
+from domain.meetings.record import MeetingRecord, MeetingRecordService
 
-Meetings = NamedDependency[MeetingService]
+Attendance = NamedDependency[MeetingAttendanceService]
+Record = NamedDependency[MeetingRecordService]
 Me = NamedDependency[Actor]
 UPDATE_PROBLEMS = problems(401, 403, 404, 409, 412, 413, 422, 428)
 
@@ -44,7 +46,7 @@ class MeetingRecordController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[RecordIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_record: Record,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
         """Times, chair, minute-taker, minutes, resolutions and attendance, in one write.
@@ -58,9 +60,9 @@ class MeetingRecordController(Controller):
             resolutions=[r.to_domain() for r in data.resolutions],
             attendance=[(a.person_id, a.status, a.reason) for a in data.attendance],
         )
-        meeting = await meetings.log(actor, meeting_id, expected_version(if_match), record)
+        meeting = await meeting_record.log(actor, meeting_id, expected_version(if_match), record)
         return tagged(
-            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            MeetingOut.of(meeting, meeting_record.policy, meeting_record.clock.now(), sheet=True),
             meeting.version,
         )
 
@@ -76,15 +78,15 @@ class MeetingRecordController(Controller):
         person_id: FromPath[UUID],
         data: JSONBody[MarkIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_record: Record,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
         """The secretary marks one member by hand (present, excused with reason, ...)."""
-        meeting = await meetings.mark(
+        meeting = await meeting_record.mark(
             actor, meeting_id, expected_version(if_match), person_id, data.status, data.reason
         )
         return tagged(
-            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            MeetingOut.of(meeting, meeting_record.policy, meeting_record.clock.now(), sheet=True),
             meeting.version,
         )
 
@@ -96,12 +98,16 @@ class MeetingRecordController(Controller):
         response_headers=ETAG_HEADER,
     )
     async def finalize(
-        self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings, if_match: IfMatch = None
+        self,
+        meeting_id: FromPath[UUID],
+        actor: Me,
+        meeting_record: Record,
+        if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
         """Close the minutes; 409 `minutes_incomplete` lists in `missing` what is lacking."""
-        meeting = await meetings.finalize(actor, meeting_id, expected_version(if_match))
+        meeting = await meeting_record.finalize(actor, meeting_id, expected_version(if_match))
         return tagged(
-            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            MeetingOut.of(meeting, meeting_record.policy, meeting_record.clock.now(), sheet=True),
             meeting.version,
         )
 
@@ -117,11 +123,11 @@ class MeetingRecordController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[AmendIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_record: Record,
         if_match: IfMatch = None,
     ) -> Response[MeetingOut]:
         """Correct finalised minutes: who, why and what changed are kept and audited."""
-        meeting = await meetings.amend(
+        meeting = await meeting_record.amend(
             actor,
             meeting_id,
             expected_version(if_match),
@@ -130,16 +136,16 @@ class MeetingRecordController(Controller):
             [r.to_domain() for r in data.resolutions] if data.resolutions is not None else None,
         )
         return tagged(
-            MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=True),
+            MeetingOut.of(meeting, meeting_record.policy, meeting_record.clock.now(), sheet=True),
             meeting.version,
         )
 
     @get("/checkin-code", operation_id="GetCheckinCode", responses=problems(401, 403, 404, 422))
     async def checkin_code(
-        self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
+        self, meeting_id: FromPath[UUID], actor: Me, meeting_attendance: Attendance
     ) -> CheckinCodeOut:
         """The short-lived code the secretary's phone shows as a QR code; ask again to rotate."""
-        issued = await meetings.checkin_code(actor, meeting_id)
+        issued = await meeting_attendance.checkin_code(actor, meeting_id)
         return CheckinCodeOut(code=issued.code, expires_at=issued.expires_at)
 
     @post(
@@ -153,18 +159,22 @@ class MeetingRecordController(Controller):
         meeting_id: FromPath[UUID],
         data: JSONBody[MeetingCheckInIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_attendance: Attendance,
     ) -> MeetingOut:
         """A member or a visiting leader checks in with the scanned code."""
         where = (data.location.lat, data.location.lon) if data.location else None
-        meeting = await meetings.check_in(actor, meeting_id, data.code, where)
-        return MeetingOut.of(meeting, meetings.policy, meetings.clock.now(), sheet=False)
+        meeting = await meeting_attendance.check_in(actor, meeting_id, data.code, where)
+        return MeetingOut.of(
+            meeting, meeting_attendance.policy, meeting_attendance.clock.now(), sheet=False
+        )
 
     @get("/leader-visits", operation_id="ListLeaderVisits", responses=problems(401, 404))
     async def visits(
-        self, meeting_id: FromPath[UUID], actor: Me, meetings: Meetings
+        self, meeting_id: FromPath[UUID], actor: Me, meeting_attendance: Attendance
     ) -> PageOut[VisitOut]:
-        return one_page([VisitOut.of(v) for v in await meetings.visits(actor, meeting_id)])
+        return one_page(
+            [VisitOut.of(v) for v in await meeting_attendance.visits(actor, meeting_id)]
+        )
 
     @post(
         "/leader-visits/{leader_id:uuid}/confirm",
@@ -178,8 +188,10 @@ class MeetingRecordController(Controller):
         leader_id: FromPath[UUID],
         data: JSONBody[ConfirmVisitIn],
         actor: Me,
-        meetings: Meetings,
+        meeting_attendance: Attendance,
     ) -> VisitOut:
         """The leader confirms their own visit (with remarks), the secretary confirms it too;
         it counts toward the leader's quota once both have."""
-        return VisitOut.of(await meetings.confirm_visit(actor, meeting_id, leader_id, data.remarks))
+        return VisitOut.of(
+            await meeting_attendance.confirm_visit(actor, meeting_id, leader_id, data.remarks)
+        )

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import In, Out, Place, Text, Title
-from domain.attachments import AttachmentKind
+from domain.attachments.model import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
     AgendaKind,

@@ -22,11 +22,11 @@ from api.tasks.schemas import (
     SatisfactionIn,
 )
 from domain.actors import Actor
-from domain.calendar import DaySource, with_weekends
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 from domain.tasks.petitions import Petition, Reply, ReplyState
 from domain.tasks.service import NewPetition, TaskService
+from domain.working_days import DaySource, with_weekends
 
 Tasks = NamedDependency[TaskService]
 Me = NamedDependency[Actor]

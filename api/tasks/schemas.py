@@ -9,10 +9,10 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import Category, Contact, DayNote, In, Name, Out, Text, Title
-from domain.calendar import DaySource
 from domain.tasks.model import Priority, Resolution, StepKind, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Channel, Petition, Satisfaction
 from domain.tasks.ports import Comment
+from domain.working_days import DaySource
 
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 

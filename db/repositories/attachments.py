@@ -8,7 +8,7 @@ from uuid import UUID
 from piccolo.query import Select
 
 from db.tables import AttachmentTable
-from domain.attachments import Attachment, AttachmentKind
+from domain.attachments.model import Attachment, AttachmentKind
 
 
 def _select() -> Select[Any]:

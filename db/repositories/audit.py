@@ -10,9 +10,8 @@ from uuid import UUID, uuid4
 from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import AuditEventTable
-from domain.clock import Clock
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditRecord
+from domain.ports import AuditEntry, AuditRecord, Clock
 
 
 @dataclass(frozen=True, slots=True)

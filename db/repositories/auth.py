@@ -13,8 +13,7 @@ from db.named_sql import bind
 from db.repositories.notifications import PiccoloNotificationStore
 from db.tables import DeviceSessionTable, LoginAttemptTable, PersonTable
 from domain.actors import Actor, Grant, Role
-from domain.auth.model import DeviceSession, RevokeReason
-from domain.auth.service import Credentials
+from domain.auth.model import Credentials, DeviceSession, RevokeReason
 
 
 def _session(row: dict[str, Any]) -> DeviceSession:

@@ -23,7 +23,7 @@ from db.tables import (
     MinutesAmendmentTable,
     PersonTable,
 )
-from domain.attachments import AttachmentKind, Paper
+from domain.attachments.model import AttachmentKind, Paper
 from domain.errors import StaleVersionError
 from domain.meetings.model import (
     AgendaItem,

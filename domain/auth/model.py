@@ -122,3 +122,14 @@ def rotate(
     session.last_used_at = now
     session.expires_at = now + lifetime
     return RotationOutcome.ROTATED
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    person_id: UUID
+    home_unit_path: str
+    password_hash: str | None
+    active: bool
+    phone: str
+    full_name: str
+    password_temporary: bool

@@ -6,11 +6,12 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 from uuid import UUID, uuid4
 
 from domain.actors import Actor
+from domain.audit import audited
 from domain.auth.model import (
+    Credentials,
     DeviceSession,
     PresentedToken,
     RevokeReason,
@@ -21,15 +22,15 @@ from domain.auth.model import (
     rotate,
 )
 from domain.auth.passwords import PasswordPolicy
+from domain.auth.ports import AuthRepository, PasswordHasher
 from domain.auth.throttle import LoginPolicy, ThrottleKey, retry_after
-from domain.clock import Clock
 from domain.errors import (
     NotFoundError,
     RuleViolationError,
     TooManyRequestsError,
     UnauthenticatedError,
 )
-from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 
 # Verified when the phone is unknown, so a wrong phone costs as long as a wrong password.
 DUMMY_HASH_PASSWORD = "chibo-no-such-account"  # noqa: S105
@@ -44,54 +45,6 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     if hasher not in _dummy_hashes:
         _dummy_hashes[hasher] = hasher.hash(DUMMY_HASH_PASSWORD)
     return _dummy_hashes[hasher]
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    person_id: UUID
-    home_unit_path: str
-    password_hash: str | None
-    active: bool
-    phone: str
-    full_name: str
-    password_temporary: bool
-
-
-class AuthRepository(Protocol):
-    async def credentials_by_phone(self, phone: str) -> Credentials | None: ...
-    async def credentials_of(self, person_id: UUID) -> Credentials | None: ...
-    async def set_password_hash(self, person_id: UUID, password_hash: str) -> None:
-        """The person's own new password: a temporary one ends with it."""
-
-    async def get_session(self, session_id: UUID) -> DeviceSession | None: ...
-    async def add_session(self, session: DeviceSession) -> None: ...
-    async def advance_session(self, session: DeviceSession, from_generation: int) -> bool:
-        """Store the rotated session if it is still live at ``from_generation``; False when a
-        concurrent rotation (or revocation) came first."""
-
-    async def revoke_sessions(
-        self, session_ids: Sequence[UUID], reason: RevokeReason, at: datetime
-    ) -> None: ...
-    async def live_sessions_of(self, person_id: UUID) -> list[DeviceSession]: ...
-    async def reserve_attempt(
-        self, key: str, next_attempts: Sequence[datetime], now: datetime, forget_before: datetime
-    ) -> bool:
-        """Count an attempt under the key unless it must still wait (False), in one atomic
-        step; ``next_attempts[n - 1]`` is when the next may start if this is the n-th in a row
-        (the last for every later n). A key quiet since ``forget_before`` starts from zero."""
-
-    async def next_attempt_at(self, key: str) -> datetime | None: ...
-    async def clear_attempts(self, key: str) -> None: ...
-    async def forgive_attempt(self, key: str) -> None:
-        """Take back one counted attempt (it succeeded)."""
-
-    async def cancel_pushes_of(self, session_ids: Sequence[UUID], reason: RevokeReason) -> int:
-        """Cancel the pending pushes of the devices these sessions registered, saying why; the
-        number cancelled. In the current transaction."""
-
-    async def forget_devices_of(self, person_id: UUID) -> int:
-        """Delete the person's push devices, cancelling their pending pushes; in the current
-        transaction."""
 
 
 class SessionEnding:
@@ -282,14 +235,11 @@ class AuthService:
             await self._audit(credentials, "person.password_change", actor.person_id)
 
     async def _audit(self, credentials: Credentials, action: str, object_id: UUID) -> None:
-        await self.audit.record(
-            AuditEntry(
-                actor_id=credentials.person_id,
-                action=action,
-                object_type="DeviceSession" if action.startswith("session") else "Person",
-                object_id=object_id,
-                unit_path=credentials.home_unit_path,
-                before=None,
-                after=None,
-            )
+        await audited(
+            self.audit,
+            credentials.person_id,
+            action,
+            "DeviceSession" if action.startswith("session") else "Person",
+            object_id,
+            credentials.home_unit_path,
         )

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
-from domain.clock import LOCAL_TZ, Clock, local_midnight
+from domain.clock import LOCAL_TZ, local_midnight
 from domain.compliance.model import (
     MEETING_CHECKS,
     Check,
@@ -27,7 +27,7 @@ from domain.meetings.model import MeetingPolicy
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notice, Notifier
 from domain.pagination import Page, PageRequest
-from domain.ports import UnitOfWork
+from domain.ports import Clock, UnitOfWork
 
 
 def flag_notice(flag: ComplianceFlag, cell: CellFacts | None) -> Notice | None:

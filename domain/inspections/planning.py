@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from domain.calendar import WorkingCalendar
 from domain.clock import LOCAL_TZ
 from domain.errors import RuleViolationError
+from domain.working_days import WorkingCalendar
 
 Interval = tuple[datetime, datetime]
 MAX_PLAN_DAYS = 731  # a campaign covers at most two years

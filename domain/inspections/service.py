@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.actors import Actor, Permission, Role, is_within
-from domain.clock import LOCAL_TZ, Clock
+from domain.audit import audited, bump_version, require_version
+from domain.clock import LOCAL_TZ
 from domain.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
     RuleViolationError,
-    StaleVersionError,
 )
 from domain.inspections.model import (
     Answer,
@@ -46,7 +46,7 @@ from domain.notifications.service import Message, Notifier
 from domain.org.model import Unit
 from domain.org.ports import OrgRepository, UnitFilter
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.tasks.ports import WorkingDays
 
@@ -127,21 +127,19 @@ class InspectionService:
         if is_sealed(inspection.seal, self.clock.now()):
             # Filed on the target's parent: audit readers inside the target must not see it.
             unit_path = unit_path.rstrip("/").rsplit("/", 1)[0] + "/"
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id,
-                action=action,
-                object_type="Inspection",
-                object_id=inspection.id,
-                unit_path=unit_path,
-                before=None,
-                after={
-                    "status": inspection.status.value,
-                    "kind": inspection.kind.value,
-                    "windowStart": inspection.window_start.isoformat(),
-                    "version": inspection.version,
-                },
-            )
+        await audited(
+            self.audit,
+            actor.person_id,
+            action,
+            "Inspection",
+            inspection.id,
+            unit_path,
+            after={
+                "status": inspection.status.value,
+                "kind": inspection.kind.value,
+                "windowStart": inspection.window_start.isoformat(),
+                "version": inspection.version,
+            },
         )
 
     # -- templates ------------------------------------------------------------------------------
@@ -409,13 +407,11 @@ class InspectionService:
         self, actor: Actor, inspection_id: UUID, version: int | None, endpoint: str
     ) -> Inspection:
         inspection = await self.inspection(actor, inspection_id, endpoint)
-        if version is not None and version != inspection.version:
-            raise StaleVersionError("version_mismatch", current_version=inspection.version)
+        require_version(inspection, version)
         return inspection
 
     async def _save(self, actor: Actor, action: str, inspection: Inspection) -> Inspection:
-        expected = inspection.version
-        inspection.version += 1
+        expected = bump_version(inspection)
         inspection.updated_at = self.clock.now()
         await self.repo.save(inspection, expected)
         await self._audit(actor, action, inspection)
@@ -518,18 +514,15 @@ class InspectionClosing:
         if inspection is None or still_open or inspection.status is not InspectionStatus.CONCLUDED:
             return
         inspection.close(still_open)
-        expected = inspection.version
-        inspection.version += 1
+        expected = bump_version(inspection)
         inspection.updated_at = self.clock.now()
         await self.repo.save(inspection, expected)
-        await self.audit.record(
-            AuditEntry(
-                actor_id=None,
-                action="inspection.close",
-                object_type="Inspection",
-                object_id=inspection.id,
-                unit_path=inspection.target_path,
-                before=None,
-                after={"status": inspection.status.value, "version": inspection.version},
-            )
+        await audited(
+            self.audit,
+            None,
+            "inspection.close",
+            "Inspection",
+            inspection.id,
+            inspection.target_path,
+            after={"status": inspection.status.value, "version": inspection.version},
         )

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from domain.attachments import Paper
+from domain.attachments.model import Paper
 from domain.clock import LOCAL_TZ
 from domain.errors import ConflictError, RuleViolationError
 from domain.meetings.recurrence import month_of

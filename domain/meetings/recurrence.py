@@ -114,3 +114,17 @@ def replanned(rule: MeetingRule, month: str, now: datetime) -> tuple[datetime, d
         return None
     end = start + timedelta(minutes=rule.duration_minutes)
     return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+
+def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """UTC bounds of a local calendar month, for "a cell's meetings by month"."""
+    start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)  # noqa: PLR2004
+    return start, end
+
+
+def local_month_range(first: str, last: str) -> tuple[datetime, datetime]:
+    """UTC bounds from the start of month ``first`` to the end of month ``last`` ("2026-12")."""
+    since, _ = local_month_bounds(int(first[:4]), int(first[5:]))
+    _, until = local_month_bounds(int(last[:4]), int(last[5:]))
+    return since, until

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Role
-from domain.clock import Clock
 from domain.errors import NotFoundError, RuleViolationError
 from domain.notifications.model import (
     TTL_BY_CATEGORY,
@@ -23,7 +22,7 @@ from domain.notifications.model import (
 from domain.notifications.ports import NotificationStore, Recipient, Renderer, Scheduled
 from domain.org.model import Locale
 from domain.pagination import Page, PageRequest
-from domain.ports import UnitOfWork
+from domain.ports import Clock, UnitOfWork
 
 MAX_SUBJECT_LENGTH = 200
 DIGEST_ROLES = frozenset({Role.LEADER, Role.ADMIN})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import uuid4
 
 from domain.actors import Role
+from domain.audit import audited
 from domain.errors import ConflictError
 from domain.org.model import Locale, Person, RoleGrant, Unit, unit_path
 from domain.org.service import OrgService
-from domain.ports import AuditEntry
 from domain.snapshots import snapshot
 
 
@@ -61,14 +61,4 @@ async def create_admin(
 
 
 async def _audit(org: OrgService, action: str, obj: Unit | Person | RoleGrant, path: str) -> None:
-    await org.audit.record(
-        AuditEntry(
-            actor_id=None,
-            action=action,
-            object_type=type(obj).__name__,
-            object_id=obj.id,
-            unit_path=path,
-            before=None,
-            after=snapshot(obj),
-        )
-    )
+    await audited(org.audit, None, action, type(obj).__name__, obj.id, path, after=snapshot(obj))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
+from domain.audit import audited, bump_version
 from domain.auth.passwords import PasswordPolicy
-from domain.clock import Clock
+from domain.auth.ports import PasswordHasher
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.org.model import (
     LeaderAssignment,
@@ -36,8 +37,10 @@ from domain.org.ports import (
     UnitFilter,
 )
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, PasswordHasher, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 from domain.snapshots import snapshot
+
+Touched = TypeVar("Touched", Unit, Person, Membership, RoleGrant, LeaderAssignment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,17 +103,32 @@ class OrgService:
         path: str,
         before: dict[str, Any] | None,
     ) -> None:
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id,
-                action=action,
-                object_type=type(obj).__name__,
-                object_id=obj.id,
-                unit_path=path,
-                before=before,
-                after=snapshot(obj),
-            )
+        await audited(
+            self.audit,
+            actor.person_id,
+            action,
+            type(obj).__name__,
+            obj.id,
+            path,
+            before=before,
+            after=snapshot(obj),
         )
+
+    async def _touch(
+        self,
+        actor: Actor,
+        action: str,
+        obj: Touched,
+        path: str,
+        before: dict[str, Any],
+        save: Callable[[Touched], Awaitable[None]],
+    ) -> Touched:
+        """Every change to an existing org object: stamped, next version, saved, audited."""
+        obj.updated_at = self.clock.now()
+        bump_version(obj)
+        await save(obj)
+        await self._audit(actor, action, obj, path, before)
+        return obj
 
     async def me(self, actor: Actor) -> MyProfile:
         person = await self.repo.get_person(actor.person_id)
@@ -181,7 +199,7 @@ class OrgService:
             before = snapshot(unit)
             unit.name = name if name is not None else unit.name
             unit.level = level if level is not None else unit.level
-            await self._touch_unit(actor, "unit.update", unit, before)
+            await self._touch(actor, "unit.update", unit, unit.path, before, self.repo.save_unit)
             return unit
 
     async def move_unit(self, actor: Actor, unit_id: UUID, new_parent_id: UUID) -> Unit:
@@ -196,7 +214,7 @@ class OrgService:
             unit.parent_id = new_parent.id
             unit.path = unit_path(new_parent.path, unit.id)
             await self.repo.move_subtree(old_path, unit.path)
-            await self._touch_unit(actor, "unit.move", unit, before)
+            await self._touch(actor, "unit.move", unit, unit.path, before, self.repo.save_unit)
             return unit
 
     async def deactivate_unit(self, actor: Actor, unit_id: UUID) -> Unit:
@@ -210,16 +228,10 @@ class OrgService:
                 raise ConflictError("unit_has_members")
             before = snapshot(unit)
             unit.active = False
-            await self._touch_unit(actor, "unit.deactivate", unit, before)
+            await self._touch(
+                actor, "unit.deactivate", unit, unit.path, before, self.repo.save_unit
+            )
             return unit
-
-    async def _touch_unit(
-        self, actor: Actor, action: str, unit: Unit, before: dict[str, Any]
-    ) -> None:
-        unit.updated_at = self.clock.now()
-        unit.version += 1
-        await self.repo.save_unit(unit)
-        await self._audit(actor, action, unit, unit.path, before)
 
     # -- people ---------------------------------------------------------------------------------
 
@@ -300,7 +312,9 @@ class OrgService:
             person.full_name = full_name if full_name is not None else person.full_name
             person.email = email if email is not None else person.email
             person.locale = locale if locale is not None else person.locale
-            return await self._touch_person(actor, "person.update", person, before)
+            return await self._touch(
+                actor, "person.update", person, person.home_unit_path, before, self.repo.save_person
+            )
 
     async def set_person_active(self, actor: Actor, person_id: UUID, *, active: bool) -> Person:
         async with self.uow.atomic():
@@ -315,16 +329,9 @@ class OrgService:
             if not active:
                 await self.sessions.shut_out(person.id, self.clock.now())
             action = "person.activate" if active else "person.deactivate"
-            return await self._touch_person(actor, action, person, before)
-
-    async def _touch_person(
-        self, actor: Actor, action: str, person: Person, before: dict[str, Any]
-    ) -> Person:
-        person.updated_at = self.clock.now()
-        person.version += 1
-        await self.repo.save_person(person)
-        await self._audit(actor, action, person, person.home_unit_path, before)
-        return person
+            return await self._touch(
+                actor, action, person, person.home_unit_path, before, self.repo.save_person
+            )
 
     # -- memberships ----------------------------------------------------------------------------
 
@@ -389,27 +396,32 @@ class OrgService:
                 membership.exempt = exempt
                 membership.exempt_resolution_date = exempt_resolution_date if exempt else None
             membership.check()
-            return await self._touch_membership(actor, "membership.update", membership, before)
+            return await self._touch(
+                actor,
+                "membership.update",
+                membership,
+                membership.cell_path,
+                before,
+                self.repo.save_membership,
+            )
 
     async def end_membership(self, actor: Actor, membership_id: UUID, on: date) -> Membership:
         async with self.uow.atomic():
             membership = await self._managed_membership(actor, membership_id)
             before = snapshot(membership)
             membership.end(on)
-            return await self._touch_membership(actor, "membership.end", membership, before)
+            return await self._touch(
+                actor,
+                "membership.end",
+                membership,
+                membership.cell_path,
+                before,
+                self.repo.save_membership,
+            )
 
     async def _managed_membership(self, actor: Actor, membership_id: UUID) -> Membership:
         membership = await self.membership(actor, membership_id)
         actor.require(Permission.MANAGE_ORG, membership.cell_path, "org_manage_forbidden")
-        return membership
-
-    async def _touch_membership(
-        self, actor: Actor, action: str, membership: Membership, before: dict[str, Any]
-    ) -> Membership:
-        membership.updated_at = self.clock.now()
-        membership.version += 1
-        await self.repo.save_membership(membership)
-        await self._audit(actor, action, membership, membership.cell_path, before)
         return membership
 
     # -- role grants ----------------------------------------------------------------------------
@@ -458,11 +470,9 @@ class OrgService:
             before = snapshot(grant)
             grant.revoke(self.clock.now())
             await self._keep_an_admin(grant, lambda g: g.id != grant.id)
-            grant.updated_at = self.clock.now()
-            grant.version += 1
-            await self.repo.save_grant(grant)
-            await self._audit(actor, "grant.revoke", grant, grant.unit_path, before)
-            return grant
+            return await self._touch(
+                actor, "grant.revoke", grant, grant.unit_path, before, self.repo.save_grant
+            )
 
     async def _keep_an_admin(self, grant: RoleGrant, remains: Callable[[RoleGrant], bool]) -> None:
         """Refuse a change that would leave the grant's unit with no active person able to
@@ -536,8 +546,11 @@ class OrgService:
             assignment.period = period if period is not None else assignment.period
             if ended_on is not None:
                 assignment.end(ended_on)
-            assignment.updated_at = self.clock.now()
-            assignment.version += 1
-            await self.repo.save_assignment(assignment)
-            await self._audit(actor, "assignment.update", assignment, assignment.cell_path, before)
-            return assignment
+            return await self._touch(
+                actor,
+                "assignment.update",
+                assignment,
+                assignment.cell_path,
+                before,
+                self.repo.save_assignment,
+            )

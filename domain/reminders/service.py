@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from domain.clock import LOCAL_TZ, Clock
+from domain.clock import LOCAL_TZ
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.meetings.model import MeetingStatus
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notice, Notifier
-from domain.ports import UnitOfWork
+from domain.ports import Clock, UnitOfWork
 from domain.reminders.model import (
     ReminderKind,
     ReminderPolicy,

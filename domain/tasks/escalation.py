@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from domain.calendar import WorkingCalendar
 from domain.tasks.model import Priority
+from domain.working_days import WorkingCalendar
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.calendar import CalendarDay, WorkingCalendar
 from domain.org.model import Locale
 from domain.pagination import Page, PageRequest
 from domain.tasks.model import Priority, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Petition, ReplyState
+from domain.working_days import CalendarDay, WorkingCalendar
 
 
 @dataclass(frozen=True, slots=True)

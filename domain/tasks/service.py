@@ -8,19 +8,19 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission, Role
-from domain.clock import LOCAL_TZ, Clock
+from domain.audit import audited, bump_version, require_version
+from domain.clock import LOCAL_TZ
 from domain.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
     RuleViolationError,
-    StaleVersionError,
 )
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notifier
 from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.ports import AuditLog, Clock, UnitOfWork
 from domain.references import References
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
@@ -129,16 +129,14 @@ class TaskService:
         self.petitions = petitions
 
     async def _audit(self, actor: Actor | None, action: str, task: Task) -> None:
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id if actor else None,
-                action=action,
-                object_type="Task",
-                object_id=task.id,
-                unit_path=task.unit_path,
-                before=None,
-                after={"status": task.status.value, "version": task.version},
-            )
+        await audited(
+            self.audit,
+            actor.person_id if actor else None,
+            action,
+            "Task",
+            task.id,
+            task.unit_path,
+            after={"status": task.status.value, "version": task.version},
         )
 
     def today(self) -> date:
@@ -252,14 +250,11 @@ class TaskService:
 
     async def _changing(self, actor: Actor, task_id: UUID, version: int | None) -> Task:
         task = await self.task(actor, task_id)
-        if version is not None and version != task.version:
-            raise StaleVersionError("version_mismatch", current_version=task.version)
+        require_version(task, version)
         return task
 
     async def _save(self, actor: Actor | None, action: str, task: Task) -> Task:
-        expected = task.version
-        task.version += 1
-        await self.repo.save(task, expected)
+        await self.repo.save(task, bump_version(task))
         await self._audit(actor, action, task)
         template = TASK_TEMPLATES.get(action)
         if template is not None:
@@ -503,14 +498,12 @@ class TaskService:
             raise ForbiddenError("calendar_manage_forbidden")
         async with self.uow.atomic():
             await self.working_days.set_day(day, working=working, note=note)
-            await self.audit.record(
-                AuditEntry(
-                    actor_id=actor.person_id,
-                    action="calendar.day",
-                    object_type="CalendarDay",
-                    object_id=root.id,
-                    unit_path=root.path,
-                    before=None,
-                    after={"day": day.isoformat(), "working": working, "note": note},
-                )
+            await audited(
+                self.audit,
+                actor.person_id,
+                "calendar.day",
+                "CalendarDay",
+                root.id,
+                root.path,
+                after={"day": day.isoformat(), "working": working, "note": note},
             )

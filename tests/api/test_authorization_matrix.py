@@ -30,16 +30,16 @@ from db.engine import Database
 from db.files import LocalAttachmentStore
 from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.calendar import PiccoloCalendarTokenRepository
+from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
-from domain.attachments import Attachment, AttachmentKind
+from domain.attachments.model import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
-from domain.calendar_feed import CalendarToken, hash_token
+from domain.calendar_feed.model import CalendarToken, hash_token
 from domain.inspections.model import (
     Answer,
     AnswerKind,

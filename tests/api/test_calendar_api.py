@@ -9,7 +9,7 @@ import httpx
 import icalendar
 
 from db.tables import CalendarTokenTable
-from domain.calendar_feed import hash_token
+from domain.calendar_feed.model import hash_token
 from tests.factories import World, build_world, login
 from tests.fakes import START
 

@@ -73,7 +73,7 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     db: Database, clock: FakeClock
 ) -> None:
     container = services(db, clock)
-    org, meetings = container.org("seed"), container.meetings("seed")
+    org, meetings = container.org("seed"), container.meeting_planning("seed")
     text = await seed(org, meetings)
 
     units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from domain.attachments import (
+from domain.attachments.model import (
     AttachmentKind,
     AttachmentPolicy,
     check_content,

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.calendar import WorkingCalendar
 from domain.clock import LOCAL_TZ
 from domain.errors import RuleViolationError
 from domain.inspections.model import InspectionKind
@@ -22,6 +21,7 @@ from domain.inspections.planning import (
     spread_days,
 )
 from domain.inspections.service import PlanSpec
+from domain.working_days import WorkingCalendar
 
 NEW_YEAR = date(2027, 1, 1)  # a Friday and a public holiday
 TET = frozenset(date(2027, 2, d) for d in range(5, 11))  # Tết Đinh Mùi, as the calendar has it

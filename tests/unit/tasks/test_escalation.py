@@ -5,9 +5,9 @@ from uuid import uuid4
 
 import holidays
 
-from domain.calendar import WorkingCalendar
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import Priority
+from domain.working_days import WorkingCalendar
 
 VN = WorkingCalendar.of(holidays.country_holidays("VN", years=[2026, 2027]).keys())
 POLICY = EscalationPolicy()

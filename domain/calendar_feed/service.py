@@ -1,72 +1,28 @@
-"""A personal calendar feed behind a revocable token, for phone calendars that subscribe to it.
-
-The token is the only credential of the feed (calendar apps cannot log in), so it is random,
-stored only as its SHA-256, shown once, and revoked when a new one is made or on request.
-"""
+"""Calendar feed use cases: issue and revoke the token, read the feed behind it."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Permission
-from domain.clock import Clock
+from domain.audit import audited
+from domain.calendar_feed.model import (
+    NO_SESSION,
+    TOKEN_BYTES,
+    TOKEN_SHAPE,
+    CalendarPolicy,
+    CalendarToken,
+    Feed,
+    IssuedCalendarToken,
+    hash_token,
+)
+from domain.calendar_feed.ports import CalendarTokenRepository
 from domain.errors import NotFoundError
-from domain.meetings.model import Meeting
 from domain.meetings.ports import MeetingRepository
-from domain.org.model import Person
 from domain.org.ports import OrgRepository
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
-
-TOKEN_BYTES = 32
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 bytes, URL-safe base64 without padding
-NO_SESSION = UUID(int=0)
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarPolicy:
-    days_back: int = 30
-    days_ahead: int = 90
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarToken:
-    id: UUID
-    person_id: UUID
-    token_hash: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedCalendarToken:
-    token: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    person: Person
-    meetings: list[Meeting]
-    cell_names: dict[UUID, str]
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class CalendarTokenRepository(Protocol):
-    async def add(self, token: CalendarToken) -> None: ...
-    async def revoke_all(self, person_id: UUID, at: datetime) -> int:
-        """Revoke the person's live tokens; returns how many."""
-
-    async def live_person(self, token_hash: str) -> UUID | None:
-        """The person of a token that is not revoked."""
+from domain.ports import AuditLog, Clock, UnitOfWork
 
 
 class CalendarFeedService:
@@ -106,16 +62,13 @@ class CalendarFeedService:
 
     async def _record(self, actor: Actor, action: str, object_id: UUID) -> None:
         person = await self.org.get_person(actor.person_id)
-        await self.audit.record(
-            AuditEntry(
-                actor_id=actor.person_id,
-                action=action,
-                object_type="CalendarToken",
-                object_id=object_id,
-                unit_path=person.home_unit_path if person else "/",
-                before=None,
-                after=None,
-            )
+        await audited(
+            self.audit,
+            actor.person_id,
+            action,
+            "CalendarToken",
+            object_id,
+            person.home_unit_path if person else "/",
         )
 
     async def feed(self, token: str) -> Feed:

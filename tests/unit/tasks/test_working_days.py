@@ -5,7 +5,7 @@ from datetime import date
 import holidays
 import pytest
 
-from domain.calendar import WorkingCalendar
+from domain.working_days import WorkingCalendar
 
 # The public holidays of the `holidays` library; make-up Saturdays are given explicitly.
 

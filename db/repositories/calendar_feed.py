@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from db.tables import CalendarTokenTable
-from domain.calendar_feed import CalendarToken
+from domain.calendar_feed.model import CalendarToken
 
 
 class PiccoloCalendarTokenRepository:

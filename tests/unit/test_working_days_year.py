@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.calendar import CalendarDay, DaySource, WorkingCalendar, special_days, with_weekends
+from domain.working_days import CalendarDay, DaySource, WorkingCalendar, special_days, with_weekends
 
 TET = {date(2027, 2, 6): "Tết Nguyên Đán", date(2027, 2, 8): "Mùng ba Tết Nguyên Đán"}
 SWAPPED = {date(2027, 1, 9): "Làm bù"}

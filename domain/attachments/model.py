@@ -8,19 +8,13 @@ and whoever may see that unit may read it.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from domain.actors import Actor, Permission
-from domain.clock import Clock
-from domain.errors import NotFoundError, PayloadTooLargeError, RuleViolationError
-from domain.org.ports import OrgRepository
-from domain.ports import AuditEntry, AuditLog, UnitOfWork
+from domain.errors import PayloadTooLargeError, RuleViolationError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_FILENAME_LENGTH = 200
@@ -125,96 +119,3 @@ class Paper:
     @classmethod
     def of(cls, attachment: Attachment) -> Paper:
         return cls(attachment.id, attachment.filename, attachment.kind, attachment.size)
-
-
-class AttachmentStore(Protocol):
-    """Where the bytes live. Keys are opaque to the domain."""
-
-    async def put(self, content: bytes) -> str:
-        """Store ``content``; returns its storage key. Storing the same bytes twice is harmless."""
-
-    async def read(self, key: str) -> bytes: ...
-
-
-class AttachmentRepository(Protocol):
-    async def add(self, attachment: Attachment) -> None: ...
-    async def get(self, attachment_id: UUID) -> Attachment | None: ...
-    async def get_many(self, attachment_ids: list[UUID]) -> list[Attachment]: ...
-
-
-class AttachmentService:
-    def __init__(
-        self,
-        repo: AttachmentRepository,
-        store: AttachmentStore,
-        org: OrgRepository,
-        uow: UnitOfWork,
-        audit: AuditLog,
-        clock: Clock,
-        policy: AttachmentPolicy,
-    ) -> None:
-        self.repo = repo
-        self.store = store
-        self.org = org
-        self.uow = uow
-        self.audit = audit
-        self.clock = clock
-        self.policy = policy
-
-    async def upload(
-        self, actor: Actor, unit_id: UUID, content: bytes, filename: str | None
-    ) -> Attachment:
-        """Whoever manages the meetings of a unit may attach files to it."""
-        unit = await self.org.get_unit(unit_id)
-        if unit is None:
-            raise NotFoundError("unit_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
-        actor.require(Permission.MANAGE_MEETINGS, unit.path, "attachment_upload_forbidden")
-        if not unit.active:
-            raise RuleViolationError("unit_inactive")
-        kind = check_content(content, self.policy)
-        # Bytes first, outside the transaction: content-addressed, so a retry or a rolled-back
-        # row leaves at most an unreferenced file, never a row without its bytes.
-        key = await self.store.put(content)
-        attachment = Attachment(
-            id=uuid4(),
-            unit_id=unit.id,
-            unit_path=unit.path,
-            kind=kind,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            filename=sanitize_filename(filename, kind),
-            uploaded_by=actor.person_id,
-            created_at=self.clock.now(),
-            storage_key=key,
-        )
-        async with self.uow.atomic():
-            await self.repo.add(attachment)
-            await self.audit.record(
-                AuditEntry(
-                    actor_id=actor.person_id,
-                    action="attachment.upload",
-                    object_type="Attachment",
-                    object_id=attachment.id,
-                    unit_path=unit.path,
-                    before=None,
-                    after={
-                        "kind": kind.value,
-                        "size": attachment.size,
-                        "sha256": attachment.sha256,
-                        "filename": attachment.filename,
-                    },
-                )
-            )
-        return attachment
-
-    async def get(self, actor: Actor, attachment_id: UUID) -> Attachment:
-        attachment = await self.repo.get(attachment_id)
-        if attachment is None:
-            raise NotFoundError("attachment_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, attachment.unit_path, "attachment_not_found")
-        return attachment
-
-    async def content(self, actor: Actor, attachment_id: UUID) -> tuple[Attachment, bytes]:
-        attachment = await self.get(actor, attachment_id)
-        return attachment, await self.store.read(attachment.storage_key)
