@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from api.errors import problems
-from api.schemas import Cursor, Limit, Out, PageOut
+from api.compliance.schemas import ComplianceFlagOut
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
 from domain.actors import Actor
-from domain.compliance.model import ComplianceFlag, FlagFilter, FlagKind
+from domain.compliance.model import FlagFilter, FlagKind
 from domain.compliance.service import ComplianceService
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
@@ -25,30 +25,6 @@ Period = Annotated[
         description="A month (2026-11), a quarter (2026-Q4) or a year (2026)",
     ),
 ]
-
-
-class ComplianceFlagOut(Out):
-    id: UUID
-    kind: FlagKind
-    unit_id: UUID  # the cell
-    unit_name: str
-    subject_id: UUID  # the cell, the leader (leader_behind_quota) or the member (unexcused_absence)
-    period: str
-    detail: dict[str, Any]
-    raised_at: datetime
-
-    @classmethod
-    def of(cls, flag: ComplianceFlag) -> ComplianceFlagOut:
-        return cls(
-            id=flag.id,
-            kind=flag.kind,
-            unit_id=flag.unit_id,
-            unit_name=flag.unit_name,
-            subject_id=flag.subject,
-            period=flag.period,
-            detail=dict(flag.detail),
-            raised_at=flag.raised_at,
-        )
 
 
 @get(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
@@ -21,14 +20,12 @@ from litestar.openapi.spec import (
 )
 from litestar.params import FromPath, QueryParameter, RawBody
 
-from api.errors import problems
-from api.raw_body import raw_body_operation
-from api.schemas import Out
+from api.attachments.schemas import AttachmentOut
+from api.http.errors import problems
+from api.http.raw_body import raw_body_operation
 from domain.actors import Actor
 from domain.attachments import (
     MEDIA_TYPES,
-    Attachment,
-    AttachmentKind,
     AttachmentService,
 )
 
@@ -38,32 +35,6 @@ BODY_SLACK = 1
 
 Attachments = NamedDependency[AttachmentService]
 Me = NamedDependency[Actor]
-
-
-class AttachmentOut(Out):
-    id: UUID
-    unit_id: UUID
-    kind: AttachmentKind
-    media_type: str
-    size: int
-    sha256: str
-    filename: str
-    uploaded_by: UUID
-    created_at: datetime
-
-    @classmethod
-    def of(cls, a: Attachment) -> AttachmentOut:
-        return cls(
-            id=a.id,
-            unit_id=a.unit_id,
-            kind=a.kind,
-            media_type=a.media_type,
-            size=a.size,
-            sha256=a.sha256,
-            filename=a.filename,
-            uploaded_by=a.uploaded_by,
-            created_at=a.created_at,
-        )
 
 
 def content_disposition(filename: str) -> str:

@@ -1,4 +1,5 @@
-"""argon2id password hashing at OWASP's minimum or above (m=19 MiB, t=2, p=1)."""
+"""argon2id password hashing at OWASP's minimum or above (m=19 MiB, t=2, p=1): the
+PasswordHasher of domain/ports.py, plugged in by chibo/bootstrap.py."""
 
 from __future__ import annotations
 

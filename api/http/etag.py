@@ -8,7 +8,7 @@ from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
-from api.errors import PreconditionRequiredError
+from api.http.errors import PreconditionRequiredError
 
 T = TypeVar("T")
 

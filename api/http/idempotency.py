@@ -26,7 +26,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
-from api.errors import problem_response
+from api.http.errors import problem_response
 from db.engine import Database
 from db.repositories.idempotency import Claim, ClaimOutcome, IdempotencyStore, StoredReply
 from domain.actors import Actor

@@ -6,17 +6,16 @@ calendars subscribe to a URL and cannot log in.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from api import ics
-from api.auth import PublicOperation
-from api.errors import problems
-from api.schemas import Out
+from api.calendar_feed import ics
+from api.calendar_feed.schemas import CalendarTokenOut
+from api.http.auth import PublicOperation
+from api.http.errors import problems
 from domain.actors import Actor
 from domain.calendar_feed import CalendarFeedService, Feed
 from domain.errors import NotFoundError
@@ -57,11 +56,6 @@ TEXT: dict[Locale, dict[str, str]] = {
         "cancelled": "Cancelled",
     },
 }
-
-
-class CalendarTokenOut(Out):
-    feed_path: str
-    created_at: datetime
 
 
 def _summary(meeting: Meeting, cell_name: str, locale: Locale) -> str:

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from litestar import get
 from litestar.di import NamedDependency
 
-from api.errors import problems
-from api.schemas import Out, PageOut, one_page
+from api.http.errors import problems
+from api.http.schemas import PageOut, one_page
+from api.jobs.schemas import JobOut
 from db.engine import Database
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
-from domain.actors import Actor, Role
+from domain.actors import Actor, is_root_admin
 from domain.errors import ForbiddenError
-
-ROOT_PATH_SLASHES = 2  # "/<root id>/"
-
-
-class JobOut(Out):
-    name: str
-    last_started_at: datetime | None
-    last_finished_at: datetime | None
-    last_duration_ms: int | None
-    last_outcome: str | None  # ok | error; null: never ran
-    last_error: str | None  # the latest error, even if later runs went well
-    last_error_at: datetime | None
-    next_run_at: datetime | None
-
-
-def is_root_admin(actor: Actor) -> bool:
-    return any(
-        g.role is Role.ADMIN and g.unit_path.count("/") == ROOT_PATH_SLASHES for g in actor.grants
-    )
 
 
 @get(

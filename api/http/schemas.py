@@ -42,7 +42,8 @@ NewPassword = Annotated[
 ]
 
 # A date of a member's past (joining, exemption, leaving): older than the service's own records,
-# whose dates api/strict.py bounds to limits.EVENT_YEARS unless a field says otherwise like this.
+# whose dates api/http/strict.py bounds to limits.EVENT_YEARS unless a field says otherwise like
+# this.
 HistoricDate = Annotated[date, msgspec.Meta(extra={"years": limits.HISTORY_YEARS})]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, at most 100")]

@@ -28,7 +28,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from litestar.typing import FieldDefinition
 
-from api.errors import MalformedBodyError, UnsupportedMediaTypeError
+from api.http.errors import MalformedBodyError, UnsupportedMediaTypeError
 from domain import limits
 from domain.errors import RuleViolationError
 

@@ -19,9 +19,9 @@ import msgspec
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from api.errors import DESCRIPTIONS, PROBLEM_MEDIA_TYPE
-from api.idempotency import VALID_KEY
-from api.schemas import In
+from api.http.errors import DESCRIPTIONS, PROBLEM_MEDIA_TYPE
+from api.http.idempotency import VALID_KEY
+from api.http.schemas import In
 
 Json = dict[str, Any]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

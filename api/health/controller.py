@@ -6,13 +6,9 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.auth import PublicOperation
-from api.schemas import Out
+from api.health.schemas import HealthOut
+from api.http.auth import PublicOperation
 from db.engine import Database
-
-
-class HealthOut(Out):
-    status: str
 
 
 @get(

@@ -1,28 +1,18 @@
-"""Citizens' petitions and the working-day calendar their deadlines use."""
+"""Citizens' petitions: recorded, answered in writing by the responsible head, rated."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, post, put
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.i18n import negotiate
-from api.schemas import Cursor, Limit, PageOut, one_page
-from api.tasks.schemas import (
-    CalendarDayIn,
-    CalendarDayOut,
-    PetitionIn,
-    PetitionOut,
-    ReplyIn,
-    SatisfactionIn,
-)
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
+from api.petitions.schemas import PetitionIn, PetitionOut, ReplyIn, SatisfactionIn
 from domain.actors import Actor
-from domain.calendar import DaySource, with_weekends
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
 from domain.tasks.petitions import Petition, Reply, ReplyState
@@ -117,45 +107,3 @@ class PetitionController(Controller):
         """ "Not satisfied" reopens the petition's task."""
         petition = await tasks.satisfaction(actor, petition_id, data.satisfaction)
         return _out(tasks, actor, petition)
-
-
-class CalendarDayController(Controller):
-    path = "/api/v1/calendar-days"
-    tags = ["working-calendar"]
-
-    @get("/", operation_id="ListCalendarExceptions", responses=problems(401, 422))
-    async def list_days(
-        self,
-        actor: Me,
-        tasks: Tasks,
-        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
-        accept_language: Annotated[str | None, HeaderParameter(name="Accept-Language")] = None,
-        weekends: Annotated[
-            bool, QueryParameter(description="Also list every Saturday and Sunday off")
-        ] = False,
-    ) -> PageOut[CalendarDayOut]:
-        """The year's days that deadlines skip or count unlike an ordinary weekday: statutory
-        holidays (lunar Tết included, named in the caller's language), the days admins entered
-        (their reason; an entry wins over the statute) and make-up working Saturdays. Weekends
-        are off unless listed as working; `weekends=true` lists them too."""
-        del actor
-        days = await tasks.working_days.days(year, negotiate(accept_language))
-        return one_page(
-            [
-                CalendarDayOut(day=d.day, working=d.working, note=d.name, source=d.source)
-                for d in (with_weekends(days, year) if weekends else days)
-            ]
-        )
-
-    @put(
-        "/{day:date}",
-        operation_id="SetCalendarDay",
-        responses=problems(401, 403, 404, 413, 422),  # 404: a path that is not a date
-    )
-    async def set_day(
-        self, day: FromPath[date], data: JSONBody[CalendarDayIn], actor: Me, tasks: Tasks
-    ) -> CalendarDayOut:
-        await tasks.set_calendar_day(actor, day, working=data.working, note=data.note)
-        return CalendarDayOut(
-            day=day, working=data.working, note=data.note, source=DaySource.OVERRIDE
-        )

@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from litestar import get
 from litestar.di import NamedDependency
 
-from api.auth import WITH_TEMPORARY_PASSWORD
-from api.errors import problems
-from api.org.people import PersonOut
-from api.schemas import Out
-from domain.actors import Actor, Role
-from domain.org.model import MembershipKind, QuotaPeriod
+from api.auth.schemas import MeOut, MyCellOut, MyFollowedCellOut, MyGrantOut
+from api.http.auth import WITH_TEMPORARY_PASSWORD
+from api.http.errors import problems
+from api.org.schemas import PersonOut
+from domain.actors import Actor
 from domain.org.service import OrgService
-
-
-class MyGrantOut(Out):
-    id: UUID
-    role: Role
-    unit_id: UUID
-    unit_name: str
-    unit_level: str
-
-
-class MyCellOut(Out):
-    membership_id: UUID
-    cell_id: UUID
-    cell_name: str
-    kind: MembershipKind
-    exempt: bool
-
-
-class MyFollowedCellOut(Out):
-    assignment_id: UUID
-    cell_id: UUID
-    cell_name: str
-    quota: int
-    period: QuotaPeriod
-
-
-class MeOut(Out):
-    person: PersonOut
-    grants: list[MyGrantOut]
-    cells: list[MyCellOut]
-    followed: list[MyFollowedCellOut]
 
 
 @get(

@@ -1,6 +1,6 @@
 """Titles of every error code, in Vietnamese and English. The app switches on the code.
 
-The titles live in the gettext catalogs api/locale/<language>/LC_MESSAGES/errors.po, one
+The titles live in the gettext catalogs api/http/locale/<language>/LC_MESSAGES/errors.po, one
 ``error.<code>`` entry per code.
 """
 

@@ -10,8 +10,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.error_texts import FALLBACK_BY_STATUS, title, validation_text
-from api.i18n import negotiate
+from api.http.error_texts import FALLBACK_BY_STATUS, title, validation_text
+from api.http.i18n import negotiate
 from domain.errors import (
     ConflictError,
     DomainError,

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
-from api.errors import problems
-from api.schemas import Cursor, Limit, Out, PageOut
+from api.audit.schemas import AuditOut
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
 from db.repositories.audit import AuditFilter, list_audit
 from domain.actors import Actor, Permission
 from domain.inspections.service import InspectionService
 from domain.pagination import PageRequest
-
-
-class AuditOut(Out):
-    id: UUID
-    at: datetime
-    actor_id: UUID | None
-    action: str
-    object_type: str
-    object_id: UUID
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    request_id: str | None
 
 
 @get("/api/v1/audit", operation_id="ListAudit", tags=["audit"], responses=problems(401, 422))
