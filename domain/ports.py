@@ -1,4 +1,4 @@
-"""What the domain needs from the outside world, as Protocols implemented in db/ and api/."""
+"""What the domain needs from the outside world, as Protocols implemented in db/ and chibo/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Phone numbers to E.164, Vietnam by default (0912 345 678 -> +84912345678)."""
+"""Phone numbers to E.164, Vietnam by default (0912 345 678 -> +84912345678).
+
+What a valid phone number is belongs to the domain (the API and the chibo command both apply it).
+``phonenumbers`` is Google's numbering-plan data and parser: no I/O, no framework, so the domain
+may use it rather than keep its own copy of the plans.
+"""
 
 from __future__ import annotations
 
