@@ -13,42 +13,45 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from api import health
-from api.attachments import attachment_router
-from api.audit import get_audit
-from api.auth import AuthController, TokenIssuer, make_jwt_auth, temporary_password_guard
-from api.calendar import (
+from api.attachments.controller import attachment_router
+from api.audit.controller import get_audit
+from api.auth.controller import AuthController
+from api.auth.me import get_me
+from api.auth.tokens import TokenIssuer
+from api.calendar_feed.controller import (
     FEED_PREFIX,
     CalendarTokenController,
     get_calendar_feed,
 )
-from api.compliance import list_compliance_flags
-from api.errors import EXCEPTION_HANDLERS
-from api.i18n import content_language_middleware
-from api.idempotency import IdempotencyMiddleware
+from api.compliance.controller import list_compliance_flags
+from api.health import controller as health
+from api.http.auth import make_jwt_auth, temporary_password_guard
+from api.http.errors import EXCEPTION_HANDLERS
+from api.http.i18n import content_language_middleware
+from api.http.idempotency import IdempotencyMiddleware
+from api.http.openapi import ContractJsonPlugin
+from api.http.options import options_allow_middleware
+from api.http.request_id import request_id_middleware
+from api.http.strict import StrictInput
 from api.inspections.controller import (
     ChecklistTemplateController,
     InspectionController,
     InspectionPlanController,
 )
 from api.inspections.visit import InspectionVisitController
-from api.jobs import list_jobs
-from api.me import get_me
+from api.jobs.controller import list_jobs
 from api.meetings.controller import MeetingController, MeetingRuleController
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
-from api.notifications import MyNotificationsController
-from api.openapi import ContractJsonPlugin
-from api.options import options_allow_middleware
+from api.notifications.controller import MyNotificationsController
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
 from api.org.people import PersonController
 from api.org.roster import RosterController
 from api.org.units import UnitController
-from api.request_id import request_id_middleware
-from api.strict import StrictInput
+from api.petitions.controller import PetitionController
 from api.tasks.controller import TaskController
-from api.tasks.petitions import CalendarDayController, PetitionController
+from api.working_days.controller import CalendarDayController
 from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore

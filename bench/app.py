@@ -48,10 +48,10 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from piccolo.querystring import QueryString
 
-from api.etag import IfMatch, expected_version, tagged
+from api.http.etag import IfMatch, expected_version, tagged
+from api.http.schemas import Limit, PageOut
 from api.meetings.schemas import MeetingOut, RecordIn
-from api.org.people import PersonOut
-from api.schemas import Limit, PageOut
+from api.org.schemas import PersonOut
 from chibo.bootstrap import build_app
 from chibo.settings import Settings
 from db.engine import Database, Timeouts

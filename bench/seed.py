@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.passwords import Argon2Hasher
+from chibo.passwords import Argon2Hasher
 from db.engine import Database
 from db.migrate import bind
 from db.tables import (

@@ -14,7 +14,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from api.app import create_app
-from api.passwords import Argon2Hasher
+from chibo.passwords import Argon2Hasher
 from chibo.settings import Settings
 from db.engine import Database
 from db.files import LocalAttachmentStore

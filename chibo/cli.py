@@ -130,8 +130,8 @@ async def migrate(settings: Settings) -> str:
 async def create_admin(
     settings: Settings, phone: str, name: str, password: str, root_name: str
 ) -> str:
-    from api.phones import to_e164  # noqa: PLC0415
     from domain.org import bootstrap as org_bootstrap  # noqa: PLC0415
+    from domain.org.phones import to_e164  # noqa: PLC0415
 
     async with opened(settings) as container:
         person, root = await org_bootstrap.create_admin(

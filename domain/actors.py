@@ -126,3 +126,13 @@ class Actor:
         """Seen but not allowed: the caller learns only that it is forbidden."""
         if not self.may(permission, unit_path):
             raise ForbiddenError(code)
+
+
+ROOT_PATH_SLASHES = 2  # "/<root id>/"
+
+
+def is_root_admin(actor: Actor) -> bool:
+    """An admin of the root unit: the whole service's operator (the scheduled jobs' state)."""
+    return any(
+        g.role is Role.ADMIN and g.unit_path.count("/") == ROOT_PATH_SLASHES for g in actor.grants
+    )

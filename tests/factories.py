@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import httpx
 
-from api.passwords import Argon2Hasher
+from chibo.passwords import Argon2Hasher
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Role
 from domain.org.model import (

@@ -9,8 +9,9 @@ from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.etag import ETAG_HEADER, tagged
+from api.http.errors import problems
+from api.http.etag import ETAG_HEADER, tagged
+from api.http.schemas import Cursor, Limit, Month, PageOut, one_page
 from api.inspections.schemas import (
     InspectionIn,
     InspectionOut,
@@ -21,7 +22,6 @@ from api.inspections.schemas import (
     TemplateIn,
     TemplateOut,
 )
-from api.schemas import Cursor, Limit, Month, PageOut, one_page
 from domain.actors import Actor
 from domain.inspections.model import InspectionKind, InspectionStatus
 from domain.inspections.ports import InspectionFilter

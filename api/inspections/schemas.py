@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas import In, Name, Out, Text
+from api.http.schemas import In, Name, Out, Text
 from domain.inspections.model import (
     AnswerKind,
     ChecklistItem,

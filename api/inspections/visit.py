@@ -8,8 +8,8 @@ from litestar import Controller, Response, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.errors import problems
-from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.errors import problems
+from api.http.etag import ETAG_HEADER, IfMatch, expected_version, tagged
 from api.inspections.schemas import (
     AnswerIn,
     ConclusionIn,

@@ -10,8 +10,9 @@ from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.errors import problems
+from api.http.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.schemas import Cursor, Limit, Month, PageOut
 from api.meetings.schemas import (
     CancelIn,
     MeetingIn,
@@ -23,7 +24,6 @@ from api.meetings.schemas import (
     RuleOut,
     agenda_of,
 )
-from api.schemas import Cursor, Limit, Month, PageOut
 from domain.actors import Actor
 from domain.meetings.access import MeetingUseCases
 from domain.meetings.lifecycle import MeetingLifecycleService, NewMeeting

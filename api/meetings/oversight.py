@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -10,36 +9,11 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from api.errors import problems
-from api.meetings.schemas import MeetingOut
-from api.schemas import Out, PageOut, one_page
+from api.http.errors import problems
+from api.http.schemas import PageOut, one_page
+from api.meetings.schemas import FollowedCellOversightOut, MeetingOut, QuotaOut, ReviewFlagOut
 from domain.actors import Actor
 from domain.meetings.oversight import OversightService
-from domain.org.model import QuotaPeriod
-
-
-class QuotaOut(Out):
-    period: QuotaPeriod
-    period_start: date
-    period_end: date
-    quota: int
-    attended: int
-    expected_by_now: int
-    behind: bool
-
-
-class FollowedCellOversightOut(Out):
-    assignment_id: UUID
-    cell_id: UUID
-    cell_name: str
-    quota: QuotaOut
-    upcoming: list[MeetingOut]
-
-
-class ReviewFlagOut(Out):
-    person_id: UUID
-    full_name: str
-    months: list[int]
 
 
 @get(

@@ -8,8 +8,9 @@ from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.errors import problems
-from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.errors import problems
+from api.http.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.schemas import PageOut, one_page
 from api.meetings.schemas import (
     AmendIn,
     CheckinCodeOut,
@@ -20,7 +21,6 @@ from api.meetings.schemas import (
     RecordIn,
     VisitOut,
 )
-from api.schemas import PageOut, one_page
 from domain.actors import Actor
 from domain.meetings.attendance import MeetingAttendanceService
 from domain.meetings.record import MeetingRecord, MeetingRecordService

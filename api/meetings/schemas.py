@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
-from api.schemas import In, Out, Place, Text, Title
+from api.http.schemas import In, Out, Place, Text, Title
 from domain.attachments.model import AttachmentKind
 from domain.meetings.model import (
     AgendaItem,
@@ -27,7 +27,7 @@ from domain.meetings.model import (
 )
 from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import RuleKind
-from domain.org.model import MembershipKind
+from domain.org.model import MembershipKind, QuotaPeriod
 
 LongText = Annotated[str, msgspec.Meta(max_length=100_000)]
 Votes = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
@@ -421,3 +421,27 @@ class CheckinCodeOut(Out):
 
 def agenda_of(items: list[AgendaItemIn]) -> list[AgendaItem]:
     return [AgendaItem(i.title, i.kind, i.minutes, i.presenter) for i in items]
+
+
+class QuotaOut(Out):
+    period: QuotaPeriod
+    period_start: date
+    period_end: date
+    quota: int
+    attended: int
+    expected_by_now: int
+    behind: bool
+
+
+class FollowedCellOversightOut(Out):
+    assignment_id: UUID
+    cell_id: UUID
+    cell_name: str
+    quota: QuotaOut
+    upcoming: list[MeetingOut]
+
+
+class ReviewFlagOut(Out):
+    person_id: UUID
+    full_name: str
+    months: list[int]

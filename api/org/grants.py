@@ -2,93 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.schemas import Cursor, In, Limit, Out, PageOut
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
+from api.org.schemas import AssignmentIn, AssignmentOut, AssignmentPatch, GrantIn, GrantOut
 from domain.actors import Actor, Role
-from domain.org.model import LeaderAssignment, QuotaPeriod, RoleGrant
 from domain.org.ports import AssignmentFilter, GrantFilter
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
-
-Quota = Annotated[int, msgspec.Meta(ge=0, le=1000)]
-
-
-class GrantIn(In):
-    person_id: UUID
-    unit_id: UUID
-    role: Role
-
-
-class GrantOut(Out):
-    id: UUID
-    person_id: UUID
-    unit_id: UUID
-    role: Role
-    revoked_at: datetime | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, g: RoleGrant) -> GrantOut:
-        return cls(
-            id=g.id,
-            person_id=g.person_id,
-            unit_id=g.unit_id,
-            role=g.role,
-            revoked_at=g.revoked_at,
-            created_at=g.created_at,
-        )
-
-
-class AssignmentIn(In):
-    leader_id: UUID
-    cell_id: UUID
-    quota: Quota
-    period: QuotaPeriod
-    started_on: date
-
-
-class AssignmentPatch(In):
-    quota: Quota | None = None
-    period: QuotaPeriod | None = None
-    ended_on: date | None = None
-
-
-class AssignmentOut(Out):
-    id: UUID
-    leader_id: UUID
-    cell_id: UUID
-    quota: int
-    period: QuotaPeriod
-    started_on: date
-    ended_on: date | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-    @classmethod
-    def of(cls, a: LeaderAssignment) -> AssignmentOut:
-        return cls(
-            id=a.id,
-            leader_id=a.leader_id,
-            cell_id=a.cell_id,
-            quota=a.quota,
-            period=a.period,
-            started_on=a.started_on,
-            ended_on=a.ended_on,
-            created_at=a.created_at,
-            updated_at=a.updated_at,
-            version=a.version,
-        )
-
 
 PersonQuery = Annotated[UUID | None, QueryParameter(name="personId")]
 UnitQuery = Annotated[

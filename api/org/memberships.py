@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,63 +9,13 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.schemas import Cursor, HistoricDate, In, Limit, Out, PageOut
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
+from api.org.schemas import EndIn, MembershipIn, MembershipOut, MembershipPatch
 from domain.actors import Actor
-from domain.org.model import Membership, MembershipKind
 from domain.org.ports import MembershipFilter
 from domain.org.service import NewMembership, OrgService
 from domain.pagination import PageRequest
-
-
-class MembershipIn(In):
-    person_id: UUID
-    cell_id: UUID
-    kind: MembershipKind
-    joined_on: HistoricDate
-    exempt: bool = False
-    exempt_resolution_date: HistoricDate | None = None
-    id: UUID | None = None
-
-
-class MembershipPatch(In):
-    kind: MembershipKind | None = None
-    exempt: bool | None = None
-    exempt_resolution_date: HistoricDate | None = None
-
-
-class EndIn(In):
-    on: HistoricDate
-
-
-class MembershipOut(Out):
-    id: UUID
-    person_id: UUID
-    cell_id: UUID
-    kind: MembershipKind
-    exempt: bool
-    exempt_resolution_date: date | None
-    joined_on: date
-    left_on: date | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-    @classmethod
-    def of(cls, m: Membership) -> MembershipOut:
-        return cls(
-            id=m.id,
-            person_id=m.person_id,
-            cell_id=m.cell_id,
-            kind=m.kind,
-            exempt=m.exempt,
-            exempt_resolution_date=m.exempt_resolution_date,
-            joined_on=m.joined_on,
-            left_on=m.left_on,
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            version=m.version,
-        )
 
 
 class MembershipController(Controller):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,60 +9,14 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.phones import to_e164
-from api.schemas import Cursor, Email, In, Limit, Name, Out, PageOut, Password, PhoneNumber
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
+from api.org.schemas import PersonIn, PersonOut, PersonPatch
 from domain.actors import Actor
-from domain.org.model import Locale, Person
+from domain.org.phones import to_e164
 from domain.org.ports import PersonFilter
 from domain.org.service import NewPerson, OrgService
 from domain.pagination import PageRequest
-
-
-class PersonIn(In):
-    home_unit_id: UUID
-    full_name: Name
-    phone: PhoneNumber
-    email: Email | None = None
-    locale: Locale = Locale.VI
-    password: Password | None = None
-    id: UUID | None = None
-
-
-class PersonPatch(In):
-    full_name: Name | None = None
-    phone: PhoneNumber | None = None
-    email: Email | None = None
-    locale: Locale | None = None
-    home_unit_id: UUID | None = None
-
-
-class PersonOut(Out):
-    id: UUID
-    home_unit_id: UUID
-    full_name: str
-    phone: str
-    email: str | None
-    locale: Locale
-    active: bool
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-    @classmethod
-    def of(cls, person: Person) -> PersonOut:
-        return cls(
-            id=person.id,
-            home_unit_id=person.home_unit_id,
-            full_name=person.full_name,
-            phone=person.phone,
-            email=person.email,
-            locale=person.locale,
-            active=person.active,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-            version=person.version,
-        )
 
 
 class PersonController(Controller):

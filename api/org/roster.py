@@ -13,15 +13,15 @@ from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, RawBody
 
-from api.errors import problems
-from api.phones import to_e164
-from api.raw_body import raw_body_operation
-from api.schemas import Out
+from api.http.errors import problems
+from api.http.raw_body import raw_body_operation
+from api.org.schemas import RosterReportOut
 from domain import limits
 from domain.actors import Actor
 from domain.errors import DomainError, RuleViolationError
 from domain.org.model import MembershipKind
-from domain.org.roster import RosterReport, RosterRow, RowError, import_roster
+from domain.org.phones import to_e164
+from domain.org.roster import RosterRow, RowError, import_roster
 from domain.org.service import OrgService
 
 # Column -> accepted header spellings (case and accents as written by hand in Excel).
@@ -44,30 +44,6 @@ KINDS = {
 YES = {"yes", "true", "1", "có", "x"}
 NO = {"", "no", "false", "0", "không"}
 MAX_ROWS = 500
-
-
-class RowErrorOut(Out):
-    line: int
-    field: str
-    code: str
-
-
-class RosterReportOut(Out):
-    rows: int
-    new_people: int
-    existing_people: int
-    applied: bool
-    errors: list[RowErrorOut]
-
-    @classmethod
-    def of(cls, report: RosterReport) -> RosterReportOut:
-        return cls(
-            rows=report.rows,
-            new_people=report.new_people,
-            existing_people=report.existing_people,
-            applied=report.applied,
-            errors=[RowErrorOut(line=e.line, field=e.field, code=e.code) for e in report.errors],
-        )
 
 
 def _date(raw: str) -> date:

@@ -2,69 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.schemas import Cursor, In, Limit, Name, Out, PageOut
+from api.http.errors import problems
+from api.http.schemas import Cursor, Limit, PageOut
+from api.org.schemas import UnitIn, UnitMoveIn, UnitOut, UnitPatch
 from domain.actors import Actor
-from domain.org.model import Unit
 from domain.org.ports import UnitFilter
 from domain.org.service import OrgService
 from domain.pagination import PageRequest
-
-LevelName = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-
-
-class UnitIn(In):
-    parent_id: UUID
-    name: Name
-    level: LevelName
-    is_cell: bool = False
-    id: UUID | None = None
-
-
-class UnitPatch(In):
-    name: Name | None = None
-    level: LevelName | None = None
-
-
-class UnitMoveIn(In):
-    parent_id: UUID
-
-
-class UnitOut(Out):
-    id: UUID
-    parent_id: UUID | None
-    name: str
-    level: str
-    is_cell: bool
-    active: bool
-    depth: int
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-    @classmethod
-    def of(cls, unit: Unit) -> UnitOut:
-        return cls(
-            id=unit.id,
-            parent_id=unit.parent_id,
-            name=unit.name,
-            level=unit.level,
-            is_cell=unit.is_cell,
-            active=unit.active,
-            depth=unit.path.count("/") - 2,
-            created_at=unit.created_at,
-            updated_at=unit.updated_at,
-            version=unit.version,
-        )
 
 
 class UnitController(Controller):

@@ -10,9 +10,9 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.errors import problems
-from api.etag import ETAG_HEADER, IfMatch, expected_version, tagged
-from api.schemas import Cursor, Limit, PageOut, one_page
+from api.http.errors import problems
+from api.http.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.schemas import Cursor, Limit, PageOut, one_page
 from api.tasks.schemas import (
     CloseIn,
     CommentIn,

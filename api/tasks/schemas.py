@@ -8,11 +8,9 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas import Category, Contact, DayNote, In, Name, Out, Text, Title
+from api.http.schemas import In, Out, Text, Title
 from domain.tasks.model import Priority, Resolution, StepKind, Task, TaskSource, TaskStatus
-from domain.tasks.petitions import Channel, Petition, Satisfaction
 from domain.tasks.ports import Comment
-from domain.working_days import DaySource
 
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
@@ -137,94 +135,3 @@ class CommentOut(Out):
     @classmethod
     def of(cls, c: Comment) -> CommentOut:
         return cls(id=c.id, by=c.by, text=c.text, created_at=c.created_at)
-
-
-class PetitionIn(In):
-    unit_id: UUID
-    assignee_id: UUID
-    petitioner_name: Name
-    channel: Channel
-    category: Category
-    content: LongText
-    received_at: datetime
-    petitioner_contact: Contact | None = None
-    id: UUID | None = None
-
-
-class ReplyIn(In):
-    text: LongText
-    head_name: Text
-    head_title: Text
-    head_person_id: UUID | None = None
-    attachment_ids: Annotated[list[UUID], msgspec.Meta(max_length=20)] = []
-
-
-class SatisfactionIn(In):
-    satisfaction: Satisfaction
-
-
-class ReplyOut(Out):
-    text: str
-    head_name: str
-    head_title: str
-    head_person_id: UUID | None
-    attachment_ids: list[UUID]
-    at: datetime
-
-
-class PetitionOut(Out):
-    id: UUID
-    unit_id: UUID
-    task_id: UUID
-    petitioner_name: str | None  # personal data: only within the unit's scope and above
-    petitioner_contact: str | None
-    channel: Channel
-    category: str
-    content: str
-    received_at: datetime
-    reply_due_on: date
-    reply: ReplyOut | None
-    replied_late: bool | None  # None while unanswered
-    satisfaction: Satisfaction | None
-    version: int
-
-    @classmethod
-    def of(cls, p: Petition, *, personal: bool) -> PetitionOut:
-        r = p.reply
-        return cls(
-            id=p.id,
-            unit_id=p.unit_id,
-            task_id=p.task_id,
-            petitioner_name=p.petitioner_name if personal else None,
-            petitioner_contact=p.petitioner_contact if personal else None,
-            channel=p.channel,
-            category=p.category,
-            content=p.content,
-            received_at=p.received_at,
-            reply_due_on=p.reply_due_on,
-            reply=ReplyOut(
-                text=r.text,
-                head_name=r.head_name,
-                head_title=r.head_title,
-                head_person_id=r.head_person_id,
-                attachment_ids=list(r.attachment_ids),
-                at=r.at,
-            )
-            if r
-            else None,
-            replied_late=p.replied_late,
-            satisfaction=p.satisfaction,
-            version=p.version,
-        )
-
-
-class CalendarDayIn(In):
-    working: bool
-    note: DayNote | None = None
-
-
-class CalendarDayOut(Out):
-    day: date
-    working: bool
-    note: str | None  # the holiday's name or the admin's reason
-    source: DaySource

@@ -1,8 +1,8 @@
 """Idempotency keys: the reply of a POST, kept under its key in the request's own transaction.
 
-The middleware (api/idempotency.py) claims the key, runs the handler and keeps the reply inside one
-unit of work, so a key row exists only together with the effects of the request it answers: a
-crash at any point leaves both or neither, and nothing stays locked behind it.
+The middleware (api/http/idempotency.py) claims the key, runs the handler and keeps the reply
+inside one unit of work, so a key row exists only together with the effects of the request it
+answers: a crash at any point leaves both or neither, and nothing stays locked behind it.
 
 A key lives ``lifetime`` (CHIBO_IDEMPOTENCY_KEY_DAYS) from its claim: after that it is forgotten,
 whether or not the housekeeping job has deleted its row yet, and the same key starts afresh.

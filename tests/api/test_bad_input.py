@@ -16,9 +16,10 @@ import pytest
 
 from api.inspections.schemas import TemplateIn
 from api.meetings.schemas import MeetingIn, RuleIn
-from api.org.people import PersonIn, PersonPatch
-from api.org.units import UnitIn, UnitPatch
-from api.tasks.schemas import CalendarDayIn, PetitionIn, TaskIn
+from api.org.schemas import PersonIn, PersonPatch, UnitIn, UnitPatch
+from api.petitions.schemas import PetitionIn
+from api.tasks.schemas import TaskIn
+from api.working_days.schemas import CalendarDayIn
 from tests.factories import World, build_world, login
 from tests.fakes import START
 

@@ -14,7 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from api.idempotency import IdempotencyMiddleware
+from api.http.idempotency import IdempotencyMiddleware
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
 from db.tables import LoginAttemptTable

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
-from api.openapi import operations
+from api.http.openapi import operations
 from chibo.bootstrap import build_app
 from chibo.settings import Settings
 from tests.conftest import TEST_SECRET

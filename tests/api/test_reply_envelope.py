@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.error_texts import VALIDATION_TEXTS, validation_text
+from api.http.error_texts import VALIDATION_TEXTS, validation_text
 from domain.org.model import Locale
 from tests.factories import build_world, login
 

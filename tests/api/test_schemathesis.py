@@ -33,7 +33,7 @@ from schemathesis.engine import Status, events
 from schemathesis.engine.run import PhaseName
 from schemathesis.python import asgi
 
-from api.auth import make_jwt_auth
+from api.http.auth import make_jwt_auth
 from chibo.bootstrap import build_app
 from chibo.settings import Settings
 from db.engine import Database

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from api.error_texts import TITLES
+from api.http.error_texts import TITLES
 from domain.org.model import Locale
 from notifications.catalogs import IncompleteCatalogError, read_catalogs
 from notifications.texts import TEMPLATES
@@ -22,7 +22,8 @@ from notifications.texts import TEMPLATES
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("domain", "api", "db", "notifications", "schedules")
 CATALOGS = [
-    ROOT / "api" / "locale" / locale.value / "LC_MESSAGES" / "errors.po" for locale in Locale
+    ROOT / "api" / "http" / "locale" / locale.value / "LC_MESSAGES" / "errors.po"
+    for locale in Locale
 ] + [
     ROOT / "notifications" / "locale" / locale.value / "LC_MESSAGES" / "pushes.po"
     for locale in Locale

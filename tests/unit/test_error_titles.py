@@ -12,8 +12,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from api.error_texts import TITLES
-from api.errors import EXCEPTION_HANDLERS
+from api.http.error_texts import TITLES
+from api.http.errors import EXCEPTION_HANDLERS
 from domain.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import icalendar
 
-from api.ics import Event, render
+from api.calendar_feed.ics import Event, render
 
 START = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
 HANOI = timezone(timedelta(hours=7))

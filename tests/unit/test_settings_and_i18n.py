@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from api.error_texts import TITLES, title
-from api.i18n import negotiate
+from api.http.error_texts import TITLES, title
+from api.http.i18n import negotiate
 from chibo.settings import Settings, SettingsError
 from domain.auth.throttle import LoginPolicy
 from domain.org.model import Locale

@@ -1,4 +1,4 @@
-"""The shared input checks of api/strict.py, by the path of every faulty value."""
+"""The shared input checks of api/http/strict.py, by the path of every faulty value."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import msgspec
 
+from api.http.strict import checker
 from api.inspections.schemas import TemplateIn
-from api.org.memberships import MembershipIn
-from api.strict import checker
+from api.org.schemas import MembershipIn
 
 
 def faults(body_type: type, body: dict[str, Any]) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.error_texts import TITLES
+from api.http.error_texts import TITLES
 from domain.org.model import Locale
 from notifications.texts import TEMPLATES, TemplateTexts, format_date, format_when
 

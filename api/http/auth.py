@@ -1,0 +1,64 @@
+"""Access tokens (short JWT, header only) -> the Actor behind them, and the guard every route
+passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import Operation
+from litestar.security.jwt import JWTAuth, Token
+
+from db.repositories.auth import load_actor
+from domain.actors import Actor
+from domain.errors import ForbiddenError
+
+
+async def retrieve_actor(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> Actor | None:
+    del connection
+    try:
+        person_id, session_id = UUID(token.sub), UUID(str(token.extras.get("sid")))
+    except ValueError:
+        return None
+    return await load_actor(person_id, session_id)
+
+
+# A handler open to a person still holding a temporary password carries this in its opt.
+WITH_TEMPORARY_PASSWORD = "allowed_with_temporary_password"  # noqa: S105 - an opt key
+
+
+def temporary_password_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Until a password an administrator set is changed, every operation except changing it,
+    logging out and reading /me is refused, whatever route is added later (the whole app)."""
+    actor = connection.scope.get("user")
+    if (
+        isinstance(actor, Actor)
+        and actor.password_temporary
+        and not handler.opt.get(WITH_TEMPORARY_PASSWORD)
+    ):
+        raise ForbiddenError("password_change_required")
+
+
+def make_jwt_auth(secret: str, exclude: list[str]) -> JWTAuth[Actor, Token]:
+    return JWTAuth[Actor, Token](
+        retrieve_user_handler=retrieve_actor,
+        token_secret=secret,
+        exclude=exclude,
+        description="Access token from POST /api/v1/auth/login or /auth/refresh",
+    )
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation open without a bearer token. JWTAuth puts its security requirement on the
+    whole document, and Litestar drops a handler's ``security=[]`` as empty."""
+
+    def __post_init__(self) -> None:
+        self.security = []
