@@ -31,10 +31,11 @@ test: install lint ## lint, then the whole suite (PostgreSQL too when CHIBO_TEST
 contract: install ## the API contract alone: OpenAPI validity, client generation, titles, schemathesis (also in `test`)
 	$(BIN)/pytest tests/api/test_openapi_document.py tests/unit/test_error_titles.py tests/api/test_reply_envelope.py tests/api/test_schemathesis.py
 
-lint: install ## ruff and mypy --strict
+lint: install ## ruff, mypy --strict and the import layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 fmt: install ## format and autofix
 	$(BIN)/ruff format .

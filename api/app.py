@@ -52,7 +52,6 @@ from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
-from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
 from domain.actors import Actor
@@ -167,8 +166,23 @@ def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
     return request.user
 
 
+class AppSettings(Protocol):
+    """The settings the HTTP app reads (chibo's Settings has them)."""
+
+    @property
+    def secret_key(self) -> str: ...
+    @property
+    def access_token_minutes(self) -> int: ...
+    @property
+    def attachment_max_bytes(self) -> int: ...
+    @property
+    def idempotency_key_lifetime(self) -> timedelta: ...
+    @property
+    def max_body_bytes(self) -> int: ...
+
+
 def create_app(
-    settings: Settings,
+    settings: AppSettings,
     *,
     services: Services,
     database: Database,

@@ -16,9 +16,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.housekeeping import Cutoffs, PiccoloHousekeeping
+from domain.auth.throttle import LoginPolicy
 from domain.clock import LOCAL_TZ
 from domain.compliance.service import ComplianceService
 from domain.meetings.planning import MeetingPlanningService
@@ -29,13 +29,48 @@ from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
 
 
+class ScheduleSettings(Protocol):
+    """The settings the jobs and their schedules read (chibo's Settings has them)."""
+
+    @property
+    def planning_hour(self) -> int: ...
+    @property
+    def device_cleanup_hour(self) -> int: ...
+    @property
+    def housekeeping_hour(self) -> int: ...
+    @property
+    def escalation_interval_minutes(self) -> int: ...
+    @property
+    def compliance_interval_minutes(self) -> int: ...
+    @property
+    def dispatch_interval_seconds(self) -> int: ...
+    @property
+    def reminder_interval_seconds(self) -> int: ...
+    @property
+    def leader_retry_seconds(self) -> int: ...
+    @property
+    def idempotency_key_lifetime(self) -> timedelta: ...
+    @property
+    def login_policy(self) -> LoginPolicy: ...
+    @property
+    def session_retention_days(self) -> int: ...
+    @property
+    def delivery_retention_days(self) -> int: ...
+    @property
+    def reminder_retention_days(self) -> int: ...
+
+
 class JobContext(Protocol):
     """What the jobs use, built once by chibo/bootstrap.py."""
 
-    settings: Settings
-    clock: Clock
-    database: Database
-    housekeeping: PiccoloHousekeeping
+    @property
+    def settings(self) -> ScheduleSettings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def database(self) -> Database: ...
+    @property
+    def housekeeping(self) -> PiccoloHousekeeping: ...
 
     def meeting_planning(self, request_id: str | None) -> MeetingPlanningService: ...
     def tasks(self, request_id: str | None) -> TaskService: ...
@@ -53,7 +88,7 @@ Run = Callable[[JobContext], Awaitable[int]]
 class Job:
     name: str
     run: Run
-    trigger: Callable[[Settings], BaseTrigger]  # every number from configuration
+    trigger: Callable[[ScheduleSettings], BaseTrigger]  # every number from configuration
     # a worker back from downtime catches up at once instead of waiting for the first interval
     run_at_start: bool = False
     # run by every worker, leader or not (see schedules/runner.py)
@@ -106,7 +141,9 @@ async def raise_compliance_flags(ctx: JobContext) -> int:
     return len(flags)
 
 
-def _daily(hour: Callable[[Settings], int], minute: int) -> Callable[[Settings], BaseTrigger]:
+def _daily(
+    hour: Callable[[ScheduleSettings], int], minute: int
+) -> Callable[[ScheduleSettings], BaseTrigger]:
     return lambda s: CronTrigger(hour=hour(s), minute=minute, timezone=LOCAL_TZ)
 
 
