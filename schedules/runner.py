@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
 from domain.clock import LOCAL_TZ
+from domain.errors import UnavailableError
 from schedules.jobs import Job, JobContext
 
 log = logging.getLogger("chibo.jobs")
@@ -46,9 +47,12 @@ async def run_job(job: Job, ctx: JobContext, next_run_at: datetime | None = None
     """Run one job, record the run in job_run and log one structured line. Never raises."""
     name = job.name
     started, t0 = ctx.clock.now(), time.perf_counter()
-    done, error = 0, None
+    done, error, database_down = 0, None, False
     try:
         done = await job.run(ctx)
+    except UnavailableError as exc:
+        # the database guard logs the incident once; a line per run would repeat it
+        error, database_down = f"{type(exc).__name__}: {exc}", True
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the scheduler goes on
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     run = JobRun(
@@ -63,10 +67,12 @@ async def run_job(job: Job, ctx: JobContext, next_run_at: datetime | None = None
     )
     try:
         await PiccoloJobRuns(ctx.database).record(run)
+    except UnavailableError:
+        database_down = True
     except Exception:
         log.exception("job %s: could not record its run", name)
     log.log(
-        logging.ERROR if error else logging.INFO,
+        logging.DEBUG if database_down else logging.ERROR if error else logging.INFO,
         "job %s %s in %d ms",
         name,
         run.outcome,

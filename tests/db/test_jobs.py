@@ -15,6 +15,7 @@ from db.engine import Database
 from db.repositories.job_runs import PiccoloJobRuns
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.tables import MeetingTable
+from domain.errors import UnavailableError
 from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import MeetingRule, RuleKind
 from schedules.jobs import JOBS, JobContext
@@ -235,3 +236,21 @@ async def test_reminders_run_at_start_and_record_their_next_run(
         assert run.next_run_at is not None
     finally:
         await runner.stop()
+
+
+async def test_a_job_stopped_by_a_database_outage_adds_no_log_line_of_its_own(
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database guard logs an outage once; jobs failing every few seconds meanwhile must not
+    add an error line each (their runs are still recorded when the database can take them)."""
+
+    async def cut_off(_: JobContext) -> int:
+        raise UnavailableError("database_unavailable", retry_after=5)
+
+    ctx = services(db, clock, SETTINGS)
+    with caplog.at_level(logging.INFO, logger="chibo.jobs"):
+        for _ in range(3):
+            run = await run_job(replace(JOBS["dispatch-outbox"], run=cut_off), ctx)
+            assert run.outcome == "error"
+    assert [r for r in caplog.records if r.levelno >= logging.INFO] == []
+    assert (await PiccoloJobRuns(db).all())["dispatch-outbox"].outcome == "error"
