@@ -18,13 +18,13 @@ from db.tables import InspectionTable
 from domain.actors import Role
 from domain.inspections.model import Inspection
 from domain.org.model import Person, RoleGrant, Unit
+from tests.api.helpers import Headers, problem
 from tests.factories import World, build_world, login, make_person, make_unit, password_hash
 from tests.fakes import START, FakeClock
 
 TEMPLATES = "/api/v1/checklist-templates"
 INSPECTIONS = "/api/v1/inspections"
 PLANS = "/api/v1/inspection-plans"
-Headers = dict[str, str]
 TEMPLATE: dict[str, Any] = {
     "name": "Kiểm tra sinh hoạt chi bộ",
     "items": [
@@ -34,13 +34,6 @@ TEMPLATE: dict[str, Any] = {
     ],
 }
 DAY = START + timedelta(days=10)
-
-
-def problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    body: dict[str, Any] = reply.json()
-    assert body["code"] == code, body
-    return body
 
 
 @dataclass

@@ -14,15 +14,8 @@ import pytest
 from db.repositories.meetings import PiccoloMeetingRepository
 from domain.errors import ConflictError
 from domain.meetings.model import MeetingStatus
-from tests.api.test_meetings_api import (
-    DEC_4,
-    MEETINGS,
-    create,
-    iso,
-    matching,
-    meeting_body,
-    problem,
-)
+from tests.api.helpers import if_match, problem
+from tests.api.test_meetings_api import DEC_4, MEETINGS, create, iso, meeting_body
 from tests.api.test_meetings_flow import _planned
 from tests.factories import build_world, login
 from tests.fakes import FakeClock
@@ -59,14 +52,14 @@ async def test_one_regular_meeting_per_cell_and_month(client: httpx.AsyncClient)
         "reason": "Trùng lịch",
     }
     moved = await client.post(
-        f"{MEETINGS}/{january['id']}/move", json=move, headers=matching(secretary, 1)
+        f"{MEETINGS}/{january['id']}/move", json=move, headers=if_match(secretary, 1)
     )
     problem(moved, 409, "regular_meeting_exists")
 
     cancelled = await client.post(
         f"{MEETINGS}/{first['id']}/cancel",
         json={"reason": "Mưa bão"},
-        headers=matching(secretary, 1),
+        headers=if_match(secretary, 1),
     )
     assert cancelled.status_code == 200, cancelled.text
     again = await client.post(MEETINGS, json=second, headers=secretary)  # the month is free again
@@ -113,7 +106,7 @@ async def test_changing_the_rule_moves_the_planned_meetings_and_tells_who_had_th
     secretary = await login(client, world.secretary_a)
     december = await _planned(client, world, secretary)  # the 4th at 19:30: Dec, Jan, Feb
     noticed = await client.put(
-        f"{MEETINGS}/{december['id']}/notice", json=AGENDA, headers=matching(secretary, 1)
+        f"{MEETINGS}/{december['id']}/notice", json=AGENDA, headers=if_match(secretary, 1)
     )
     assert noticed.status_code == 200, noticed.text
     thematic = await create(

@@ -15,6 +15,7 @@ from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.org import PiccoloOrgRepository
 from domain.auth.model import DeviceSession, new_salt
 from domain.org.model import Person, Unit
+from tests.api.helpers import problem
 from tests.conftest import TEST_SECRET
 from tests.factories import build_world
 from tests.fakes import START, FakeClock
@@ -51,14 +52,6 @@ async def bearer(person: Person) -> dict[str, str]:
         extras={"sid": str(session.id)},
     )
     return {"Authorization": f"Bearer {token.encode(TEST_SECRET, 'HS256')}"}
-
-
-def assert_problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = reply.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 def ok(reply: httpx.Response, status: int = 200) -> Any:
@@ -159,13 +152,11 @@ async def test_admin_creates_updates_and_deactivates_a_unit(
     clock.advance(SECOND)
     done = ok(await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin))
     assert done["active"] is False
-    assert_problem(
-        await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin), 409, "unit_inactive"
-    )
+    problem(await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin), 409, "unit_inactive")
     under_inactive = await client.post(
         UNITS, json={"parentId": unit_id, "name": "Tổ", "level": "group"}, headers=admin
     )
-    assert_problem(under_inactive, 422, "unit_inactive")
+    problem(under_inactive, 422, "unit_inactive")
 
     trail = await audit_of(client, admin, unit_id)
     assert [r["action"] for r in trail] == ["unit.create", "unit.update", "unit.deactivate"]
@@ -184,13 +175,13 @@ async def test_unit_rules_over_http(client: httpx.AsyncClient) -> None:
     under_cell = await client.post(
         UNITS, json={"parentId": str(world.cell_a.id), "name": "Tổ", "level": "g"}, headers=admin
     )
-    assert_problem(under_cell, 422, "cell_cannot_have_children")
-    assert_problem(
+    problem(under_cell, 422, "cell_cannot_have_children")
+    problem(
         await client.post(f"{UNITS}/{world.ward1.id}/deactivate", headers=admin),
         409,
         "unit_has_active_children",
     )
-    assert_problem(
+    problem(
         await client.post(f"{UNITS}/{world.cell_a.id}/deactivate", headers=admin),
         409,
         "unit_has_members",
@@ -203,18 +194,16 @@ async def test_unit_rules_over_http(client: httpx.AsyncClient) -> None:
         json={"parentId": str(world.ward2.id), "name": "X", "level": "cell", "id": str(chosen)},
         headers=admin,
     )
-    assert_problem(again, 409, "id_conflict")
+    problem(again, 409, "id_conflict")
     missing = await client.get(f"{UNITS}/{uuid4()}", headers=admin)
-    assert_problem(missing, 404, "unit_not_found")
+    problem(missing, 404, "unit_not_found")
 
 
 async def test_move_rewrites_the_subtree(client: httpx.AsyncClient) -> None:
     world = await build_world()
     admin = await bearer(world.admin)
     leader_2 = await bearer(world.leader_2)
-    assert_problem(
-        await client.get(f"{UNITS}/{world.cell_a.id}", headers=leader_2), 404, "unit_not_found"
-    )
+    problem(await client.get(f"{UNITS}/{world.cell_a.id}", headers=leader_2), 404, "unit_not_found")
     moved = ok(
         await client.post(
             f"{UNITS}/{world.ward1.id}/move", json={"parentId": str(world.ward2.id)}, headers=admin
@@ -256,11 +245,11 @@ async def test_a_failed_move_changes_nothing(client: httpx.AsyncClient) -> None:
         reply = await client.post(
             f"{UNITS}/{world.ward1.id}/move", json={"parentId": target}, headers=admin
         )
-        assert_problem(reply, 422, code)
+        problem(reply, 422, code)
     root = await client.post(
         f"{UNITS}/{world.city.id}/move", json={"parentId": str(world.ward2.id)}, headers=admin
     )
-    assert_problem(root, 422, "root_unit_immovable")
+    problem(root, 422, "root_unit_immovable")
     after = {u["id"]: u for u in await all_pages(client, admin, UNITS)}
     assert after == before
     within_ward1 = await all_pages(client, admin, UNITS, within=str(world.ward1.id))
@@ -297,13 +286,13 @@ async def test_people_phones_are_e164_and_unique(
             json={"homeUnitId": str(world.cell_b.id), "fullName": "Trùng", "phone": spelling},
             headers=admin,
         )
-        assert_problem(duplicate, 409, "phone_taken")
+        problem(duplicate, 409, "phone_taken")
     bad = await client.post(
         PEOPLE,
         json={"homeUnitId": str(world.cell_b.id), "fullName": "Sai", "phone": "12345"},
         headers=admin,
     )
-    assert_problem(bad, 422, "invalid_phone")
+    problem(bad, 422, "invalid_phone")
 
     found = ok(await client.get(PEOPLE, params={"phone": "0912 345 678"}, headers=admin))
     assert [p["id"] for p in found["items"]] == [person["id"]]
@@ -313,7 +302,7 @@ async def test_people_phones_are_e164_and_unique(
     taken = await client.patch(
         f"{PEOPLE}/{other['id']}", json={"phone": "0912-345-678"}, headers=admin
     )
-    assert_problem(taken, 409, "phone_taken")
+    problem(taken, 409, "phone_taken")
     moved = ok(
         await client.patch(
             f"{PEOPLE}/{other['id']}",
@@ -334,7 +323,7 @@ async def test_admin_cannot_disable_self(client: httpx.AsyncClient) -> None:
     world = await build_world()
     admin = await bearer(world.admin)
     reply = await client.post(f"{PEOPLE}/{world.admin.id}/deactivate", headers=admin)
-    assert_problem(reply, 422, "cannot_deactivate_self")
+    problem(reply, 422, "cannot_deactivate_self")
 
 
 # -- memberships ------------------------------------------------------------------------------
@@ -350,13 +339,13 @@ async def test_membership_life_cycle_keeps_history(
     exempt = await client.post(
         MEMBERSHIPS, json={**body, "joinedOn": "2025-03-01", "exempt": True}, headers=admin
     )
-    assert_problem(exempt, 422, "exempt_resolution_date_required")
+    problem(exempt, 422, "exempt_resolution_date_required")
     not_cell = await client.post(
         MEMBERSHIPS,
         json={**body, "cellId": str(world.ward2.id), "joinedOn": "2025-03-01"},
         headers=admin,
     )
-    assert_problem(not_cell, 422, "unit_not_cell")
+    problem(not_cell, 422, "unit_not_cell")
 
     first = ok(
         await client.post(MEMBERSHIPS, json={**body, "joinedOn": "2025-03-01"}, headers=admin),
@@ -365,7 +354,7 @@ async def test_membership_life_cycle_keeps_history(
     assert (first["kind"], first["leftOn"]) == ("probationary", None)
     clock.advance(SECOND)
     twice = await client.post(MEMBERSHIPS, json={**body, "joinedOn": "2025-04-01"}, headers=admin)
-    assert_problem(twice, 409, "membership_exists")
+    problem(twice, 409, "membership_exists")
     patched = ok(
         await client.patch(
             f"{MEMBERSHIPS}/{first['id']}",
@@ -382,14 +371,14 @@ async def test_membership_life_cycle_keeps_history(
     early = await client.post(
         f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2025-02-01"}, headers=admin
     )
-    assert_problem(early, 422, "membership_dates_invalid")
+    problem(early, 422, "membership_dates_invalid")
     ended = ok(
         await client.post(
             f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2025-12-31"}, headers=admin
         )
     )
     assert ended["leftOn"] == "2025-12-31"
-    assert_problem(
+    problem(
         await client.post(
             f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2026-01-31"}, headers=admin
         ),
@@ -427,9 +416,7 @@ async def test_the_last_admin_cannot_revoke_their_own_grant(client: httpx.AsyncC
     admin = await bearer(world.admin)
     own = await admin_grant_of(client, admin, world.admin)
     en = {**admin, "Accept-Language": "en"}
-    refused = assert_problem(
-        await client.post(f"{GRANTS}/{own}/revoke", headers=en), 409, "last_admin"
-    )
+    refused = problem(await client.post(f"{GRANTS}/{own}/revoke", headers=en), 409, "last_admin")
     assert refused["title"].startswith("Cannot remove the unit's last administrator")
     assert ok(await client.get(f"{GRANTS}/{own}", headers=admin))["revokedAt"] is None
 
@@ -444,9 +431,7 @@ async def test_with_two_admins_one_may_step_down_but_not_the_second(
     own = await admin_grant_of(client, admin, world.admin)
     assert ok(await client.post(f"{GRANTS}/{own}/revoke", headers=admin))["revokedAt"]
     leader = await bearer(world.leader_1)
-    assert_problem(
-        await client.post(f"{GRANTS}/{second['id']}/revoke", headers=leader), 409, "last_admin"
-    )
+    problem(await client.post(f"{GRANTS}/{second['id']}/revoke", headers=leader), 409, "last_admin")
 
 
 async def test_a_deactivated_admin_does_not_count(client: httpx.AsyncClient) -> None:
@@ -456,7 +441,7 @@ async def test_a_deactivated_admin_does_not_count(client: httpx.AsyncClient) -> 
     ok(await client.post(GRANTS, json=body, headers=admin), 201)
     ok(await client.post(f"{PEOPLE}/{world.leader_1.id}/deactivate", headers=admin))
     own = await admin_grant_of(client, admin, world.admin)
-    assert_problem(await client.post(f"{GRANTS}/{own}/revoke", headers=admin), 409, "last_admin")
+    problem(await client.post(f"{GRANTS}/{own}/revoke", headers=admin), 409, "last_admin")
 
 
 async def test_an_admin_below_cannot_deactivate_the_last_admin_above(
@@ -476,7 +461,7 @@ async def test_an_admin_below_cannot_deactivate_the_last_admin_above(
     ward_admin = await bearer(world.inspector)
     ward_grant = ok(await client.post(GRANTS, json=body, headers=ward_admin), 201)
     leader = await bearer(world.leader_1)
-    assert_problem(
+    problem(
         await client.post(f"{PEOPLE}/{world.inspector.id}/deactivate", headers=leader),
         409,
         "last_admin",
@@ -489,23 +474,23 @@ async def test_grants_are_created_revoked_and_take_effect(client: httpx.AsyncCli
     world = await build_world()
     admin = await bearer(world.admin)
     inspector = await bearer(world.inspector)
-    assert_problem(
+    problem(
         await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector), 404, "unit_not_found"
     )
     body = {"personId": str(world.inspector.id), "unitId": str(world.ward2.id), "role": "inspector"}
     grant = ok(await client.post(GRANTS, json=body, headers=admin), 201)
     assert (grant["role"], grant["revokedAt"]) == ("inspector", None)
-    assert_problem(await client.post(GRANTS, json=body, headers=admin), 409, "grant_exists")
+    problem(await client.post(GRANTS, json=body, headers=admin), 409, "grant_exists")
     assert ok(await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector))
 
     revoked = ok(await client.post(f"{GRANTS}/{grant['id']}/revoke", headers=admin))
     assert revoked["revokedAt"] is not None
-    assert_problem(
+    problem(
         await client.post(f"{GRANTS}/{grant['id']}/revoke", headers=admin),
         409,
         "grant_already_revoked",
     )
-    assert_problem(
+    problem(
         await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector), 404, "unit_not_found"
     )
     live = await all_pages(client, admin, GRANTS, personId=str(world.inspector.id), live="true")
@@ -517,7 +502,7 @@ async def test_grants_are_created_revoked_and_take_effect(client: httpx.AsyncCli
     trail = await audit_of(client, admin, grant["id"])
     assert sorted(r["action"] for r in trail) == ["grant.create", "grant.revoke"]
     bad_role = await client.post(GRANTS, json={**body, "role": "president"}, headers=admin)
-    assert_problem(bad_role, 422, "validation_failed")
+    problem(bad_role, 422, "validation_failed")
 
 
 async def test_leader_assignments_need_a_leader_above_the_cell(
@@ -531,13 +516,13 @@ async def test_leader_assignments_need_a_leader_above_the_cell(
         reply = await client.post(
             ASSIGNMENTS, json={**body, "leaderId": str(not_leader.id)}, headers=admin
         )
-        assert_problem(reply, 422, "leader_grant_required")
+        problem(reply, 422, "leader_grant_required")
     not_cell = await client.post(
         ASSIGNMENTS,
         json={**body, "cellId": str(world.ward1.id), "leaderId": str(world.leader_1.id)},
         headers=admin,
     )
-    assert_problem(not_cell, 422, "unit_not_cell")
+    problem(not_cell, 422, "unit_not_cell")
     created = ok(
         await client.post(
             ASSIGNMENTS, json={**body, "leaderId": str(world.leader_1.id)}, headers=admin
@@ -548,7 +533,7 @@ async def test_leader_assignments_need_a_leader_above_the_cell(
     duplicate = await client.post(
         ASSIGNMENTS, json={**body, "leaderId": str(world.leader_1.id)}, headers=admin
     )
-    assert_problem(duplicate, 409, "assignment_exists")
+    problem(duplicate, 409, "assignment_exists")
     updated = ok(
         await client.patch(
             f"{ASSIGNMENTS}/{created['id']}",
@@ -557,7 +542,7 @@ async def test_leader_assignments_need_a_leader_above_the_cell(
         )
     )
     assert (updated["quota"], updated["period"], updated["endedOn"]) == (2, "quarter", "2026-06-30")
-    assert_problem(
+    problem(
         await client.patch(
             f"{ASSIGNMENTS}/{created['id']}", json={"endedOn": "2026-07-01"}, headers=admin
         ),
@@ -604,15 +589,15 @@ async def test_list_limits_and_bad_cursors_are_422(client: httpx.AsyncClient) ->
     admin = await bearer(world.admin)
     for path in (UNITS, PEOPLE, MEMBERSHIPS, GRANTS, ASSIGNMENTS, AUDIT):
         assert ok(await client.get(path, params={"limit": "100"}, headers=admin))
-        assert_problem(
+        problem(
             await client.get(path, params={"limit": "101"}, headers=admin),
             422,
             "validation_failed",
         )
-        assert_problem(
+        problem(
             await client.get(path, params={"limit": "0"}, headers=admin), 422, "validation_failed"
         )
-        assert_problem(
+        problem(
             await client.get(path, params={"cursor": "not-a-cursor"}, headers=admin),
             422,
             "invalid_cursor",
@@ -630,20 +615,18 @@ async def test_unknown_fields_and_big_bodies_are_refused(client: httpx.AsyncClie
         json={"parentId": str(world.ward1.id), "name": "X", "level": "area", "colour": "red"},
         headers=admin,
     )
-    body = assert_problem(unknown, 422, "validation_failed")
+    body = problem(unknown, 422, "validation_failed")
     assert "colour" in unknown.text
     assert body["title"]
     patch = await client.patch(
         f"{UNITS}/{world.ward1.id}", json={"name": "Y", "path": "/"}, headers=admin
     )
-    assert_problem(patch, 422, "validation_failed")
+    problem(patch, 422, "validation_failed")
     huge = {"parentId": str(world.ward1.id), "name": "x" * (1024 * 1024 + 1), "level": "area"}
-    assert_problem(await client.post(UNITS, json=huge, headers=admin), 413, "payload_too_large")
+    problem(await client.post(UNITS, json=huge, headers=admin), 413, "payload_too_large")
     big_csv = roster(*["Nguyễn Văn A,0912345678,full,2020-01-01,," for _ in range(25_000)])
     assert len(big_csv) > 1024 * 1024
-    assert_problem(
-        await post_roster(client, admin, world.cell_a, big_csv), 413, "payload_too_large"
-    )
+    problem(await post_roster(client, admin, world.cell_a, big_csv), 413, "payload_too_large")
     assert ok(await client.get(f"{UNITS}/{world.ward1.id}", headers=admin))["name"] == (
         world.ward1.name
     )
@@ -670,11 +653,11 @@ async def test_secretary_b_gets_404_for_everything_of_cell_a(client: httpx.Async
         f"{ASSIGNMENTS}/{world.assignment_1.id}": "assignment_not_found",
     }
     for path, code in reads.items():
-        assert_problem(await client.get(path, headers=secretary_b), 404, code)
+        problem(await client.get(path, headers=secretary_b), 404, code)
     for path in (UNITS, PEOPLE, MEMBERSHIPS, GRANTS, ASSIGNMENTS):
         key = "within" if path == UNITS else "unitId"
         reply = await client.get(path, params={key: str(world.cell_a.id)}, headers=secretary_b)
-        assert_problem(reply, 404, "unit_not_found")
+        problem(reply, 404, "unit_not_found")
     writes = [
         ("PATCH", f"{UNITS}/{world.cell_a.id}", {"name": "X"}, "unit_not_found"),
         ("POST", f"{UNITS}/{world.cell_a.id}/deactivate", None, "unit_not_found"),
@@ -696,11 +679,11 @@ async def test_secretary_b_gets_404_for_everything_of_cell_a(client: httpx.Async
     ]
     for method, path, body, code in writes:
         reply = await client.request(method, path, json=body, headers=secretary_b)
-        assert_problem(reply, 404, code)
+        problem(reply, 404, code)
     reply = await post_roster(
         client, secretary_b, world.cell_a, roster("An,0912345678,full,2020-01-01,,")
     )
-    assert_problem(reply, 404, "unit_not_found")
+    problem(reply, 404, "unit_not_found")
 
 
 async def test_leader_2_sees_nothing_of_ward_1_in_lists(client: httpx.AsyncClient) -> None:
@@ -748,11 +731,11 @@ async def test_leader_sees_but_cannot_write(client: httpx.AsyncClient) -> None:
     ]
     for method, path, body in writes:
         reply = await client.request(method, path, json=body, headers=leader_1)
-        assert_problem(reply, 403, "org_manage_forbidden")
+        problem(reply, 403, "org_manage_forbidden")
     reply = await post_roster(
         client, leader_1, world.cell_a, roster("An,0912345678,full,2020-01-01,,")
     )
-    assert_problem(reply, 403, "org_manage_forbidden")
+    problem(reply, 403, "org_manage_forbidden")
     assert ok(await client.get(AUDIT, headers=await bearer(world.admin)))["items"] == []
 
 
@@ -857,7 +840,7 @@ async def test_roster_imports_every_row_of_a_good_file(client: httpx.AsyncClient
     assert actions == ["membership.create"] * 3 + ["person.create"] * 2
 
     again = await post_roster(client, admin, world.cell_a, content)
-    body = assert_problem(again, 422, "roster_invalid")
+    body = problem(again, 422, "roster_invalid")
     assert {e["field"] for e in body["errors"]} == {
         "line 2: phone",
         "line 3: phone",
@@ -875,7 +858,7 @@ async def test_roster_with_one_bad_row_imports_none(client: httpx.AsyncClient) -
         "Lê Văn Cường,0903 111 222,chính thức,01/01/2020,,",
     )
     reply = await post_roster(client, {**admin, "Accept-Language": "en"}, world.cell_a, content)
-    body = assert_problem(reply, 422, "roster_invalid")
+    body = problem(reply, 422, "roster_invalid")
     assert body["errors"] == [{"field": "line 3: joinedOn", "message": "invalid_date"}]
     assert body["title"]
     assert await _people_count(client, admin) == count
@@ -902,7 +885,7 @@ async def test_roster_refuses_values_too_long_for_the_database(
         f"full_name,phone,email,kind,joined_on\nNguyễn Văn An,0912345678,{email},full,2020-01-01"
     )
     reply = await post_roster(client, admin, world.cell_a, content.encode())
-    body = assert_problem(reply, 422, "roster_invalid")
+    body = problem(reply, 422, "roster_invalid")
     assert body["errors"] == [{"field": "line 2: email", "message": "invalid_email"}]
 
 
@@ -910,11 +893,11 @@ async def test_roster_into_a_ward_or_a_non_csv_file_is_refused(client: httpx.Asy
     world = await build_world()
     admin = await bearer(world.admin)
     content = roster("An,0912345678,full,2020-01-01,,")
-    assert_problem(await post_roster(client, admin, world.ward1, content), 422, "unit_not_cell")
+    problem(await post_roster(client, admin, world.ward1, content), 422, "unit_not_cell")
     latin = "full_name,phone,kind,joined_on\nL\xea,0912345678,full,2020-01-01".encode("latin-1")
-    assert_problem(await post_roster(client, admin, world.cell_a, latin), 422, "roster_not_csv")
+    problem(await post_roster(client, admin, world.cell_a, latin), 422, "roster_not_csv")
     no_columns = await post_roster(client, admin, world.cell_a, b"name,mobile\nAn,0912345678")
-    body = assert_problem(no_columns, 422, "roster_invalid")
+    body = problem(no_columns, 422, "roster_invalid")
     assert {e["field"] for e in body["errors"]} == {
         "line 1: full_name",
         "line 1: phone",

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from chibo.settings import Settings
-from tests.api.test_auth_api import ME, assert_problem, bearer, start
+from tests.api.helpers import bearer, problem
+from tests.api.test_auth_api import ME, start
 from tests.factories import PASSWORD, World, build_world
 from tests.fakes import FakeClock
 
@@ -49,7 +50,7 @@ async def test_an_administrator_cannot_set_a_weak_password(
 ) -> None:
     world = await build_world()
     reply = await _create(client, world, password)
-    assert_problem(reply, 422, code)
+    problem(reply, 422, code)
     assert (
         await client.post("/api/v1/auth/login", json={"phone": NEW_PHONE, "password": password})
     ).status_code == 401
@@ -83,7 +84,7 @@ async def test_a_weak_new_password_is_refused_with_its_reason(
         json={"currentPassword": PASSWORD, "newPassword": password},
         headers={**bearer(tokens), "Accept-Language": "en"},
     )
-    body = assert_problem(reply, 422, code)
+    body = problem(reply, 422, code)
     assert body["title"]
     # nothing changed: the old password still logs in
     await start(client, world.member_a)
@@ -121,7 +122,7 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
             if method == "POST"
             else None,
         )
-        body = assert_problem(reply, 403, "password_change_required")
+        body = problem(reply, 403, "password_change_required")
         assert body["title"] == "Đồng chí cần đổi mật khẩu tạm thời trước khi tiếp tục"
     # refreshing keeps the session and still says so
     refreshed = await client.post(
@@ -135,7 +136,7 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
         json={"currentPassword": TEMPORARY, "newPassword": TEMPORARY},
         headers=bearer(tokens),
     )
-    assert_problem(same, 422, "password_unchanged")
+    problem(same, 422, "password_unchanged")
     changed = await client.post(
         CHANGE,
         json={"currentPassword": TEMPORARY, "newPassword": "hoa mai vàng trước ngõ"},
@@ -178,13 +179,13 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
     for n in range(free):
         guess = {"currentPassword": f"doan-thu-{n}", "newPassword": "chiem quyen tai khoan"}
         reply = await client.post(CHANGE, json=guess, headers=stolen)
-        assert_problem(reply, 422, "current_password_wrong")
+        problem(reply, 422, "current_password_wrong")
     reply = await client.post(
         CHANGE,
         json={"currentPassword": PASSWORD, "newPassword": "chiem quyen tai khoan"},
         headers=stolen,
     )
-    assert_problem(reply, 429, "too_many_login_attempts")
+    problem(reply, 429, "too_many_login_attempts")
     assert reply.headers["retry-after"] == "1"
     clock.advance(timedelta(seconds=1))
     # the owner, after the wait: a right current password goes through
@@ -209,7 +210,7 @@ async def test_a_refusal_for_a_temporary_password_is_not_replayed_after_the_chan
     device = {"token": "fcm-token-1", "platform": "android", "appVersion": "1", "locale": "vi"}
     keyed = {**bearer(tokens), "Idempotency-Key": "queued-device-0001"}
     refused = await client.post("/api/v1/me/devices", json=device, headers=keyed)
-    assert_problem(refused, 403, "password_change_required")
+    problem(refused, 403, "password_change_required")
     changed = await client.post(
         CHANGE,
         json={"currentPassword": TEMPORARY, "newPassword": "hoa mai vàng trước ngõ"},

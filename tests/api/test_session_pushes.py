@@ -17,6 +17,7 @@ from domain.notifications.model import Category
 from domain.notifications.service import Message
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Outcome, Push, Result
+from tests.api.helpers import bearer
 from tests.conftest import services
 from tests.factories import PASSWORD, build_world
 from tests.fakes import START, FakeClock
@@ -43,10 +44,6 @@ async def sign_in(client: httpx.AsyncClient, phone: str, device: str) -> dict[st
     assert reply.status_code == 200, reply.text
     body: dict[str, Any] = reply.json()
     return body
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['accessToken']}"}
 
 
 async def register(client: httpx.AsyncClient, tokens: dict[str, Any], token: str) -> None:

@@ -14,6 +14,7 @@ from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import PetitionTable, TaskTable
 from domain.org.model import Person
+from tests.api.helpers import Headers, if_match, problem
 from tests.factories import World, build_world, login, make_person, password_hash
 from tests.fakes import FakeClock
 from tests.reminder_subjects import escalation_service
@@ -25,12 +26,6 @@ EVIDENCE = {"note": "Đã sửa xong", "noEvidenceReason": "Việc làm tại ch
 PETITIONER = "Bà Nguyễn Thị Cử Tri"
 CONTACT = "0912 345 678"
 REPLY = {"text": "Đã xử lý xong", "headName": "Phạm Văn Bình", "headTitle": "Bí thư chi bộ"}
-
-Headers = dict[str, str]
-
-
-def _if(headers: Headers, version: int) -> Headers:
-    return {**headers, "If-Match": f'"{version}"'}
 
 
 async def new_task(
@@ -73,10 +68,7 @@ async def refused(
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     reply = await client.post(url, json=body if body is not None else {}, headers=headers)
-    assert reply.status_code == status, reply.text
-    problem: dict[str, Any] = reply.json()
-    assert problem["code"] == code, problem
-    return problem
+    return problem(reply, status, code)
 
 
 async def record_petition(
@@ -124,12 +116,14 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
 
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (1, "open", 1)
-    await refused(client, f"{url}/submit", _if(secretary, 1), 403, "task_assignee_only", EVIDENCE)
-    await refused(client, f"{url}/start", _if(inspector, 1), 403, "task_assignee_only")
+    await refused(
+        client, f"{url}/submit", if_match(secretary, 1), 403, "task_assignee_only", EVIDENCE
+    )
+    await refused(client, f"{url}/start", if_match(inspector, 1), 403, "task_assignee_only")
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"resolution": "resolved"},
@@ -137,7 +131,7 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(
         client,
         f"{url}/reopen",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"reason": "Làm lại"},
@@ -145,7 +139,7 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(
         client,
         f"{url}/return",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"reason": "Thiếu ảnh"},
@@ -153,24 +147,24 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(client, f"{url}/start", member, 428, "if_match_required")
     assert await snapshot(client, member, task["id"]) == before
 
-    started = await client.post(f"{url}/start", headers=_if(member, 1))
+    started = await client.post(f"{url}/start", headers=if_match(member, 1))
     assert started.status_code == 200, started.text
     assert started.headers["etag"] == '"2"'
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (2, "in_progress", 2)
-    await refused(client, f"{url}/start", _if(member, 2), 409, "task_status_invalid")
+    await refused(client, f"{url}/start", if_match(member, 2), 409, "task_status_invalid")
     stale = await refused(
-        client, f"{url}/submit", _if(member, 1), 412, "version_mismatch", EVIDENCE
+        client, f"{url}/submit", if_match(member, 1), 412, "version_mismatch", EVIDENCE
     )
     assert stale["currentVersion"] == 2
     await refused(client, f"{url}/submit", member, 428, "if_match_required", EVIDENCE)
     await refused(
-        client, f"{url}/submit", _if(member, 2), 422, "evidence_required", {"note": "Xong"}
+        client, f"{url}/submit", if_match(member, 2), 422, "evidence_required", {"note": "Xong"}
     )
     await refused(
         client,
         f"{url}/reopen",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         409,
         "task_status_invalid",
         {"reason": "Làm lại"},
@@ -188,23 +182,30 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     task = await new_task(client, secretary, world.cell_a, world.member_a)
     url = f"{TASKS}/{task['id']}"
 
-    submitted = await client.post(f"{url}/submit", json=EVIDENCE, headers=_if(member, 1))
+    submitted = await client.post(f"{url}/submit", json=EVIDENCE, headers=if_match(member, 1))
     assert submitted.status_code == 200, submitted.text
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (2, "submitted", 2)
-    await refused(client, f"{url}/submit", _if(member, 2), 409, "task_status_invalid", EVIDENCE)
     await refused(
-        client, f"{url}/return", _if(inspector, 2), 422, "validation_failed", {"reason": ""}
+        client, f"{url}/submit", if_match(member, 2), 409, "task_status_invalid", EVIDENCE
     )
-    await refused(client, f"{url}/return", _if(inspector, 2), 422, "validation_failed")
     await refused(
-        client, f"{url}/return", _if(inspector, 2), 422, "return_reason_required", {"reason": "   "}
+        client, f"{url}/return", if_match(inspector, 2), 422, "validation_failed", {"reason": ""}
+    )
+    await refused(client, f"{url}/return", if_match(inspector, 2), 422, "validation_failed")
+    await refused(
+        client,
+        f"{url}/return",
+        if_match(inspector, 2),
+        422,
+        "return_reason_required",
+        {"reason": "   "},
     )
     for who in (member, secretary):  # the assignee; a secretary over the unit is no verifier
         await refused(
             client,
             f"{url}/close",
-            _if(who, 2),
+            if_match(who, 2),
             403,
             "task_verify_forbidden",
             {"resolution": "resolved"},
@@ -212,7 +213,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
         await refused(
             client,
             f"{url}/return",
-            _if(who, 2),
+            if_match(who, 2),
             403,
             "task_verify_forbidden",
             {"reason": "Chưa đạt"},
@@ -220,7 +221,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "explanation_required",
         {"resolution": "cannot_resolve"},
@@ -228,7 +229,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "explanation_required",
         {
@@ -239,18 +240,23 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "transferee_required",
         {"resolution": "transferred"},
     )
     await refused(
-        client, f"{url}/close", _if(inspector, 2), 422, "validation_failed", {"resolution": "fixed"}
+        client,
+        f"{url}/close",
+        if_match(inspector, 2),
+        422,
+        "validation_failed",
+        {"resolution": "fixed"},
     )
     stale = await refused(
         client,
         f"{url}/close",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         412,
         "version_mismatch",
         {"resolution": "resolved"},
@@ -264,7 +270,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     closed = await client.post(
         f"{url}/close",
         json={"resolution": "transferred", "transferredTo": "UBND phường Ba Đình"},
-        headers=_if(inspector, 2),
+        headers=if_match(inspector, 2),
     )
     assert closed.status_code == 200, closed.text
     body = closed.json()
@@ -277,22 +283,24 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 3),
+        if_match(inspector, 3),
         409,
         "task_status_invalid",
         {"resolution": "resolved"},
     )
-    await refused(client, f"{url}/submit", _if(member, 3), 409, "task_status_invalid", EVIDENCE)
+    await refused(
+        client, f"{url}/submit", if_match(member, 3), 409, "task_status_invalid", EVIDENCE
+    )
     await refused(
         client,
         f"{url}/reopen",
-        _if(member, 3),
+        if_match(member, 3),
         403,
         "task_verify_forbidden",
         {"reason": "Tôi muốn làm lại"},
     )
     await refused(
-        client, f"{url}/reopen", _if(inspector, 3), 422, "validation_failed", {"reason": ""}
+        client, f"{url}/reopen", if_match(inspector, 3), 422, "validation_failed", {"reason": ""}
     )
     assert await snapshot(client, member, task["id"]) == before
 
@@ -309,7 +317,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     still_open = await new_task(client, inspector, world.cell_a, world.member_a, title="Chưa nộp")
     for task, who in ((members, member), (leaders, leader)):
         reply = await client.post(
-            f"{TASKS}/{task['id']}/submit", json=EVIDENCE, headers=_if(who, 1)
+            f"{TASKS}/{task['id']}/submit", json=EVIDENCE, headers=if_match(who, 1)
         )
         assert reply.status_code == 200, reply.text
 
@@ -318,7 +326,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     await refused(
         client,
         f"{url}/close",
-        _if(leader, 2),
+        if_match(leader, 2),
         403,
         "task_verify_forbidden",
         {"resolution": "resolved"},
@@ -326,7 +334,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     await refused(
         client,
         f"{url}/return",
-        _if(leader, 2),
+        if_match(leader, 2),
         403,
         "task_verify_forbidden",
         {"reason": "Tự trả lại"},
@@ -342,7 +350,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     assert ids(await client.get(to_verify, headers=leader_2)) == set()
 
     closed = await client.post(
-        f"{url}/close", json={"resolution": "resolved"}, headers=_if(inspector, 2)
+        f"{url}/close", json={"resolution": "resolved"}, headers=if_match(inspector, 2)
     )
     assert closed.status_code == 200, closed.text
     assert ids(await client.get(to_verify, headers=inspector)) == {members["id"]}
@@ -388,7 +396,9 @@ async def test_create_refuses_bad_assignees_and_callers_without_the_right(
         reply = await client.get(f"{TASKS}/{task['id']}{path}", headers=other_cell)
         assert reply.status_code == 404, path
         assert reply.json()["code"] == "task_not_found"
-    await refused(client, f"{TASKS}/{task['id']}/start", _if(other_cell, 1), 404, "task_not_found")
+    await refused(
+        client, f"{TASKS}/{task['id']}/start", if_match(other_cell, 1), 404, "task_not_found"
+    )
     assert ids(await client.get(TASKS, headers=other_cell)) == set()
 
 
@@ -444,7 +454,7 @@ async def test_list_tasks_filters_by_status_source_priority_due_range_and_subtre
     on_ward = await new_task(client, admin, world.ward1, world.leader_1, "2027-01-15")
     petition = await record_petition(client, admin, world)  # due 2026-12-11
     started = await client.post(
-        f"{TASKS}/{early['id']}/start", headers=_if(await login(client, world.member_a), 1)
+        f"{TASKS}/{early['id']}/start", headers=if_match(await login(client, world.member_a), 1)
     )
     assert started.status_code == 200, started.text
     everything = {early["id"], urgent["id"], in_b["id"], on_ward["id"], petition["taskId"]}
@@ -522,10 +532,12 @@ async def test_overdue_and_my_tasks_follow_the_clock(
         someone_else["id"],
     }
     # closing takes a task off the overdue lists
-    await client.post(f"{TASKS}/{monday['id']}/submit", json=EVIDENCE, headers=_if(member, 1))
+    await client.post(f"{TASKS}/{monday['id']}/submit", json=EVIDENCE, headers=if_match(member, 1))
     inspector = await login(client, world.inspector)
     closed = await client.post(
-        f"{TASKS}/{monday['id']}/close", json={"resolution": "resolved"}, headers=_if(inspector, 2)
+        f"{TASKS}/{monday['id']}/close",
+        json={"resolution": "resolved"},
+        headers=if_match(inspector, 2),
     )
     assert closed.status_code == 200, closed.text
     assert ids(await client.get(mine, params={"overdue": "true"}, headers=member)) == set()
