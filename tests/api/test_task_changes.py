@@ -11,7 +11,7 @@ import httpx
 from db.engine import Database
 from domain.clock import local_at
 from tests.api.helpers import Headers, if_match
-from tests.api.test_tasks_api import (
+from tests.api.task_calls import (
     EVIDENCE,
     PETITIONS,
     REPLY,
