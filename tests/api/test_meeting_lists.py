@@ -12,7 +12,7 @@ from db.repositories.meetings import PiccoloMeetingRepository
 from db.tables import MeetingTable
 from domain.meetings.model import LeaderVisit
 from tests.api.helpers import if_match
-from tests.api.test_meetings_api import DEC_4, MEETINGS, create, meeting_body, record_body
+from tests.api.meeting_calls import DEC_4, MEETINGS, create, meeting_body, record_body
 from tests.factories import World, build_world, login
 from tests.fakes import START, FakeClock
 

@@ -8,10 +8,8 @@ from datetime import timedelta
 import httpx
 
 from tests.api.helpers import if_match, problem
-from tests.api.test_meetings_api import _finalized, iso, record_body, stored
-from tests.api.test_meetings_api import (
-    setup as meeting_setup,
-)
+from tests.api.meeting_calls import finalized, iso, record_body, stored
+from tests.api.meeting_calls import setup as meeting_setup
 from tests.factories import login
 from tests.fakes import START, FakeClock
 
@@ -41,7 +39,7 @@ async def test_more_votes_than_full_members_present_are_refused(
 async def test_a_meeting_shows_the_history_of_its_amendments(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    s = await _finalized(client, clock)
+    s = await finalized(client, clock)
     assert (await client.get(s.url, headers=s.secretary)).json()["amendments"] == []
     clock.advance(timedelta(days=1))
     first = await client.post(

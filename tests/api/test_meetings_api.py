@@ -4,7 +4,6 @@ check-in and leaders' visits; upcoming meetings, months, exempt members."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,95 +16,23 @@ from db.repositories.org import PiccoloOrgRepository
 from db.tables import AttendanceTable, LeaderVisitTable, MeetingRuleTable, MeetingTable
 from domain.meetings.model import Meeting
 from domain.org.model import Membership, MembershipKind, Person
-from tests.api.helpers import Headers, if_match, problem
+from tests.api.helpers import if_match, problem
+from tests.api.meeting_calls import (
+    AGENDA,
+    DEC_4,
+    MEETINGS,
+    Setup,
+    create,
+    finalized,
+    iso,
+    meeting_body,
+    record_body,
+    setup,
+    sheet_rows,
+    stored,
+)
 from tests.factories import World, build_world, login, make_person
 from tests.fakes import START, FakeClock
-
-MEETINGS = "/api/v1/meetings"
-DEC_4 = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)  # 19:30 in Hà Nội
-AGENDA = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
-
-
-def meeting_body(world: World, start: datetime = DEC_4, **extra: Any) -> dict[str, Any]:
-    return {
-        "cellId": str(world.cell_a.id),
-        "kind": "extraordinary",
-        "plannedStart": iso(start),
-        "plannedEnd": iso(start + timedelta(minutes=120)),
-        **extra,
-    }
-
-
-async def create(
-    client: httpx.AsyncClient, headers: Headers, body: dict[str, Any]
-) -> dict[str, Any]:
-    reply = await client.post(MEETINGS, json=body, headers=headers)
-    assert reply.status_code == 201, reply.text
-    return reply.json()  # type: ignore[no-any-return]
-
-
-def record_body(world: World, start: datetime = DEC_4, **extra: Any) -> dict[str, Any]:
-    return {
-        "actualStart": iso(start),
-        "actualEnd": iso(start + timedelta(minutes=120)),
-        "chairId": str(world.secretary_a.id),
-        "minuteTakerId": str(world.member_a.id),
-        "minutesText": "Chi bộ thảo luận và thống nhất.",
-        "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 2}],
-        "attendance": [
-            {"personId": str(world.secretary_a.id), "status": "present"},
-            {"personId": str(world.member_a.id), "status": "present"},
-        ],
-        **extra,
-    }
-
-
-async def stored(meeting_id: str | UUID) -> dict[str, Any]:
-    row = (
-        await MeetingTable.select(
-            MeetingTable.version,
-            MeetingTable.status,
-            MeetingTable.planned_start,
-            MeetingTable.planned_end,
-            MeetingTable.actual_start,
-            MeetingTable.chair,
-            MeetingTable.notice_published_at,
-        )
-        .where(MeetingTable.id == UUID(str(meeting_id)))
-        .first()
-    )
-    assert row is not None
-    return row
-
-
-async def sheet_rows(meeting_id: str) -> int:
-    return await AttendanceTable.count().where(  # type: ignore[no-any-return]
-        AttendanceTable.meeting == UUID(meeting_id)
-    )
-
-
-@dataclass
-class Setup:
-    world: World
-    secretary: Headers
-    meeting: dict[str, Any]
-
-    @property
-    def url(self) -> str:
-        return f"{MEETINGS}/{self.meeting['id']}"
-
-
-async def setup(client: httpx.AsyncClient, start: datetime = DEC_4, **extra: Any) -> Setup:
-    world = await build_world()
-    secretary = await login(client, world.secretary_a)
-    return Setup(
-        world, secretary, await create(client, secretary, meeting_body(world, start, **extra))
-    )
-
 
 # -- bad input: its code, and nothing changed --------------------------------------------------
 
@@ -236,19 +163,6 @@ async def test_an_excused_absence_without_reason_and_no_quorum_block_finalising(
     assert (await stored(s.meeting["id"]))["status"] == "held"
 
 
-async def _finalized(client: httpx.AsyncClient, clock: FakeClock) -> Setup:
-    s = await setup(client)
-    clock.advance(timedelta(days=8))
-    logged = await client.put(
-        f"{s.url}/record", json=record_body(s.world), headers=if_match(s.secretary, 1)
-    )
-    assert logged.status_code == 200, logged.text
-    final = await client.post(f"{s.url}/finalize", headers=if_match(s.secretary, 2))
-    assert final.status_code == 200, final.text
-    assert final.headers["etag"] == '"3"'
-    return s
-
-
 def updates(s: Setup) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every update of one meeting: method, path, body."""
     window = {"plannedStart": iso(DEC_4), "plannedEnd": iso(DEC_4 + timedelta(hours=2))}
@@ -265,7 +179,7 @@ def updates(s: Setup) -> list[tuple[str, str, dict[str, Any] | None]]:
 async def test_nothing_changes_after_finalising(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    s = await _finalized(client, clock)
+    s = await finalized(client, clock)
     for method, path, body in updates(s):
         reply = await client.request(method, path, json=body, headers=if_match(s.secretary, 3))
         problem(reply, 409, "meeting_finalized")

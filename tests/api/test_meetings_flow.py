@@ -1,38 +1,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
-from tests.factories import World, build_world, login
+from tests.api.meeting_calls import planned
+from tests.factories import build_world, login
 from tests.fakes import FakeClock
-
-
-async def _planned(
-    client: httpx.AsyncClient, world: World, headers: dict[str, str]
-) -> dict[str, Any]:
-    rule = {"kind": "day_of_month", "day": 4, "at": "19:30", "durationMinutes": 120}
-    reply = await client.put(
-        f"/api/v1/units/{world.cell_a.id}/meeting-rule", json=rule, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    plan = f"/api/v1/units/{world.cell_a.id}/meetings/plan"
-    assert (await client.post(plan, headers=headers)).json() == {"planned": 3}
-    assert (await client.post(plan, headers=headers)).json() == {"planned": 0}
-    listed = await client.get(
-        "/api/v1/meetings", params={"cellId": str(world.cell_a.id)}, headers=headers
-    )
-    items = listed.json()["items"]
-    assert [m["occurrence"] for m in items] == ["2026-12", "2027-01", "2027-02"]
-    first: dict[str, Any] = items[0]
-    return first
 
 
 async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: FakeClock) -> None:
     world = await build_world()
     headers = await login(client, world.secretary_a)
-    meeting = await _planned(client, world, headers)
+    meeting = await planned(client, world, headers)
     url = f"/api/v1/meetings/{meeting['id']}"
     assert meeting["plannedStart"] == "2026-12-04T12:30:00Z"  # 19:30 in Hà Nội
 
@@ -106,7 +86,7 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
 
 async def test_other_cell_secretary_sees_nothing(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    meeting = await _planned(client, world, await login(client, world.secretary_a))
+    meeting = await planned(client, world, await login(client, world.secretary_a))
     other = await login(client, world.secretary_b)
     reply = await client.get(f"/api/v1/meetings/{meeting['id']}", headers=other)
     assert reply.status_code == 404
