@@ -14,7 +14,7 @@ from db.working_days import PiccoloWorkingDays
 from domain.actors import Role
 from domain.clock import LOCAL_TZ
 from tests.api.helpers import Headers
-from tests.api.test_inspections_api import (
+from tests.api.inspection_calls import (
     INSPECTIONS,
     PLANS,
     TEMPLATE,
