@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
@@ -15,23 +14,13 @@ from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from domain.org.model import Person
-from tests.api.helpers import bearer, problem
+from tests.api.helpers import bearer, problem, sign_in
 from tests.factories import PASSWORD, build_world, login
 from tests.fakes import FakeClock
 
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 ME = "/api/v1/me"
-
-
-async def start(client: httpx.AsyncClient, person: Person, device: str = "phone") -> dict[str, Any]:
-    """Tokens of a fresh session of ``person``."""
-    reply = await client.post(
-        LOGIN, json={"phone": person.phone, "password": PASSWORD, "deviceName": device}
-    )
-    assert reply.status_code == 200, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
 
 
 @asynccontextmanager
@@ -107,7 +96,7 @@ async def test_refresh_rotates_and_replay_revokes_the_family(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     world = await build_world()
-    first = await start(client, world.secretary_a)
+    first = await sign_in(client, world.secretary_a)
     second = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
     assert second["sessionId"] == first["sessionId"]
     assert second["refreshToken"] != first["refreshToken"]
@@ -129,7 +118,7 @@ async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    first = await start(client, world.member_a)
+    first = await sign_in(client, world.member_a)
     rotated = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
     clock.advance(timedelta(seconds=settings.refresh_grace_seconds - 1))
     retried = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
@@ -147,7 +136,7 @@ async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens
 
 async def test_forged_or_malformed_refresh_tokens_are_invalid(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     session, generation, mac = tokens["refreshToken"].split(".")
     flipped = ("0" if mac[0] != "0" else "1") + mac[1:]
     for token in (f"{session}.{generation}.{flipped}", f"{session}.5.{mac}", "abc", "a.b.c"):
@@ -162,7 +151,7 @@ async def test_refresh_after_the_session_lifetime_is_refused(
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     clock.advance(timedelta(days=settings.refresh_session_days))
     reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
     problem(reply, 401, "session_expired")
@@ -170,7 +159,7 @@ async def test_refresh_after_the_session_lifetime_is_refused(
 
 async def test_logout_kills_the_access_and_refresh_token(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
     problem(await client.get(ME, headers=bearer(tokens)), 401, "unauthenticated")
     reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
@@ -179,9 +168,9 @@ async def test_logout_kills_the_access_and_refresh_token(client: httpx.AsyncClie
 
 async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    phone = await start(client, world.secretary_a, "Điện thoại Samsung")
-    tablet = await start(client, world.secretary_a, "Máy tính bảng")
-    other = await start(client, world.member_a)
+    phone = await sign_in(client, world.secretary_a, "Điện thoại Samsung")
+    tablet = await sign_in(client, world.secretary_a, "Máy tính bảng")
+    other = await sign_in(client, world.member_a)
     listed = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
     assert listed.status_code == 200
     sessions = {s["deviceName"]: s for s in listed.json()["items"]}
@@ -211,8 +200,8 @@ async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
 
 async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    here = await start(client, world.member_a)
-    elsewhere = await start(client, world.member_a)
+    here = await sign_in(client, world.member_a)
+    elsewhere = await sign_in(client, world.member_a)
     wrong = await client.post(
         "/api/v1/auth/password",
         json={"currentPassword": "khong-phai", "newPassword": "mat-khau-moi-2026"},
@@ -285,7 +274,7 @@ async def test_strangers_slow_an_account_down_but_never_lock_its_owner_out(
     hosts = [f"10.3.0.{i}" for i in range(addresses)]
     async with clients_from(db, clock, settings, *hosts, "10.3.9.9") as clients:
         *strangers, owner = clients
-        kept = await start(owner, world.member_a)  # the owner's phone, logged in before
+        kept = await sign_in(owner, world.member_a)  # the owner's phone, logged in before
         for stranger in strangers:
             for _ in range(policy.free_failures_per_client):
                 assert (await _wrong(stranger, world.member_a)).status_code == 401
@@ -318,8 +307,8 @@ async def test_neighbours_behind_one_address_do_not_slow_each_other(
 
 async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = bearer(await start(client, world.admin))
-    member = await start(client, world.member_a)
+    admin = bearer(await sign_in(client, world.admin))
+    member = await sign_in(client, world.member_a)
     disabled = await client.post(f"/api/v1/people/{world.member_a.id}/deactivate", headers=admin)
     assert disabled.status_code == 200
     assert disabled.json()["active"] is False

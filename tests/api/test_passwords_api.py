@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from chibo.settings import Settings
-from tests.api.helpers import bearer, problem
-from tests.api.test_auth_api import ME, start
+from tests.api.helpers import bearer, problem, sign_in
 from tests.factories import PASSWORD, World, build_world
 from tests.fakes import FakeClock
 
 PEOPLE = "/api/v1/people"
+ME = "/api/v1/me"
 CHANGE = "/api/v1/auth/password"
 TEMPORARY = "giay-bao-so-0417"  # 16 characters, handed over on paper
 NEW_PHONE = "+84987650001"
@@ -24,7 +24,7 @@ NEW_PHONE = "+84987650001"
 async def _create(
     client: httpx.AsyncClient, world: World, password: str, name: str = "Ngô Thị Mai"
 ) -> httpx.Response:
-    admin = bearer(await start(client, world.admin))
+    admin = bearer(await sign_in(client, world.admin))
     body = {
         "homeUnitId": str(world.cell_a.id),
         "fullName": name,
@@ -78,7 +78,7 @@ async def test_a_weak_new_password_is_refused_with_its_reason(
     password = password.replace("PHONE_LOCAL", "0" + phone.removeprefix("+84")).replace(
         "PHONE", phone
     )
-    tokens = await start(client, world.member_a)  # Lê Thị Hoa
+    tokens = await sign_in(client, world.member_a)  # Lê Thị Hoa
     reply = await client.post(
         CHANGE,
         json={"currentPassword": PASSWORD, "newPassword": password},
@@ -87,7 +87,7 @@ async def test_a_weak_new_password_is_refused_with_its_reason(
     body = problem(reply, 422, code)
     assert body["title"]
     # nothing changed: the old password still logs in
-    await start(client, world.member_a)
+    await sign_in(client, world.member_a)
 
 
 async def test_a_temporary_password_must_be_changed_before_anything_else(
@@ -165,7 +165,7 @@ async def test_people_with_their_own_password_are_not_asked_to_change_it(
     client: httpx.AsyncClient,
 ) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     assert tokens["passwordChangeRequired"] is False
     assert (await client.get("/api/v1/units", headers=bearer(tokens))).status_code == 200
 
@@ -174,7 +174,7 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
     client: httpx.AsyncClient, settings: Settings, clock: FakeClock
 ) -> None:
     world = await build_world()
-    stolen = bearer(await start(client, world.member_a))
+    stolen = bearer(await sign_in(client, world.member_a))
     free = settings.login_policy.free_failures_per_account
     for n in range(free):
         guess = {"currentPassword": f"doan-thu-{n}", "newPassword": "chiem quyen tai khoan"}
