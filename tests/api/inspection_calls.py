@@ -13,7 +13,7 @@ import httpx
 from db.repositories.org import PiccoloOrgRepository
 from domain.actors import Role
 from domain.org.model import Person, RoleGrant, Unit
-from tests.api.helpers import Headers
+from tests.api.helpers import Headers, if_match
 from tests.factories import World, build_world, login, make_person, password_hash
 from tests.fakes import START
 
@@ -89,7 +89,7 @@ async def started(client: httpx.AsyncClient, s: Scene, **overrides: Any) -> tupl
     """An inspection whose lead has checked in: (url, etag)."""
     inspection = await create(client, s, **overrides)
     url = f"{INSPECTIONS}/{inspection['id']}"
-    reply = await client.post(f"{url}/check-in", json={}, headers={**s.lead, "If-Match": '"1"'})
+    reply = await client.post(f"{url}/check-in", json={}, headers=if_match(s.lead, 1))
     assert reply.status_code == 200, reply.text
     return url, reply.headers["etag"]
 

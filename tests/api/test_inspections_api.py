@@ -17,7 +17,7 @@ from db.tables import InspectionTable
 from domain.actors import Role
 from domain.inspections.model import Inspection
 from domain.org.model import RoleGrant
-from tests.api.helpers import problem
+from tests.api.helpers import if_match, problem
 from tests.api.inspection_calls import (
     DAY,
     INSPECTIONS,
@@ -80,7 +80,7 @@ async def test_the_whole_flow_from_template_to_conclusion(
     checked_in = await client.post(
         f"{url}/check-in",
         json={"location": {"lat": 21.03, "lon": 105.85}},
-        headers={**s.lead, "If-Match": '"1"'},
+        headers=if_match(s.lead, 1),
     )
     assert checked_in.status_code == 200, checked_in.text
     assert checked_in.json()["status"] == "in_progress"
@@ -350,9 +350,7 @@ async def test_bad_visit_input_answers_4xx_and_changes_nothing(client: httpx.Asy
             "inspection_team_only",
         ),
         (
-            client.put(
-                f"{url}/answers/minutes", json={"value": 3}, headers={**s.lead, "If-Match": '"1"'}
-            ),
+            client.put(f"{url}/answers/minutes", json={"value": 3}, headers=if_match(s.lead, 1)),
             412,
             "version_mismatch",
         ),
@@ -462,7 +460,7 @@ async def test_outside_the_scope_every_inspection_of_cell_a_reads_as_missing(
         assert await listed(client, headers) == [], name
         for inspection_id in [*ids, str(uuid4())]:
             base = f"{INSPECTIONS}/{inspection_id}"
-            with_etag = {**headers, "If-Match": '"1"'}
+            with_etag = if_match(headers, 1)
             for reply in (
                 await client.get(base, headers=headers),
                 await client.get(f"{base}/sealed-reads", headers=headers),

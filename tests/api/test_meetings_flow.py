@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import httpx
 
+from tests.api.helpers import if_match
 from tests.api.meeting_calls import planned
 from tests.factories import build_world, login
 from tests.fakes import FakeClock
@@ -23,10 +24,10 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
 
     agenda = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
     assert (await client.put(f"{url}/notice", json=agenda, headers=headers)).status_code == 428
-    stale = await client.put(f"{url}/notice", json=agenda, headers={**headers, "If-Match": '"7"'})
+    stale = await client.put(f"{url}/notice", json=agenda, headers=if_match(headers, 7))
     assert stale.status_code == 412
     assert stale.json()["currentVersion"] == 1
-    noticed = await client.put(f"{url}/notice", json=agenda, headers={**headers, "If-Match": '"1"'})
+    noticed = await client.put(f"{url}/notice", json=agenda, headers=if_match(headers, 1))
     assert noticed.status_code == 200
     assert noticed.headers["etag"] == '"2"'
     inbox = await client.get(
@@ -52,33 +53,33 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
         "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 1}],
         "attendance": [{"personId": str(world.secretary_a.id), "status": "present"}],
     }
-    logged = await client.put(f"{url}/record", json=record, headers={**headers, "If-Match": '"2"'})
+    logged = await client.put(f"{url}/record", json=record, headers=if_match(headers, 2))
     assert logged.status_code == 200, logged.text
     body = logged.json()
     assert body["counts"]["present"] == 1
     assert body["flags"] == ["logged_late"]
 
-    incomplete = await client.post(f"{url}/finalize", headers={**headers, "If-Match": '"3"'})
+    incomplete = await client.post(f"{url}/finalize", headers=if_match(headers, 3))
     assert incomplete.status_code == 409
     assert incomplete.json()["missing"] == [f"attendance:{world.member_a.id}", "quorum"]
 
     marked = await client.put(
         f"{url}/attendance/{world.member_a.id}",
         json={"status": "present"},
-        headers={**headers, "If-Match": '"3"'},
+        headers=if_match(headers, 3),
     )
     assert marked.json()["counts"]["quorumMet"] is True
-    final = await client.post(f"{url}/finalize", headers={**headers, "If-Match": '"4"'})
+    final = await client.post(f"{url}/finalize", headers=if_match(headers, 4))
     assert final.status_code == 200
     assert final.json()["status"] == "finalized"
 
-    edit = await client.put(f"{url}/record", json=record, headers={**headers, "If-Match": '"5"'})
+    edit = await client.put(f"{url}/record", json=record, headers=if_match(headers, 5))
     assert edit.status_code == 409
     assert edit.json()["code"] == "meeting_finalized"
     amended = await client.post(
         f"{url}/amendments",
         json={"reason": "Sửa lỗi chính tả", "minutesText": "Chi bộ đã thảo luận và thống nhất."},
-        headers={**headers, "If-Match": '"5"'},
+        headers=if_match(headers, 5),
     )
     assert amended.status_code == 200
     assert amended.json()["minutesText"] == "Chi bộ đã thảo luận và thống nhất."
