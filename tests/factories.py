@@ -8,6 +8,7 @@ admin on city; leader_1 on ward1, leader_2 on ward2; inspector on ward1.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -90,10 +91,9 @@ def make_person(home: Unit, full_name: str) -> Person:
     )
 
 
-async def add_membership(
-    cell: Unit, person: Person, joined_on: date = date(2020, 1, 1)
-) -> Membership:
-    """A live, full membership of ``person`` in ``cell``."""
+def make_membership(person: Person, cell: Unit, **overrides: object) -> Membership:
+    """A live, full membership of ``person`` in ``cell`` since 2020, unless ``overrides`` say
+    otherwise."""
     membership = Membership(
         id=uuid4(),
         person_id=person.id,
@@ -102,11 +102,19 @@ async def add_membership(
         kind=MembershipKind.FULL,
         exempt=False,
         exempt_resolution_date=None,
-        joined_on=joined_on,
+        joined_on=date(2020, 1, 1),
         left_on=None,
         created_at=START,
         updated_at=START,
     )
+    return dataclasses.replace(membership, **overrides)  # type: ignore[arg-type]
+
+
+async def add_membership(
+    cell: Unit, person: Person, joined_on: date = date(2020, 1, 1)
+) -> Membership:
+    """A live, full membership of ``person`` in ``cell``, stored."""
+    membership = make_membership(person, cell, joined_on=joined_on)
     await PiccoloOrgRepository().add_membership(membership)
     return membership
 

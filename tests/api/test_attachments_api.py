@@ -12,6 +12,7 @@ import pytest
 
 from chibo.settings import Settings
 from db.tables import AttachmentTable
+from tests.api.helpers import if_match
 from tests.factories import World, build_world, login
 
 LIMIT = 3 * 1024 * 1024  # over the app's 1 MiB body limit, so the route's own limit is exercised
@@ -232,7 +233,7 @@ async def test_papers_on_the_notice(client: httpx.AsyncClient) -> None:
         refused = await client.put(
             f"{url}/notice",
             json={"agenda": agenda, "paperIds": [pdf["id"], wrong]},
-            headers={**secretary, "If-Match": '"1"'},
+            headers=if_match(secretary, 1),
         )
         # another cell's file reads exactly like a missing one
         assert refused.status_code == 404
@@ -245,7 +246,7 @@ async def test_papers_on_the_notice(client: httpx.AsyncClient) -> None:
     noticed = await client.put(
         f"{url}/notice",
         json={"agenda": agenda, "paperIds": [png["id"], pdf["id"], png["id"]]},
-        headers={**secretary, "If-Match": '"1"'},
+        headers=if_match(secretary, 1),
     )
     assert noticed.status_code == 200, noticed.text
     expected = [
@@ -261,7 +262,7 @@ async def test_papers_on_the_notice(client: httpx.AsyncClient) -> None:
     assert listed.json()["items"][0]["papers"] == expected
 
     without = await client.put(
-        f"{url}/notice", json={"agenda": agenda}, headers={**secretary, "If-Match": '"2"'}
+        f"{url}/notice", json={"agenda": agenda}, headers=if_match(secretary, 2)
     )
     assert without.status_code == 200
     assert without.json()["papers"] == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
@@ -15,37 +14,13 @@ from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from domain.org.model import Person
+from tests.api.helpers import bearer, problem, sign_in
 from tests.factories import PASSWORD, build_world, login
 from tests.fakes import FakeClock
 
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 ME = "/api/v1/me"
-
-
-async def start(client: httpx.AsyncClient, person: Person, device: str = "phone") -> dict[str, Any]:
-    """Tokens of a fresh session of ``person``."""
-    reply = await client.post(
-        LOGIN, json={"phone": person.phone, "password": PASSWORD, "deviceName": device}
-    )
-    assert reply.status_code == 200, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['accessToken']}"}
-
-
-def assert_problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = reply.json()
-    assert body["code"] == code
-    assert body["status"] == status
-    assert body["type"] == f"urn:chibo:problem:{code}"
-    assert body["title"]
-    return body
 
 
 @asynccontextmanager
@@ -91,7 +66,7 @@ async def test_wrong_password_and_unknown_phone_read_the_same(client: httpx.Asyn
     unknown = await client.post(LOGIN, json={"phone": "+84999999999", "password": PASSWORD})
     garbage = await client.post(LOGIN, json={"phone": "not a phone", "password": PASSWORD})
     for reply in (wrong, unknown, garbage):
-        body = assert_problem(reply, 401, "invalid_credentials")
+        body = problem(reply, 401, "invalid_credentials")
         assert body["title"] == "Số điện thoại hoặc mật khẩu không đúng"
 
 
@@ -101,27 +76,27 @@ async def test_problem_titles_follow_accept_language(client: httpx.AsyncClient) 
         json={"phone": "+84999999999", "password": "x"},
         headers={"Accept-Language": "en-US,en;q=0.9", "X-Request-Id": "req-login-1"},
     )
-    body = assert_problem(reply, 401, "invalid_credentials")
+    body = problem(reply, 401, "invalid_credentials")
     assert body["title"] == "Wrong phone number or password"
     assert body["requestId"] == "req-login-1"
     assert reply.headers["x-request-id"] == "req-login-1"
     anonymous = await client.get(ME, headers={"Accept-Language": "en"})
-    assert assert_problem(anonymous, 401, "unauthenticated")["title"] == "Authentication required"
+    assert problem(anonymous, 401, "unauthenticated")["title"] == "Authentication required"
     assert anonymous.headers["www-authenticate"] == "Bearer"
 
 
 async def test_login_body_is_validated(client: httpx.AsyncClient) -> None:
     missing = await client.post(LOGIN, json={"phone": "0912345678"})
-    assert_problem(missing, 422, "validation_failed")
+    problem(missing, 422, "validation_failed")
     extra = await client.post(LOGIN, json={"phone": "0912345678", "password": "x", "isAdmin": True})
-    assert_problem(extra, 422, "validation_failed")
+    problem(extra, 422, "validation_failed")
 
 
 async def test_refresh_rotates_and_replay_revokes_the_family(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     world = await build_world()
-    first = await start(client, world.secretary_a)
+    first = await sign_in(client, world.secretary_a)
     second = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
     assert second["sessionId"] == first["sessionId"]
     assert second["refreshToken"] != first["refreshToken"]
@@ -133,9 +108,9 @@ async def test_refresh_rotates_and_replay_revokes_the_family(
     # a thief replays the first token: the whole family dies
     clock.advance(timedelta(minutes=1))
     replay = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
-    assert_problem(replay, 401, "refresh_token_reused")
+    problem(replay, 401, "refresh_token_reused")
     newest = await client.post(REFRESH, json={"refreshToken": third["refreshToken"]})
-    assert_problem(newest, 401, "session_expired")
+    problem(newest, 401, "session_expired")
     assert (await client.get(ME, headers=bearer(third))).status_code == 401
 
 
@@ -143,7 +118,7 @@ async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    first = await start(client, world.member_a)
+    first = await sign_in(client, world.member_a)
     rotated = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
     clock.advance(timedelta(seconds=settings.refresh_grace_seconds - 1))
     retried = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
@@ -154,19 +129,19 @@ async def test_a_lost_reply_retried_within_the_grace_window_gets_the_same_tokens
     # one second later the same duplicate is reuse, and the session dies
     clock.advance(timedelta(seconds=1))
     late = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
-    assert_problem(late, 401, "refresh_token_reused")
+    problem(late, 401, "refresh_token_reused")
     gone = await client.post(REFRESH, json={"refreshToken": rotated["refreshToken"]})
-    assert_problem(gone, 401, "session_expired")
+    problem(gone, 401, "session_expired")
 
 
 async def test_forged_or_malformed_refresh_tokens_are_invalid(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     session, generation, mac = tokens["refreshToken"].split(".")
     flipped = ("0" if mac[0] != "0" else "1") + mac[1:]
     for token in (f"{session}.{generation}.{flipped}", f"{session}.5.{mac}", "abc", "a.b.c"):
         reply = await client.post(REFRESH, json={"refreshToken": token})
-        assert_problem(reply, 401, "refresh_token_invalid")
+        problem(reply, 401, "refresh_token_invalid")
     # none of that harmed the genuine session
     again = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
     assert again.status_code == 200
@@ -176,26 +151,26 @@ async def test_refresh_after_the_session_lifetime_is_refused(
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     clock.advance(timedelta(days=settings.refresh_session_days))
     reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
-    assert_problem(reply, 401, "session_expired")
+    problem(reply, 401, "session_expired")
 
 
 async def test_logout_kills_the_access_and_refresh_token(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     assert (await client.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
-    assert_problem(await client.get(ME, headers=bearer(tokens)), 401, "unauthenticated")
+    problem(await client.get(ME, headers=bearer(tokens)), 401, "unauthenticated")
     reply = await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})
-    assert_problem(reply, 401, "session_expired")
+    problem(reply, 401, "session_expired")
 
 
 async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    phone = await start(client, world.secretary_a, "Điện thoại Samsung")
-    tablet = await start(client, world.secretary_a, "Máy tính bảng")
-    other = await start(client, world.member_a)
+    phone = await sign_in(client, world.secretary_a, "Điện thoại Samsung")
+    tablet = await sign_in(client, world.secretary_a, "Máy tính bảng")
+    other = await sign_in(client, world.member_a)
     listed = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
     assert listed.status_code == 200
     sessions = {s["deviceName"]: s for s in listed.json()["items"]}
@@ -207,7 +182,7 @@ async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     foreign = await client.post(
         f"/api/v1/auth/sessions/{other['sessionId']}/revoke", headers=bearer(phone)
     )
-    assert_problem(foreign, 404, "session_not_found")
+    problem(foreign, 404, "session_not_found")
     assert (await client.get(ME, headers=bearer(other))).status_code == 200
 
     revoked = await client.post(
@@ -218,27 +193,27 @@ async def test_list_and_revoke_own_sessions(client: httpx.AsyncClient) -> None:
     again = await client.post(
         f"/api/v1/auth/sessions/{tablet['sessionId']}/revoke", headers=bearer(phone)
     )
-    assert_problem(again, 404, "session_not_found")
+    problem(again, 404, "session_not_found")
     left = await client.get("/api/v1/auth/sessions", headers=bearer(phone))
     assert [s["deviceName"] for s in left.json()["items"]] == ["Điện thoại Samsung"]
 
 
 async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    here = await start(client, world.member_a)
-    elsewhere = await start(client, world.member_a)
+    here = await sign_in(client, world.member_a)
+    elsewhere = await sign_in(client, world.member_a)
     wrong = await client.post(
         "/api/v1/auth/password",
         json={"currentPassword": "khong-phai", "newPassword": "mat-khau-moi-2026"},
         headers=bearer(here),
     )
-    assert_problem(wrong, 422, "current_password_wrong")
+    problem(wrong, 422, "current_password_wrong")
     short = await client.post(
         "/api/v1/auth/password",
         json={"currentPassword": PASSWORD, "newPassword": "ngan"},
         headers=bearer(here),
     )
-    assert_problem(short, 422, "password_too_short")
+    problem(short, 422, "password_too_short")
     assert (await client.get(ME, headers=bearer(elsewhere))).status_code == 200
 
     changed = await client.post(
@@ -250,9 +225,9 @@ async def test_change_password_signs_out_the_other_sessions(client: httpx.AsyncC
     assert (await client.get(ME, headers=bearer(here))).status_code == 200
     assert (await client.get(ME, headers=bearer(elsewhere))).status_code == 401
     refresh = await client.post(REFRESH, json={"refreshToken": elsewhere["refreshToken"]})
-    assert_problem(refresh, 401, "session_expired")
+    problem(refresh, 401, "session_expired")
     old = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
-    assert_problem(old, 401, "invalid_credentials")
+    problem(old, 401, "invalid_credentials")
     await login(client, world.member_a, "mat-khau-moi-2026")
 
 
@@ -274,14 +249,14 @@ async def test_failures_from_one_address_wait_longer_each_time_then_clear_on_suc
             json={"phone": world.member_a.phone, "password": PASSWORD},
             headers={"Accept-Language": "en"},
         )
-        body = assert_problem(held, 429, "too_many_login_attempts")
+        body = problem(held, 429, "too_many_login_attempts")
         assert body["title"] == "Too many failed logins, please try again later"
         assert held.headers["retry-after"] == "1"
         for wait in (1, 2, 4, 8):
             clock.advance(timedelta(seconds=wait))
             assert (await _wrong(caller, world.member_a)).status_code == 401
             held = await _wrong(caller, world.member_a)
-            assert_problem(held, 429, "too_many_login_attempts")
+            problem(held, 429, "too_many_login_attempts")
             assert held.headers["retry-after"] == str(2 * wait)
         clock.advance(timedelta(seconds=16))
         await login(caller, world.member_a)
@@ -299,13 +274,13 @@ async def test_strangers_slow_an_account_down_but_never_lock_its_owner_out(
     hosts = [f"10.3.0.{i}" for i in range(addresses)]
     async with clients_from(db, clock, settings, *hosts, "10.3.9.9") as clients:
         *strangers, owner = clients
-        kept = await start(owner, world.member_a)  # the owner's phone, logged in before
+        kept = await sign_in(owner, world.member_a)  # the owner's phone, logged in before
         for stranger in strangers:
             for _ in range(policy.free_failures_per_client):
                 assert (await _wrong(stranger, world.member_a)).status_code == 401
         # the account as a whole has had its free failures: a short wait, not a lock
         held = await owner.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
-        assert_problem(held, 429, "too_many_login_attempts")
+        problem(held, 429, "too_many_login_attempts")
         assert held.headers["retry-after"] == str(policy.first_delay_seconds)
         # the phone that holds a session never notices
         assert (await owner.get(ME, headers=bearer(kept))).status_code == 200
@@ -332,8 +307,8 @@ async def test_neighbours_behind_one_address_do_not_slow_each_other(
 
 async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = bearer(await start(client, world.admin))
-    member = await start(client, world.member_a)
+    admin = bearer(await sign_in(client, world.admin))
+    member = await sign_in(client, world.member_a)
     disabled = await client.post(f"/api/v1/people/{world.member_a.id}/deactivate", headers=admin)
     assert disabled.status_code == 200
     assert disabled.json()["active"] is False
@@ -341,15 +316,15 @@ async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClien
     assert (await client.get(ME, headers=bearer(member))).status_code == 401
     # the deactivation revoked the session itself
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
-    assert_problem(refresh, 401, "session_expired")
+    problem(refresh, 401, "session_expired")
     relogin = await client.post(LOGIN, json={"phone": world.member_a.phone, "password": PASSWORD})
-    assert_problem(relogin, 401, "invalid_credentials")
+    problem(relogin, 401, "invalid_credentials")
 
     # enabled again: the old tokens stay dead, a new login works
     assert (
         await client.post(f"/api/v1/people/{world.member_a.id}/activate", headers=admin)
     ).status_code == 200
-    assert_problem(await client.get(ME, headers=bearer(member)), 401, "unauthenticated")
+    problem(await client.get(ME, headers=bearer(member)), 401, "unauthenticated")
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
-    assert_problem(refresh, 401, "session_expired")
+    problem(refresh, 401, "session_expired")
     await login(client, world.member_a)

@@ -10,6 +10,7 @@ import icalendar
 
 from db.tables import CalendarTokenTable
 from domain.calendar_feed.model import hash_token
+from tests.api.helpers import if_match
 from tests.factories import World, build_world, login
 from tests.fakes import START
 
@@ -74,7 +75,7 @@ async def test_feed_lists_my_meetings_as_icalendar(client: httpx.AsyncClient) ->
     await client.post(
         f"/api/v1/meetings/{cancelled['id']}/cancel",
         json={"reason": "Mưa bão; hoãn lại"},
-        headers={**secretary, "If-Match": '"1"'},
+        headers=if_match(secretary, 1),
     )
     too_late = await new_meeting(client, secretary, world.cell_a.id, 95)
     too_early = await new_meeting(client, secretary, world.cell_a.id, -31, kind="extraordinary")

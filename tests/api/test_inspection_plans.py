@@ -13,12 +13,12 @@ from db.tables import InspectionTable
 from db.working_days import PiccoloWorkingDays
 from domain.actors import Role
 from domain.clock import LOCAL_TZ
-from tests.api.test_inspections_api import (
+from tests.api.helpers import Headers
+from tests.api.inspection_calls import (
     INSPECTIONS,
     PLANS,
     TEMPLATE,
     TEMPLATES,
-    Headers,
     Scene,
     add_person,
     inspection_body,

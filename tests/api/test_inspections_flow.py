@@ -5,26 +5,10 @@ from typing import Any
 
 import httpx
 
+from tests.api.helpers import if_match
+from tests.api.inspection_calls import TEMPLATE
 from tests.factories import World, build_world, login
 from tests.fakes import FakeClock
-
-TEMPLATE = {
-    "name": "Kiểm tra sinh hoạt chi bộ",
-    "items": [
-        {
-            "key": "met_monthly",
-            "question": "Chi bộ sinh hoạt đủ hằng tháng?",
-            "answerKind": "yes_no",
-        },
-        {
-            "key": "minutes_quality",
-            "question": "Chất lượng biên bản",
-            "answerKind": "score",
-            "maxScore": 5,
-        },
-        {"key": "notes", "question": "Ghi chú", "answerKind": "text", "required": False},
-    ],
-}
 
 
 async def _surprise(
@@ -78,19 +62,19 @@ async def test_visit_answers_and_conclusion(client: httpx.AsyncClient, clock: Fa
     url = f"/api/v1/inspections/{inspection['id']}"
     lead = await login(client, world.inspector)
     clock.advance(timedelta(days=4))
-    started = await client.post(f"{url}/check-in", json={}, headers={**lead, "If-Match": '"1"'})
+    started = await client.post(f"{url}/check-in", json={}, headers=if_match(lead, 1))
     assert started.json()["status"] == "in_progress"
     early = await client.post(
-        f"{url}/conclusion", json={"text": "Kết luận"}, headers={**lead, "If-Match": '"2"'}
+        f"{url}/conclusion", json={"text": "Kết luận"}, headers=if_match(lead, 2)
     )
     assert early.status_code == 409
-    assert early.json()["missing"] == ["met_monthly", "minutes_quality"]
+    assert early.json()["missing"] == ["met_monthly", "minutes"]
     version = 2
-    for key, value in (("met_monthly", True), ("minutes_quality", 4)):
+    for key, value in (("met_monthly", True), ("minutes", 4)):
         answered = await client.put(
             f"{url}/answers/{key}",
             json={"value": value},
-            headers={**lead, "If-Match": f'"{version}"'},
+            headers=if_match(lead, version),
         )
         assert answered.status_code == 200, answered.text
         version += 1
@@ -100,7 +84,7 @@ async def test_visit_answers_and_conclusion(client: httpx.AsyncClient, clock: Fa
             "text": "Chi bộ thực hiện tốt",
             "recommendations": [{"text": "Bổ sung sổ biên bản", "dueOn": "2027-01-15"}],
         },
-        headers={**lead, "If-Match": f'"{version}"'},
+        headers=if_match(lead, version),
     )
     assert concluded.status_code == 200, concluded.text
     assert concluded.json()["status"] == "concluded"
@@ -119,7 +103,7 @@ async def test_the_unit_hears_of_a_surprise_inspection_only_when_the_lead_checks
     checked_in = await client.post(
         f"/api/v1/inspections/{inspection['id']}/check-in",
         json={},
-        headers={**lead, "If-Match": '"1"'},
+        headers=if_match(lead, 1),
     )
     assert checked_in.status_code == 200
     [heard] = (await client.get(inbox, headers=secretary)).json()["items"]

@@ -11,7 +11,8 @@ import httpx
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.tables import MeetingTable
 from domain.meetings.model import LeaderVisit
-from tests.api.test_meetings_api import DEC_4, MEETINGS, create, matching, meeting_body, record_body
+from tests.api.helpers import if_match
+from tests.api.meeting_calls import DEC_4, MEETINGS, create, meeting_body, record_body
 from tests.factories import World, build_world, login
 from tests.fakes import START, FakeClock
 
@@ -28,7 +29,7 @@ async def logged(
         "reason": "Ốm",
     }
     reply = await client.put(
-        f"{MEETINGS}/{meeting['id']}/record", json=body, headers=matching(secretary, 1)
+        f"{MEETINGS}/{meeting['id']}/record", json=body, headers=if_match(secretary, 1)
     )
     assert reply.status_code == 200, reply.text
     return meeting

@@ -14,20 +14,10 @@ import pytest
 from db.repositories.meetings import PiccoloMeetingRepository
 from domain.errors import ConflictError
 from domain.meetings.model import MeetingStatus
-from tests.api.test_meetings_api import (
-    DEC_4,
-    MEETINGS,
-    create,
-    iso,
-    matching,
-    meeting_body,
-    problem,
-)
-from tests.api.test_meetings_flow import _planned
+from tests.api.helpers import if_match, problem
+from tests.api.meeting_calls import AGENDA, DEC_4, MEETINGS, create, iso, meeting_body, planned
 from tests.factories import build_world, login
 from tests.fakes import FakeClock
-
-AGENDA = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
 
 
 async def test_one_regular_meeting_per_cell_and_month(client: httpx.AsyncClient) -> None:
@@ -59,14 +49,14 @@ async def test_one_regular_meeting_per_cell_and_month(client: httpx.AsyncClient)
         "reason": "Trùng lịch",
     }
     moved = await client.post(
-        f"{MEETINGS}/{january['id']}/move", json=move, headers=matching(secretary, 1)
+        f"{MEETINGS}/{january['id']}/move", json=move, headers=if_match(secretary, 1)
     )
     problem(moved, 409, "regular_meeting_exists")
 
     cancelled = await client.post(
         f"{MEETINGS}/{first['id']}/cancel",
         json={"reason": "Mưa bão"},
-        headers=matching(secretary, 1),
+        headers=if_match(secretary, 1),
     )
     assert cancelled.status_code == 200, cancelled.text
     again = await client.post(MEETINGS, json=second, headers=secretary)  # the month is free again
@@ -111,9 +101,9 @@ async def test_changing_the_rule_moves_the_planned_meetings_and_tells_who_had_th
 ) -> None:
     world = await build_world()
     secretary = await login(client, world.secretary_a)
-    december = await _planned(client, world, secretary)  # the 4th at 19:30: Dec, Jan, Feb
+    december = await planned(client, world, secretary)  # the 4th at 19:30: Dec, Jan, Feb
     noticed = await client.put(
-        f"{MEETINGS}/{december['id']}/notice", json=AGENDA, headers=matching(secretary, 1)
+        f"{MEETINGS}/{december['id']}/notice", json=AGENDA, headers=if_match(secretary, 1)
     )
     assert noticed.status_code == 200, noticed.text
     thematic = await create(
@@ -154,7 +144,7 @@ async def test_a_month_the_new_rule_has_no_day_for_is_cancelled(
 ) -> None:
     world = await build_world()
     secretary = await login(client, world.secretary_a)
-    await _planned(client, world, secretary)
+    await planned(client, world, secretary)
     # The fifth Monday: not in December 2026, January or February 2027.
     await rule(
         client, world, secretary, {"kind": "nth_weekday", "weekday": 0, "nth": 5, "at": "19:30"}
@@ -170,7 +160,7 @@ async def test_a_meeting_months_away_without_notice_is_not_late(
 ) -> None:
     world = await build_world()
     secretary = await login(client, world.secretary_a)
-    december = await _planned(client, world, secretary)
+    december = await planned(client, world, secretary)
     assert all(m["flags"] == [] for m in await cell_meetings(client, world, secretary))
     clock.advance(timedelta(days=7, hours=4))  # 4 December 13:00: 6½ hours before 19:30
     got = await client.get(f"{MEETINGS}/{december['id']}", headers=secretary)

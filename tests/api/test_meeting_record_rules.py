@@ -7,15 +7,9 @@ from datetime import timedelta
 
 import httpx
 
-from tests.api.test_meetings_api import (
-    _finalized,
-    iso,
-    matching,
-    problem,
-    record_body,
-    stored,
-)
-from tests.api.test_meetings_api import setup as meeting_setup
+from tests.api.helpers import if_match, problem
+from tests.api.meeting_calls import finalized, iso, record_body, stored
+from tests.api.meeting_calls import setup as meeting_setup
 from tests.factories import login
 from tests.fakes import START, FakeClock
 
@@ -26,32 +20,32 @@ async def test_more_votes_than_full_members_present_are_refused(
     s = await meeting_setup(client)
     clock.advance(timedelta(days=8))
     body = record_body(s.world, resolutions=[{"text": "Vệ sinh khu phố", "votesFor": 3}])
-    reply = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    reply = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     refused = problem(reply, 422, "votes_exceed_voters")
     assert refused["errors"] == [
         {"field": "resolutions[0]", "message": "3 votes, 2 full members present"}
     ]
     assert "đồng chí" in refused["title"]
     english = await client.put(
-        f"{s.url}/record", json=body, headers={**matching(s.secretary, 1), "Accept-Language": "en"}
+        f"{s.url}/record", json=body, headers={**if_match(s.secretary, 1), "Accept-Language": "en"}
     )
     assert problem(english, 422, "votes_exceed_voters")["title"].startswith("Votes for")
     assert (await stored(s.meeting["id"]))["status"] == "planned"
     body["resolutions"] = [{"text": "Vệ sinh khu phố", "votesFor": 1, "votesAgainst": 1}]
-    reply = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    reply = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     assert reply.status_code == 200, reply.text
 
 
 async def test_a_meeting_shows_the_history_of_its_amendments(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    s = await _finalized(client, clock)
+    s = await finalized(client, clock)
     assert (await client.get(s.url, headers=s.secretary)).json()["amendments"] == []
     clock.advance(timedelta(days=1))
     first = await client.post(
         f"{s.url}/amendments",
         json={"reason": "Sửa lỗi chính tả", "minutesText": "Chi bộ đã thảo luận và thống nhất."},
-        headers=matching(s.secretary, 3),
+        headers=if_match(s.secretary, 3),
     )
     assert first.status_code == 200, first.text
     clock.advance(timedelta(days=1))
@@ -59,7 +53,7 @@ async def test_a_meeting_shows_the_history_of_its_amendments(
     second = await client.post(
         f"{s.url}/amendments",
         json={"reason": "Ghi nhầm số phiếu", "resolutions": votes},
-        headers=matching(s.secretary, 4),
+        headers=if_match(s.secretary, 4),
     )
     assert second.status_code == 200, second.text
     assert (

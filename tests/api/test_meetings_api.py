@@ -4,7 +4,6 @@ check-in and leaders' visits; upcoming meetings, months, exempt members."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,106 +16,23 @@ from db.repositories.org import PiccoloOrgRepository
 from db.tables import AttendanceTable, LeaderVisitTable, MeetingRuleTable, MeetingTable
 from domain.meetings.model import Meeting
 from domain.org.model import Membership, MembershipKind, Person
+from tests.api.helpers import if_match, problem
+from tests.api.meeting_calls import (
+    AGENDA,
+    DEC_4,
+    MEETINGS,
+    Setup,
+    create,
+    finalized,
+    iso,
+    meeting_body,
+    record_body,
+    setup,
+    sheet_rows,
+    stored,
+)
 from tests.factories import World, build_world, login, make_person
 from tests.fakes import START, FakeClock
-
-MEETINGS = "/api/v1/meetings"
-DEC_4 = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)  # 19:30 in Hà Nội
-AGENDA = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
-Headers = dict[str, str]
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
-
-
-def meeting_body(world: World, start: datetime = DEC_4, **extra: Any) -> dict[str, Any]:
-    return {
-        "cellId": str(world.cell_a.id),
-        "kind": "extraordinary",
-        "plannedStart": iso(start),
-        "plannedEnd": iso(start + timedelta(minutes=120)),
-        **extra,
-    }
-
-
-async def create(
-    client: httpx.AsyncClient, headers: Headers, body: dict[str, Any]
-) -> dict[str, Any]:
-    reply = await client.post(MEETINGS, json=body, headers=headers)
-    assert reply.status_code == 201, reply.text
-    return reply.json()  # type: ignore[no-any-return]
-
-
-def matching(headers: Headers, version: int | str) -> Headers:
-    return {**headers, "If-Match": f'"{version}"'}
-
-
-def record_body(world: World, start: datetime = DEC_4, **extra: Any) -> dict[str, Any]:
-    return {
-        "actualStart": iso(start),
-        "actualEnd": iso(start + timedelta(minutes=120)),
-        "chairId": str(world.secretary_a.id),
-        "minuteTakerId": str(world.member_a.id),
-        "minutesText": "Chi bộ thảo luận và thống nhất.",
-        "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 2}],
-        "attendance": [
-            {"personId": str(world.secretary_a.id), "status": "present"},
-            {"personId": str(world.member_a.id), "status": "present"},
-        ],
-        **extra,
-    }
-
-
-async def stored(meeting_id: str | UUID) -> dict[str, Any]:
-    row = (
-        await MeetingTable.select(
-            MeetingTable.version,
-            MeetingTable.status,
-            MeetingTable.planned_start,
-            MeetingTable.planned_end,
-            MeetingTable.actual_start,
-            MeetingTable.chair,
-            MeetingTable.notice_published_at,
-        )
-        .where(MeetingTable.id == UUID(str(meeting_id)))
-        .first()
-    )
-    assert row is not None
-    return row
-
-
-async def sheet_rows(meeting_id: str) -> int:
-    return await AttendanceTable.count().where(  # type: ignore[no-any-return]
-        AttendanceTable.meeting == UUID(meeting_id)
-    )
-
-
-def problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    body: dict[str, Any] = reply.json()
-    assert body["code"] == code, body
-    return body
-
-
-@dataclass
-class Setup:
-    world: World
-    secretary: Headers
-    meeting: dict[str, Any]
-
-    @property
-    def url(self) -> str:
-        return f"{MEETINGS}/{self.meeting['id']}"
-
-
-async def setup(client: httpx.AsyncClient, start: datetime = DEC_4, **extra: Any) -> Setup:
-    world = await build_world()
-    secretary = await login(client, world.secretary_a)
-    return Setup(
-        world, secretary, await create(client, secretary, meeting_body(world, start, **extra))
-    )
-
 
 # -- bad input: its code, and nothing changed --------------------------------------------------
 
@@ -156,7 +72,7 @@ async def test_a_window_ending_before_it_starts_is_refused(client: httpx.AsyncCl
     )
     assert await MeetingTable.count() == 1
     move = {"plannedStart": iso(DEC_4), "plannedEnd": iso(DEC_4), "reason": "Trùng lịch"}
-    reply = await client.post(f"{s.url}/move", json=move, headers=matching(s.secretary, 1))
+    reply = await client.post(f"{s.url}/move", json=move, headers=if_match(s.secretary, 1))
     problem(reply, 422, "meeting_window_invalid")
     row = await stored(s.meeting["id"])
     assert (row["version"], row["planned_end"]) == (1, DEC_4 + timedelta(minutes=120))
@@ -167,7 +83,7 @@ async def test_logging_a_meeting_that_has_not_happened_is_refused(
 ) -> None:
     s = await setup(client)  # the clock is on 27 November, the meeting on 4 December
     reply = await client.put(
-        f"{s.url}/record", json=record_body(s.world), headers=matching(s.secretary, 1)
+        f"{s.url}/record", json=record_body(s.world), headers=if_match(s.secretary, 1)
     )
     problem(reply, 422, "meeting_in_future")
     row = await stored(s.meeting["id"])
@@ -182,7 +98,7 @@ async def test_a_chair_or_minute_taker_from_outside_the_cell_is_refused(
     s = await setup(client)
     clock.advance(timedelta(days=8))
     body = {**record_body(s.world), field: str(s.world.leader_1.id)}
-    reply = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    reply = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     problem(reply, 422, "chair_or_taker_not_member")
     row = await stored(s.meeting["id"])
     assert (row["version"], row["status"], row["chair"]) == (1, "planned", None)
@@ -197,13 +113,13 @@ async def test_marking_someone_not_on_the_sheet_is_refused(
     reply = await client.put(
         f"{s.url}/attendance/{outsider}",
         json={"status": "present"},
-        headers=matching(s.secretary, 1),
+        headers=if_match(s.secretary, 1),
     )
     problem(reply, 422, "not_on_attendance_sheet")
     clock.advance(timedelta(days=8))
     body = record_body(s.world)
     body["attendance"].append({"personId": outsider, "status": "present"})
-    reply = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    reply = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     problem(reply, 422, "not_on_attendance_sheet")
     assert (await stored(s.meeting["id"]))["version"] == 1
     assert await sheet_rows(s.meeting["id"]) == 0
@@ -213,7 +129,7 @@ async def test_finalising_incomplete_minutes_lists_what_is_missing(
     client: httpx.AsyncClient,
 ) -> None:
     s = await setup(client)
-    reply = await client.post(f"{s.url}/finalize", headers=matching(s.secretary, 1))
+    reply = await client.post(f"{s.url}/finalize", headers=if_match(s.secretary, 1))
     body = problem(reply, 409, "minutes_incomplete")
     assert body["missing"] == [  # the sheet is sorted by name: Lê Thị Hoa, Phạm Văn Bình
         "actual_times",
@@ -237,27 +153,14 @@ async def test_an_excused_absence_without_reason_and_no_quorum_block_finalising(
     body["attendance"][1] = {"personId": str(s.world.member_a.id), "status": "excused"}
     body["attendance"][0]["status"] = "unexcused"
     body["resolutions"] = []  # nobody present votes
-    logged = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    logged = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     assert logged.status_code == 200, logged.text
-    reply = await client.post(f"{s.url}/finalize", headers=matching(s.secretary, 2))
+    reply = await client.post(f"{s.url}/finalize", headers=if_match(s.secretary, 2))
     assert problem(reply, 409, "minutes_incomplete")["missing"] == [
         f"absence_reason:{s.world.member_a.id}",
         "quorum",
     ]
     assert (await stored(s.meeting["id"]))["status"] == "held"
-
-
-async def _finalized(client: httpx.AsyncClient, clock: FakeClock) -> Setup:
-    s = await setup(client)
-    clock.advance(timedelta(days=8))
-    logged = await client.put(
-        f"{s.url}/record", json=record_body(s.world), headers=matching(s.secretary, 1)
-    )
-    assert logged.status_code == 200, logged.text
-    final = await client.post(f"{s.url}/finalize", headers=matching(s.secretary, 2))
-    assert final.status_code == 200, final.text
-    assert final.headers["etag"] == '"3"'
-    return s
 
 
 def updates(s: Setup) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -276,9 +179,9 @@ def updates(s: Setup) -> list[tuple[str, str, dict[str, Any] | None]]:
 async def test_nothing_changes_after_finalising(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    s = await _finalized(client, clock)
+    s = await finalized(client, clock)
     for method, path, body in updates(s):
-        reply = await client.request(method, path, json=body, headers=matching(s.secretary, 3))
+        reply = await client.request(method, path, json=body, headers=if_match(s.secretary, 3))
         problem(reply, 409, "meeting_finalized")
     row = await stored(s.meeting["id"])
     assert (row["version"], row["status"]) == (3, "finalized")
@@ -365,7 +268,7 @@ async def test_a_write_landing_between_read_and_save_is_not_overwritten(
 
     monkeypatch.setattr(PiccoloMeetingRepository, "get", racing_get)
     reply = await client.post(
-        f"{s.url}/cancel", json={"reason": "Bão"}, headers=matching(s.secretary, 1)
+        f"{s.url}/cancel", json={"reason": "Bão"}, headers=if_match(s.secretary, 1)
     )
     assert problem(reply, 412, "version_mismatch")["currentVersion"] == 2
     # here the "other process" wrote inside this request's savepoint, so its write is rolled
@@ -431,7 +334,7 @@ async def test_a_secretary_of_another_cell_gets_404_for_everything(
     s = await setup(client, START + timedelta(minutes=20))  # check-in window open
     other = await login(client, s.world.secretary_b)
     for method, path, body in everything(s):
-        reply = await client.request(method, path, json=body, headers=matching(other, 1))
+        reply = await client.request(method, path, json=body, headers=if_match(other, 1))
         problem(reply, 404, "meeting_not_found")
     row = await stored(s.meeting["id"])
     assert (row["version"], row["status"]) == (1, "planned")
@@ -458,7 +361,7 @@ async def test_a_member_reads_but_does_not_manage(
     assert [m["id"] for m in listed.json()["items"]] == [s.meeting["id"]]
     managing = [*updates(s), ("GET", f"{s.url}/checkin-code", None)]
     for method, path, body in managing:
-        reply = await client.request(method, path, json=body, headers=matching(member, 1))
+        reply = await client.request(method, path, json=body, headers=if_match(member, 1))
         problem(reply, 403, "meeting_manage_forbidden")
     problem(
         await client.post(MEETINGS, json=meeting_body(s.world), headers=member),
@@ -735,13 +638,13 @@ async def test_an_exempt_member_is_listed_apart_and_not_counted(
     reply = await client.put(
         f"{s.url}/attendance/{exempt.id}",
         json={"status": "present"},
-        headers=matching(s.secretary, 1),
+        headers=if_match(s.secretary, 1),
     )
     problem(reply, 422, "member_exempt")
     reply = await client.put(
         f"{s.url}/attendance/{later.id}",
         json={"status": "exempt"},
-        headers=matching(s.secretary, 1),
+        headers=if_match(s.secretary, 1),
     )
     problem(reply, 422, "exempt_is_from_roster")
     assert (await stored(s.meeting["id"]))["version"] == 1
@@ -749,11 +652,11 @@ async def test_an_exempt_member_is_listed_apart_and_not_counted(
     clock.advance(timedelta(days=8))
     body = record_body(s.world)
     body["attendance"].append({"personId": str(later.id), "status": "unexcused"})
-    logged = await client.put(f"{s.url}/record", json=body, headers=matching(s.secretary, 1))
+    logged = await client.put(f"{s.url}/record", json=body, headers=if_match(s.secretary, 1))
     assert logged.status_code == 200, logged.text
     counts = logged.json()["counts"]
     assert (counts["members"], counts["full"], counts["exempt"], counts["present"]) == (4, 3, 1, 2)
     assert counts["unexcused"] == 1
     assert counts["quorumMet"] is True  # 2 of 3; with the exempt counted it would be 2 of 4
-    final = await client.post(f"{s.url}/finalize", headers=matching(s.secretary, 2))
+    final = await client.post(f"{s.url}/finalize", headers=if_match(s.secretary, 2))
     assert final.status_code == 200, final.text

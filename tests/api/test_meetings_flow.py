@@ -1,38 +1,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
-from tests.factories import World, build_world, login
+from tests.api.helpers import if_match
+from tests.api.meeting_calls import planned
+from tests.factories import build_world, login
 from tests.fakes import FakeClock
-
-
-async def _planned(
-    client: httpx.AsyncClient, world: World, headers: dict[str, str]
-) -> dict[str, Any]:
-    rule = {"kind": "day_of_month", "day": 4, "at": "19:30", "durationMinutes": 120}
-    reply = await client.put(
-        f"/api/v1/units/{world.cell_a.id}/meeting-rule", json=rule, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    plan = f"/api/v1/units/{world.cell_a.id}/meetings/plan"
-    assert (await client.post(plan, headers=headers)).json() == {"planned": 3}
-    assert (await client.post(plan, headers=headers)).json() == {"planned": 0}
-    listed = await client.get(
-        "/api/v1/meetings", params={"cellId": str(world.cell_a.id)}, headers=headers
-    )
-    items = listed.json()["items"]
-    assert [m["occurrence"] for m in items] == ["2026-12", "2027-01", "2027-02"]
-    first: dict[str, Any] = items[0]
-    return first
 
 
 async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: FakeClock) -> None:
     world = await build_world()
     headers = await login(client, world.secretary_a)
-    meeting = await _planned(client, world, headers)
+    meeting = await planned(client, world, headers)
     url = f"/api/v1/meetings/{meeting['id']}"
     assert meeting["plannedStart"] == "2026-12-04T12:30:00Z"  # 19:30 in Hà Nội
 
@@ -43,10 +24,10 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
 
     agenda = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
     assert (await client.put(f"{url}/notice", json=agenda, headers=headers)).status_code == 428
-    stale = await client.put(f"{url}/notice", json=agenda, headers={**headers, "If-Match": '"7"'})
+    stale = await client.put(f"{url}/notice", json=agenda, headers=if_match(headers, 7))
     assert stale.status_code == 412
     assert stale.json()["currentVersion"] == 1
-    noticed = await client.put(f"{url}/notice", json=agenda, headers={**headers, "If-Match": '"1"'})
+    noticed = await client.put(f"{url}/notice", json=agenda, headers=if_match(headers, 1))
     assert noticed.status_code == 200
     assert noticed.headers["etag"] == '"2"'
     inbox = await client.get(
@@ -72,33 +53,33 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
         "resolutions": [{"text": "Tổ chức vệ sinh khu phố", "votesFor": 1}],
         "attendance": [{"personId": str(world.secretary_a.id), "status": "present"}],
     }
-    logged = await client.put(f"{url}/record", json=record, headers={**headers, "If-Match": '"2"'})
+    logged = await client.put(f"{url}/record", json=record, headers=if_match(headers, 2))
     assert logged.status_code == 200, logged.text
     body = logged.json()
     assert body["counts"]["present"] == 1
     assert body["flags"] == ["logged_late"]
 
-    incomplete = await client.post(f"{url}/finalize", headers={**headers, "If-Match": '"3"'})
+    incomplete = await client.post(f"{url}/finalize", headers=if_match(headers, 3))
     assert incomplete.status_code == 409
     assert incomplete.json()["missing"] == [f"attendance:{world.member_a.id}", "quorum"]
 
     marked = await client.put(
         f"{url}/attendance/{world.member_a.id}",
         json={"status": "present"},
-        headers={**headers, "If-Match": '"3"'},
+        headers=if_match(headers, 3),
     )
     assert marked.json()["counts"]["quorumMet"] is True
-    final = await client.post(f"{url}/finalize", headers={**headers, "If-Match": '"4"'})
+    final = await client.post(f"{url}/finalize", headers=if_match(headers, 4))
     assert final.status_code == 200
     assert final.json()["status"] == "finalized"
 
-    edit = await client.put(f"{url}/record", json=record, headers={**headers, "If-Match": '"5"'})
+    edit = await client.put(f"{url}/record", json=record, headers=if_match(headers, 5))
     assert edit.status_code == 409
     assert edit.json()["code"] == "meeting_finalized"
     amended = await client.post(
         f"{url}/amendments",
         json={"reason": "Sửa lỗi chính tả", "minutesText": "Chi bộ đã thảo luận và thống nhất."},
-        headers={**headers, "If-Match": '"5"'},
+        headers=if_match(headers, 5),
     )
     assert amended.status_code == 200
     assert amended.json()["minutesText"] == "Chi bộ đã thảo luận và thống nhất."
@@ -106,7 +87,7 @@ async def test_plan_notice_log_finalize_amend(client: httpx.AsyncClient, clock: 
 
 async def test_other_cell_secretary_sees_nothing(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    meeting = await _planned(client, world, await login(client, world.secretary_a))
+    meeting = await planned(client, world, await login(client, world.secretary_a))
     other = await login(client, world.secretary_b)
     reply = await client.get(f"/api/v1/meetings/{meeting['id']}", headers=other)
     assert reply.status_code == 404

@@ -9,8 +9,8 @@ import httpx
 
 from db.repositories.org import PiccoloOrgRepository
 from domain.org.model import Membership, Person
-from tests.api.test_meetings_api import create, iso, meeting_body
-from tests.api.test_tasks_api import new_task
+from tests.api.meeting_calls import create, iso, meeting_body
+from tests.api.task_calls import new_task
 from tests.factories import World, add_membership, build_world, login, make_person, password_hash
 from tests.fakes import START, FakeClock
 

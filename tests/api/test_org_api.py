@@ -1,130 +1,35 @@
-"""The organisation over HTTP, on both engines: units, people, memberships, grants, leader
-assignments, pagination, scope, audit, and the roster import."""
+"""The organisation over HTTP, on both engines: units, people, memberships, pagination and input
+limits, scope, and audit. Grants and leader assignments: test_org_grants_api.py; the roster
+import: test_org_roster_api.py."""
 
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx
-from litestar.security.jwt import Token
 
-from db.repositories.auth import PiccoloAuthRepository
-from db.repositories.org import PiccoloOrgRepository
-from domain.auth.model import DeviceSession, new_salt
-from domain.org.model import Person, Unit
-from tests.conftest import TEST_SECRET
-from tests.factories import build_world
-from tests.fakes import START, FakeClock
-
-UNITS = "/api/v1/units"
-PEOPLE = "/api/v1/people"
-MEMBERSHIPS = "/api/v1/memberships"
-GRANTS = "/api/v1/grants"
-ASSIGNMENTS = "/api/v1/leader-assignments"
-AUDIT = "/api/v1/audit"
-SECOND = timedelta(seconds=1)
-ROSTER_HEADER = (
-    "Họ và tên,Số điện thoại,Loại,Ngày vào sinh hoạt,Miễn sinh hoạt,Ngày quyết định miễn"
+from domain.org.model import Person
+from tests.api.helpers import problem
+from tests.api.org_calls import (
+    ASSIGNMENTS,
+    AUDIT,
+    GRANTS,
+    MEMBERSHIPS,
+    PEOPLE,
+    SECOND,
+    UNITS,
+    all_pages,
+    audit_of,
+    new_person,
+    new_unit,
+    ok,
+    post_roster,
+    roster,
+    signed_in,
 )
-
-
-async def bearer(person: Person) -> dict[str, str]:
-    """Authorization header of a new session of ``person``, without paying for an argon2
-    login (tests/api/test_auth_api.py covers login itself)."""
-    session = DeviceSession(
-        id=uuid4(),
-        person_id=person.id,
-        device_name="test",
-        generation=0,
-        salt=new_salt(),
-        created_at=START,
-        last_used_at=START,
-        expires_at=START + timedelta(days=1),
-    )
-    await PiccoloAuthRepository().add_session(session)
-    token = Token(
-        sub=str(person.id),
-        exp=datetime.now(UTC) + timedelta(minutes=5),
-        extras={"sid": str(session.id)},
-    )
-    return {"Authorization": f"Bearer {token.encode(TEST_SECRET, 'HS256')}"}
-
-
-def assert_problem(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = reply.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
-
-
-def ok(reply: httpx.Response, status: int = 200) -> Any:
-    assert reply.status_code == status, reply.text
-    return reply.json()
-
-
-async def audit_of(
-    client: httpx.AsyncClient, headers: dict[str, str], object_id: UUID | str
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = ok(
-        await client.get(AUDIT, params={"objectId": str(object_id)}, headers=headers)
-    )["items"]
-    return items
-
-
-async def all_pages(
-    client: httpx.AsyncClient, headers: dict[str, str], path: str, **params: str
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        query = {**params, **({"cursor": cursor} if cursor else {})}
-        page = ok(await client.get(path, params=query, headers=headers))
-        items.extend(page["items"])
-        cursor = page["nextCursor"]
-        if cursor is None:
-            return items
-
-
-async def new_unit(
-    client: httpx.AsyncClient, admin: dict[str, str], parent: Unit | str, **fields: Any
-) -> dict[str, Any]:
-    parent_id = parent if isinstance(parent, str) else str(parent.id)
-    body = {"parentId": parent_id, "name": "Khu vực mới", "level": "area", **fields}
-    created: dict[str, Any] = ok(await client.post(UNITS, json=body, headers=admin), 201)
-    return created
-
-
-async def new_person(
-    client: httpx.AsyncClient, admin: dict[str, str], home: Unit, phone: str, **fields: Any
-) -> dict[str, Any]:
-    body = {"homeUnitId": str(home.id), "fullName": "Đỗ Văn Mới", "phone": phone, **fields}
-    created: dict[str, Any] = ok(await client.post(PEOPLE, json=body, headers=admin), 201)
-    return created
-
-
-def roster(*rows: str) -> bytes:
-    return "\n".join([ROSTER_HEADER, *rows]).encode()
-
-
-async def post_roster(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    cell: Unit,
-    content: bytes,
-    *,
-    dry_run: bool = False,
-) -> httpx.Response:
-    return await client.post(
-        f"{UNITS}/{cell.id}/roster",
-        content=content,
-        params={"dryRun": str(dry_run).lower()},
-        headers={**headers, "Content-Type": "text/csv"},
-    )
-
+from tests.factories import build_world
+from tests.fakes import FakeClock
 
 # -- units --------------------------------------------------------------------------------------
 
@@ -133,7 +38,7 @@ async def test_admin_creates_updates_and_deactivates_a_unit(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     traced = {**admin, "X-Request-Id": "req-unit-1"}
     created = ok(
         await client.post(
@@ -159,13 +64,11 @@ async def test_admin_creates_updates_and_deactivates_a_unit(
     clock.advance(SECOND)
     done = ok(await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin))
     assert done["active"] is False
-    assert_problem(
-        await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin), 409, "unit_inactive"
-    )
+    problem(await client.post(f"{UNITS}/{unit_id}/deactivate", headers=admin), 409, "unit_inactive")
     under_inactive = await client.post(
         UNITS, json={"parentId": unit_id, "name": "Tổ", "level": "group"}, headers=admin
     )
-    assert_problem(under_inactive, 422, "unit_inactive")
+    problem(under_inactive, 422, "unit_inactive")
 
     trail = await audit_of(client, admin, unit_id)
     assert [r["action"] for r in trail] == ["unit.create", "unit.update", "unit.deactivate"]
@@ -180,17 +83,17 @@ async def test_admin_creates_updates_and_deactivates_a_unit(
 
 async def test_unit_rules_over_http(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     under_cell = await client.post(
         UNITS, json={"parentId": str(world.cell_a.id), "name": "Tổ", "level": "g"}, headers=admin
     )
-    assert_problem(under_cell, 422, "cell_cannot_have_children")
-    assert_problem(
+    problem(under_cell, 422, "cell_cannot_have_children")
+    problem(
         await client.post(f"{UNITS}/{world.ward1.id}/deactivate", headers=admin),
         409,
         "unit_has_active_children",
     )
-    assert_problem(
+    problem(
         await client.post(f"{UNITS}/{world.cell_a.id}/deactivate", headers=admin),
         409,
         "unit_has_members",
@@ -203,18 +106,16 @@ async def test_unit_rules_over_http(client: httpx.AsyncClient) -> None:
         json={"parentId": str(world.ward2.id), "name": "X", "level": "cell", "id": str(chosen)},
         headers=admin,
     )
-    assert_problem(again, 409, "id_conflict")
+    problem(again, 409, "id_conflict")
     missing = await client.get(f"{UNITS}/{uuid4()}", headers=admin)
-    assert_problem(missing, 404, "unit_not_found")
+    problem(missing, 404, "unit_not_found")
 
 
 async def test_move_rewrites_the_subtree(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
-    leader_2 = await bearer(world.leader_2)
-    assert_problem(
-        await client.get(f"{UNITS}/{world.cell_a.id}", headers=leader_2), 404, "unit_not_found"
-    )
+    admin = await signed_in(world.admin)
+    leader_2 = await signed_in(world.leader_2)
+    problem(await client.get(f"{UNITS}/{world.cell_a.id}", headers=leader_2), 404, "unit_not_found")
     moved = ok(
         await client.post(
             f"{UNITS}/{world.ward1.id}/move", json={"parentId": str(world.ward2.id)}, headers=admin
@@ -243,7 +144,7 @@ async def test_move_rewrites_the_subtree(client: httpx.AsyncClient) -> None:
 
 async def test_a_failed_move_changes_nothing(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     deeper = await new_unit(client, admin, world.ward1)
     before = {u["id"]: u for u in await all_pages(client, admin, UNITS)}
     audit_before = await audit_of(client, admin, world.ward1.id)
@@ -256,11 +157,11 @@ async def test_a_failed_move_changes_nothing(client: httpx.AsyncClient) -> None:
         reply = await client.post(
             f"{UNITS}/{world.ward1.id}/move", json={"parentId": target}, headers=admin
         )
-        assert_problem(reply, 422, code)
+        problem(reply, 422, code)
     root = await client.post(
         f"{UNITS}/{world.city.id}/move", json={"parentId": str(world.ward2.id)}, headers=admin
     )
-    assert_problem(root, 422, "root_unit_immovable")
+    problem(root, 422, "root_unit_immovable")
     after = {u["id"]: u for u in await all_pages(client, admin, UNITS)}
     assert after == before
     within_ward1 = await all_pages(client, admin, UNITS, within=str(world.ward1.id))
@@ -279,7 +180,7 @@ async def test_people_phones_are_e164_and_unique(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     person = await new_person(
         client, admin, world.cell_a, "0912 345 678", email="moi@example.vn", locale="en"
     )
@@ -297,13 +198,13 @@ async def test_people_phones_are_e164_and_unique(
             json={"homeUnitId": str(world.cell_b.id), "fullName": "Trùng", "phone": spelling},
             headers=admin,
         )
-        assert_problem(duplicate, 409, "phone_taken")
+        problem(duplicate, 409, "phone_taken")
     bad = await client.post(
         PEOPLE,
         json={"homeUnitId": str(world.cell_b.id), "fullName": "Sai", "phone": "12345"},
         headers=admin,
     )
-    assert_problem(bad, 422, "invalid_phone")
+    problem(bad, 422, "invalid_phone")
 
     found = ok(await client.get(PEOPLE, params={"phone": "0912 345 678"}, headers=admin))
     assert [p["id"] for p in found["items"]] == [person["id"]]
@@ -313,7 +214,7 @@ async def test_people_phones_are_e164_and_unique(
     taken = await client.patch(
         f"{PEOPLE}/{other['id']}", json={"phone": "0912-345-678"}, headers=admin
     )
-    assert_problem(taken, 409, "phone_taken")
+    problem(taken, 409, "phone_taken")
     moved = ok(
         await client.patch(
             f"{PEOPLE}/{other['id']}",
@@ -332,9 +233,9 @@ async def test_people_phones_are_e164_and_unique(
 
 async def test_admin_cannot_disable_self(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     reply = await client.post(f"{PEOPLE}/{world.admin.id}/deactivate", headers=admin)
-    assert_problem(reply, 422, "cannot_deactivate_self")
+    problem(reply, 422, "cannot_deactivate_self")
 
 
 # -- memberships ------------------------------------------------------------------------------
@@ -344,19 +245,19 @@ async def test_membership_life_cycle_keeps_history(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     person = await new_person(client, admin, world.cell_b, "0903000111")
     body = {"personId": person["id"], "cellId": str(world.cell_b.id), "kind": "probationary"}
     exempt = await client.post(
         MEMBERSHIPS, json={**body, "joinedOn": "2025-03-01", "exempt": True}, headers=admin
     )
-    assert_problem(exempt, 422, "exempt_resolution_date_required")
+    problem(exempt, 422, "exempt_resolution_date_required")
     not_cell = await client.post(
         MEMBERSHIPS,
         json={**body, "cellId": str(world.ward2.id), "joinedOn": "2025-03-01"},
         headers=admin,
     )
-    assert_problem(not_cell, 422, "unit_not_cell")
+    problem(not_cell, 422, "unit_not_cell")
 
     first = ok(
         await client.post(MEMBERSHIPS, json={**body, "joinedOn": "2025-03-01"}, headers=admin),
@@ -365,7 +266,7 @@ async def test_membership_life_cycle_keeps_history(
     assert (first["kind"], first["leftOn"]) == ("probationary", None)
     clock.advance(SECOND)
     twice = await client.post(MEMBERSHIPS, json={**body, "joinedOn": "2025-04-01"}, headers=admin)
-    assert_problem(twice, 409, "membership_exists")
+    problem(twice, 409, "membership_exists")
     patched = ok(
         await client.patch(
             f"{MEMBERSHIPS}/{first['id']}",
@@ -382,14 +283,14 @@ async def test_membership_life_cycle_keeps_history(
     early = await client.post(
         f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2025-02-01"}, headers=admin
     )
-    assert_problem(early, 422, "membership_dates_invalid")
+    problem(early, 422, "membership_dates_invalid")
     ended = ok(
         await client.post(
             f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2025-12-31"}, headers=admin
         )
     )
     assert ended["leftOn"] == "2025-12-31"
-    assert_problem(
+    problem(
         await client.post(
             f"{MEMBERSHIPS}/{first['id']}/end", json={"on": "2026-01-31"}, headers=admin
         ),
@@ -411,172 +312,12 @@ async def test_membership_life_cycle_keeps_history(
     assert actions == ["membership.create", "membership.update", "membership.end"]
 
 
-# -- grants and leader assignments ------------------------------------------------------------
-
-
-async def admin_grant_of(client: httpx.AsyncClient, headers: dict[str, str], person: Person) -> str:
-    grants = await all_pages(client, headers, GRANTS, personId=str(person.id), role="admin")
-    live = [g["id"] for g in grants if g["revokedAt"] is None]
-    assert len(live) == 1
-    grant_id: str = live[0]
-    return grant_id
-
-
-async def test_the_last_admin_cannot_revoke_their_own_grant(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    own = await admin_grant_of(client, admin, world.admin)
-    en = {**admin, "Accept-Language": "en"}
-    refused = assert_problem(
-        await client.post(f"{GRANTS}/{own}/revoke", headers=en), 409, "last_admin"
-    )
-    assert refused["title"].startswith("Cannot remove the unit's last administrator")
-    assert ok(await client.get(f"{GRANTS}/{own}", headers=admin))["revokedAt"] is None
-
-
-async def test_with_two_admins_one_may_step_down_but_not_the_second(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    body = {"personId": str(world.leader_1.id), "unitId": str(world.city.id), "role": "admin"}
-    second = ok(await client.post(GRANTS, json=body, headers=admin), 201)
-    own = await admin_grant_of(client, admin, world.admin)
-    assert ok(await client.post(f"{GRANTS}/{own}/revoke", headers=admin))["revokedAt"]
-    leader = await bearer(world.leader_1)
-    assert_problem(
-        await client.post(f"{GRANTS}/{second['id']}/revoke", headers=leader), 409, "last_admin"
-    )
-
-
-async def test_a_deactivated_admin_does_not_count(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    body = {"personId": str(world.leader_1.id), "unitId": str(world.city.id), "role": "admin"}
-    ok(await client.post(GRANTS, json=body, headers=admin), 201)
-    ok(await client.post(f"{PEOPLE}/{world.leader_1.id}/deactivate", headers=admin))
-    own = await admin_grant_of(client, admin, world.admin)
-    assert_problem(await client.post(f"{GRANTS}/{own}/revoke", headers=admin), 409, "last_admin")
-
-
-async def test_an_admin_below_cannot_deactivate_the_last_admin_above(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    # the city's only admin lives in ward1, whose own admin manages the people there
-    body = {"personId": str(world.inspector.id), "unitId": str(world.city.id), "role": "admin"}
-    ok(await client.post(GRANTS, json=body, headers=admin), 201)
-    ok(
-        await client.post(
-            f"{PEOPLE}/{world.admin.id}/deactivate", headers=await bearer(world.inspector)
-        )
-    )
-    body = {"personId": str(world.leader_1.id), "unitId": str(world.ward1.id), "role": "admin"}
-    ward_admin = await bearer(world.inspector)
-    ward_grant = ok(await client.post(GRANTS, json=body, headers=ward_admin), 201)
-    leader = await bearer(world.leader_1)
-    assert_problem(
-        await client.post(f"{PEOPLE}/{world.inspector.id}/deactivate", headers=leader),
-        409,
-        "last_admin",
-    )
-    # a ward admin may step down while an admin of the city still administers the ward
-    assert ok(await client.post(f"{GRANTS}/{ward_grant['id']}/revoke", headers=leader))["revokedAt"]
-
-
-async def test_grants_are_created_revoked_and_take_effect(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    inspector = await bearer(world.inspector)
-    assert_problem(
-        await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector), 404, "unit_not_found"
-    )
-    body = {"personId": str(world.inspector.id), "unitId": str(world.ward2.id), "role": "inspector"}
-    grant = ok(await client.post(GRANTS, json=body, headers=admin), 201)
-    assert (grant["role"], grant["revokedAt"]) == ("inspector", None)
-    assert_problem(await client.post(GRANTS, json=body, headers=admin), 409, "grant_exists")
-    assert ok(await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector))
-
-    revoked = ok(await client.post(f"{GRANTS}/{grant['id']}/revoke", headers=admin))
-    assert revoked["revokedAt"] is not None
-    assert_problem(
-        await client.post(f"{GRANTS}/{grant['id']}/revoke", headers=admin),
-        409,
-        "grant_already_revoked",
-    )
-    assert_problem(
-        await client.get(f"{UNITS}/{world.cell_b.id}", headers=inspector), 404, "unit_not_found"
-    )
-    live = await all_pages(client, admin, GRANTS, personId=str(world.inspector.id), live="true")
-    assert [g["unitId"] for g in live] == [str(world.ward1.id)]
-    everything = await all_pages(client, admin, GRANTS, personId=str(world.inspector.id))
-    assert len(everything) == 2
-    again = ok(await client.post(GRANTS, json=body, headers=admin), 201)
-    assert again["id"] != grant["id"]
-    trail = await audit_of(client, admin, grant["id"])
-    assert sorted(r["action"] for r in trail) == ["grant.create", "grant.revoke"]
-    bad_role = await client.post(GRANTS, json={**body, "role": "president"}, headers=admin)
-    assert_problem(bad_role, 422, "validation_failed")
-
-
-async def test_leader_assignments_need_a_leader_above_the_cell(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    cell = await new_unit(client, admin, world.ward1, name="Chi bộ số 2", level="cell", isCell=True)
-    body = {"cellId": cell["id"], "quota": 6, "period": "year", "startedOn": "2026-01-01"}
-    for not_leader in (world.inspector, world.secretary_a, world.leader_2):
-        reply = await client.post(
-            ASSIGNMENTS, json={**body, "leaderId": str(not_leader.id)}, headers=admin
-        )
-        assert_problem(reply, 422, "leader_grant_required")
-    not_cell = await client.post(
-        ASSIGNMENTS,
-        json={**body, "cellId": str(world.ward1.id), "leaderId": str(world.leader_1.id)},
-        headers=admin,
-    )
-    assert_problem(not_cell, 422, "unit_not_cell")
-    created = ok(
-        await client.post(
-            ASSIGNMENTS, json={**body, "leaderId": str(world.leader_1.id)}, headers=admin
-        ),
-        201,
-    )
-    assert (created["quota"], created["period"], created["endedOn"]) == (6, "year", None)
-    duplicate = await client.post(
-        ASSIGNMENTS, json={**body, "leaderId": str(world.leader_1.id)}, headers=admin
-    )
-    assert_problem(duplicate, 409, "assignment_exists")
-    updated = ok(
-        await client.patch(
-            f"{ASSIGNMENTS}/{created['id']}",
-            json={"quota": 2, "period": "quarter", "endedOn": "2026-06-30"},
-            headers=admin,
-        )
-    )
-    assert (updated["quota"], updated["period"], updated["endedOn"]) == (2, "quarter", "2026-06-30")
-    assert_problem(
-        await client.patch(
-            f"{ASSIGNMENTS}/{created['id']}", json={"endedOn": "2026-07-01"}, headers=admin
-        ),
-        409,
-        "assignment_already_ended",
-    )
-    trail = await audit_of(client, admin, created["id"])
-    assert sorted(r["action"] for r in trail) == ["assignment.create", "assignment.update"]
-    leader_1 = await bearer(world.leader_1)
-    mine = await all_pages(client, leader_1, ASSIGNMENTS, leaderId=str(world.leader_1.id))
-    assert {a["id"] for a in mine} == {str(world.assignment_1.id), created["id"]}
-
-
 # -- lists, input limits ----------------------------------------------------------------------
 
 
 async def test_cursor_pagination_over_several_pages(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     for i in range(3):
         await new_unit(client, admin, world.ward2, name=f"Khu {i}")
     ids: list[str] = []
@@ -601,18 +342,18 @@ async def test_cursor_pagination_over_several_pages(client: httpx.AsyncClient) -
 
 async def test_list_limits_and_bad_cursors_are_422(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     for path in (UNITS, PEOPLE, MEMBERSHIPS, GRANTS, ASSIGNMENTS, AUDIT):
         assert ok(await client.get(path, params={"limit": "100"}, headers=admin))
-        assert_problem(
+        problem(
             await client.get(path, params={"limit": "101"}, headers=admin),
             422,
             "validation_failed",
         )
-        assert_problem(
+        problem(
             await client.get(path, params={"limit": "0"}, headers=admin), 422, "validation_failed"
         )
-        assert_problem(
+        problem(
             await client.get(path, params={"cursor": "not-a-cursor"}, headers=admin),
             422,
             "invalid_cursor",
@@ -624,26 +365,24 @@ async def test_list_limits_and_bad_cursors_are_422(client: httpx.AsyncClient) ->
 
 async def test_unknown_fields_and_big_bodies_are_refused(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     unknown = await client.post(
         UNITS,
         json={"parentId": str(world.ward1.id), "name": "X", "level": "area", "colour": "red"},
         headers=admin,
     )
-    body = assert_problem(unknown, 422, "validation_failed")
+    body = problem(unknown, 422, "validation_failed")
     assert "colour" in unknown.text
     assert body["title"]
     patch = await client.patch(
         f"{UNITS}/{world.ward1.id}", json={"name": "Y", "path": "/"}, headers=admin
     )
-    assert_problem(patch, 422, "validation_failed")
+    problem(patch, 422, "validation_failed")
     huge = {"parentId": str(world.ward1.id), "name": "x" * (1024 * 1024 + 1), "level": "area"}
-    assert_problem(await client.post(UNITS, json=huge, headers=admin), 413, "payload_too_large")
+    problem(await client.post(UNITS, json=huge, headers=admin), 413, "payload_too_large")
     big_csv = roster(*["Nguyễn Văn A,0912345678,full,2020-01-01,," for _ in range(25_000)])
     assert len(big_csv) > 1024 * 1024
-    assert_problem(
-        await post_roster(client, admin, world.cell_a, big_csv), 413, "payload_too_large"
-    )
+    problem(await post_roster(client, admin, world.cell_a, big_csv), 413, "payload_too_large")
     assert ok(await client.get(f"{UNITS}/{world.ward1.id}", headers=admin))["name"] == (
         world.ward1.name
     )
@@ -659,8 +398,8 @@ async def _grant_of(client: httpx.AsyncClient, admin: dict[str, str], person: Pe
 
 async def test_secretary_b_gets_404_for_everything_of_cell_a(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    grant_a = await _grant_of(client, await bearer(world.admin), world.secretary_a)
-    secretary_b = await bearer(world.secretary_b)
+    grant_a = await _grant_of(client, await signed_in(world.admin), world.secretary_a)
+    secretary_b = await signed_in(world.secretary_b)
     reads = {
         f"{UNITS}/{world.cell_a.id}": "unit_not_found",
         f"{UNITS}/{world.ward1.id}": "unit_not_found",
@@ -670,11 +409,11 @@ async def test_secretary_b_gets_404_for_everything_of_cell_a(client: httpx.Async
         f"{ASSIGNMENTS}/{world.assignment_1.id}": "assignment_not_found",
     }
     for path, code in reads.items():
-        assert_problem(await client.get(path, headers=secretary_b), 404, code)
+        problem(await client.get(path, headers=secretary_b), 404, code)
     for path in (UNITS, PEOPLE, MEMBERSHIPS, GRANTS, ASSIGNMENTS):
         key = "within" if path == UNITS else "unitId"
         reply = await client.get(path, params={key: str(world.cell_a.id)}, headers=secretary_b)
-        assert_problem(reply, 404, "unit_not_found")
+        problem(reply, 404, "unit_not_found")
     writes = [
         ("PATCH", f"{UNITS}/{world.cell_a.id}", {"name": "X"}, "unit_not_found"),
         ("POST", f"{UNITS}/{world.cell_a.id}/deactivate", None, "unit_not_found"),
@@ -696,16 +435,16 @@ async def test_secretary_b_gets_404_for_everything_of_cell_a(client: httpx.Async
     ]
     for method, path, body, code in writes:
         reply = await client.request(method, path, json=body, headers=secretary_b)
-        assert_problem(reply, 404, code)
+        problem(reply, 404, code)
     reply = await post_roster(
         client, secretary_b, world.cell_a, roster("An,0912345678,full,2020-01-01,,")
     )
-    assert_problem(reply, 404, "unit_not_found")
+    problem(reply, 404, "unit_not_found")
 
 
 async def test_leader_2_sees_nothing_of_ward_1_in_lists(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    leader_2 = await bearer(world.leader_2)
+    leader_2 = await signed_in(world.leader_2)
     units = await all_pages(client, leader_2, UNITS)
     assert {u["id"] for u in units} == {str(world.ward2.id), str(world.cell_b.id)}
     people = await all_pages(client, leader_2, PEOPLE)
@@ -724,7 +463,7 @@ async def test_leader_2_sees_nothing_of_ward_1_in_lists(client: httpx.AsyncClien
 
 async def test_leader_sees_but_cannot_write(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    leader_1 = await bearer(world.leader_1)
+    leader_1 = await signed_in(world.leader_1)
     assert ok(await client.get(f"{UNITS}/{world.cell_a.id}", headers=leader_1))
     assert ok(await client.get(f"{PEOPLE}/{world.member_a.id}", headers=leader_1))
     writes = [
@@ -748,12 +487,12 @@ async def test_leader_sees_but_cannot_write(client: httpx.AsyncClient) -> None:
     ]
     for method, path, body in writes:
         reply = await client.request(method, path, json=body, headers=leader_1)
-        assert_problem(reply, 403, "org_manage_forbidden")
+        problem(reply, 403, "org_manage_forbidden")
     reply = await post_roster(
         client, leader_1, world.cell_a, roster("An,0912345678,full,2020-01-01,,")
     )
-    assert_problem(reply, 403, "org_manage_forbidden")
-    assert ok(await client.get(AUDIT, headers=await bearer(world.admin)))["items"] == []
+    problem(reply, 403, "org_manage_forbidden")
+    assert ok(await client.get(AUDIT, headers=await signed_in(world.admin)))["items"] == []
 
 
 # -- audit --------------------------------------------------------------------------------------
@@ -761,163 +500,15 @@ async def test_leader_sees_but_cannot_write(client: httpx.AsyncClient) -> None:
 
 async def test_audit_is_scoped(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    admin = await bearer(world.admin)
+    admin = await signed_in(world.admin)
     ok(await client.patch(f"{UNITS}/{world.cell_a.id}", json={"name": "A mới"}, headers=admin))
     ok(await client.patch(f"{UNITS}/{world.cell_b.id}", json={"name": "B mới"}, headers=admin))
 
     async def seen_by(person: Person) -> set[str]:
-        return {r["objectId"] for r in await all_pages(client, await bearer(person), AUDIT)}
+        return {r["objectId"] for r in await all_pages(client, await signed_in(person), AUDIT)}
 
     assert await seen_by(world.admin) == {str(world.cell_a.id), str(world.cell_b.id)}
     assert await seen_by(world.leader_1) == {str(world.cell_a.id)}
     assert await seen_by(world.leader_2) == {str(world.cell_b.id)}
     assert await seen_by(world.secretary_a) == set()
     assert await seen_by(world.inspector) == set()
-
-
-# -- roster import -------------------------------------------------------------------------------
-
-
-async def _people_count(client: httpx.AsyncClient, admin: dict[str, str]) -> int:
-    return len(await all_pages(client, admin, PEOPLE))
-
-
-async def test_roster_dry_run_reports_bad_rows_and_writes_nothing(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    count = await _people_count(client, admin)
-    content = roster(
-        "Nguyễn Văn An,0912 345 678,chính thức,15/03/2019,,",
-        "Trần Thị Bình,12,dự bị,2025-01-05,,",
-        ",0912000222,hội viên,,,",
-        "Lê Văn Cường,0912 345 678,chính thức,01/01/2020,,",
-        "Phạm Thị Dung,0987000111,chính thức,01/01/2020,có,",
-    )
-    report = ok(await post_roster(client, admin, world.cell_a, content, dry_run=True))
-    assert report["applied"] is False
-    assert report["rows"] == 5
-    assert (report["newPeople"], report["existingPeople"]) == (2, 0)
-    assert [(e["line"], e["field"], e["code"]) for e in report["errors"]] == [
-        (3, "phone", "invalid_phone"),
-        (4, "fullName", "required"),
-        (4, "kind", "invalid_kind"),
-        (4, "joinedOn", "invalid_date"),
-        (5, "phone", "duplicate_in_file"),
-        (6, "exemptResolutionDate", "exempt_resolution_date_required"),
-    ]
-    assert await _people_count(client, admin) == count
-    assert ok(await client.get(AUDIT, headers=admin))["items"] == []
-
-    clean = roster("Nguyễn Văn An,0912 345 678,chính thức,15/03/2019,,")
-    dry = ok(await post_roster(client, admin, world.cell_a, clean, dry_run=True))
-    assert (dry["applied"], dry["errors"], dry["newPeople"]) == (False, [], 1)
-    assert await _people_count(client, admin) == count
-
-
-async def test_roster_imports_every_row_of_a_good_file(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    world.secretary_b.phone = "+84903555666"
-    await PiccoloOrgRepository().save_person(world.secretary_b)
-    admin = await bearer(world.admin)
-    content = roster(
-        "Nguyễn Văn An,0912 345 678,chính thức,15/03/2019,,",
-        "Trần Thị Bình,0987 654 321,dự bị,05/01/2025,có,20/06/2025",
-        f"{world.secretary_b.full_name},{world.secretary_b.phone},chính thức,01/01/2021,,",
-    )
-    report = ok(await post_roster(client, admin, world.cell_a, content))
-    assert report == {
-        "rows": 3,
-        "newPeople": 2,
-        "existingPeople": 1,
-        "applied": True,
-        "errors": [],
-    }
-    members = await all_pages(client, admin, MEMBERSHIPS, unitId=str(world.cell_a.id), live="true")
-    people = {p["id"]: p for p in await all_pages(client, admin, PEOPLE)}
-    by_phone = {people[m["personId"]]["phone"]: m for m in members}
-    assert set(by_phone) == {
-        "+84912345678",
-        "+84987654321",
-        world.secretary_b.phone,
-        world.member_a.phone,
-        world.secretary_a.phone,
-    }
-    an, binh = by_phone["+84912345678"], by_phone["+84987654321"]
-    assert (an["kind"], an["joinedOn"], an["exempt"]) == ("full", "2019-03-15", False)
-    assert (binh["kind"], binh["exempt"], binh["exemptResolutionDate"]) == (
-        "probationary",
-        True,
-        "2025-06-20",
-    )
-    assert people[an["personId"]]["homeUnitId"] == str(world.cell_a.id)
-    assert people[an["personId"]]["fullName"] == "Nguyễn Văn An"
-    actions = sorted(r["action"] for r in await all_pages(client, admin, AUDIT))
-    assert actions == ["membership.create"] * 3 + ["person.create"] * 2
-
-    again = await post_roster(client, admin, world.cell_a, content)
-    body = assert_problem(again, 422, "roster_invalid")
-    assert {e["field"] for e in body["errors"]} == {
-        "line 2: phone",
-        "line 3: phone",
-        "line 4: phone",
-    }
-
-
-async def test_roster_with_one_bad_row_imports_none(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    count = await _people_count(client, admin)
-    content = roster(
-        "Nguyễn Văn An,0912 345 678,chính thức,15/03/2019,,",
-        "Trần Thị Bình,0987 654 321,dự bị,31/02/2025,,",
-        "Lê Văn Cường,0903 111 222,chính thức,01/01/2020,,",
-    )
-    reply = await post_roster(client, {**admin, "Accept-Language": "en"}, world.cell_a, content)
-    body = assert_problem(reply, 422, "roster_invalid")
-    assert body["errors"] == [{"field": "line 3: joinedOn", "message": "invalid_date"}]
-    assert body["title"]
-    assert await _people_count(client, admin) == count
-    assert ok(await client.get(AUDIT, headers=admin))["items"] == []
-
-
-async def test_roster_rows_count_each_line_once(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    content = roster("Nguyễn Văn An,0912 345 678,chính thức,15/03/2019,,", ",bad,?,?,?,")
-    report = ok(await post_roster(client, admin, world.cell_a, content, dry_run=True))
-    assert {e["line"] for e in report["errors"]} == {3}
-    assert len(report["errors"]) == 5
-    assert report["rows"] == 2
-
-
-async def test_roster_refuses_values_too_long_for_the_database(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    email = "a" * 250 + "@example.vn"
-    content = (
-        f"full_name,phone,email,kind,joined_on\nNguyễn Văn An,0912345678,{email},full,2020-01-01"
-    )
-    reply = await post_roster(client, admin, world.cell_a, content.encode())
-    body = assert_problem(reply, 422, "roster_invalid")
-    assert body["errors"] == [{"field": "line 2: email", "message": "invalid_email"}]
-
-
-async def test_roster_into_a_ward_or_a_non_csv_file_is_refused(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    admin = await bearer(world.admin)
-    content = roster("An,0912345678,full,2020-01-01,,")
-    assert_problem(await post_roster(client, admin, world.ward1, content), 422, "unit_not_cell")
-    latin = "full_name,phone,kind,joined_on\nL\xea,0912345678,full,2020-01-01".encode("latin-1")
-    assert_problem(await post_roster(client, admin, world.cell_a, latin), 422, "roster_not_csv")
-    no_columns = await post_roster(client, admin, world.cell_a, b"name,mobile\nAn,0912345678")
-    body = assert_problem(no_columns, 422, "roster_invalid")
-    assert {e["field"] for e in body["errors"]} == {
-        "line 1: full_name",
-        "line 1: phone",
-        "line 1: kind",
-        "line 1: joined_on",
-    }

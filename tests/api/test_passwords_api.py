@@ -10,11 +10,12 @@ import httpx
 import pytest
 
 from chibo.settings import Settings
-from tests.api.test_auth_api import ME, assert_problem, bearer, start
+from tests.api.helpers import bearer, problem, sign_in
 from tests.factories import PASSWORD, World, build_world
 from tests.fakes import FakeClock
 
 PEOPLE = "/api/v1/people"
+ME = "/api/v1/me"
 CHANGE = "/api/v1/auth/password"
 TEMPORARY = "giay-bao-so-0417"  # 16 characters, handed over on paper
 NEW_PHONE = "+84987650001"
@@ -23,7 +24,7 @@ NEW_PHONE = "+84987650001"
 async def _create(
     client: httpx.AsyncClient, world: World, password: str, name: str = "Ngô Thị Mai"
 ) -> httpx.Response:
-    admin = bearer(await start(client, world.admin))
+    admin = bearer(await sign_in(client, world.admin))
     body = {
         "homeUnitId": str(world.cell_a.id),
         "fullName": name,
@@ -49,7 +50,7 @@ async def test_an_administrator_cannot_set_a_weak_password(
 ) -> None:
     world = await build_world()
     reply = await _create(client, world, password)
-    assert_problem(reply, 422, code)
+    problem(reply, 422, code)
     assert (
         await client.post("/api/v1/auth/login", json={"phone": NEW_PHONE, "password": password})
     ).status_code == 401
@@ -77,16 +78,16 @@ async def test_a_weak_new_password_is_refused_with_its_reason(
     password = password.replace("PHONE_LOCAL", "0" + phone.removeprefix("+84")).replace(
         "PHONE", phone
     )
-    tokens = await start(client, world.member_a)  # Lê Thị Hoa
+    tokens = await sign_in(client, world.member_a)  # Lê Thị Hoa
     reply = await client.post(
         CHANGE,
         json={"currentPassword": PASSWORD, "newPassword": password},
         headers={**bearer(tokens), "Accept-Language": "en"},
     )
-    body = assert_problem(reply, 422, code)
+    body = problem(reply, 422, code)
     assert body["title"]
     # nothing changed: the old password still logs in
-    await start(client, world.member_a)
+    await sign_in(client, world.member_a)
 
 
 async def test_a_temporary_password_must_be_changed_before_anything_else(
@@ -121,7 +122,7 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
             if method == "POST"
             else None,
         )
-        body = assert_problem(reply, 403, "password_change_required")
+        body = problem(reply, 403, "password_change_required")
         assert body["title"] == "Đồng chí cần đổi mật khẩu tạm thời trước khi tiếp tục"
     # refreshing keeps the session and still says so
     refreshed = await client.post(
@@ -135,7 +136,7 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
         json={"currentPassword": TEMPORARY, "newPassword": TEMPORARY},
         headers=bearer(tokens),
     )
-    assert_problem(same, 422, "password_unchanged")
+    problem(same, 422, "password_unchanged")
     changed = await client.post(
         CHANGE,
         json={"currentPassword": TEMPORARY, "newPassword": "hoa mai vàng trước ngõ"},
@@ -164,7 +165,7 @@ async def test_people_with_their_own_password_are_not_asked_to_change_it(
     client: httpx.AsyncClient,
 ) -> None:
     world = await build_world()
-    tokens = await start(client, world.member_a)
+    tokens = await sign_in(client, world.member_a)
     assert tokens["passwordChangeRequired"] is False
     assert (await client.get("/api/v1/units", headers=bearer(tokens))).status_code == 200
 
@@ -173,18 +174,18 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
     client: httpx.AsyncClient, settings: Settings, clock: FakeClock
 ) -> None:
     world = await build_world()
-    stolen = bearer(await start(client, world.member_a))
+    stolen = bearer(await sign_in(client, world.member_a))
     free = settings.login_policy.free_failures_per_account
     for n in range(free):
         guess = {"currentPassword": f"doan-thu-{n}", "newPassword": "chiem quyen tai khoan"}
         reply = await client.post(CHANGE, json=guess, headers=stolen)
-        assert_problem(reply, 422, "current_password_wrong")
+        problem(reply, 422, "current_password_wrong")
     reply = await client.post(
         CHANGE,
         json={"currentPassword": PASSWORD, "newPassword": "chiem quyen tai khoan"},
         headers=stolen,
     )
-    assert_problem(reply, 429, "too_many_login_attempts")
+    problem(reply, 429, "too_many_login_attempts")
     assert reply.headers["retry-after"] == "1"
     clock.advance(timedelta(seconds=1))
     # the owner, after the wait: a right current password goes through
@@ -209,7 +210,7 @@ async def test_a_refusal_for_a_temporary_password_is_not_replayed_after_the_chan
     device = {"token": "fcm-token-1", "platform": "android", "appVersion": "1", "locale": "vi"}
     keyed = {**bearer(tokens), "Idempotency-Key": "queued-device-0001"}
     refused = await client.post("/api/v1/me/devices", json=device, headers=keyed)
-    assert_problem(refused, 403, "password_change_required")
+    problem(refused, 403, "password_change_required")
     changed = await client.post(
         CHANGE,
         json={"currentPassword": TEMPORARY, "newPassword": "hoa mai vàng trước ngõ"},

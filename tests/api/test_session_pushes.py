@@ -17,6 +17,7 @@ from domain.notifications.model import Category
 from domain.notifications.service import Message
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Outcome, Push, Result
+from tests.api.helpers import bearer, sign_in
 from tests.conftest import services
 from tests.factories import PASSWORD, build_world
 from tests.fakes import START, FakeClock
@@ -34,19 +35,6 @@ class RecordingSender:
 
     async def close(self) -> None:
         return None
-
-
-async def sign_in(client: httpx.AsyncClient, phone: str, device: str) -> dict[str, Any]:
-    reply = await client.post(
-        "/api/v1/auth/login", json={"phone": phone, "password": PASSWORD, "deviceName": device}
-    )
-    assert reply.status_code == 200, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['accessToken']}"}
 
 
 async def register(client: httpx.AsyncClient, tokens: dict[str, Any], token: str) -> None:
@@ -71,8 +59,8 @@ async def test_logout_cancels_the_queued_pushes_of_its_devices_only(
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    phone = await sign_in(client, world.member_a.phone, "phone")
-    tablet = await sign_in(client, world.member_a.phone, "tablet")
+    phone = await sign_in(client, world.member_a, "phone")
+    tablet = await sign_in(client, world.member_a, "tablet")
     await register(client, phone, "tok-phone")
     await register(client, tablet, "tok-tablet")
     await queue_push(db, clock, world.member_a.id, "task:1")
@@ -94,8 +82,8 @@ async def test_revoking_a_session_from_another_cancels_its_queued_pushes(
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    phone = await sign_in(client, world.secretary_a.phone, "phone")
-    lost = await sign_in(client, world.secretary_a.phone, "lost phone")
+    phone = await sign_in(client, world.secretary_a, "phone")
+    lost = await sign_in(client, world.secretary_a, "lost phone")
     await register(client, phone, "tok-phone")
     await register(client, lost, "tok-lost")
     await queue_push(db, clock, world.secretary_a.id, "task:1")
@@ -113,7 +101,7 @@ async def test_a_replayed_refresh_token_cancels_the_familys_queued_pushes(
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    first = await sign_in(client, world.member_a.phone, "phone")
+    first = await sign_in(client, world.member_a, "phone")
     await register(client, first, "tok-phone")
     await queue_push(db, clock, world.member_a.id, "task:1")
     rotated = await client.post(
@@ -131,8 +119,8 @@ async def test_a_password_change_cancels_the_queued_pushes_of_the_other_sessions
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    here = await sign_in(client, world.member_a.phone, "here")
-    there = await sign_in(client, world.member_a.phone, "there")
+    here = await sign_in(client, world.member_a, "here")
+    there = await sign_in(client, world.member_a, "there")
     await register(client, here, "tok-here")
     await register(client, there, "tok-there")
     await queue_push(db, clock, world.member_a.id, "task:1")
@@ -152,9 +140,9 @@ async def test_a_token_registered_again_by_a_newer_session_keeps_its_pushes(
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    old = await sign_in(client, world.member_a.phone, "phone")
+    old = await sign_in(client, world.member_a, "phone")
     await register(client, old, "tok-phone")
-    new = await sign_in(client, world.member_a.phone, "phone")  # the app signed in again
+    new = await sign_in(client, world.member_a, "phone")  # the app signed in again
     await register(client, new, "tok-phone")
     await queue_push(db, clock, world.member_a.id, "task:1")
     reply = await client.post(
@@ -168,10 +156,10 @@ async def test_deactivating_a_person_ends_every_session_and_forgets_their_device
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     world = await build_world()
-    admin = await sign_in(client, world.admin.phone, "desk")
-    phone = await sign_in(client, world.member_a.phone, "phone")
-    tablet = await sign_in(client, world.member_a.phone, "tablet")
-    other = await sign_in(client, world.secretary_a.phone, "phone")
+    admin = await sign_in(client, world.admin, "desk")
+    phone = await sign_in(client, world.member_a, "phone")
+    tablet = await sign_in(client, world.member_a, "tablet")
+    other = await sign_in(client, world.secretary_a, "phone")
     await register(client, phone, "tok-phone")
     await register(client, tablet, "tok-tablet")
     await register(client, other, "tok-other")

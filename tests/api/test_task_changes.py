@@ -10,12 +10,12 @@ import httpx
 
 from db.engine import Database
 from domain.clock import local_at
-from tests.api.test_tasks_api import (
+from tests.api.helpers import Headers, if_match
+from tests.api.task_calls import (
     EVIDENCE,
     PETITIONS,
     REPLY,
     TASKS,
-    Headers,
     ids,
     new_task,
     record_petition,
@@ -26,10 +26,6 @@ from tests.fakes import FakeClock
 from tests.reminder_subjects import escalation_service, reminder_service
 
 INBOX = "/api/v1/me/notifications"
-
-
-def _if(headers: Headers, version: int) -> Headers:
-    return {**headers, "If-Match": f'"{version}"'}
 
 
 async def titles(client: httpx.AsyncClient, headers: Headers) -> list[str]:
@@ -48,14 +44,14 @@ async def test_the_head_reassigns_a_task_with_a_reason_and_both_people_are_told(
     move = {"assigneeId": str(world.secretary_a.id), "reason": "Đồng chí Hoa đi vắng"}
 
     member = await login(client, world.member_a)
-    await refused(client, url, _if(member, 1), 403, "task_plan_forbidden", move)
+    await refused(client, url, if_match(member, 1), 403, "task_plan_forbidden", move)
     same = {**move, "assigneeId": str(world.member_a.id)}
-    await refused(client, url, _if(leader, 1), 422, "assignee_unchanged", same)
+    await refused(client, url, if_match(leader, 1), 422, "assignee_unchanged", same)
     await refused(
-        client, url, _if(leader, 1), 422, "change_reason_required", {**move, "reason": " "}
+        client, url, if_match(leader, 1), 422, "change_reason_required", {**move, "reason": " "}
     )
 
-    moved = await client.post(url, json=move, headers=_if(leader, 1))
+    moved = await client.post(url, json=move, headers=if_match(leader, 1))
     assert moved.status_code == 200, moved.text
     body = moved.json()
     assert (body["assigneeId"], body["version"]) == (str(world.secretary_a.id), 2)
@@ -71,7 +67,7 @@ async def test_the_head_reassigns_a_task_with_a_reason_and_both_people_are_told(
     assert await titles(client, secretary) == ["Việc mới được giao"]
     # the new assignee cannot hand it on herself
     back = {**move, "assigneeId": str(world.member_a.id)}
-    await refused(client, url, _if(secretary, 2), 403, "task_plan_forbidden", back)
+    await refused(client, url, if_match(secretary, 2), 403, "task_plan_forbidden", back)
 
 
 async def test_a_closed_task_is_neither_reassigned_nor_extended(client: httpx.AsyncClient) -> None:
@@ -80,15 +76,15 @@ async def test_a_closed_task_is_neither_reassigned_nor_extended(client: httpx.As
     member = await login(client, world.member_a)
     task = await new_task(client, leader, world.cell_a, world.member_a)
     url = f"{TASKS}/{task['id']}"
-    await client.post(f"{url}/submit", json=EVIDENCE, headers=_if(member, 1))
+    await client.post(f"{url}/submit", json=EVIDENCE, headers=if_match(member, 1))
     closed = await client.post(
-        f"{url}/close", json={"resolution": "resolved"}, headers=_if(leader, 2)
+        f"{url}/close", json={"resolution": "resolved"}, headers=if_match(leader, 2)
     )
     assert closed.status_code == 200, closed.text
     move = {"assigneeId": str(world.secretary_a.id), "reason": "Chuyển"}
-    await refused(client, f"{url}/reassign", _if(leader, 3), 409, "task_status_invalid", move)
+    await refused(client, f"{url}/reassign", if_match(leader, 3), 409, "task_status_invalid", move)
     later = {"dueOn": "2027-01-31", "reason": "Chờ vật tư"}
-    await refused(client, f"{url}/extend", _if(leader, 3), 409, "task_status_invalid", later)
+    await refused(client, f"{url}/extend", if_match(leader, 3), 409, "task_status_invalid", later)
 
 
 async def test_an_extension_moves_the_due_date_later_and_restarts_the_escalation(
@@ -105,15 +101,15 @@ async def test_an_extension_moves_the_due_date_later_and_restarts_the_escalation
     await refused(
         client,
         url,
-        _if(member, 2),
+        if_match(member, 2),
         403,
         "task_plan_forbidden",
         {"dueOn": "2026-12-20", "reason": "x"},
     )
     earlier = {"dueOn": "2026-11-30", "reason": "Chờ vật tư"}
-    await refused(client, url, _if(leader, 2), 422, "due_date_not_later", earlier)
+    await refused(client, url, if_match(leader, 2), 422, "due_date_not_later", earlier)
     extended = await client.post(
-        url, json={"dueOn": "2026-12-20", "reason": "Chờ vật tư"}, headers=_if(leader, 2)
+        url, json={"dueOn": "2026-12-20", "reason": "Chờ vật tư"}, headers=if_match(leader, 2)
     )
     assert extended.status_code == 200, extended.text
     body = extended.json()

@@ -1,113 +1,30 @@
-"""Tasks, petitions and calendar days over HTTP, beyond the happy loop of test_tasks_flow.py:
-forbidden transitions change nothing, reading filters, petitioners' personal data, working days."""
+"""Tasks over HTTP, beyond the happy loop of test_tasks_flow.py: forbidden transitions change
+nothing, who may verify, creating, and reading filters, overdue and escalated tasks, comments."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
-from db.tables import PetitionTable, TaskTable
-from domain.org.model import Person
-from tests.factories import World, build_world, login, make_person, password_hash
+from db.tables import TaskTable
+from tests.api.helpers import if_match
+from tests.api.task_calls import (
+    EVIDENCE,
+    TASKS,
+    ids,
+    new_task,
+    record_petition,
+    refused,
+    snapshot,
+)
+from tests.factories import build_world, login, make_person, password_hash
 from tests.fakes import FakeClock
 from tests.reminder_subjects import escalation_service
-
-TASKS = "/api/v1/tasks"
-PETITIONS = "/api/v1/petitions"
-DAYS = "/api/v1/calendar-days"
-EVIDENCE = {"note": "Đã sửa xong", "noEvidenceReason": "Việc làm tại chỗ, không chụp được"}
-PETITIONER = "Bà Nguyễn Thị Cử Tri"
-CONTACT = "0912 345 678"
-REPLY = {"text": "Đã xử lý xong", "headName": "Phạm Văn Bình", "headTitle": "Bí thư chi bộ"}
-
-Headers = dict[str, str]
-
-
-def _if(headers: Headers, version: int) -> Headers:
-    return {**headers, "If-Match": f'"{version}"'}
-
-
-async def new_task(
-    client: httpx.AsyncClient,
-    headers: Headers,
-    unit: Any,
-    assignee: Person,
-    due_on: str = "2026-12-20",
-    **extra: Any,
-) -> dict[str, Any]:
-    reply = await client.post(
-        TASKS,
-        json={
-            "title": extra.pop("title", "Sửa đèn đường ngõ 3"),
-            "unitId": str(unit.id),
-            "assigneeId": str(assignee.id),
-            "dueOn": due_on,
-            **extra,
-        },
-        headers=headers,
-    )
-    assert reply.status_code == 201, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
-
-
-async def snapshot(client: httpx.AsyncClient, headers: Headers, task_id: str) -> tuple[Any, ...]:
-    reply = await client.get(f"{TASKS}/{task_id}", headers=headers)
-    assert reply.status_code == 200, reply.text
-    body = reply.json()
-    return body["version"], body["status"], len(body["history"]), reply.headers["etag"]
-
-
-async def refused(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: Headers,
-    status: int,
-    code: str,
-    body: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    reply = await client.post(url, json=body if body is not None else {}, headers=headers)
-    assert reply.status_code == status, reply.text
-    problem: dict[str, Any] = reply.json()
-    assert problem["code"] == code, problem
-    return problem
-
-
-async def record_petition(
-    client: httpx.AsyncClient,
-    headers: Headers,
-    world: World,
-    received_at: str = "2026-11-27T02:00:00Z",
-) -> dict[str, Any]:
-    reply = await client.post(
-        PETITIONS,
-        json={
-            "unitId": str(world.cell_a.id),
-            "assigneeId": str(world.member_a.id),
-            "petitionerName": PETITIONER,
-            "petitionerContact": CONTACT,
-            "channel": "reception_day",
-            "category": "Trật tự đô thị",
-            "content": "Lấn chiếm vỉa hè ở đầu ngõ 12",
-            "receivedAt": received_at,
-        },
-        headers=headers,
-    )
-    assert reply.status_code == 201, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
-
-
-def ids(reply: httpx.Response) -> set[str]:
-    assert reply.status_code == 200, reply.text
-    return {item["id"] for item in reply.json()["items"]}
-
 
 # -- the lifecycle refuses what it must and changes nothing ------------------------------------
 
@@ -124,12 +41,14 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
 
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (1, "open", 1)
-    await refused(client, f"{url}/submit", _if(secretary, 1), 403, "task_assignee_only", EVIDENCE)
-    await refused(client, f"{url}/start", _if(inspector, 1), 403, "task_assignee_only")
+    await refused(
+        client, f"{url}/submit", if_match(secretary, 1), 403, "task_assignee_only", EVIDENCE
+    )
+    await refused(client, f"{url}/start", if_match(inspector, 1), 403, "task_assignee_only")
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"resolution": "resolved"},
@@ -137,7 +56,7 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(
         client,
         f"{url}/reopen",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"reason": "Làm lại"},
@@ -145,7 +64,7 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(
         client,
         f"{url}/return",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         409,
         "task_status_invalid",
         {"reason": "Thiếu ảnh"},
@@ -153,24 +72,24 @@ async def test_forbidden_transitions_answer_their_code_and_change_nothing(
     await refused(client, f"{url}/start", member, 428, "if_match_required")
     assert await snapshot(client, member, task["id"]) == before
 
-    started = await client.post(f"{url}/start", headers=_if(member, 1))
+    started = await client.post(f"{url}/start", headers=if_match(member, 1))
     assert started.status_code == 200, started.text
     assert started.headers["etag"] == '"2"'
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (2, "in_progress", 2)
-    await refused(client, f"{url}/start", _if(member, 2), 409, "task_status_invalid")
+    await refused(client, f"{url}/start", if_match(member, 2), 409, "task_status_invalid")
     stale = await refused(
-        client, f"{url}/submit", _if(member, 1), 412, "version_mismatch", EVIDENCE
+        client, f"{url}/submit", if_match(member, 1), 412, "version_mismatch", EVIDENCE
     )
     assert stale["currentVersion"] == 2
     await refused(client, f"{url}/submit", member, 428, "if_match_required", EVIDENCE)
     await refused(
-        client, f"{url}/submit", _if(member, 2), 422, "evidence_required", {"note": "Xong"}
+        client, f"{url}/submit", if_match(member, 2), 422, "evidence_required", {"note": "Xong"}
     )
     await refused(
         client,
         f"{url}/reopen",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         409,
         "task_status_invalid",
         {"reason": "Làm lại"},
@@ -188,23 +107,30 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     task = await new_task(client, secretary, world.cell_a, world.member_a)
     url = f"{TASKS}/{task['id']}"
 
-    submitted = await client.post(f"{url}/submit", json=EVIDENCE, headers=_if(member, 1))
+    submitted = await client.post(f"{url}/submit", json=EVIDENCE, headers=if_match(member, 1))
     assert submitted.status_code == 200, submitted.text
     before = await snapshot(client, member, task["id"])
     assert before[:3] == (2, "submitted", 2)
-    await refused(client, f"{url}/submit", _if(member, 2), 409, "task_status_invalid", EVIDENCE)
     await refused(
-        client, f"{url}/return", _if(inspector, 2), 422, "validation_failed", {"reason": ""}
+        client, f"{url}/submit", if_match(member, 2), 409, "task_status_invalid", EVIDENCE
     )
-    await refused(client, f"{url}/return", _if(inspector, 2), 422, "validation_failed")
     await refused(
-        client, f"{url}/return", _if(inspector, 2), 422, "return_reason_required", {"reason": "   "}
+        client, f"{url}/return", if_match(inspector, 2), 422, "validation_failed", {"reason": ""}
+    )
+    await refused(client, f"{url}/return", if_match(inspector, 2), 422, "validation_failed")
+    await refused(
+        client,
+        f"{url}/return",
+        if_match(inspector, 2),
+        422,
+        "return_reason_required",
+        {"reason": "   "},
     )
     for who in (member, secretary):  # the assignee; a secretary over the unit is no verifier
         await refused(
             client,
             f"{url}/close",
-            _if(who, 2),
+            if_match(who, 2),
             403,
             "task_verify_forbidden",
             {"resolution": "resolved"},
@@ -212,7 +138,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
         await refused(
             client,
             f"{url}/return",
-            _if(who, 2),
+            if_match(who, 2),
             403,
             "task_verify_forbidden",
             {"reason": "Chưa đạt"},
@@ -220,7 +146,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "explanation_required",
         {"resolution": "cannot_resolve"},
@@ -228,7 +154,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "explanation_required",
         {
@@ -239,18 +165,23 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 2),
+        if_match(inspector, 2),
         422,
         "transferee_required",
         {"resolution": "transferred"},
     )
     await refused(
-        client, f"{url}/close", _if(inspector, 2), 422, "validation_failed", {"resolution": "fixed"}
+        client,
+        f"{url}/close",
+        if_match(inspector, 2),
+        422,
+        "validation_failed",
+        {"resolution": "fixed"},
     )
     stale = await refused(
         client,
         f"{url}/close",
-        _if(inspector, 1),
+        if_match(inspector, 1),
         412,
         "version_mismatch",
         {"resolution": "resolved"},
@@ -264,7 +195,7 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     closed = await client.post(
         f"{url}/close",
         json={"resolution": "transferred", "transferredTo": "UBND phường Ba Đình"},
-        headers=_if(inspector, 2),
+        headers=if_match(inspector, 2),
     )
     assert closed.status_code == 200, closed.text
     body = closed.json()
@@ -277,22 +208,24 @@ async def test_a_submitted_task_takes_only_a_proper_verdict_from_a_verifier(
     await refused(
         client,
         f"{url}/close",
-        _if(inspector, 3),
+        if_match(inspector, 3),
         409,
         "task_status_invalid",
         {"resolution": "resolved"},
     )
-    await refused(client, f"{url}/submit", _if(member, 3), 409, "task_status_invalid", EVIDENCE)
+    await refused(
+        client, f"{url}/submit", if_match(member, 3), 409, "task_status_invalid", EVIDENCE
+    )
     await refused(
         client,
         f"{url}/reopen",
-        _if(member, 3),
+        if_match(member, 3),
         403,
         "task_verify_forbidden",
         {"reason": "Tôi muốn làm lại"},
     )
     await refused(
-        client, f"{url}/reopen", _if(inspector, 3), 422, "validation_failed", {"reason": ""}
+        client, f"{url}/reopen", if_match(inspector, 3), 422, "validation_failed", {"reason": ""}
     )
     assert await snapshot(client, member, task["id"]) == before
 
@@ -309,7 +242,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     still_open = await new_task(client, inspector, world.cell_a, world.member_a, title="Chưa nộp")
     for task, who in ((members, member), (leaders, leader)):
         reply = await client.post(
-            f"{TASKS}/{task['id']}/submit", json=EVIDENCE, headers=_if(who, 1)
+            f"{TASKS}/{task['id']}/submit", json=EVIDENCE, headers=if_match(who, 1)
         )
         assert reply.status_code == 200, reply.text
 
@@ -318,7 +251,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     await refused(
         client,
         f"{url}/close",
-        _if(leader, 2),
+        if_match(leader, 2),
         403,
         "task_verify_forbidden",
         {"resolution": "resolved"},
@@ -326,7 +259,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     await refused(
         client,
         f"{url}/return",
-        _if(leader, 2),
+        if_match(leader, 2),
         403,
         "task_verify_forbidden",
         {"reason": "Tự trả lại"},
@@ -342,7 +275,7 @@ async def test_a_leader_assigned_the_task_cannot_verify_it_and_to_verify_lists_o
     assert ids(await client.get(to_verify, headers=leader_2)) == set()
 
     closed = await client.post(
-        f"{url}/close", json={"resolution": "resolved"}, headers=_if(inspector, 2)
+        f"{url}/close", json={"resolution": "resolved"}, headers=if_match(inspector, 2)
     )
     assert closed.status_code == 200, closed.text
     assert ids(await client.get(to_verify, headers=inspector)) == {members["id"]}
@@ -388,7 +321,9 @@ async def test_create_refuses_bad_assignees_and_callers_without_the_right(
         reply = await client.get(f"{TASKS}/{task['id']}{path}", headers=other_cell)
         assert reply.status_code == 404, path
         assert reply.json()["code"] == "task_not_found"
-    await refused(client, f"{TASKS}/{task['id']}/start", _if(other_cell, 1), 404, "task_not_found")
+    await refused(
+        client, f"{TASKS}/{task['id']}/start", if_match(other_cell, 1), 404, "task_not_found"
+    )
     assert ids(await client.get(TASKS, headers=other_cell)) == set()
 
 
@@ -444,7 +379,7 @@ async def test_list_tasks_filters_by_status_source_priority_due_range_and_subtre
     on_ward = await new_task(client, admin, world.ward1, world.leader_1, "2027-01-15")
     petition = await record_petition(client, admin, world)  # due 2026-12-11
     started = await client.post(
-        f"{TASKS}/{early['id']}/start", headers=_if(await login(client, world.member_a), 1)
+        f"{TASKS}/{early['id']}/start", headers=if_match(await login(client, world.member_a), 1)
     )
     assert started.status_code == 200, started.text
     everything = {early["id"], urgent["id"], in_b["id"], on_ward["id"], petition["taskId"]}
@@ -522,10 +457,12 @@ async def test_overdue_and_my_tasks_follow_the_clock(
         someone_else["id"],
     }
     # closing takes a task off the overdue lists
-    await client.post(f"{TASKS}/{monday['id']}/submit", json=EVIDENCE, headers=_if(member, 1))
+    await client.post(f"{TASKS}/{monday['id']}/submit", json=EVIDENCE, headers=if_match(member, 1))
     inspector = await login(client, world.inspector)
     closed = await client.post(
-        f"{TASKS}/{monday['id']}/close", json={"resolution": "resolved"}, headers=_if(inspector, 2)
+        f"{TASKS}/{monday['id']}/close",
+        json={"resolution": "resolved"},
+        headers=if_match(inspector, 2),
     )
     assert closed.status_code == 200, closed.text
     assert ids(await client.get(mine, params={"overdue": "true"}, headers=member)) == set()
@@ -608,281 +545,3 @@ async def test_comments_on_a_task(client: httpx.AsyncClient, clock: FakeClock) -
     assert len((await client.get(url, headers=secretary)).json()) == 2
     # a comment is no step of the lifecycle
     assert await snapshot(client, member, task["id"]) == (1, "open", 1, '"1"')
-
-
-# -- petitions ------------------------------------------------------------------------------------
-
-
-async def test_petition_reply_and_satisfaction_rules(client: httpx.AsyncClient) -> None:
-    world = await build_world()
-    secretary = await login(client, world.secretary_a)
-    petition = await record_petition(client, secretary, world)
-    url = f"{PETITIONS}/{petition['id']}"
-
-    early = await refused(
-        client,
-        f"{url}/satisfaction",
-        secretary,
-        422,
-        "petition_not_replied",
-        {"satisfaction": "satisfied"},
-    )
-    assert early["status"] == 422
-    for body in (
-        {**REPLY, "headName": "  "},
-        {**REPLY, "headTitle": " "},
-    ):
-        await refused(client, f"{url}/reply", secretary, 422, "reply_head_required", body)
-    for missing in ("headName", "headTitle"):
-        body = {k: v for k, v in REPLY.items() if k != missing}
-        await refused(client, f"{url}/reply", secretary, 422, "validation_failed", body)
-    await refused(
-        client,
-        f"{url}/reply",
-        secretary,
-        422,
-        "reply_text_required",
-        {
-            **REPLY,
-            "text": "  ",
-        },
-    )
-    unchanged = (await client.get(url, headers=secretary)).json()
-    assert unchanged["reply"] is None
-    assert unchanged["satisfaction"] is None
-    assert unchanged["version"] == petition["version"]
-
-    member = await login(client, world.member_a)  # the assignee may see it, not answer for the unit
-    await refused(client, f"{url}/reply", member, 403, "task_manage_forbidden", REPLY)
-
-    replied = await client.post(f"{url}/reply", json=REPLY, headers=secretary)
-    assert replied.status_code == 200, replied.text
-    answer = replied.json()["reply"]
-    assert (answer["headName"], answer["headTitle"], answer["text"]) == (
-        REPLY["headName"],
-        REPLY["headTitle"],
-        REPLY["text"],
-    )
-    await refused(
-        client,
-        f"{url}/reply",
-        secretary,
-        409,
-        "petition_already_replied",
-        {
-            **REPLY,
-            "text": "Trả lời lần hai",
-        },
-    )
-    again = (await client.get(url, headers=secretary)).json()
-    assert again["reply"]["text"] == REPLY["text"]
-    assert again["version"] == replied.json()["version"]
-    task = (await client.get(f"{TASKS}/{petition['taskId']}", headers=secretary)).json()
-    assert task["waitingForReply"] is False
-
-    happy = await client.post(
-        f"{url}/satisfaction", json={"satisfaction": "satisfied"}, headers=secretary
-    )
-    assert happy.status_code == 200, happy.text
-    assert happy.json()["satisfaction"] == "satisfied"
-    await refused(
-        client,
-        f"{url}/satisfaction",
-        secretary,
-        422,
-        "validation_failed",
-        {"satisfaction": "so-so"},
-    )
-    unknown = await client.get(f"{PETITIONS}/{uuid4()}", headers=secretary)
-    assert unknown.status_code == 404
-    assert unknown.json()["code"] == "petition_not_found"
-
-
-async def test_reply_due_dates_skip_tet_and_the_april_holidays(
-    client: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    world = await build_world()
-    secretary = await login(client, world.secretary_a)
-    clock.reset(datetime(2027, 2, 3, 2, 0, tzinfo=UTC))
-    # 00:30 on Wednesday 3 February 2027 in Hà Nội (still the 2nd in UTC); Tết runs 4-10 February
-    tet = await record_petition(client, secretary, world, "2027-02-02T17:30:00Z")
-    assert tet["replyDueOn"] == "2027-02-24"
-    task = (await client.get(f"{TASKS}/{tet['taskId']}", headers=secretary)).json()
-    assert task["dueOn"] == "2027-02-24"
-    assert task["source"] == "petition"
-    assert task["sourceId"] == tet["id"]
-    assert task["waitingForReply"] is True
-
-    clock.reset(datetime(2027, 4, 29, 2, 0, tzinfo=UTC))
-    # Thursday 29 April 2027: 30 April, 1 May (Saturday) and 3 May (in lieu) are off
-    april = await record_petition(client, secretary, world, "2027-04-29T02:00:00Z")
-    assert april["replyDueOn"] == "2027-05-17"
-    # Wednesday 29 April 2026: 30 April and 1 May off
-    past = await record_petition(client, secretary, world, "2026-04-29T03:00:00+07:00")
-    assert past["replyDueOn"] == "2026-05-15"
-    # Monday 31 August 2026 (off in lieu of Saturday 22 August); 1 and 2 September off
-    national = await record_petition(client, secretary, world, "2026-08-31T10:00:00+07:00")
-    assert national["replyDueOn"] == "2026-09-16"
-    # Friday 21 August 2026: the next day is the Saturday worked in exchange for 31 August
-    swapped = await record_petition(client, secretary, world, "2026-08-21T10:00:00+07:00")
-    assert swapped["replyDueOn"] == "2026-09-08"
-
-
-async def test_petitioner_personal_data_stays_within_people_scope(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    secretary = await login(client, world.secretary_a)
-    petition = await record_petition(client, secretary, world)
-    assert petition["petitionerName"] == PETITIONER
-    assert petition["petitionerContact"] == CONTACT
-    url = f"{PETITIONS}/{petition['id']}"
-    task_url = f"{TASKS}/{petition['taskId']}"
-
-    for person in (world.secretary_a, world.leader_1, world.inspector, world.admin):
-        headers = secretary if person is world.secretary_a else await login(client, person)
-        body = (await client.get(url, headers=headers)).json()
-        assert (body["petitionerName"], body["petitionerContact"]) == (PETITIONER, CONTACT)
-        listed = (await client.get(PETITIONS, headers=headers)).json()["items"]
-        assert [(p["id"], p["petitionerName"]) for p in listed] == [(petition["id"], PETITIONER)]
-        for reply in (
-            await client.get(task_url, headers=headers),
-            await client.get(TASKS, headers=headers),
-            await client.get(f"{TASKS}/to-verify", headers=headers),
-        ):
-            assert reply.status_code == 200
-            assert PETITIONER not in reply.text
-            assert CONTACT not in reply.text
-
-    member = await login(client, world.member_a)  # the assignee, a plain member
-    body = (await client.get(url, headers=member)).json()
-    assert body["content"] == "Lấn chiếm vỉa hè ở đầu ngõ 12"
-    assert (body["petitionerName"], body["petitionerContact"]) == (None, None)
-    listed = await client.get(PETITIONS, headers=member)
-    assert [(p["id"], p["petitionerName"]) for p in listed.json()["items"]] == [
-        (petition["id"], None)
-    ]
-    assert PETITIONER not in listed.text
-    for reply in (
-        await client.get(task_url, headers=member),
-        await client.get(f"{TASKS}/mine", headers=member),
-        await client.get(TASKS, headers=member),
-    ):
-        assert reply.status_code == 200
-        assert PETITIONER not in reply.text
-        assert CONTACT not in reply.text
-    # replying as the secretary does not disclose them to the member either
-    replied = await client.post(f"{url}/reply", json=REPLY, headers=secretary)
-    assert replied.status_code == 200, replied.text
-    assert PETITIONER not in (await client.get(url, headers=member)).text
-
-    for person in (world.secretary_b, world.leader_2):
-        outsider = await login(client, person)
-        for path in (url, task_url, f"{task_url}/comments"):
-            reply = await client.get(path, headers=outsider)
-            assert reply.status_code == 404, (person.full_name, path)
-            assert PETITIONER not in reply.text
-        assert (await client.get(PETITIONS, headers=outsider)).json()["items"] == []
-        assert (await client.get(TASKS, headers=outsider)).json()["items"] == []
-        hidden = await client.get(
-            PETITIONS, params={"unitId": str(world.cell_a.id)}, headers=outsider
-        )
-        assert hidden.status_code == 404
-        await refused(
-            client,
-            f"{url}/satisfaction",
-            outsider,
-            404,
-            "petition_not_found",
-            {"satisfaction": "not_satisfied"},
-        )
-    assert await PetitionTable.count().where(PetitionTable.satisfaction.is_not_null()) == 0
-
-
-async def test_recording_a_petition_needs_the_right_over_the_unit(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    member = await login(client, world.member_a)
-    other = await login(client, world.secretary_b)
-    for headers, status, code in (
-        (member, 403, "task_manage_forbidden"),
-        (other, 404, "unit_not_found"),
-    ):
-        reply = await client.post(
-            PETITIONS,
-            json={
-                "unitId": str(world.cell_a.id),
-                "assigneeId": str(world.member_a.id),
-                "petitionerName": PETITIONER,
-                "channel": "dialogue",
-                "category": "An ninh",
-                "content": "Trộm cắp xe máy",
-                "receivedAt": "2026-11-27T02:00:00Z",
-            },
-            headers=headers,
-        )
-        assert reply.status_code == status, reply.text
-        assert reply.json()["code"] == code
-    assert await PetitionTable.count() == 0
-    assert await TaskTable.count() == 0
-
-
-# -- calendar days --------------------------------------------------------------------------------
-
-
-async def entered_days(
-    client: httpx.AsyncClient, headers: dict[str, str], year: str
-) -> list[dict[str, Any]]:
-    listed = await client.get(DAYS, params={"year": year}, headers=headers)
-    assert listed.status_code == 200, listed.text
-    return [d for d in listed.json()["items"] if d["source"] == "override"]
-
-
-async def test_only_the_root_admin_sets_calendar_days_and_they_move_reply_dates(
-    client: httpx.AsyncClient,
-) -> None:
-    world = await build_world()
-    admin = await login(client, world.admin)
-    leader = await login(client, world.leader_1)
-    before = await record_petition(client, admin, world)
-    assert before["replyDueOn"] == "2026-12-11"  # 10 working days after Friday 27 November
-
-    day = {"working": True, "note": "Làm bù"}
-    refused_day = await client.put(f"{DAYS}/2026-12-05", json=day, headers=leader)
-    assert refused_day.status_code == 403
-    assert refused_day.json()["code"] == "calendar_manage_forbidden"
-    assert await entered_days(client, leader, "2026") == []
-
-    saturday = await client.put(f"{DAYS}/2026-12-05", json=day, headers=admin)
-    assert saturday.status_code == 200, saturday.text
-    assert saturday.json() == {
-        "day": "2026-12-05",
-        "working": True,
-        "note": "Làm bù",
-        "source": "override",
-    }
-    after = await record_petition(client, admin, world)
-    assert after["replyDueOn"] == "2026-12-10"  # the make-up Saturday counts
-    unchanged = (await client.get(f"{PETITIONS}/{before['id']}", headers=admin)).json()
-    assert unchanged["replyDueOn"] == "2026-12-11"
-
-    off = await client.put(
-        f"{DAYS}/2026-12-07", json={"working": False, "note": "Nghỉ bù"}, headers=admin
-    )
-    assert off.status_code == 200, off.text
-    assert (await record_petition(client, admin, world))["replyDueOn"] == "2026-12-11"
-    # entered again: the day is updated, not doubled
-    again = await client.put(f"{DAYS}/2026-12-07", json={"working": False}, headers=admin)
-    assert again.status_code == 200, again.text
-
-    assert await entered_days(client, leader, "2026") == [
-        {"day": "2026-12-05", "working": True, "note": "Làm bù", "source": "override"},
-        {"day": "2026-12-07", "working": False, "note": None, "source": "override"},
-    ]
-    assert await entered_days(client, leader, "2027") == []
-    no_year = await client.get(DAYS, headers=leader)
-    assert no_year.status_code == 422
-    assert no_year.json()["code"] == "validation_failed"
-    not_a_day = await client.put(f"{DAYS}/2026-13-40", json=day, headers=admin)
-    assert not_a_day.status_code == 404

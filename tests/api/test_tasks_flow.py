@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 
-from tests.api.test_inspections_flow import TEMPLATE
+from tests.api.helpers import if_match
+from tests.api.inspection_calls import TEMPLATE
+from tests.api.meeting_calls import AGENDA
 from tests.factories import World, build_world, login
 from tests.fakes import FakeClock
 
@@ -36,20 +38,16 @@ async def _recommended_task(
     url = f"/api/v1/inspections/{inspection['id']}"
     lead = await login(client, world.inspector)
     clock.advance(timedelta(days=1))
-    await client.post(f"{url}/check-in", json={}, headers={**lead, "If-Match": '"1"'})
-    await client.put(
-        f"{url}/answers/met_monthly", json={"value": True}, headers={**lead, "If-Match": '"2"'}
-    )
-    await client.put(
-        f"{url}/answers/minutes_quality", json={"value": 3}, headers={**lead, "If-Match": '"3"'}
-    )
+    await client.post(f"{url}/check-in", json={}, headers=if_match(lead, 1))
+    await client.put(f"{url}/answers/met_monthly", json={"value": True}, headers=if_match(lead, 2))
+    await client.put(f"{url}/answers/minutes", json={"value": 3}, headers=if_match(lead, 3))
     concluded = await client.post(
         f"{url}/conclusion",
         json={
             "text": "Cần khắc phục",
             "recommendations": [{"text": "Bổ sung sổ biên bản", "dueOn": "2026-12-10"}],
         },
-        headers={**lead, "If-Match": '"4"'},
+        headers=if_match(lead, 4),
     )
     assert concluded.status_code == 200, concluded.text
     task_id = concluded.json()["recommendations"][0]["taskId"]
@@ -70,32 +68,30 @@ async def test_recommendation_to_closed_task_and_reopen(
     inspector = await login(client, world.inspector)
 
     bare = await client.post(
-        f"{url}/submit", json={"note": "Đã bổ sung"}, headers={**secretary, "If-Match": '"1"'}
+        f"{url}/submit", json={"note": "Đã bổ sung"}, headers=if_match(secretary, 1)
     )
     assert bare.status_code == 422
     assert bare.json()["code"] == "evidence_required"
     evidence = {"note": "Đã bổ sung", "noEvidenceReason": "Sổ lưu tại văn phòng"}
-    submitted = await client.post(
-        f"{url}/submit", json=evidence, headers={**secretary, "If-Match": '"1"'}
-    )
+    submitted = await client.post(f"{url}/submit", json=evidence, headers=if_match(secretary, 1))
     assert submitted.json()["status"] == "submitted"
     own = await client.post(
-        f"{url}/close", json={"resolution": "resolved"}, headers={**secretary, "If-Match": '"2"'}
+        f"{url}/close", json={"resolution": "resolved"}, headers=if_match(secretary, 2)
     )
     assert own.status_code == 403
     returned = await client.post(
-        f"{url}/return", json={"reason": "Thiếu ảnh"}, headers={**inspector, "If-Match": '"2"'}
+        f"{url}/return", json={"reason": "Thiếu ảnh"}, headers=if_match(inspector, 2)
     )
     assert returned.json()["status"] == "in_progress"
-    await client.post(f"{url}/submit", json=evidence, headers={**secretary, "If-Match": '"3"'})
+    await client.post(f"{url}/submit", json=evidence, headers=if_match(secretary, 3))
     closed = await client.post(
-        f"{url}/close", json={"resolution": "resolved"}, headers={**inspector, "If-Match": '"4"'}
+        f"{url}/close", json={"resolution": "resolved"}, headers=if_match(inspector, 4)
     )
     assert closed.json()["status"] == "closed"
     inspection = await client.get(f"/api/v1/inspections/{task['sourceId']}", headers=inspector)
     assert inspection.json()["status"] == "closed"  # its only follow-up is done
     reopened = await client.post(
-        f"{url}/reopen", json={"reason": "Chưa đạt"}, headers={**inspector, "If-Match": '"5"'}
+        f"{url}/reopen", json={"reason": "Chưa đạt"}, headers=if_match(inspector, 5)
     )
     body = reopened.json()
     assert body["status"] == "in_progress"
@@ -153,11 +149,11 @@ async def test_petition_needs_a_reply_before_its_task_closes(client: httpx.Async
     await client.post(
         f"{task_url}/submit",
         json={"note": "Đã dọn", "noEvidenceReason": "Không chụp được"},
-        headers={**member_headers, "If-Match": '"1"'},
+        headers=if_match(member_headers, 1),
     )
     leader = await login(client, world.leader_1)
     early = await client.post(
-        f"{task_url}/close", json={"resolution": "resolved"}, headers={**leader, "If-Match": '"2"'}
+        f"{task_url}/close", json={"resolution": "resolved"}, headers=if_match(leader, 2)
     )
     assert early.status_code == 422
     assert early.json()["code"] == "petition_reply_required"
@@ -168,7 +164,7 @@ async def test_petition_needs_a_reply_before_its_task_closes(client: httpx.Async
         )
     ).status_code == 200
     closed = await client.post(
-        f"{task_url}/close", json={"resolution": "resolved"}, headers={**leader, "If-Match": '"3"'}
+        f"{task_url}/close", json={"resolution": "resolved"}, headers=if_match(leader, 3)
     )
     assert closed.json()["status"] == "closed", closed.text
     unhappy = await client.post(
@@ -205,11 +201,10 @@ async def test_open_tasks_are_carried_forward_to_the_next_notice(client: httpx.A
         },
         headers=secretary,
     )
-    agenda = {"agenda": [{"title": "Báo cáo tình hình", "kind": "report", "minutes": 30}]}
     noticed = await client.put(
         f"/api/v1/meetings/{meeting.json()['id']}/notice",
-        json=agenda,
-        headers={**secretary, "If-Match": '"1"'},
+        json=AGENDA,
+        headers=if_match(secretary, 1),
     )
     items = noticed.json()["agenda"]
     assert [(i["kind"], i["taskId"]) for i in items] == [

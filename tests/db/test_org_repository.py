@@ -14,33 +14,16 @@ from db.engine import Database
 from db.repositories.audit import AuditFilter, PiccoloAuditLog, list_audit
 from db.repositories.org import PiccoloOrgRepository
 from domain.errors import ConflictError, RuleViolationError
-from domain.org.model import Membership, MembershipKind, Person, Unit
+from domain.org.model import Unit
 from domain.org.ports import MembershipFilter, UnitFilter
 from domain.pagination import PageRequest
 from domain.ports import AuditEntry
-from tests.factories import make_person, make_unit
+from tests.factories import make_membership, make_person, make_unit
 from tests.fakes import START, FakeClock
 
 
 class BoomError(Exception):
     """Raised on purpose to roll back a unit of work."""
-
-
-def make_membership(person: Person, cell: Unit, **overrides: object) -> Membership:
-    membership = Membership(
-        id=uuid4(),
-        person_id=person.id,
-        cell_id=cell.id,
-        cell_path=cell.path,
-        kind=MembershipKind.FULL,
-        exempt=False,
-        exempt_resolution_date=None,
-        joined_on=date(2020, 1, 1),
-        left_on=None,
-        created_at=START,
-        updated_at=START,
-    )
-    return dataclasses.replace(membership, **overrides)  # type: ignore[arg-type]
 
 
 def make_entry(object_id: UUID, path: str, action: str = "unit.update") -> AuditEntry:
