@@ -7,6 +7,9 @@ failing with "database is locked". WAL lets the readers go on meanwhile.
 
 PostgreSQL: Piccolo's engine with its connection pool, opened and closed with the app.
 
+Both: a unit of work may also send its writes together (``Database.batched``, db/writes.py): they
+run as one transaction in one hop to SQLite's writer thread, or on one PostgreSQL connection.
+
 Both: every statement, transaction and checkout runs under the engine's ``Guard`` (db/outage.py)
 and within ``Timeouts``, so a database that is down, frozen or locked answers a 503 within
 seconds instead of a 500 or a hung request.
@@ -15,7 +18,7 @@ seconds instead of a 500 or a hung request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from db.outage import Guard, is_unavailable
+from db.writes import PENDING, Write, apply_here, apply_postgres
 from domain.errors import UnavailableError
 
 SQLITE_READERS = 4
@@ -158,6 +162,22 @@ class PersistentSQLiteEngine(SQLiteEngine):
     ) -> SQLiteTransaction:
         return SQLiteWriterTransaction(self)
 
+    async def run_writes(self, writes: Sequence[Write]) -> int | None:
+        """``writes`` as one transaction in ONE hop to the writer's thread, holding its lock for
+        that hop only; inside an open transaction, as a savepoint of it in one hop on its
+        connection. Returns what ``apply_here`` returns."""
+        current = self.current_transaction.get()
+        if current is not None:
+            with self.guard():
+                return await _in_thread(current.connection, writes, nested=True)
+        with self.guard():
+            async with asyncio.timeout(self.timeouts.acquire):
+                await self.writer_lock.acquire()
+            try:
+                return await _in_thread(self.writer(), writes, nested=False)
+            finally:
+                self.writer_lock.release()
+
     async def _run_in_new_connection(
         self,
         query: str,
@@ -189,6 +209,19 @@ class PersistentSQLiteEngine(SQLiteEngine):
     ) -> list[dict[str, Any]]:
         with self.guard():
             return list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
+
+
+async def _in_thread(
+    connection: aiosqlite.Connection, writes: Sequence[Write], *, nested: bool
+) -> int | None:
+    # aiosqlite runs a function on the connection's own thread only through this private door
+    missed: int | None = await connection._execute(  # type: ignore[no-untyped-call]  # noqa: SLF001
+        apply_here,
+        connection._conn,  # noqa: SLF001
+        writes,
+        nested=nested,
+    )
+    return missed
 
 
 async def _pragma(connection: aiosqlite.Connection, pragma: str) -> None:
@@ -305,6 +338,54 @@ class GuardedPostgresEngine(PostgresEngine):
         return response
 
 
+async def _run_postgres_writes(
+    engine: GuardedPostgresEngine, writes: Sequence[Write]
+) -> int | None:
+    """``writes`` as one transaction on one pooled connection (a savepoint inside an open one)."""
+    current = engine.current_transaction.get()
+    with engine.guard():
+        if current is not None:
+            return await apply_postgres(current.connection, writes, nested=True)
+        connection = await engine.checkout()
+        broken = True
+        try:
+            missed = await apply_postgres(connection, writes, nested=False)
+            broken = False
+        except Exception as error:
+            broken = is_unavailable(error)
+            raise
+        finally:
+            await engine.give_back(connection, broken=broken)
+    return missed
+
+
+async def run_writes(engine: Engine[Any], writes: Sequence[Write]) -> None:
+    """Run ``writes`` together now (db/writes.py); a write that touched no row raises what its
+    ``when_missing`` says, after everything was undone."""
+    if not writes:
+        return
+    if isinstance(engine, PersistentSQLiteEngine):
+        missed = await engine.run_writes(writes)
+    elif isinstance(engine, GuardedPostgresEngine):
+        missed = await _run_postgres_writes(engine, writes)
+    else:
+        msg = f"no writes on {type(engine).__name__}"
+        raise TypeError(msg)
+    when_missing = None if missed is None else writes[missed].when_missing
+    if when_missing is not None:
+        raise await when_missing()
+
+
+async def write(engine: Engine[Any], statement: Write) -> None:
+    """Run ``statement`` now, or, inside ``Database.batched()``, with the block's other writes
+    when it ends."""
+    pending = PENDING.get()
+    if pending is None:
+        await run_writes(engine, [statement])
+    else:
+        pending.append(statement)
+
+
 class Database:
     """The engine of this process, its life cycle, and atomic units of work."""
 
@@ -360,6 +441,24 @@ class Database:
             raise
         with self.guard():
             await savepoint.release()
+
+    @asynccontextmanager
+    async def batched(self) -> AsyncIterator[None]:
+        """One unit of work whose writes go together: reads inside run at once (outside SQLite's
+        writer lock when no transaction is open), and the writes sent through ``write()`` run
+        when the block ends, in order, as one transaction in one hop (db/writes.py). Nothing is
+        written if the block fails. A writer that needs a write's result, or writes any other
+        way, uses ``atomic()`` instead. Inside another batched block it joins that one."""
+        if PENDING.get() is not None:
+            yield
+            return
+        pending: list[Write] = []
+        token = PENDING.set(pending)
+        try:
+            yield
+        finally:
+            PENDING.reset(token)
+        await run_writes(self.engine, pending)
 
 
 def engine_for(url: str, timeouts: Timeouts) -> PersistentSQLiteEngine | GuardedPostgresEngine:

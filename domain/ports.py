@@ -18,6 +18,12 @@ class UnitOfWork(Protocol):
     def atomic(self) -> AbstractAsyncContextManager[None]:
         """Everything inside commits together or not at all."""
 
+    def batched(self) -> AbstractAsyncContextManager[None]:
+        """Like ``atomic``, for a use case that reads, decides, then writes: the reads run at
+        once and the writes all together when the block ends (one hop to SQLite's writer), so
+        no write may depend on another's result, and a write over a stale version fails the
+        whole block."""
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from db.engine import write
 from db.json_columns import dumps, loads
 from db.pagination import any_prefix, fetch_page
 from db.tables import AuditEventTable
+from db.writes import Write
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditEntry, AuditRecord, Clock
 
@@ -22,6 +24,13 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
     hidden: tuple[UUID, ...] = ()  # objects whose entries the reader must not see
+
+
+_INSERT = (
+    'INSERT INTO audit_event ("id", "at", "actor", "action", "object_type", "object_id",'
+    ' "unit_path", "before", "after", "request_id", "created_at")'
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
 
 
 def _record(row: dict[str, Any]) -> AuditRecord:
@@ -44,22 +53,23 @@ class PiccoloAuditLog:
         self.request_id = request_id
 
     async def record(self, entry: AuditEntry) -> None:
+        """One statement written once as SQL; inside a batched unit of work it goes with the
+        other writes (db/writes.py)."""
         now = self.clock.now()
-        await AuditEventTable.insert(
-            AuditEventTable(
-                id=uuid4(),
-                at=now,
-                actor=entry.actor_id,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                unit_path=entry.unit_path,
-                before=dumps(entry.before),
-                after=dumps(entry.after),
-                request_id=self.request_id,
-                created_at=now,
-            )
+        values = (
+            uuid4(),
+            now,
+            entry.actor_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.unit_path,
+            dumps(entry.before),
+            dumps(entry.after),
+            self.request_id,
+            now,
         )
+        await write(AuditEventTable._meta.db, Write(_INSERT, values))  # noqa: SLF001
 
 
 async def list_audit(

@@ -57,6 +57,10 @@ class MeetingRepository(Protocol):
     ) -> None:
         """With ``expected_version``: StaleVersionError unless that is the stored version."""
 
+    async def save_changes(self, meeting: Meeting, loaded: Meeting, expected_version: int) -> None:
+        """Write only what changed since ``loaded`` (the meeting as read), over
+        ``expected_version`` (else StaleVersionError); joins a batched unit of work."""
+
     async def list_meetings(
         self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
     ) -> Page[Meeting]: ...

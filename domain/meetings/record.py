@@ -1,17 +1,23 @@
 """The meeting's record: minutes and resolutions logged, attendance marked, finalised, and
-amended only with who, why and what changed."""
+amended only with who, why and what changed.
+
+Logging, marking and finalising read, decide, then write only what changed, all together in one
+batched unit of work (decision 0011): the version check is in the write itself.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.actors import Actor
+from domain.audit import audited, bump_version
 from domain.errors import RuleViolationError
 from domain.meetings.access import MeetingUseCases, audit_state
 from domain.meetings.model import Amendment, AttendanceStatus, Meeting, MeetingStatus, Resolution
-from domain.snapshots import plain
+from domain.snapshots import fields_of, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +31,33 @@ class MeetingRecord:
     attendance: list[tuple[UUID, AttendanceStatus, str | None]]
 
 
+def as_read(meeting: Meeting) -> Meeting:
+    """A copy of the meeting as read, to tell what changed and to be the audit's "before": the
+    rules mark attendance rows in place and replace the lists, so the rows are copied and the
+    lists are new ones."""
+    return replace(
+        meeting,
+        attendance=[replace(row) for row in meeting.attendance],
+        agenda=list(meeting.agenda),
+        papers=list(meeting.papers),
+        resolutions=list(meeting.resolutions),
+    )
+
+
+def audit_fields(meeting: Meeting) -> dict[str, Any]:
+    """``audit_state`` without the copy: the same JSON once the audit log encodes it."""
+    state = fields_of(meeting)
+    del state["amendments"]  # audited one by one as they are made
+    return state
+
+
 class MeetingRecordService(MeetingUseCases):
     async def log(
         self, actor: Actor, meeting_id: UUID, version: int | None, record: MeetingRecord
     ) -> Meeting:
-        async with self.uow.atomic():
+        async with self.uow.batched():
             meeting = await self._managed(actor, meeting_id, version)
-            before = audit_state(meeting)
+            loaded = as_read(meeting)
             await self._ensure_sheet(meeting)
             now = self.clock.now()
             for person_id, status, reason in record.attendance:
@@ -45,7 +71,7 @@ class MeetingRecordService(MeetingUseCases):
                 resolutions=record.resolutions,
                 at=now,
             )
-            return await self._save(actor, "meeting.log", meeting, before, rows=True)
+            return await self._save_changes(actor, "meeting.log", meeting, loaded)
 
     async def mark(
         self,
@@ -56,20 +82,20 @@ class MeetingRecordService(MeetingUseCases):
         status: AttendanceStatus,
         reason: str | None,
     ) -> Meeting:
-        async with self.uow.atomic():
+        async with self.uow.batched():
             meeting = await self._managed(actor, meeting_id, version)
-            before = audit_state(meeting)
+            loaded = as_read(meeting)
             await self._ensure_sheet(meeting)
             meeting.mark(person_id, status, reason, self.clock.now())
-            return await self._save(actor, "meeting.attendance", meeting, before, rows=True)
+            return await self._save_changes(actor, "meeting.attendance", meeting, loaded)
 
     async def finalize(self, actor: Actor, meeting_id: UUID, version: int | None) -> Meeting:
-        async with self.uow.atomic():
+        async with self.uow.batched():
             meeting = await self._managed(actor, meeting_id, version)
-            before = audit_state(meeting)
+            loaded = as_read(meeting)
             await self._ensure_sheet(meeting)
             meeting.finalize(self.policy, self.clock.now())
-            return await self._save(actor, "meeting.finalize", meeting, before, rows=True)
+            return await self._save_changes(actor, "meeting.finalize", meeting, loaded)
 
     async def amend(
         self,
@@ -105,3 +131,22 @@ class MeetingRecordService(MeetingUseCases):
             saved = await self._save(actor, "meeting.amend", meeting, before, rows=False)
             await self._load_amendments(saved)
             return saved
+
+    async def _save_changes(
+        self, actor: Actor, action: str, meeting: Meeting, loaded: Meeting
+    ) -> Meeting:
+        """The next version, written as what changed since ``loaded``, with its audit row."""
+        expected = bump_version(meeting)
+        meeting.updated_at = self.clock.now()
+        await self.repo.save_changes(meeting, loaded, expected)
+        await audited(
+            self.audit,
+            actor.person_id,
+            action,
+            "Meeting",
+            meeting.id,
+            meeting.cell_path,
+            before=audit_fields(loaded),
+            after=audit_fields(meeting),
+        )
+        return meeting

@@ -892,6 +892,8 @@ class NoTransaction:
     async def atomic(self) -> AsyncIterator[None]:
         yield
 
+    batched = atomic
+
 
 @asynccontextmanager
 async def rolled_back(db: Database) -> AsyncIterator[None]:
