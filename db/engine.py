@@ -425,7 +425,18 @@ class Database:
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[None]:
         """One unit of work. Inside another one it becomes a savepoint, so a failure still
-        leaves nothing half-written (and tests that wrap everything in a transaction see it)."""
+        leaves nothing half-written (and tests that wrap everything in a transaction see it).
+        Writes sent through ``write()`` inside it run at once, in it, even in a task started
+        inside a batched block (which would otherwise collect them)."""
+        token = PENDING.set(None)
+        try:
+            async with self._transaction_or_savepoint():
+                yield
+        finally:
+            PENDING.reset(token)
+
+    @asynccontextmanager
+    async def _transaction_or_savepoint(self) -> AsyncIterator[None]:
         current = self.engine.current_transaction.get()
         if current is None:
             async with self.engine.transaction():

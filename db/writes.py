@@ -71,7 +71,11 @@ def _undo(connection: sqlite3.Connection, *, nested: bool) -> None:
 
 
 async def apply_postgres(connection: Any, writes: Sequence[Write], *, nested: bool) -> int | None:  # noqa: ANN401 - asyncpg's connection proxy is untyped
-    """``apply_here`` on an asyncpg connection: BEGIN, each write, COMMIT (or a savepoint)."""
+    """``apply_here`` on an asyncpg connection: BEGIN, each write, COMMIT (or a savepoint); a
+    single write alone is its own transaction, without the two round trips."""
+    if len(writes) == 1 and not nested:
+        rows = await connection.fetch(writes[0].postgres(), *writes[0].args)
+        return 0 if writes[0].when_missing is not None and not rows else None
     await connection.execute(f"SAVEPOINT {SAVEPOINT}" if nested else "BEGIN")
     try:
         for index, write in enumerate(writes):
