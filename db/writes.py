@@ -41,59 +41,65 @@ class Write:
 PENDING: ContextVar[list[Write] | None] = ContextVar("chibo_pending_writes", default=None)
 
 
+def _frame(
+    writes: Sequence[Write], *, nested: bool, begin: str = "BEGIN"
+) -> tuple[str, str, tuple[str, ...]]:
+    """How to open, close and undo the transaction of ``writes``: a single write is atomic by
+    itself and runs alone, without the two extra statements (round trips on PostgreSQL)."""
+    if len(writes) == 1:
+        return "", "", ()
+    if nested:
+        return (
+            f"SAVEPOINT {SAVEPOINT}",
+            f"RELEASE {SAVEPOINT}",
+            (f"ROLLBACK TO {SAVEPOINT}", f"RELEASE {SAVEPOINT}"),
+        )
+    return begin, "COMMIT", ("ROLLBACK",)
+
+
 def apply_here(
     connection: sqlite3.Connection, writes: Sequence[Write], *, nested: bool
 ) -> int | None:
     """Run ``writes`` as one transaction (a savepoint when ``nested``) on ``connection``, in the
     thread that owns it. Returns the index of the write that touched no row (everything undone),
     else None (committed, or released into the open transaction)."""
-    connection.execute(f"SAVEPOINT {SAVEPOINT}" if nested else "BEGIN IMMEDIATE")
+    begin, end, undo = _frame(writes, nested=nested, begin="BEGIN IMMEDIATE")
+    if begin:
+        connection.execute(begin)
     try:
         for index, write in enumerate(writes):
             rows = connection.execute(write.sqlite(), write.args).fetchall()
             if write.when_missing is not None and not rows:
-                _undo(connection, nested=nested)
+                for statement in undo:
+                    connection.execute(statement)
                 return index
-        connection.execute(f"RELEASE {SAVEPOINT}" if nested else "COMMIT")
+        if end:
+            connection.execute(end)
     except BaseException:
         with suppress(sqlite3.Error):  # the error that got here is the one to tell
-            _undo(connection, nested=nested)
+            for statement in undo:
+                connection.execute(statement)
         raise
     return None
 
 
-def _undo(connection: sqlite3.Connection, *, nested: bool) -> None:
-    if nested:
-        connection.execute(f"ROLLBACK TO {SAVEPOINT}")
-        connection.execute(f"RELEASE {SAVEPOINT}")
-    elif connection.in_transaction:
-        connection.execute("ROLLBACK")
-
-
 async def apply_postgres(connection: Any, writes: Sequence[Write], *, nested: bool) -> int | None:  # noqa: ANN401 - asyncpg's connection proxy is untyped
-    """``apply_here`` on an asyncpg connection: BEGIN, each write, COMMIT (or a savepoint); a
-    single write alone is its own transaction, without the two round trips."""
-    if len(writes) == 1 and not nested:
-        rows = await connection.fetch(writes[0].postgres(), *writes[0].args)
-        return 0 if writes[0].when_missing is not None and not rows else None
-    await connection.execute(f"SAVEPOINT {SAVEPOINT}" if nested else "BEGIN")
+    """``apply_here`` on an asyncpg connection."""
+    begin, end, undo = _frame(writes, nested=nested)
+    if begin:
+        await connection.execute(begin)
     try:
         for index, write in enumerate(writes):
             rows = await connection.fetch(write.postgres(), *write.args)
             if write.when_missing is not None and not rows:
-                await _undo_postgres(connection, nested=nested)
+                for statement in undo:
+                    await connection.execute(statement)
                 return index
-        await connection.execute(f"RELEASE {SAVEPOINT}" if nested else "COMMIT")
+        if end:
+            await connection.execute(end)
     except BaseException:
         with suppress(Exception):  # a lost connection is closed by the caller instead
-            await _undo_postgres(connection, nested=nested)
+            for statement in undo:
+                await connection.execute(statement)
         raise
     return None
-
-
-async def _undo_postgres(connection: Any, *, nested: bool) -> None:  # noqa: ANN401
-    if nested:
-        await connection.execute(f"ROLLBACK TO {SAVEPOINT}")
-        await connection.execute(f"RELEASE {SAVEPOINT}")
-    elif not connection.is_closed():
-        await connection.execute("ROLLBACK")
