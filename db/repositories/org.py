@@ -10,6 +10,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
+from db.named_sql import bind
 from db.pagination import any_prefix, contains, decode_cursor, encode_cursor, fetch_page
 from db.tables import (
     LeaderAssignmentTable,
@@ -24,6 +25,10 @@ from domain.org.model import (
     Locale,
     Membership,
     MembershipKind,
+    MyCell,
+    MyFollowedCell,
+    MyGrant,
+    MyProfile,
     Person,
     QuotaPeriod,
     RoleGrant,
@@ -52,6 +57,69 @@ _PEOPLE_SQL = (
     ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"'
     ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit" WHERE '
 )
+
+# GET /me: the person (part 0), then each live grant (1), membership (2) and followed cell (3)
+# with its unit's name, in one statement. The parts share one set of columns: "t1" is the phone,
+# the role, the membership kind or the quota period; "t2" the email or the unit's level.
+_PROFILE_SQL = (
+    'SELECT 0 AS "part", "person"."id" AS "id", "person"."home_unit" AS "unit",'
+    ' "person"."full_name" AS "name", "person"."phone" AS "t1", "person"."email" AS "t2",'
+    ' "person"."locale" AS "t3", "unit"."path" AS "t4", "person"."active" AS "flag",'
+    ' "person"."version" AS "n", "person"."created_at" AS "created_at",'
+    ' "person"."updated_at" AS "updated_at"'
+    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit" WHERE "person"."id" = :me'
+    ' UNION ALL SELECT 1, "role_grant"."id", "role_grant"."unit", "unit"."name",'
+    ' "role_grant"."role", "unit"."level", NULL, NULL, NULL, NULL, "role_grant"."created_at", NULL'
+    ' FROM "role_grant" JOIN "unit" ON "unit"."id" = "role_grant"."unit"'
+    ' WHERE "role_grant"."person" = :me AND "role_grant"."revoked_at" IS NULL'
+    ' UNION ALL SELECT 2, "membership"."id", "membership"."cell", "unit"."name",'
+    ' "membership"."kind", NULL, NULL, NULL, "membership"."exempt", NULL,'
+    ' "membership"."created_at", NULL'
+    ' FROM "membership" JOIN "unit" ON "unit"."id" = "membership"."cell"'
+    ' WHERE "membership"."person" = :me AND "membership"."left_on" IS NULL'
+    ' UNION ALL SELECT 3, "leader_assignment"."id", "leader_assignment"."cell", "unit"."name",'
+    ' "leader_assignment"."period", NULL, NULL, NULL, NULL, "leader_assignment"."quota",'
+    ' "leader_assignment"."created_at", NULL'
+    ' FROM "leader_assignment" JOIN "unit" ON "unit"."id" = "leader_assignment"."cell"'
+    ' WHERE "leader_assignment"."leader" = :me AND "leader_assignment"."ended_on" IS NULL'
+    ' ORDER BY "part", "created_at", "id"'
+)
+
+
+def _profile(rows: list[dict[str, Any]]) -> MyProfile | None:
+    if not rows or rows[0]["part"] != 0:
+        return None
+    first = rows[0]
+    person = Person(
+        id=first["id"],
+        home_unit_id=first["unit"],
+        home_unit_path=first["t4"],
+        full_name=first["name"],
+        phone=first["t1"],
+        email=first["t2"],
+        locale=Locale(first["t3"]),
+        active=bool(first["flag"]),
+        created_at=first["created_at"],
+        updated_at=first["updated_at"],
+        version=first["n"],
+    )
+    parts: tuple[list[dict[str, Any]], ...] = ([], [], [], [])
+    for row in rows:
+        parts[row["part"]].append(row)
+    return MyProfile(
+        person=person,
+        grants=tuple(
+            MyGrant(r["id"], Role(r["t1"]), r["unit"], r["name"], r["t2"]) for r in parts[1]
+        ),
+        cells=tuple(
+            MyCell(r["id"], r["unit"], r["name"], MembershipKind(r["t1"]), bool(r["flag"]))
+            for r in parts[2]
+        ),
+        followed=tuple(
+            MyFollowedCell(r["id"], r["unit"], r["name"], r["n"], QuotaPeriod(r["t1"]))
+            for r in parts[3]
+        ),
+    )
 
 
 def _unit(row: dict[str, Any]) -> Unit:
@@ -265,6 +333,10 @@ class PiccoloOrgRepository:
     async def get_person(self, person_id: UUID) -> Person | None:
         row = await _people().where(PersonTable.id == person_id).first()
         return person_from_row(row) if row else None
+
+    async def profile_of(self, person_id: UUID) -> MyProfile | None:
+        engine = PersonTable._meta.db  # noqa: SLF001
+        return _profile(await engine.run_querystring(bind(_PROFILE_SQL, {"me": person_id})))
 
     async def person_by_phone(self, phone: str) -> Person | None:
         row = await _people().where(PersonTable.phone == phone).first()

@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.actors import Role
-from domain.org.model import LeaderAssignment, Membership, Person, RoleGrant, Unit
+from domain.org.model import LeaderAssignment, Membership, MyProfile, Person, RoleGrant, Unit
 from domain.pagination import Page, PageRequest
 
 
@@ -63,6 +63,9 @@ class OrgRepository(Protocol):
     async def count_live_members(self, cell_id: UUID) -> int: ...
 
     async def get_person(self, person_id: UUID) -> Person | None: ...
+    async def profile_of(self, person_id: UUID) -> MyProfile | None:
+        """The person with their live grants, memberships and followed cells (GET /me)."""
+
     async def person_by_phone(self, phone: str) -> Person | None: ...
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
