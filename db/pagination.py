@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -12,6 +13,7 @@ from uuid import UUID
 from piccolo.columns import Column
 from piccolo.columns.combination import Or, Where
 from piccolo.query import Select
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from domain.errors import RuleViolationError
@@ -69,3 +71,104 @@ async def fetch_page(
     last = rows[-1] if rows else {}
     next_cursor = encode_cursor(last[key._meta.name], last["id"]) if more else None  # noqa: SLF001
     return Page(items=tuple(to_domain(r) for r in rows), next_cursor=next_cursor)
+
+
+def prefix_test(engine_type: str) -> tuple[str, str]:
+    """The operator and wildcard of a path prefix test that can use an index on ``unit.path``:
+    ``LIKE 'p%'`` on PostgreSQL (the ``text_pattern_ops`` index of the scale_indexes migration);
+    on SQLite ``GLOB 'p*'``, as LIKE there ignores case and so cannot use a plain index. Paths
+    hold only ids and slashes, never a wildcard of either."""
+    return ("LIKE", "%") if engine_type in {"postgres", "cockroach"} else ("GLOB", "*")
+
+
+_UNIT_PATH = '(SELECT "path" FROM "unit" WHERE "id" = {})'
+
+
+@dataclass(frozen=True, slots=True)
+class ListSql:
+    """One list's page written as SQL: ``select`` (columns and joins, no WHERE) with its rows
+    scoped by unit ``path`` and ordered by ``sort`` then ``row_id``; ``key`` is the sort column's
+    name in the result. ``around`` adds columns and joins to the page's rows (``"page"``)."""
+
+    select: str
+    path: str
+    sort: str
+    row_id: str
+    key: str
+    around_columns: str = ""
+    around_joins: str = ""
+    around_order: str = ""
+
+
+@dataclass(slots=True)
+class Conditions:
+    """The conditions of a page, each with its bound values, in the order they are added."""
+
+    clauses: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *args: Any) -> None:  # noqa: ANN401
+        self.clauses.append(clause)
+        self.args.extend(args)
+
+
+async def fetch_sql_page(
+    table: type[Table],
+    query: ListSql,
+    scopes: tuple[str, ...],
+    where: Conditions,
+    page: PageRequest,
+    within_unit_id: UUID | None,
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """The rows of one page (more rows per item when ``around`` joins them), the next cursor and
+    the path of ``within_unit_id`` (None when not asked or not found), in one statement: the
+    caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id)."""
+    engine = table._meta.db  # noqa: SLF001
+    operator, wildcard = prefix_test(engine.engine_type)
+    scope = " OR ".join([f"{query.path} {operator} {{}}"] * len(scopes)) or "1 = 0"
+    conditions = Conditions([f"({scope})"], [f"{s}{wildcard}" for s in scopes])
+    if within_unit_id is not None:
+        unit_path = f"({_UNIT_PATH} || '{wildcard}')"
+        conditions.add(f"{query.path} {operator} {unit_path}", within_unit_id)
+    conditions.clauses += where.clauses
+    conditions.args += where.args
+    if page.cursor is not None:
+        at, row_id = decode_cursor(page.cursor)
+        conditions.add(
+            f"({query.sort} > {{}} OR ({query.sort} = {{}} AND {query.row_id} > {{}}))",
+            at,
+            at,
+            row_id,
+        )
+    rows_sql = (
+        f"{query.select} WHERE {' AND '.join(conditions.clauses)}"
+        f" ORDER BY {query.sort}, {query.row_id} LIMIT {{}}"
+    )
+    args = [*conditions.args, page.limit + 1]
+    order = f' ORDER BY "page"."{query.key}", "page"."id"{query.around_order}'
+    if within_unit_id is None:
+        sql = (
+            f'WITH "page" AS ({rows_sql}) SELECT "page".*{query.around_columns}'  # noqa: S608
+            f' FROM "page"{query.around_joins}{order}'
+        )
+    else:
+        sql = (
+            f'WITH "page" AS ({rows_sql}) SELECT "within"."path" AS "within_path",'  # noqa: S608
+            f' "page".*{query.around_columns} FROM "unit" AS "within"'
+            f' LEFT JOIN "page" ON 1 = 1{query.around_joins}'
+            f' WHERE "within"."id" = {{}}{order}'
+        )
+        args.append(within_unit_id)
+    rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
+    within_path = rows[0]["within_path"] if within_unit_id is not None and rows else None
+    if within_unit_id is not None:
+        rows = [r for r in rows if r["id"] is not None]
+    ids: list[UUID] = []
+    for row in rows:
+        if not ids or ids[-1] != row["id"]:
+            ids.append(row["id"])
+    if len(ids) <= page.limit:
+        return rows, None, within_path
+    last = next(r for r in rows if r["id"] == ids[page.limit - 1])
+    kept = [r for r in rows if r["id"] != ids[page.limit]]
+    return kept, encode_cursor(last[query.key], last["id"]), within_path

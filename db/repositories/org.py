@@ -11,7 +11,14 @@ from piccolo.query import Select
 from piccolo.querystring import QueryString
 
 from db.named_sql import bind
-from db.pagination import any_prefix, contains, decode_cursor, encode_cursor, fetch_page
+from db.pagination import (
+    Conditions,
+    ListSql,
+    any_prefix,
+    contains,
+    fetch_page,
+    fetch_sql_page,
+)
 from db.tables import (
     LeaderAssignmentTable,
     MembershipTable,
@@ -41,7 +48,7 @@ from domain.org.ports import (
     PersonFilter,
     UnitFilter,
 )
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 
 EMPTY: Page[Any] = Page(items=(), next_cursor=None)
 
@@ -55,7 +62,14 @@ _PEOPLE_SQL = (
     'SELECT "person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
     ' "person"."email", "person"."locale", "person"."active", "person"."created_at",'
     ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"'
-    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit" WHERE '
+    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit"'
+)
+_PEOPLE_PAGE = ListSql(
+    _PEOPLE_SQL,
+    path='"unit"."path"',
+    sort='"person"."created_at"',
+    row_id='"person"."id"',
+    key="created_at",
 )
 
 # GET /me: the person (part 0), then each live grant (1), membership (2) and followed cell (3)
@@ -344,39 +358,22 @@ class PiccoloOrgRepository:
 
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
-    ) -> Page[Person]:
-        if not scopes:
-            return EMPTY
+    ) -> PageWithin[Person]:
+        if not scopes and where.within_unit_id is None:
+            return PageWithin(EMPTY)
         engine = PersonTable._meta.db  # noqa: SLF001
         like = "ILIKE" if engine.engine_type in {"postgres", "cockroach"} else "LIKE"
-        clauses = ["(" + " OR ".join(['"unit"."path" LIKE {}'] * len(scopes)) + ")"]
-        args: list[Any] = [f"{s}%" for s in scopes]
-        for clause, value, used in (
-            ('"unit"."path" LIKE {}', f"{where.within_path}%", where.within_path),
-            ('"person"."active" = {}', where.active, where.active is not None),
-            (f'"person"."full_name" {like} {{}}', f"%{where.name_contains}%", where.name_contains),
-            ('"person"."phone" = {}', where.phone, where.phone),
-        ):
-            if used:
-                clauses.append(clause)
-                args.append(value)
-        if page.cursor is not None:
-            at, row_id = decode_cursor(page.cursor)
-            clauses.append(
-                '("person"."created_at" > {}'
-                ' OR ("person"."created_at" = {} AND "person"."id" > {}))'
-            )
-            args += [at, at, row_id]
-        sql = (
-            _PEOPLE_SQL
-            + " AND ".join(clauses)
-            + ' ORDER BY "person"."created_at", "person"."id" LIMIT {}'
+        conditions = Conditions()
+        if where.active is not None:
+            conditions.add('"person"."active" = {}', where.active)
+        if where.name_contains:
+            conditions.add(f'"person"."full_name" {like} {{}}', f"%{where.name_contains}%")
+        if where.phone:
+            conditions.add('"person"."phone" = {}', where.phone)
+        rows, cursor, within = await fetch_sql_page(
+            PersonTable, _PEOPLE_PAGE, scopes, conditions, page, where.within_unit_id
         )
-        rows = await engine.run_querystring(QueryString(sql, *args, page.limit + 1))
-        more = len(rows) > page.limit
-        items = tuple(person_from_row(r) for r in rows[: page.limit])
-        cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
-        return Page(items=items, next_cursor=cursor)
+        return PageWithin(Page(tuple(person_from_row(r) for r in rows), cursor), within)
 
     async def add_person(
         self, person: Person, password_hash: str | None, *, password_temporary: bool = False

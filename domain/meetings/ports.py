@@ -32,6 +32,7 @@ class CellRule:
 class MeetingFilter:
     cell_id: UUID | None = None
     within_path: str | None = None
+    within_unit_id: UUID | None = None  # the subtree of this unit, found in the same query
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     status: MeetingStatus | None = None

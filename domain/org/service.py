@@ -235,7 +235,8 @@ class OrgService:
     async def list_people(
         self, actor: Actor, where: PersonFilter, page: PageRequest
     ) -> Page[Person]:
-        return await self.repo.list_people(actor.scopes(Permission.VIEW_PEOPLE), where, page)
+        found = await self.repo.list_people(actor.scopes(Permission.VIEW_PEOPLE), where, page)
+        return actor.page_within(where.within_unit_id, found)
 
     async def create_person(self, actor: Actor, new: NewPerson) -> Person:
         async with self.uow.atomic():

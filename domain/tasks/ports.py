@@ -17,6 +17,7 @@ from domain.working_days import CalendarDay, WorkingCalendar
 @dataclass(frozen=True, slots=True)
 class TaskFilter:
     within_path: str | None = None
+    within_unit_id: UUID | None = None  # the subtree of this unit, found in the same query
     status: TaskStatus | None = None
     source: TaskSource | None = None
     priority: Priority | None = None
