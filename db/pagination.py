@@ -74,11 +74,25 @@ async def fetch_page(
 
 
 def prefix_test(engine_type: str) -> tuple[str, str]:
-    """The operator and wildcard of a path prefix test that can use an index on ``unit.path``:
-    ``LIKE 'p%'`` on PostgreSQL (the ``text_pattern_ops`` index of the scale_indexes migration);
-    on SQLite ``GLOB 'p*'``, as LIKE there ignores case and so cannot use a plain index. Paths
-    hold only ids and slashes, never a wildcard of either."""
+    """The operator and wildcard of a path prefix test: ``LIKE 'p%'`` on PostgreSQL, and on
+    SQLite ``GLOB 'p*'`` (its LIKE ignores case, so it can use no plain index). Paths hold only
+    hex ids and slashes, never a wildcard of either."""
     return ("LIKE", "%") if engine_type in {"postgres", "cockroach"} else ("GLOB", "*")
+
+
+def subtree_range(engine_type: str, column: str) -> str:
+    """``column`` within the subtree of a path bound as two values (``subtree_bounds``): a range
+    every engine serves from an index whatever the plan, where a bound ``LIKE`` pattern is known
+    only to a custom plan. On PostgreSQL the byte-wise operators of the ``text_pattern_ops``
+    index (migration scale_indexes), as the database's collation may not order bytes."""
+    if engine_type in {"postgres", "cockroach"}:
+        return f"({column} ~>=~ {{}} AND {column} ~<~ {{}})"
+    return f"({column} >= {{}} AND {column} < {{}})"
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The paths of ``path``'s subtree are those from ``path`` (included) to this (excluded)."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
 _UNIT_PATH = '(SELECT "path" FROM "unit" WHERE "id" = {})'
@@ -125,8 +139,10 @@ async def fetch_sql_page(
     caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id)."""
     engine = table._meta.db  # noqa: SLF001
     operator, wildcard = prefix_test(engine.engine_type)
-    scope = " OR ".join([f"{query.path} {operator} {{}}"] * len(scopes)) or "1 = 0"
-    conditions = Conditions([f"({scope})"], [f"{s}{wildcard}" for s in scopes])
+    scope = " OR ".join([subtree_range(engine.engine_type, query.path)] * len(scopes))
+    conditions = Conditions(
+        [f"({scope or '1 = 0'})"], [bound for s in scopes for bound in subtree_bounds(s)]
+    )
     if within_unit_id is not None:
         unit_path = f"({_UNIT_PATH} || '{wildcard}')"
         conditions.add(f"{query.path} {operator} {unit_path}", within_unit_id)
