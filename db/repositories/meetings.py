@@ -3,6 +3,7 @@ attendance sheet is one row per member, rewritten in one statement when it chang
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
@@ -231,9 +232,13 @@ async def _insert_sheet(meeting: Meeting) -> None:
 # The meetings list (GET /api/v1/meetings) in one statement written once as SQL: the page, then
 # each meeting's tally by attendance status and its leaders' visits (one row per visit).
 _TALLY = ", ".join(
-    f'SUM(CASE WHEN "status" = \'{s.value}\' THEN 1 ELSE 0 END) AS "{s.value}"'
-    for s in AttendanceStatus
+    [
+        f'SUM(CASE WHEN "status" = \'{s.value}\' THEN 1 ELSE 0 END) AS "{s.value}"'
+        for s in AttendanceStatus
+    ]
+    + ['SUM(CASE WHEN "status" IS NULL THEN 1 ELSE 0 END) AS "unmarked"']
 )
+_VISITS = ' LEFT JOIN "leader_visit" ON "leader_visit"."meeting" = "page"."id"'
 _OVERVIEW_PAGE = ListSql(
     'SELECT "meeting".*, "unit"."path" AS "cell_path"'
     ' FROM "meeting" JOIN "unit" ON "unit"."id" = "meeting"."cell"',
@@ -247,12 +252,18 @@ _OVERVIEW_PAGE = ListSql(
     ' "leader_visit"."leader_confirmed_at" AS "visit_leader_confirmed_at",'
     ' "leader_visit"."secretary_confirmed_at" AS "visit_secretary_confirmed_at",'
     ' "leader_visit"."remarks" AS "visit_remarks"',
-    around_joins=f' LEFT JOIN (SELECT "meeting", {_TALLY},'  # noqa: S608 - no values
-    ' SUM(CASE WHEN "status" IS NULL THEN 1 ELSE 0 END) AS "unmarked" FROM "attendance"'
+    # SQLite (no LATERAL) reads the page's sheets by the attendance index for this IN
+    around_joins=f' LEFT JOIN (SELECT "meeting", {_TALLY} FROM "attendance"'  # noqa: S608
     ' WHERE "meeting" IN (SELECT "id" FROM "page") GROUP BY "meeting") AS "tally"'
-    ' ON "tally"."meeting" = "page"."id"'
-    ' LEFT JOIN "leader_visit" ON "leader_visit"."meeting" = "page"."id"',
+    ' ON "tally"."meeting" = "page"."id"' + _VISITS,
     around_order=', "leader_visit"."leader_confirmed_at"',
+)
+# PostgreSQL hashed the whole attendance table for that IN (7 ms at the bench's 15,000 rows);
+# LATERAL reads each page row's sheet by the index (0.5 ms)
+_OVERVIEW_PAGE_POSTGRES = dataclasses.replace(
+    _OVERVIEW_PAGE,
+    around_joins=f' LEFT JOIN LATERAL (SELECT {_TALLY} FROM "attendance"'  # noqa: S608
+    ' WHERE "attendance"."meeting" = "page"."id") AS "tally" ON 1 = 1' + _VISITS,
 )
 
 
@@ -361,8 +372,14 @@ class PiccoloMeetingRepository:
         ):
             if used:
                 conditions.add(clause, value)
+        postgres = MeetingTable._meta.db.engine_type == "postgres"  # noqa: SLF001
         rows, cursor, within = await fetch_sql_page(
-            MeetingTable, _OVERVIEW_PAGE, scopes, conditions, page, where.within_unit_id
+            MeetingTable,
+            _OVERVIEW_PAGE_POSTGRES if postgres else _OVERVIEW_PAGE,
+            scopes,
+            conditions,
+            page,
+            where.within_unit_id,
         )
         return PageWithin(Page(_overviews(rows), cursor), within)
 
