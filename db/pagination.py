@@ -95,16 +95,17 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
-_UNIT_PATH = '(SELECT "path" FROM "unit" WHERE "id" = {})'
+_UNIT_PATH = 'SELECT "path" FROM "unit" WHERE "id" = {}'
 
 
 @dataclass(frozen=True, slots=True)
 class ListSql:
-    """One list's page written as SQL: ``select`` (columns and joins, no WHERE) with its rows
+    """One list's page written as SQL: ``columns`` of ``tables`` (joins, no WHERE), the rows
     scoped by unit ``path`` and ordered by ``sort`` then ``row_id``; ``key`` is the sort column's
     name in the result. ``around`` adds columns and joins to the page's rows (``"page"``)."""
 
-    select: str
+    columns: str
+    tables: str
     path: str
     sort: str
     row_id: str
@@ -136,16 +137,20 @@ async def fetch_sql_page(
 ) -> tuple[list[dict[str, Any]], str | None, str | None]:
     """The rows of one page (more rows per item when ``around`` joins them), the next cursor and
     the path of ``within_unit_id`` (None when not asked or not found), in one statement: the
-    caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id)."""
+    caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id). Only an empty
+    page asked within a unit takes a second one, to tell a unit without rows from no unit."""
     engine = table._meta.db  # noqa: SLF001
     operator, wildcard = prefix_test(engine.engine_type)
     scope = " OR ".join([subtree_range(engine.engine_type, query.path)] * len(scopes))
     conditions = Conditions(
         [f"({scope or '1 = 0'})"], [bound for s in scopes for bound in subtree_bounds(s)]
     )
+    columns = query.columns
+    args: list[Any] = []
     if within_unit_id is not None:
-        unit_path = f"({_UNIT_PATH} || '{wildcard}')"
-        conditions.add(f"{query.path} {operator} {unit_path}", within_unit_id)
+        columns += f', ({_UNIT_PATH}) AS "within_path"'
+        args.append(within_unit_id)
+        conditions.add(f"{query.path} {operator} (({_UNIT_PATH}) || '{wildcard}')", within_unit_id)
     conditions.clauses += where.clauses
     conditions.args += where.args
     if page.cursor is not None:
@@ -156,29 +161,22 @@ async def fetch_sql_page(
             at,
             row_id,
         )
-    rows_sql = (
-        f"{query.select} WHERE {' AND '.join(conditions.clauses)}"
+    sql = (
+        f"SELECT {columns} FROM {query.tables} WHERE {' AND '.join(conditions.clauses)}"  # noqa: S608
         f" ORDER BY {query.sort}, {query.row_id} LIMIT {{}}"
     )
-    args = [*conditions.args, page.limit + 1]
-    order = f' ORDER BY "page"."{query.key}", "page"."id"{query.around_order}'
-    if within_unit_id is None:
+    args += [*conditions.args, page.limit + 1]
+    if query.around_joins:
         sql = (
-            f'WITH "page" AS ({rows_sql}) SELECT "page".*{query.around_columns}'  # noqa: S608
-            f' FROM "page"{query.around_joins}{order}'
+            f'WITH "page" AS ({sql}) SELECT "page".*{query.around_columns}'  # noqa: S608
+            f' FROM "page"{query.around_joins}'
+            f' ORDER BY "page"."{query.key}", "page"."id"{query.around_order}'
         )
-    else:
-        sql = (
-            f'WITH "page" AS ({rows_sql}) SELECT "within"."path" AS "within_path",'  # noqa: S608
-            f' "page".*{query.around_columns} FROM "unit" AS "within"'
-            f' LEFT JOIN "page" ON 1 = 1{query.around_joins}'
-            f' WHERE "within"."id" = {{}}{order}'
-        )
-        args.append(within_unit_id)
     rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
-    within_path = rows[0]["within_path"] if within_unit_id is not None and rows else None
+    within_path = None
     if within_unit_id is not None:
-        rows = [r for r in rows if r["id"] is not None]
+        found = rows or await engine.run_querystring(QueryString(_UNIT_PATH, within_unit_id))
+        within_path = found[0]["within_path" if rows else "path"] if found else None
     ids: list[UUID] = []
     for row in rows:
         if not ids or ids[-1] != row["id"]:

@@ -240,8 +240,8 @@ _TALLY = ", ".join(
 )
 _VISITS = ' LEFT JOIN "leader_visit" ON "leader_visit"."meeting" = "page"."id"'
 _OVERVIEW_PAGE = ListSql(
-    'SELECT "meeting".*, "unit"."path" AS "cell_path"'
-    ' FROM "meeting" JOIN "unit" ON "unit"."id" = "meeting"."cell"',
+    '"meeting".*, "unit"."path" AS "cell_path"',
+    '"meeting" JOIN "unit" ON "unit"."id" = "meeting"."cell"',
     path='"unit"."path"',
     sort='"meeting"."planned_start"',
     row_id='"meeting"."id"',

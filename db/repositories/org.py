@@ -58,14 +58,11 @@ _UNIT_SQL = (
     'SELECT "id", "parent", "path", "name", "level", "is_cell", "active", "created_at",'
     ' "updated_at", "version" FROM "unit" WHERE "id" = {} LIMIT 1'
 )
-_PEOPLE_SQL = (
-    'SELECT "person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
-    ' "person"."email", "person"."locale", "person"."active", "person"."created_at",'
-    ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"'
-    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit"'
-)
 _PEOPLE_PAGE = ListSql(
-    _PEOPLE_SQL,
+    '"person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
+    ' "person"."email", "person"."locale", "person"."active", "person"."created_at",'
+    ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"',
+    '"person" JOIN "unit" ON "unit"."id" = "person"."home_unit"',
     path='"unit"."path"',
     sort='"person"."created_at"',
     row_id='"person"."id"',

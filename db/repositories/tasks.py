@@ -119,8 +119,8 @@ def _tasks() -> Select[Any]:
 
 # The task lists (GET /api/v1/tasks, /mine, /to-verify): one statement written once as SQL.
 _TASK_PAGE = ListSql(
-    'SELECT "task".*, "unit"."path" AS "unit_path" FROM "task"'
-    ' JOIN "unit" ON "unit"."id" = "task"."unit"',
+    '"task".*, "unit"."path" AS "unit_path"',
+    '"task" JOIN "unit" ON "unit"."id" = "task"."unit"',
     path='"unit"."path"',
     sort='"task"."created_at"',
     row_id='"task"."id"',
