@@ -229,6 +229,16 @@ async def _pragma(connection: aiosqlite.Connection, pragma: str) -> None:
         await cursor.fetchall()
 
 
+async def keep_session(connection: Any) -> None:  # noqa: ANN401 - an asyncpg connection
+    """The pool's reset: nothing. asyncpg's default sends ``pg_advisory_unlock_all()``, ``RESET
+    ALL`` and friends, one more round trip after every statement run outside a transaction. No
+    pooled connection keeps session state (the scheduler's leader lock has its own connection,
+    schedules/runner.py; other locks are transaction-level), and asyncpg still rolls back a
+    transaction left open before calling this. Never ``SET`` or lock at session level on a
+    pooled connection."""
+    del connection
+
+
 class GuardedPostgresTransaction(PostgresTransaction):
     """Piccolo's transaction with a bounded checkout, and a connection that always goes back to
     the pool: Piccolo's leaks it when BEGIN or COMMIT fails, and a frozen server then drained
@@ -404,7 +414,9 @@ class Database:
         if isinstance(self.engine, PersistentSQLiteEngine):
             await self.engine.open()
         elif isinstance(self.engine, PostgresEngine):
-            await self.engine.start_connection_pool(min_size=POOL_MIN, max_size=POOL_MAX)
+            await self.engine.start_connection_pool(
+                min_size=POOL_MIN, max_size=POOL_MAX, reset=keep_session
+            )
             await self.engine.run_querystring(QueryString("SELECT 1"))  # a bad URL fails here
 
     async def close(self) -> None:

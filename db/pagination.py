@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -12,6 +13,7 @@ from uuid import UUID
 from piccolo.columns import Column
 from piccolo.columns.combination import Or, Where
 from piccolo.query import Select
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from domain.errors import RuleViolationError
@@ -69,3 +71,118 @@ async def fetch_page(
     last = rows[-1] if rows else {}
     next_cursor = encode_cursor(last[key._meta.name], last["id"]) if more else None  # noqa: SLF001
     return Page(items=tuple(to_domain(r) for r in rows), next_cursor=next_cursor)
+
+
+def prefix_test(engine_type: str) -> tuple[str, str]:
+    """The operator and wildcard of a path prefix test: ``LIKE 'p%'`` on PostgreSQL, and on
+    SQLite ``GLOB 'p*'`` (its LIKE ignores case, so it can use no plain index). Paths hold only
+    hex ids and slashes, never a wildcard of either."""
+    return ("LIKE", "%") if engine_type in {"postgres", "cockroach"} else ("GLOB", "*")
+
+
+def subtree_range(engine_type: str, column: str) -> str:
+    """``column`` within the subtree of a path bound as two values (``subtree_bounds``): a range
+    every engine serves from an index whatever the plan, where a bound ``LIKE`` pattern is known
+    only to a custom plan. On PostgreSQL the byte-wise operators of the ``text_pattern_ops``
+    index (migration scale_indexes), as the database's collation may not order bytes."""
+    if engine_type in {"postgres", "cockroach"}:
+        return f"({column} ~>=~ {{}} AND {column} ~<~ {{}})"
+    return f"({column} >= {{}} AND {column} < {{}})"
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The paths of ``path``'s subtree are those from ``path`` (included) to this (excluded)."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
+
+
+_UNIT_PATH = 'SELECT "path" FROM "unit" WHERE "id" = {}'
+
+
+@dataclass(frozen=True, slots=True)
+class ListSql:
+    """One list's page written as SQL: ``columns`` of ``tables`` (joins, no WHERE), the rows
+    scoped by unit ``path`` and ordered by ``sort`` then ``row_id``; ``key`` is the sort column's
+    name in the result. ``around`` adds columns and joins to the page's rows (``"page"``)."""
+
+    columns: str
+    tables: str
+    path: str
+    sort: str
+    row_id: str
+    key: str
+    around_columns: str = ""
+    around_joins: str = ""
+    around_order: str = ""
+
+
+@dataclass(slots=True)
+class Conditions:
+    """The conditions of a page, each with its bound values, in the order they are added."""
+
+    clauses: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *args: Any) -> None:  # noqa: ANN401
+        self.clauses.append(clause)
+        self.args.extend(args)
+
+
+async def fetch_sql_page(
+    table: type[Table],
+    query: ListSql,
+    scopes: tuple[str, ...],
+    where: Conditions,
+    page: PageRequest,
+    within_unit_id: UUID | None,
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """The rows of one page (more rows per item when ``around`` joins them), the next cursor and
+    the path of ``within_unit_id`` (None when not asked or not found), in one statement: the
+    caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id). Only an empty
+    page asked within a unit takes a second one, to tell a unit without rows from no unit."""
+    engine = table._meta.db  # noqa: SLF001
+    operator, wildcard = prefix_test(engine.engine_type)
+    scope = " OR ".join([subtree_range(engine.engine_type, query.path)] * len(scopes))
+    conditions = Conditions(
+        [f"({scope or '1 = 0'})"], [bound for s in scopes for bound in subtree_bounds(s)]
+    )
+    columns = query.columns
+    args: list[Any] = []
+    if within_unit_id is not None:
+        columns += f', ({_UNIT_PATH}) AS "within_path"'
+        args.append(within_unit_id)
+        conditions.add(f"{query.path} {operator} (({_UNIT_PATH}) || '{wildcard}')", within_unit_id)
+    conditions.clauses += where.clauses
+    conditions.args += where.args
+    if page.cursor is not None:
+        at, row_id = decode_cursor(page.cursor)
+        conditions.add(
+            f"({query.sort} > {{}} OR ({query.sort} = {{}} AND {query.row_id} > {{}}))",
+            at,
+            at,
+            row_id,
+        )
+    sql = (
+        f"SELECT {columns} FROM {query.tables} WHERE {' AND '.join(conditions.clauses)}"  # noqa: S608
+        f" ORDER BY {query.sort}, {query.row_id} LIMIT {{}}"
+    )
+    args += [*conditions.args, page.limit + 1]
+    if query.around_joins:
+        sql = (
+            f'WITH "page" AS ({sql}) SELECT "page".*{query.around_columns}'  # noqa: S608
+            f' FROM "page"{query.around_joins}'
+            f' ORDER BY "page"."{query.key}", "page"."id"{query.around_order}'
+        )
+    rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
+    within_path = None
+    if within_unit_id is not None:
+        found = rows or await engine.run_querystring(QueryString(_UNIT_PATH, within_unit_id))
+        within_path = found[0]["within_path" if rows else "path"] if found else None
+    ids: list[UUID] = []
+    for row in rows:
+        if not ids or ids[-1] != row["id"]:
+            ids.append(row["id"])
+    if len(ids) <= page.limit:
+        return rows, None, within_path
+    last = next(r for r in rows if r["id"] == ids[page.limit - 1])
+    kept = [r for r in rows if r["id"] != ids[page.limit]]
+    return kept, encode_cursor(last[query.key], last["id"]), within_path

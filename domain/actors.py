@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
 from domain.errors import ForbiddenError, NotFoundError
+from domain.pagination import Page, PageWithin
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -121,6 +125,15 @@ class Actor:
         """Outside the scope reads exactly like missing."""
         if not self.may(permission, unit_path):
             raise NotFoundError(code)
+
+    def page_within(self, unit_id: UUID | None, found: PageWithin[T]) -> Page[T]:
+        """A list asked within a unit's subtree: a unit missing or outside the caller's view
+        reads as missing (``unit_not_found``), as when it is read on its own."""
+        if unit_id is not None:
+            if found.unit_path is None:
+                raise NotFoundError("unit_not_found")
+            self.require_visible(Permission.VIEW_UNIT, found.unit_path, "unit_not_found")
+        return found.page
 
     def require(self, permission: Permission, unit_path: str, code: str) -> None:
         """Seen but not allowed: the caller learns only that it is forbidden."""

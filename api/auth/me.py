@@ -29,29 +29,29 @@ async def get_me(actor: NamedDependency[Actor], org: NamedDependency[OrgService]
                 id=g.id,
                 role=g.role,
                 unit_id=g.unit_id,
-                unit_name=me.units[g.unit_id].name,
-                unit_level=me.units[g.unit_id].level,
+                unit_name=g.unit_name,
+                unit_level=g.unit_level,
             )
             for g in me.grants
         ],
         cells=[
             MyCellOut(
-                membership_id=m.id,
-                cell_id=m.cell_id,
-                cell_name=me.units[m.cell_id].name,
-                kind=m.kind,
-                exempt=m.exempt,
+                membership_id=c.membership_id,
+                cell_id=c.cell_id,
+                cell_name=c.cell_name,
+                kind=c.kind,
+                exempt=c.exempt,
             )
-            for m in me.memberships
+            for c in me.cells
         ],
         followed=[
             MyFollowedCellOut(
-                assignment_id=a.id,
-                cell_id=a.cell_id,
-                cell_name=me.units[a.cell_id].name,
-                quota=a.quota,
-                period=a.period,
+                assignment_id=f.assignment_id,
+                cell_id=f.cell_id,
+                cell_name=f.cell_name,
+                quota=f.quota,
+                period=f.period,
             )
-            for a in me.followed
+            for f in me.followed
         ],
     )

@@ -33,7 +33,6 @@ from domain.meetings.planning import MeetingPlanningService
 from domain.meetings.ports import CellRule, MeetingFilter
 from domain.meetings.reading import MeetingReadingService
 from domain.meetings.recurrence import MeetingRule, local_month_bounds
-from domain.org.service import OrgService
 from domain.pagination import PageRequest
 
 Lifecycle = NamedDependency[MeetingLifecycleService]
@@ -108,7 +107,6 @@ class MeetingController(Controller):
         self,
         actor: Me,
         meeting_reading: Reading,
-        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         cell_id: Annotated[UUID | None, QueryParameter(name="cellId")] = None,
@@ -119,7 +117,6 @@ class MeetingController(Controller):
     ) -> PageOut[MeetingOut]:
         """Meetings the caller can see, by cell or unit subtree and local month, each with its
         attendance tally and the leaders' visits (a ward's oversight at a glance)."""
-        within = (await org.unit(actor, unit_id)).path if unit_id else None
         starts_from = starts_before = None
         if month:
             starts_from, starts_before = local_month_bounds(int(month[:4]), int(month[5:]))
@@ -127,7 +124,7 @@ class MeetingController(Controller):
             actor,
             MeetingFilter(
                 cell_id=cell_id,
-                within_path=within,
+                within_unit_id=unit_id,
                 starts_from=starts_from,
                 starts_before=starts_before,
                 status=status,

@@ -40,9 +40,8 @@ class PersonController(Controller):
         phone: Annotated[str | None, QueryParameter(max_length=30)] = None,
     ) -> PageOut[PersonOut]:
         """People whose records the caller can see."""
-        within_path = (await org.unit(actor, unit_id)).path if unit_id else None
         where = PersonFilter(
-            within_path=within_path,
+            within_unit_id=unit_id,
             active=active,
             name_contains=q,
             phone=to_e164(phone) if phone else None,

@@ -25,7 +25,6 @@ from api.tasks.schemas import (
     TaskOut,
 )
 from domain.actors import Actor
-from domain.org.service import OrgService
 from domain.pagination import PageRequest
 from domain.tasks.model import Closing, Evidence, Priority, TaskSource, TaskStatus
 from domain.tasks.ports import TaskFilter
@@ -74,7 +73,6 @@ class TaskController(Controller):
         self,
         actor: Me,
         tasks: Tasks,
-        org: NamedDependency[OrgService],
         limit: Limit = 50,
         cursor: Cursor = None,
         unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None,
@@ -87,11 +85,10 @@ class TaskController(Controller):
         due_until: Annotated[date | None, QueryParameter(name="dueUntil")] = None,
     ) -> PageOut[TaskOut]:
         """A unit subtree's tasks with filters."""
-        within = (await org.unit(actor, unit_id)).path if unit_id else None
         page = await tasks.list_tasks(
             actor,
             TaskFilter(
-                within_path=within,
+                within_unit_id=unit_id,
                 status=status,
                 source=source,
                 priority=priority,

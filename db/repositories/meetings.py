@@ -3,18 +3,18 @@ attendance sheet is one row per member, rewritten in one statement when it chang
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
 from piccolo.query import Select
-from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from db.engine import write
 from db.json_columns import dumps, loads
-from db.pagination import any_prefix, fetch_page
+from db.pagination import Conditions, ListSql, any_prefix, fetch_page, fetch_sql_page
 from db.tables import (
     AttendanceTable,
     LeaderAssignmentTable,
@@ -37,6 +37,7 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingStatus,
     Resolution,
     Tally,
@@ -44,7 +45,7 @@ from domain.meetings.model import (
 from domain.meetings.ports import CellRule, MeetingFilter, RosterEntry
 from domain.meetings.recurrence import MeetingRule, RuleKind
 from domain.org.model import MembershipKind
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 
 
 def _meeting(row: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> Meeting:
@@ -257,6 +258,67 @@ async def _stale(meeting_id: UUID) -> StaleVersionError:
     )
 
 
+# The meetings list (GET /api/v1/meetings) in one statement written once as SQL: the page, then
+# each meeting's tally by attendance status and its leaders' visits (one row per visit).
+_TALLY = ", ".join(
+    [
+        f'SUM(CASE WHEN "status" = \'{s.value}\' THEN 1 ELSE 0 END) AS "{s.value}"'
+        for s in AttendanceStatus
+    ]
+    + ['SUM(CASE WHEN "status" IS NULL THEN 1 ELSE 0 END) AS "unmarked"']
+)
+_VISITS = ' LEFT JOIN "leader_visit" ON "leader_visit"."meeting" = "page"."id"'
+_OVERVIEW_PAGE = ListSql(
+    '"meeting".*, "unit"."path" AS "cell_path"',
+    '"meeting" JOIN "unit" ON "unit"."id" = "meeting"."cell"',
+    path='"unit"."path"',
+    sort='"meeting"."planned_start"',
+    row_id='"meeting"."id"',
+    key="planned_start",
+    around_columns=", "
+    + ", ".join(f'"tally"."{s.value}" AS "tally_{s.value}"' for s in AttendanceStatus)
+    + ', "tally"."unmarked" AS "tally_unmarked", "leader_visit"."leader" AS "visit_leader",'
+    ' "leader_visit"."leader_confirmed_at" AS "visit_leader_confirmed_at",'
+    ' "leader_visit"."secretary_confirmed_at" AS "visit_secretary_confirmed_at",'
+    ' "leader_visit"."remarks" AS "visit_remarks"',
+    # SQLite (no LATERAL) reads the page's sheets by the attendance index for this IN
+    around_joins=f' LEFT JOIN (SELECT "meeting", {_TALLY} FROM "attendance"'  # noqa: S608
+    ' WHERE "meeting" IN (SELECT "id" FROM "page") GROUP BY "meeting") AS "tally"'
+    ' ON "tally"."meeting" = "page"."id"' + _VISITS,
+    around_order=', "leader_visit"."leader_confirmed_at"',
+)
+# PostgreSQL hashed the whole attendance table for that IN (7 ms at the bench's 15,000 rows);
+# LATERAL reads each page row's sheet by the index (0.5 ms)
+_OVERVIEW_PAGE_POSTGRES = dataclasses.replace(
+    _OVERVIEW_PAGE,
+    around_joins=f' LEFT JOIN LATERAL (SELECT {_TALLY} FROM "attendance"'  # noqa: S608
+    ' WHERE "attendance"."meeting" = "page"."id") AS "tally" ON 1 = 1' + _VISITS,
+)
+
+
+def _overviews(rows: list[dict[str, Any]]) -> tuple[MeetingOverview, ...]:
+    """One overview per meeting from its rows (one per visit, or one without any)."""
+    found: list[MeetingOverview] = []
+    for row in rows:
+        if not found or found[-1].meeting.id != row["id"]:
+            tally = Tally(
+                **{s.value: row[f"tally_{s.value}"] or 0 for s in AttendanceStatus},
+                unmarked=row["tally_unmarked"] or 0,
+            )
+            found.append(MeetingOverview(_meeting(row), tally, ()))
+        if row["visit_leader"] is not None:
+            visit = LeaderVisit(
+                meeting_id=row["id"],
+                leader_id=row["visit_leader"],
+                leader_confirmed_at=row["visit_leader_confirmed_at"],
+                secretary_confirmed_at=row["visit_secretary_confirmed_at"],
+                remarks=row["visit_remarks"],
+            )
+            last = found[-1]
+            found[-1] = MeetingOverview(last.meeting, last.tally, (*last.visits, visit))
+    return tuple(found)
+
+
 class PiccoloMeetingRepository:
     async def get(self, meeting_id: UUID) -> Meeting | None:
         row = await _meetings().where(MeetingTable.id == meeting_id).first()
@@ -337,8 +399,6 @@ class PiccoloMeetingRepository:
         query = _meetings().where(scope)
         if where.cell_id:
             query = query.where(MeetingTable.cell == where.cell_id)
-        if where.within_path:
-            query = query.where(path.like(f"{where.within_path}%"))
         if where.starts_from:
             query = query.where(MeetingTable.planned_start >= where.starts_from)
         if where.starts_before:
@@ -348,6 +408,30 @@ class PiccoloMeetingRepository:
         if where.kind:
             query = query.where(MeetingTable.kind == where.kind.value)
         return await fetch_page(query, MeetingTable, page, _meeting, MeetingTable.planned_start)
+
+    async def overviews(
+        self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
+    ) -> PageWithin[MeetingOverview]:
+        conditions = Conditions()
+        for used, clause, value in (
+            (where.cell_id, '"meeting"."cell" = {}', where.cell_id),
+            (where.starts_from, '"meeting"."planned_start" >= {}', where.starts_from),
+            (where.starts_before, '"meeting"."planned_start" < {}', where.starts_before),
+            (where.status, '"meeting"."status" = {}', where.status and where.status.value),
+            (where.kind, '"meeting"."kind" = {}', where.kind and where.kind.value),
+        ):
+            if used:
+                conditions.add(clause, value)
+        postgres = MeetingTable._meta.db.engine_type == "postgres"  # noqa: SLF001
+        rows, cursor, within = await fetch_sql_page(
+            MeetingTable,
+            _OVERVIEW_PAGE_POSTGRES if postgres else _OVERVIEW_PAGE,
+            scopes,
+            conditions,
+            page,
+            where.within_unit_id,
+        )
+        return PageWithin(Page(_overviews(rows), cursor), within)
 
     async def upcoming_for(
         self, person_id: UUID, scopes: tuple[str, ...], now: datetime, page: PageRequest
@@ -492,35 +576,6 @@ class PiccoloMeetingRepository:
                 LeaderVisitTable.remarks,
             ],
         )
-
-    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
-        if not meeting_ids:
-            return {}
-        rows = (
-            await LeaderVisitTable.select()
-            .where(LeaderVisitTable.meeting.is_in(meeting_ids))
-            .order_by(LeaderVisitTable.leader_confirmed_at)
-        )
-        visits: dict[UUID, list[LeaderVisit]] = {}
-        for row in rows:
-            visits.setdefault(row["meeting"], []).append(_visit(row))
-        return visits
-
-    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
-        if not meeting_ids:
-            return {}
-        rows = (
-            await AttendanceTable.select(
-                AttendanceTable.meeting, AttendanceTable.status, Count(AttendanceTable.id)
-            )
-            .where(AttendanceTable.meeting.is_in(meeting_ids))
-            .group_by(AttendanceTable.meeting, AttendanceTable.status)
-        )
-        by_meeting: dict[UUID, dict[AttendanceStatus | None, int]] = {}
-        for row in rows:
-            status = AttendanceStatus(row["status"]) if row["status"] else None
-            by_meeting.setdefault(row["meeting"], {})[status] = row["count"]
-        return {meeting: Tally.of(by_status) for meeting, by_status in by_meeting.items()}
 
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]:
         rows = await LeaderVisitTable.select().where(LeaderVisitTable.meeting == meeting_id)

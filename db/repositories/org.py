@@ -10,7 +10,15 @@ from piccolo.columns.combination import Where
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
-from db.pagination import any_prefix, contains, decode_cursor, encode_cursor, fetch_page
+from db.named_sql import bind
+from db.pagination import (
+    Conditions,
+    ListSql,
+    any_prefix,
+    contains,
+    fetch_page,
+    fetch_sql_page,
+)
 from db.tables import (
     LeaderAssignmentTable,
     MembershipTable,
@@ -24,6 +32,10 @@ from domain.org.model import (
     Locale,
     Membership,
     MembershipKind,
+    MyCell,
+    MyFollowedCell,
+    MyGrant,
+    MyProfile,
     Person,
     QuotaPeriod,
     RoleGrant,
@@ -36,7 +48,7 @@ from domain.org.ports import (
     PersonFilter,
     UnitFilter,
 )
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 
 EMPTY: Page[Any] = Page(items=(), next_cursor=None)
 
@@ -46,12 +58,79 @@ _UNIT_SQL = (
     'SELECT "id", "parent", "path", "name", "level", "is_cell", "active", "created_at",'
     ' "updated_at", "version" FROM "unit" WHERE "id" = {} LIMIT 1'
 )
-_PEOPLE_SQL = (
-    'SELECT "person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
+_PEOPLE_PAGE = ListSql(
+    '"person"."id", "person"."home_unit", "person"."full_name", "person"."phone",'
     ' "person"."email", "person"."locale", "person"."active", "person"."created_at",'
-    ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"'
-    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit" WHERE '
+    ' "person"."updated_at", "person"."version", "unit"."path" AS "home_unit_path"',
+    '"person" JOIN "unit" ON "unit"."id" = "person"."home_unit"',
+    path='"unit"."path"',
+    sort='"person"."created_at"',
+    row_id='"person"."id"',
+    key="created_at",
 )
+
+# GET /me: the person (part 0), then each live grant (1), membership (2) and followed cell (3)
+# with its unit's name, in one statement. The parts share one set of columns: "t1" is the phone,
+# the role, the membership kind or the quota period; "t2" the email or the unit's level.
+_PROFILE_SQL = (
+    'SELECT 0 AS "part", "person"."id" AS "id", "person"."home_unit" AS "unit",'
+    ' "person"."full_name" AS "name", "person"."phone" AS "t1", "person"."email" AS "t2",'
+    ' "person"."locale" AS "t3", "unit"."path" AS "t4", "person"."active" AS "flag",'
+    ' "person"."version" AS "n", "person"."created_at" AS "created_at",'
+    ' "person"."updated_at" AS "updated_at"'
+    ' FROM "person" JOIN "unit" ON "unit"."id" = "person"."home_unit" WHERE "person"."id" = :me'
+    ' UNION ALL SELECT 1, "role_grant"."id", "role_grant"."unit", "unit"."name",'
+    ' "role_grant"."role", "unit"."level", NULL, NULL, NULL, NULL, "role_grant"."created_at", NULL'
+    ' FROM "role_grant" JOIN "unit" ON "unit"."id" = "role_grant"."unit"'
+    ' WHERE "role_grant"."person" = :me AND "role_grant"."revoked_at" IS NULL'
+    ' UNION ALL SELECT 2, "membership"."id", "membership"."cell", "unit"."name",'
+    ' "membership"."kind", NULL, NULL, NULL, "membership"."exempt", NULL,'
+    ' "membership"."created_at", NULL'
+    ' FROM "membership" JOIN "unit" ON "unit"."id" = "membership"."cell"'
+    ' WHERE "membership"."person" = :me AND "membership"."left_on" IS NULL'
+    ' UNION ALL SELECT 3, "leader_assignment"."id", "leader_assignment"."cell", "unit"."name",'
+    ' "leader_assignment"."period", NULL, NULL, NULL, NULL, "leader_assignment"."quota",'
+    ' "leader_assignment"."created_at", NULL'
+    ' FROM "leader_assignment" JOIN "unit" ON "unit"."id" = "leader_assignment"."cell"'
+    ' WHERE "leader_assignment"."leader" = :me AND "leader_assignment"."ended_on" IS NULL'
+    ' ORDER BY "part", "created_at", "id"'
+)
+
+
+def _profile(rows: list[dict[str, Any]]) -> MyProfile | None:
+    if not rows or rows[0]["part"] != 0:
+        return None
+    first = rows[0]
+    person = Person(
+        id=first["id"],
+        home_unit_id=first["unit"],
+        home_unit_path=first["t4"],
+        full_name=first["name"],
+        phone=first["t1"],
+        email=first["t2"],
+        locale=Locale(first["t3"]),
+        active=bool(first["flag"]),
+        created_at=first["created_at"],
+        updated_at=first["updated_at"],
+        version=first["n"],
+    )
+    parts: tuple[list[dict[str, Any]], ...] = ([], [], [], [])
+    for row in rows:
+        parts[row["part"]].append(row)
+    return MyProfile(
+        person=person,
+        grants=tuple(
+            MyGrant(r["id"], Role(r["t1"]), r["unit"], r["name"], r["t2"]) for r in parts[1]
+        ),
+        cells=tuple(
+            MyCell(r["id"], r["unit"], r["name"], MembershipKind(r["t1"]), bool(r["flag"]))
+            for r in parts[2]
+        ),
+        followed=tuple(
+            MyFollowedCell(r["id"], r["unit"], r["name"], r["n"], QuotaPeriod(r["t1"]))
+            for r in parts[3]
+        ),
+    )
 
 
 def _unit(row: dict[str, Any]) -> Unit:
@@ -266,45 +345,32 @@ class PiccoloOrgRepository:
         row = await _people().where(PersonTable.id == person_id).first()
         return person_from_row(row) if row else None
 
+    async def profile_of(self, person_id: UUID) -> MyProfile | None:
+        engine = PersonTable._meta.db  # noqa: SLF001
+        return _profile(await engine.run_querystring(bind(_PROFILE_SQL, {"me": person_id})))
+
     async def person_by_phone(self, phone: str) -> Person | None:
         row = await _people().where(PersonTable.phone == phone).first()
         return person_from_row(row) if row else None
 
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
-    ) -> Page[Person]:
-        if not scopes:
-            return EMPTY
+    ) -> PageWithin[Person]:
+        if not scopes and where.within_unit_id is None:
+            return PageWithin(EMPTY)
         engine = PersonTable._meta.db  # noqa: SLF001
         like = "ILIKE" if engine.engine_type in {"postgres", "cockroach"} else "LIKE"
-        clauses = ["(" + " OR ".join(['"unit"."path" LIKE {}'] * len(scopes)) + ")"]
-        args: list[Any] = [f"{s}%" for s in scopes]
-        for clause, value, used in (
-            ('"unit"."path" LIKE {}', f"{where.within_path}%", where.within_path),
-            ('"person"."active" = {}', where.active, where.active is not None),
-            (f'"person"."full_name" {like} {{}}', f"%{where.name_contains}%", where.name_contains),
-            ('"person"."phone" = {}', where.phone, where.phone),
-        ):
-            if used:
-                clauses.append(clause)
-                args.append(value)
-        if page.cursor is not None:
-            at, row_id = decode_cursor(page.cursor)
-            clauses.append(
-                '("person"."created_at" > {}'
-                ' OR ("person"."created_at" = {} AND "person"."id" > {}))'
-            )
-            args += [at, at, row_id]
-        sql = (
-            _PEOPLE_SQL
-            + " AND ".join(clauses)
-            + ' ORDER BY "person"."created_at", "person"."id" LIMIT {}'
+        conditions = Conditions()
+        if where.active is not None:
+            conditions.add('"person"."active" = {}', where.active)
+        if where.name_contains:
+            conditions.add(f'"person"."full_name" {like} {{}}', f"%{where.name_contains}%")
+        if where.phone:
+            conditions.add('"person"."phone" = {}', where.phone)
+        rows, cursor, within = await fetch_sql_page(
+            PersonTable, _PEOPLE_PAGE, scopes, conditions, page, where.within_unit_id
         )
-        rows = await engine.run_querystring(QueryString(sql, *args, page.limit + 1))
-        more = len(rows) > page.limit
-        items = tuple(person_from_row(r) for r in rows[: page.limit])
-        cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
-        return Page(items=items, next_cursor=cursor)
+        return PageWithin(Page(tuple(person_from_row(r) for r in rows), cursor), within)
 
     async def add_person(
         self, person: Person, password_hash: str | None, *, password_temporary: bool = False

@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 from piccolo.query import Select
 
 from db.json_columns import dumps, loads
-from db.pagination import any_prefix, fetch_page
+from db.pagination import Conditions, ListSql, any_prefix, fetch_page, fetch_sql_page
 from db.tables import PetitionTable, TaskCommentTable, TaskStepTable, TaskTable
 from domain.errors import StaleVersionError
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 from domain.tasks.model import (
     Closing,
     Evidence,
@@ -117,6 +117,17 @@ def _tasks() -> Select[Any]:
     return TaskTable.select(*TaskTable.all_columns(), TaskTable.unit.path.as_alias("unit_path"))
 
 
+# The task lists (GET /api/v1/tasks, /mine, /to-verify): one statement written once as SQL.
+_TASK_PAGE = ListSql(
+    '"task".*, "unit"."path" AS "unit_path"',
+    '"task" JOIN "unit" ON "unit"."id" = "task"."unit"',
+    path='"unit"."path"',
+    sort='"task"."created_at"',
+    row_id='"task"."id"',
+    key="created_at",
+)
+
+
 def _petition(row: dict[str, Any]) -> Petition:
     reply = loads(row["reply"])
     return Petition(
@@ -219,31 +230,29 @@ class PiccoloTaskRepository:
 
     async def list_tasks(
         self, scopes: tuple[str, ...], where: TaskFilter, page: PageRequest
-    ) -> Page[Task]:
-        path = TaskTable.unit.path
-        scope = any_prefix(path, scopes)
-        if scope is None:
-            return Page(items=(), next_cursor=None)
-        query = _tasks().where(scope)
-        for condition in (
-            path.like(f"{where.within_path}%") if where.within_path else None,
-            TaskTable.status == where.status.value if where.status else None,
-            TaskTable.source == where.source.value if where.source else None,
-            TaskTable.priority == where.priority.value if where.priority else None,
-            (TaskTable.due_on < where.overdue_on) & (TaskTable.status != TaskStatus.CLOSED.value)
-            if where.overdue_on
-            else None,
-            (TaskTable.escalation_level > 0 if where.escalated else TaskTable.escalation_level == 0)
-            if where.escalated is not None
-            else None,
-            TaskTable.due_on >= where.due_from if where.due_from else None,
-            TaskTable.due_on <= where.due_until if where.due_until else None,
-            TaskTable.assignee == where.assignee_id if where.assignee_id else None,
-            TaskTable.assignee != where.not_assignee_id if where.not_assignee_id else None,
+    ) -> PageWithin[Task]:
+        if not scopes and where.within_unit_id is None:
+            return PageWithin(Page(items=(), next_cursor=None))
+        conditions = Conditions()
+        overdue = '"task"."due_on" < {} AND "task"."status" <> {}'
+        for used, clause, values in (
+            (where.status, '"task"."status" = {}', (where.status and where.status.value,)),
+            (where.source, '"task"."source" = {}', (where.source and where.source.value,)),
+            (where.priority, '"task"."priority" = {}', (where.priority and where.priority.value,)),
+            (where.overdue_on, overdue, (where.overdue_on, TaskStatus.CLOSED.value)),
+            (where.escalated, '"task"."escalation_level" > 0', ()),
+            (where.escalated is False, '"task"."escalation_level" = 0', ()),
+            (where.due_from, '"task"."due_on" >= {}', (where.due_from,)),
+            (where.due_until, '"task"."due_on" <= {}', (where.due_until,)),
+            (where.assignee_id, '"task"."assignee" = {}', (where.assignee_id,)),
+            (where.not_assignee_id, '"task"."assignee" <> {}', (where.not_assignee_id,)),
         ):
-            if condition is not None:
-                query = query.where(condition)
-        return await fetch_page(query, TaskTable, page, _task)
+            if used:
+                conditions.add(clause, *values)
+        rows, cursor, within = await fetch_sql_page(
+            TaskTable, _TASK_PAGE, scopes, conditions, page, where.within_unit_id
+        )
+        return PageWithin(Page(tuple(_task(r) for r in rows), cursor), within)
 
     async def overdue(self, today: date) -> list[Task]:
         rows = await _tasks().where(

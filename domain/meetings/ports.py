@@ -12,12 +12,12 @@ from domain.meetings.model import (
     LeaderVisit,
     Meeting,
     MeetingKind,
+    MeetingOverview,
     MeetingStatus,
-    Tally,
 )
 from domain.meetings.recurrence import MeetingRule
 from domain.org.model import MembershipKind
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class CellRule:
 @dataclass(frozen=True, slots=True)
 class MeetingFilter:
     cell_id: UUID | None = None
-    within_path: str | None = None
+    within_unit_id: UUID | None = None  # the subtree of this unit, found in the same query
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     status: MeetingStatus | None = None
@@ -64,6 +64,11 @@ class MeetingRepository(Protocol):
     async def list_meetings(
         self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
     ) -> Page[Meeting]: ...
+    async def overviews(
+        self, scopes: tuple[str, ...], where: MeetingFilter, page: PageRequest
+    ) -> PageWithin[MeetingOverview]:
+        """A page of meetings with their attendance tallies and leaders' visits, in one query."""
+
     async def upcoming_for(
         self, person_id: UUID, scopes: tuple[str, ...], now: datetime, page: PageRequest
     ) -> Page[Meeting]:
@@ -86,12 +91,6 @@ class MeetingRepository(Protocol):
     async def visit(self, meeting_id: UUID, leader_id: UUID) -> LeaderVisit | None: ...
     async def save_visit(self, visit: LeaderVisit) -> None: ...
     async def visits_of(self, meeting_id: UUID) -> list[LeaderVisit]: ...
-    async def visits_of_many(self, meeting_ids: list[UUID]) -> dict[UUID, list[LeaderVisit]]:
-        """The leaders' visits of a page of meetings, in one query."""
-
-    async def tallies(self, meeting_ids: list[UUID]) -> dict[UUID, Tally]:
-        """The attendance of a page of meetings by status, in one aggregate query."""
-
     async def counted_visits(
         self, leader_id: UUID, cell_id: UUID, since: datetime, until: datetime
     ) -> int: ...

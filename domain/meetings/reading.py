@@ -7,7 +7,7 @@ from uuid import UUID
 
 from domain.actors import Actor, Permission
 from domain.meetings.access import MeetingUseCases
-from domain.meetings.model import Meeting, MeetingOverview, Tally
+from domain.meetings.model import Meeting, MeetingOverview
 from domain.meetings.ports import MeetingFilter
 from domain.pagination import Page, PageRequest
 
@@ -16,18 +16,9 @@ class MeetingReadingService(MeetingUseCases):
     async def list_meetings(
         self, actor: Actor, where: MeetingFilter, page: PageRequest
     ) -> Page[MeetingOverview]:
-        """A page of meetings with their attendance tallies and leaders' visits: three queries
-        for the page, whatever its length."""
-        found = await self.repo.list_meetings(actor.scopes(Permission.VIEW_UNIT), where, page)
-        ids = [m.id for m in found.items]
-        tallies, visits = await self.repo.tallies(ids), await self.repo.visits_of_many(ids)
-        return Page(
-            items=tuple(
-                MeetingOverview(m, tallies.get(m.id, Tally()), tuple(visits.get(m.id, ())))
-                for m in found.items
-            ),
-            next_cursor=found.next_cursor,
-        )
+        """A page of meetings with their attendance tallies and leaders' visits, in one query."""
+        found = await self.repo.overviews(actor.scopes(Permission.VIEW_UNIT), where, page)
+        return actor.page_within(where.within_unit_id, found)
 
     async def upcoming(self, actor: Actor, page: PageRequest) -> Page[Meeting]:
         return await self.repo.upcoming_for(

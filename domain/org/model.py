@@ -143,6 +143,43 @@ class LeaderAssignment:
         self.ended_on = on
 
 
+# What GET /me shows, read in one statement: each live grant, membership and followed cell with
+# the name of its unit, not the whole objects (db/repositories/org.py, profile_of).
+@dataclass(frozen=True, slots=True)
+class MyGrant:
+    id: UUID
+    role: Role
+    unit_id: UUID
+    unit_name: str
+    unit_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class MyCell:
+    membership_id: UUID
+    cell_id: UUID
+    cell_name: str
+    kind: MembershipKind
+    exempt: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MyFollowedCell:
+    assignment_id: UUID
+    cell_id: UUID
+    cell_name: str
+    quota: int
+    period: QuotaPeriod
+
+
+@dataclass(frozen=True, slots=True)
+class MyProfile:
+    person: Person
+    grants: tuple[MyGrant, ...]
+    cells: tuple[MyCell, ...]
+    followed: tuple[MyFollowedCell, ...]
+
+
 def check_cell(unit: Unit) -> None:
     if not unit.is_cell:
         raise RuleViolationError("unit_not_cell", unit=unit.id)

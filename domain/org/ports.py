@@ -8,8 +8,8 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.actors import Role
-from domain.org.model import LeaderAssignment, Membership, Person, RoleGrant, Unit
-from domain.pagination import Page, PageRequest
+from domain.org.model import LeaderAssignment, Membership, MyProfile, Person, RoleGrant, Unit
+from domain.pagination import Page, PageRequest, PageWithin
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class UnitFilter:
 
 @dataclass(frozen=True, slots=True)
 class PersonFilter:
-    within_path: str | None = None
+    within_unit_id: UUID | None = None  # the subtree of this unit, found in the same query
     active: bool | None = None
     name_contains: str | None = None
     phone: str | None = None
@@ -63,10 +63,13 @@ class OrgRepository(Protocol):
     async def count_live_members(self, cell_id: UUID) -> int: ...
 
     async def get_person(self, person_id: UUID) -> Person | None: ...
+    async def profile_of(self, person_id: UUID) -> MyProfile | None:
+        """The person with their live grants, memberships and followed cells (GET /me)."""
+
     async def person_by_phone(self, phone: str) -> Person | None: ...
     async def list_people(
         self, scopes: tuple[str, ...], where: PersonFilter, page: PageRequest
-    ) -> Page[Person]: ...
+    ) -> PageWithin[Person]: ...
     async def add_person(
         self, person: Person, password_hash: str | None, *, password_temporary: bool = False
     ) -> None: ...

@@ -18,6 +18,7 @@ from domain.org.model import (
     Locale,
     Membership,
     MembershipKind,
+    MyProfile,
     OrgObject,
     Person,
     QuotaPeriod,
@@ -65,15 +66,6 @@ class NewMembership:
     exempt: bool = False
     exempt_resolution_date: date | None = None
     id: UUID | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MyProfile:
-    person: Person
-    grants: list[RoleGrant]
-    memberships: list[Membership]
-    followed: list[LeaderAssignment]
-    units: dict[UUID, Unit]
 
 
 class OrgService:
@@ -131,16 +123,10 @@ class OrgService:
         return obj
 
     async def me(self, actor: Actor) -> MyProfile:
-        person = await self.repo.get_person(actor.person_id)
-        if person is None:
+        profile = await self.repo.profile_of(actor.person_id)
+        if profile is None:
             raise NotFoundError("person_not_found")
-        grants = await self.repo.live_grants_of(actor.person_id)
-        memberships = await self.repo.live_memberships_of(actor.person_id)
-        followed = await self.repo.live_assignments_of(actor.person_id)
-        unit_ids = {g.unit_id for g in grants} | {m.cell_id for m in memberships}
-        unit_ids |= {a.cell_id for a in followed}
-        units = {u.id: u for u in await self.repo.units_by_ids(unit_ids)}
-        return MyProfile(person, grants, memberships, followed, units)
+        return profile
 
     # -- units ----------------------------------------------------------------------------------
 
@@ -249,7 +235,8 @@ class OrgService:
     async def list_people(
         self, actor: Actor, where: PersonFilter, page: PageRequest
     ) -> Page[Person]:
-        return await self.repo.list_people(actor.scopes(Permission.VIEW_PEOPLE), where, page)
+        found = await self.repo.list_people(actor.scopes(Permission.VIEW_PEOPLE), where, page)
+        return actor.page_within(where.within_unit_id, found)
 
     async def create_person(self, actor: Actor, new: NewPerson) -> Person:
         async with self.uow.atomic():

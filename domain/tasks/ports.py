@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.org.model import Locale
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, PageWithin
 from domain.tasks.model import Priority, Task, TaskSource, TaskStatus
 from domain.tasks.petitions import Petition, ReplyState
 from domain.working_days import CalendarDay, WorkingCalendar
@@ -16,7 +16,7 @@ from domain.working_days import CalendarDay, WorkingCalendar
 
 @dataclass(frozen=True, slots=True)
 class TaskFilter:
-    within_path: str | None = None
+    within_unit_id: UUID | None = None  # the subtree of this unit, found in the same query
     status: TaskStatus | None = None
     source: TaskSource | None = None
     priority: Priority | None = None
@@ -50,7 +50,7 @@ class TaskRepository(Protocol):
     async def save(self, task: Task, expected_version: int) -> None: ...
     async def list_tasks(
         self, scopes: tuple[str, ...], where: TaskFilter, page: PageRequest
-    ) -> Page[Task]: ...
+    ) -> PageWithin[Task]: ...
     async def overdue(self, today: date) -> list[Task]: ...
     async def open_count(self, source_id: UUID) -> int: ...
     async def add_comment(self, comment: Comment) -> None: ...

@@ -157,12 +157,13 @@ class TaskService:
         return task
 
     async def list_tasks(self, actor: Actor, where: TaskFilter, page: PageRequest) -> Page[Task]:
-        return await self.repo.list_tasks(actor.scopes(Permission.VIEW_UNIT), where, page)
+        found = await self.repo.list_tasks(actor.scopes(Permission.VIEW_UNIT), where, page)
+        return actor.page_within(where.within_unit_id, found)
 
     async def mine(self, actor: Actor, where: TaskFilter, page: PageRequest) -> Page[Task]:
         """Tasks assigned to me (in any unit), oldest first."""
         mine = dataclasses.replace(where, assignee_id=actor.person_id)
-        return await self.repo.list_tasks(("/",), mine, page)
+        return (await self.repo.list_tasks(("/",), mine, page)).page
 
     async def to_verify(self, actor: Actor, page: PageRequest) -> Page[Task]:
         """Submitted tasks waiting for me: in units I may verify, assigned to someone else."""
@@ -170,7 +171,7 @@ class TaskService:
             g.unit_path for g in actor.grants if g.role in {Role.INSPECTOR, Role.LEADER, Role.ADMIN}
         )
         where = TaskFilter(status=TaskStatus.SUBMITTED, not_assignee_id=actor.person_id)
-        return await self.repo.list_tasks(scopes, where, page)
+        return (await self.repo.list_tasks(scopes, where, page)).page
 
     # -- creating -------------------------------------------------------------------------------
 

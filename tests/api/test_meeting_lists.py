@@ -83,6 +83,6 @@ async def test_the_ward_list_shows_each_meetings_tally_and_visits_in_fixed_queri
     items, six = await ward_page(client, world, leader)
     assert len(items) == 6
     assert all(m["tally"]["present"] == 1 for m in items if m["status"] == "held")
-    assert 3 <= six == two  # the page, its tallies, its visits (and the caller): none per meeting
+    assert six == two <= 2  # the caller, then the page with its tallies and visits: one query
     other_ward = await login(client, world.leader_2)
     assert (await client.get(MEETINGS, headers=other_ward)).json()["items"] == []

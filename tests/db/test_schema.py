@@ -63,6 +63,9 @@ HAND_WRITTEN_INDEXES = {
     "reminder_pending": ("reminder", ("id",), False, True),
     "task_live_due": ("task", ("due_on",), False, True),
     "petition_unanswered_due": ("petition", ("reply_due_on",), False, True),
+    "person_home_unit_listed": ("person", ("home_unit", "created_at", "id"), False, False),
+    "meeting_cell_listed": ("meeting", ("cell", "planned_start", "id"), False, False),
+    "task_unit_listed": ("task", ("unit", "created_at", "id"), False, False),
 }
 
 Index = tuple[str, tuple[str, ...], bool, bool]
@@ -119,6 +122,22 @@ async def test_the_indexes_piccolo_declares(db: Database) -> None:
 async def test_the_hand_written_indexes_by_name(db: Database) -> None:
     indexes = await _indexes(db)
     assert {name: indexes.get(name) for name in HAND_WRITTEN_INDEXES} == HAND_WRITTEN_INDEXES
+
+
+async def test_unit_paths_in_byte_order_on_postgresql_only(db: Database) -> None:
+    """SQLite's index on ``path`` already compares bytes; PostgreSQL's follows the collation."""
+    indexes = await _indexes(db)
+    if db.kind == "sqlite":
+        assert "unit_path_pattern" not in indexes
+        return
+    assert indexes["unit_path_pattern"] == ("unit", ("path",), False, False)
+    rows = await db.engine.run_querystring(
+        QueryString(
+            "SELECT o.opcname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " JOIN pg_opclass o ON o.oid = x.indclass[0] WHERE i.relname = 'unit_path_pattern'"
+        )
+    )
+    assert [row["opcname"] for row in rows] == ["text_pattern_ops"]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
