@@ -20,6 +20,11 @@ def _json(event: dict[str, Any], **_: Any) -> str:  # noqa: ANN401
     return orjson.dumps(event, default=str).decode()
 
 
+def _drop_uvicorn_colours(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+    event.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
+    return event
+
+
 def configure_logging(log_format: str, stream: IO[str] | None = None) -> None:
     stream = stream or sys.stderr
     if log_format == "json":
@@ -37,6 +42,7 @@ def configure_logging(log_format: str, stream: IO[str] | None = None) -> None:
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 structlog.stdlib.ExtraAdder(),
+                _drop_uvicorn_colours,
             ],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
         )
