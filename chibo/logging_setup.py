@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import IO, Any
 
 import orjson
@@ -20,7 +21,11 @@ def _json(event: dict[str, Any], **_: Any) -> str:  # noqa: ANN401
     return orjson.dumps(event, default=str).decode()
 
 
-def _drop_uvicorn_colours(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+def _drop_uvicorn_colours(
+    _: Any,  # noqa: ANN401
+    __: str,
+    event: MutableMapping[str, Any],
+) -> MutableMapping[str, Any]:
     event.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
     return event
 

@@ -95,6 +95,7 @@ async def test_a_job_run_is_one_line_with_its_name_outcome_and_duration(
 
 class BrokenOrg(Container):
     def org(self, request_id: str | None) -> OrgService:
+        del request_id
         msg = "a bug"
         raise RuntimeError(msg)
 

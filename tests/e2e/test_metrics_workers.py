@@ -52,16 +52,17 @@ def test_two_workers_report_together(tmp_path: Path, monkeypatch: pytest.MonkeyP
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         wait_until_ready(server, base_url)
         assert not stale.exists()
         sent = 0
         # a new connection each time, so each request may land on either worker
-        while len(list(folder.glob("histogram_*.db"))) < 2 and sent < MAX_REQUESTS:  # noqa: PLR2004
+        while len(list(folder.glob("histogram_*.db"))) < 2 and sent < MAX_REQUESTS:
             assert httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200
             sent += 1
-        assert len(list(folder.glob("histogram_*.db"))) == 2  # noqa: PLR2004 - both workers
+        assert len(list(folder.glob("histogram_*.db"))) == 2
         for _ in range(4):  # several scrapes, answered by either worker, agree
             reply = httpx.get(
                 f"{base_url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
