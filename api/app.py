@@ -11,7 +11,6 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from api.attachments.controller import attachment_router
 from api.audit.controller import get_audit
@@ -26,6 +25,7 @@ from api.calendar_feed.controller import (
 from api.compliance.controller import list_compliance_flags
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
+from api.http.docs_page import docs_assets, scalar_page
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.i18n import content_language_middleware
 from api.http.idempotency import IdempotencyMiddleware
@@ -249,6 +249,7 @@ def create_app(
             CalendarDayController,
             MyNotificationsController,
             list_jobs,
+            docs_assets(),
             metrics_handler(
                 MetricsAccess(settings.metrics_token, settings.metrics_allow), db, clock
             ),
@@ -282,7 +283,7 @@ def create_app(
             version="1.0.0",
             description=API_DESCRIPTION,
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin(), ContractJsonPlugin()],
+            render_plugins=[scalar_page(), ContractJsonPlugin()],
         ),
     )
     # Outside everything Litestar runs (routing, authentication, its exception handling), so that
