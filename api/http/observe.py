@@ -9,13 +9,16 @@ import logging
 import time
 from typing import Any
 
+import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.metrics import REQUEST_SECONDS
 from domain.actors import Actor
 
-log = logging.getLogger("chibo.request")
+log = structlog.get_logger()  # rendered as chibo/logging_setup.py says
+# the level the process set (chibo/logging_setup.py); unset, as in tests, no request lines
+level = logging.getLogger("chibo.request")
 
 UNMATCHED = "unmatched"  # no route: one series, whatever path a scanner tries
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -48,18 +51,17 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
             if sample is None:
                 sample = samples[key] = REQUEST_SECONDS.labels(method, route, str(status))
             sample.observe(seconds)
-            if log.isEnabledFor(logging.INFO):
+            if level.isEnabledFor(logging.INFO):
                 user = scope.get("user")
                 log.info(
                     "request",
-                    extra={
-                        "request_id": scope.get("state", {}).get("request_id"),
-                        "person_id": str(user.person_id) if isinstance(user, Actor) else None,
-                        "method": method,
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                    },
+                    logger="chibo.request",
+                    request_id=scope.get("state", {}).get("request_id"),
+                    person_id=str(user.person_id) if isinstance(user, Actor) else None,
+                    method=method,
+                    route=route,
+                    status=status,
+                    duration_ms=round(seconds * 1000, 2),
                 )
 
     return middleware
