@@ -32,6 +32,12 @@ def scalar_page() -> ScalarRenderPlugin:
         js_url=f"{ASSETS_PATH}/scalar-api-reference-{SCALAR_VERSION}.js",
         css_url=f"{ASSETS_PATH}/chibo-docs-1.css",
         favicon="<link rel='icon' href='data:,'>",  # no request for one
-        # the system's fonts instead of Scalar's font server, and no telemetry
-        options={"withDefaultFonts": False, "telemetry": False},
+        # the system's fonts instead of Scalar's font server; no telemetry, no "Ask AI" (it
+        # would send the document to Scalar) and no toolbar selling Scalar's hosting
+        options={
+            "withDefaultFonts": False,
+            "telemetry": False,
+            "agent": {"disabled": True},
+            "showDeveloperTools": "never",
+        },
     )
