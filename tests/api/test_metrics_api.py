@@ -3,6 +3,7 @@ reminders and jobs read from the tables, on both engines."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from ipaddress import ip_network
@@ -12,8 +13,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.http.metrics import DB_CONNECTIONS, pool_sampling
 from chibo.settings import Settings
 from db.engine import Database
+from db.pool_use import pool_use
 from db.repositories.job_runs import JobRun, PiccoloJobRuns
 from db.tables import ReminderTable
 from domain.actors import Actor
@@ -166,3 +169,15 @@ async def test_an_allowed_address_scrapes_without_a_token_unless_through_a_proxy
         assert (await http.get("/metrics")).status_code == 200
         for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
             problem(await http.get("/metrics", headers={header: "203.0.113.9"}), 404, "not_found")
+
+
+async def test_the_connection_gauges_follow_the_engine(db: Database) -> None:
+    async with pool_sampling(db):
+        await asyncio.sleep(0)  # the sampler's first round runs at once
+        use = pool_use(db)
+    opened = DB_CONNECTIONS.labels("open")._value.get()
+    assert opened == use.size >= 1
+    assert DB_CONNECTIONS.labels("max")._value.get() == use.max_size >= opened
+    assert 0 <= DB_CONNECTIONS.labels("in_use")._value.get() <= opened
+    if db.kind == "sqlite":
+        assert use.in_use >= 1  # the test's transaction holds the one writer
