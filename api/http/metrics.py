@@ -73,7 +73,8 @@ Network = IPv4Network | IPv6Network
 @dataclass(frozen=True, slots=True)
 class MetricsAccess:
     """Who may scrape: a caller presenting the token, or one connecting straight (no proxy's
-    forwarding header) from an allowed address. Neither reads as a route that does not exist."""
+    forwarding header) from an allowed address. Anyone else is answered as if there were no such
+    route."""
 
     token: str = ""
     allow: Sequence[Network] = ()

@@ -18,7 +18,7 @@ from domain.actors import Actor
 
 log = structlog.get_logger()  # rendered as chibo/logging_setup.py says
 # the level the process set (chibo/logging_setup.py); unset, as in tests, no request lines
-level = logging.getLogger("chibo.request")
+request_log_level = logging.getLogger("chibo.request")
 
 UNMATCHED = "unmatched"  # no route: one series, whatever path a scanner tries
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -51,7 +51,7 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
             if sample is None:
                 sample = samples[key] = REQUEST_SECONDS.labels(method, route, str(status))
             sample.observe(seconds)
-            if level.isEnabledFor(logging.INFO):
+            if request_log_level.isEnabledFor(logging.INFO):
                 user = scope.get("user")
                 log.info(
                     "request",
