@@ -57,9 +57,12 @@ DB_CONNECTIONS = Gauge(
     ["state"],
     multiprocess_mode="livesum",
 )
+# labelled, like every series here: a series without labels writes its file when the module is
+# imported, so a command that never serves (chibo migrate) would leave one in the shared folder
 DB_WRITER_WAITING = Gauge(
     "chibo_db_writer_waiting",
     "Transactions waiting for SQLite's one writer connection",
+    ["engine"],
     multiprocess_mode="livesum",
 )
 POOL_SAMPLE_SECONDS = 1.0
@@ -167,7 +170,8 @@ async def pool_sampling(database: Database) -> AsyncIterator[None]:
             DB_CONNECTIONS.labels("open").set(use.size)
             DB_CONNECTIONS.labels("in_use").set(use.in_use)
             DB_CONNECTIONS.labels("max").set(use.max_size)
-            DB_WRITER_WAITING.set(use.writer_waiting)
+            if database.kind == "sqlite":
+                DB_WRITER_WAITING.labels("sqlite").set(use.writer_waiting)
             await asyncio.sleep(POOL_SAMPLE_SECONDS)
 
     task = asyncio.create_task(sample_forever())

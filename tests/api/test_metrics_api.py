@@ -13,7 +13,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.http.metrics import DB_CONNECTIONS, pool_sampling
+from api.http.metrics import DB_CONNECTIONS, DB_WRITER_WAITING, pool_sampling
 from chibo.settings import Settings
 from db.engine import Database
 from db.pool_use import pool_use
@@ -181,3 +181,4 @@ async def test_the_connection_gauges_follow_the_engine(db: Database) -> None:
     assert 0 <= DB_CONNECTIONS.labels("in_use")._value.get() <= opened
     if db.kind == "sqlite":
         assert use.in_use >= 1  # the test's transaction holds the one writer
+        assert DB_WRITER_WAITING.labels("sqlite")._value.get() == use.writer_waiting == 0
