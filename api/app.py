@@ -11,7 +11,6 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from api.attachments.controller import attachment_router
 from api.audit.controller import get_audit
@@ -26,9 +25,12 @@ from api.calendar_feed.controller import (
 from api.compliance.controller import list_compliance_flags
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
+from api.http.docs_page import docs_assets, scalar_page
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.i18n import content_language_middleware
 from api.http.idempotency import IdempotencyMiddleware
+from api.http.metrics import MetricsAccess, Network, metrics_handler, pool_sampling
+from api.http.observe import observe_middleware
 from api.http.openapi import ContractJsonPlugin
 from api.http.options import options_allow_middleware
 from api.http.request_id import request_id_middleware
@@ -179,6 +181,10 @@ class AppSettings(Protocol):
     def idempotency_key_lifetime(self) -> timedelta: ...
     @property
     def max_body_bytes(self) -> int: ...
+    @property
+    def metrics_token(self) -> str: ...
+    @property
+    def metrics_allow(self) -> tuple[Network, ...]: ...
 
 
 def create_app(
@@ -204,7 +210,8 @@ def create_app(
         try:
             if worker is not None:
                 await worker.start()
-            yield
+            async with pool_sampling(db):
+                yield
         finally:
             if worker is not None:
                 await worker.stop()
@@ -242,6 +249,10 @@ def create_app(
             CalendarDayController,
             MyNotificationsController,
             list_jobs,
+            docs_assets(),
+            metrics_handler(
+                MetricsAccess(settings.metrics_token, settings.metrics_allow), db, clock
+            ),
         ],
         dependencies={
             **_dependencies(services),
@@ -265,16 +276,19 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=StrictInput(),
         lifespan=[lifespan],
+        logging_config=None,  # chibo/logging_setup.py configures logging for the whole process
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="chibo API",
             version="1.0.0",
             description=API_DESCRIPTION,
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin(), ContractJsonPlugin()],
+            render_plugins=[scalar_page(), ContractJsonPlugin()],
         ),
     )
     # Outside everything Litestar runs (routing, authentication, its exception handling), so that
     # a 401, an unknown route or a 405 carries the request id and the language headers too.
-    app.asgi_handler = request_id_middleware(content_language_middleware(app.asgi_handler))
+    app.asgi_handler = request_id_middleware(
+        observe_middleware(content_language_middleware(app.asgi_handler))
+    )
     return app

@@ -76,6 +76,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
 
     import uvicorn  # noqa: PLC0415
 
+    from chibo.logging_setup import configure_logging  # noqa: PLC0415
+    from chibo.metrics_dir import prepare_metrics_dir  # noqa: PLC0415
+
     # each uvicorn worker reads the same environment; this is how the flag reaches them
     if no_worker or not settings.is_sqlite:
         os.environ["CHIBO_EMBEDDED_WORKER"] = "0"
@@ -86,6 +89,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
             file=sys.stderr,
         )
         return 2
+    configure_logging(settings.log_format)
+    prepare_metrics_dir(workers)
     uvicorn.run(
         "chibo.asgi:app",
         host=host,
@@ -96,6 +101,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         lifespan="on",
         proxy_headers=False,
         access_log=False,
+        log_config=None,  # uvicorn's records go through chibo's logging (CHIBO_LOG_FORMAT)
     )
     return 0
 
@@ -150,12 +156,12 @@ async def seed_demo(settings: Settings) -> str:
 async def worker(settings: Settings) -> None:
     """Run the schedules until SIGTERM or SIGINT (``chibo worker``); migrates nothing."""
     import asyncio  # noqa: PLC0415
-    import logging  # noqa: PLC0415
     import signal  # noqa: PLC0415
 
+    from chibo.logging_setup import configure_logging  # noqa: PLC0415
+
     # one line per job run; the records carry job, outcome, duration_ms, error as extra fields
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(settings.log_format)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

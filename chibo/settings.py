@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -29,6 +31,8 @@ MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 SECRET_FILE = Path("var/secret_key")
 MIN_SECRET_LENGTH = 32
 MAX_ACCESS_TOKEN_MINUTES = 15
+MIN_METRICS_TOKEN_LENGTH = 32
+LOCAL_ADDRESSES = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
 
 
 class SettingsError(ValueError):
@@ -78,6 +82,10 @@ class Settings:
     leader_retry_seconds: int = 5
     reminder_interval_seconds: int = 60
     compliance_interval_minutes: int = 60  # the checks themselves fall due at set local times
+    # GET /metrics answers a bearer of this token, or a caller straight from these addresses
+    metrics_token: str = ""
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = LOCAL_ADDRESSES
+    log_format: str = "json"  # json | console
 
     def __post_init__(self) -> None:
         if self.reminder_retention_days * 24 <= self.reminder_policy.catch_up_hours:
@@ -150,6 +158,9 @@ class Settings:
             leader_retry_seconds=_int(env, "CHIBO_LEADER_RETRY_SECONDS", 5, 1, 60),
             reminder_interval_seconds=_int(env, "CHIBO_REMINDER_INTERVAL_SECONDS", 60, 5, 3600),
             compliance_interval_minutes=_int(env, "CHIBO_COMPLIANCE_INTERVAL_MINUTES", 60, 1, 1440),
+            metrics_token=_metrics_token(env),
+            metrics_allow=_networks(env, "CHIBO_METRICS_ALLOW", LOCAL_ADDRESSES),
+            log_format=_log_format(env),
         )
 
 
@@ -204,6 +215,37 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         value = low - 1
     if not low <= value <= high:
         msg = f"{name}: expected a whole number from {low} to {high}, got {raw!r}"
+        raise SettingsError(msg)
+    return value
+
+
+def _metrics_token(env: Mapping[str, str]) -> str:
+    token = env.get("CHIBO_METRICS_TOKEN", "")
+    if token and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        msg = f"CHIBO_METRICS_TOKEN: must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
+        raise SettingsError(msg)
+    return token
+
+
+def _networks(
+    env: Mapping[str, str], name: str, default: tuple[IPv4Network | IPv6Network, ...]
+) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Addresses and networks, comma-separated (``10.0.0.5, 10.1.0.0/16``); empty: none."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return tuple(ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise SettingsError(f"{name}: expected addresses or networks, {error}") from error
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    """JSON lines for a log collector; readable lines when a person watches a terminal."""
+    default = "console" if sys.stderr.isatty() else "json"
+    value = env.get("CHIBO_LOG_FORMAT") or default
+    if value not in {"json", "console"}:
+        msg = f"CHIBO_LOG_FORMAT: expected json or console, got {value!r}"
         raise SettingsError(msg)
     return value
 

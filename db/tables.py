@@ -449,6 +449,7 @@ class JobRunTable(Table, tablename="job_run"):
     error = Text(null=True, default=None)  # of the last run
     last_error = Text(null=True, default=None)  # the latest error, kept after later good runs
     last_error_at = Timestamptz(null=True, default=None)
+    last_success_at = Timestamptz(null=True, default=None)  # the metrics' "last good run"
     next_run_at = Timestamptz(null=True, default=None)
 
 

@@ -48,13 +48,14 @@ async def run_job(job: Job, ctx: JobContext, next_run_at: datetime | None = None
     name = job.name
     started, t0 = ctx.clock.now(), time.perf_counter()
     done, error, database_down = 0, None, False
+    failure: Exception | None = None  # logged with its traceback, once, on the run's line
     try:
         done = await job.run(ctx)
     except UnavailableError as exc:
         # the database guard logs the incident once; a line per run would repeat it
         error, database_down = f"{type(exc).__name__}: {exc}", True
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the scheduler goes on
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        error, failure = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH], exc
     run = JobRun(
         job=name,
         started_at=started,
@@ -77,6 +78,7 @@ async def run_job(job: Job, ctx: JobContext, next_run_at: datetime | None = None
         name,
         run.outcome,
         run.duration_ms,
+        exc_info=failure,
         extra={
             "job": name,
             "outcome": run.outcome,

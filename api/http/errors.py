@@ -12,6 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.http.error_texts import FALLBACK_BY_STATUS, title, validation_text
 from api.http.i18n import negotiate
+from api.http.metrics import PROBLEMS
 from domain.errors import (
     ConflictError,
     DomainError,
@@ -117,6 +118,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Problem]:
+    PROBLEMS.labels(str(status), code).inc()
     locale = negotiate(request.headers.get("accept-language"))
     body = Problem(
         type=f"urn:chibo:problem:{code}",

@@ -41,6 +41,8 @@ class PiccoloJobRuns:
         ]
         if run.outcome == "error":
             values += [t.last_error, t.last_error_at]
+        else:
+            values.append(t.last_success_at)
         row = t(
             id=uuid4(),
             job=run.job,
@@ -51,6 +53,7 @@ class PiccoloJobRuns:
             error=run.error,
             last_error=run.error,
             last_error_at=run.finished_at if run.error else None,
+            last_success_at=None if run.error else run.finished_at,
             next_run_at=run.next_run_at,
         )
         async with self.db.atomic():

@@ -58,6 +58,8 @@ HAND_WRITTEN_INDEXES = {
     "reminder_key": ("reminder", ("kind", "subject", "occurrence"), True, False),
     "compliance_flag_key": ("compliance_flag", ("kind", "unit", "subject", "period"), True, False),
     "delivery_pending_due": ("delivery", ("next_attempt_at",), False, True),
+    "delivery_by_status": ("delivery", ("status", "created_at"), False, False),
+    "reminder_by_status": ("reminder", ("status",), False, False),
     "notification_inbox": ("notification", ("person", "created_at", "id"), False, False),
     "notification_unread": ("notification", ("person",), False, True),
     "reminder_pending": ("reminder", ("id",), False, True),
