@@ -24,6 +24,7 @@ from api.calendar_feed.controller import (
     get_calendar_feed,
 )
 from api.compliance.controller import list_compliance_flags
+from api.documents.controller import MeetingDocumentController
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
 from api.http.errors import EXCEPTION_HANDLERS
@@ -50,6 +51,7 @@ from api.org.people import PersonController
 from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
+from api.quality.controller import MeetingQualityController, UnitQualityController
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
@@ -59,6 +61,7 @@ from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
 from domain.calendar_feed.service import CalendarFeedService
 from domain.compliance.service import ComplianceService
+from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionService
 from domain.meetings.attendance import MeetingAttendanceService
 from domain.meetings.lifecycle import MeetingLifecycleService
@@ -70,6 +73,7 @@ from domain.meetings.record import MeetingRecordService
 from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
 from domain.ports import Clock
+from domain.quality.service import QualityService
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -124,6 +128,8 @@ class Services(Protocol):
     def calendar(self, request_id: str | None) -> CalendarFeedService: ...
     def notifications(self, request_id: str | None) -> NotificationService: ...
     def compliance(self, request_id: str | None) -> ComplianceService: ...
+    def quality(self, request_id: str | None) -> QualityService: ...
+    def documents(self, request_id: str | None) -> DocumentService: ...
 
 
 class Worker(Protocol):
@@ -159,6 +165,8 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "calendar": _per_request(services.calendar),
         "notifications": _per_request(services.notifications),
         "compliance": _per_request(services.compliance),
+        "quality": _per_request(services.quality),
+        "documents": _per_request(services.documents),
     }
 
 
@@ -227,6 +235,9 @@ def create_app(
             MeetingRuleController,
             MeetingController,
             MeetingRecordController,
+            UnitQualityController,
+            MeetingQualityController,
+            MeetingDocumentController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

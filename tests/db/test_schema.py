@@ -63,6 +63,10 @@ HAND_WRITTEN_INDEXES = {
     "reminder_pending": ("reminder", ("id",), False, True),
     "task_live_due": ("task", ("due_on",), False, True),
     "petition_unanswered_due": ("petition", ("reply_due_on",), False, True),
+    "quality_criteria_set_unit_version": ("quality_criteria_set", ("unit", "version"), True, False),
+    "document_counter_key": ("document_counter", ("cell", "kind", "term"), True, False),
+    "document_number_unique": ("document_number", ("cell", "kind", "term", "number"), True, False),
+    "document_number_meeting_kind": ("document_number", ("meeting", "kind"), True, False),
 }
 
 Index = tuple[str, tuple[str, ...], bool, bool]
