@@ -13,7 +13,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Emu, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
@@ -33,6 +33,7 @@ KIND_TEXT = {
     MeetingKind.EXTRAORDINARY: "bất thường",
 }
 BAND_TEXT = {Band.GOOD: "Tốt", Band.FAIR: "Khá", Band.AVERAGE: "Trung bình", Band.POOR: "Kém"}
+HEADER_LEFT_SHARE = 0.43  # the issuing body's block; the wider right one holds the date line
 TITLE = {DocumentKind.MINUTES: "BIÊN BẢN", DocumentKind.RESOLUTION: "NGHỊ QUYẾT"}
 
 
@@ -64,7 +65,7 @@ def _add(
     target: DocxDocument | _Cell,
     text: str,
     style: Style = Style(),
-    align: WD_ALIGN_PARAGRAPH | None = None,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
 ) -> Paragraph:
     paragraph = target.add_paragraph()
     paragraph.alignment = align
@@ -92,9 +93,16 @@ def _new_document(policy: DocumentPolicy) -> DocxDocument:
     return document
 
 
-def _two_columns(document: DocxDocument) -> tuple[_Cell, _Cell]:
+def _two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cell]:
+    """A borderless two-block row across the text width, ``left_share`` of it on the left."""
+    section = document.sections[0]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = (Emu(int(width * left_share)), Emu(width - int(width * left_share)))
+    for column, cell, column_width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+        column.width = cell.width = column_width  # the grid (LibreOffice) and the cell (Word)
     left, right = table.rows[0].cells
     for cell in (left, right):
         cell._element.remove(cell.paragraphs[0]._element)  # noqa: SLF001 - no empty first line
@@ -102,7 +110,7 @@ def _two_columns(document: DocxDocument) -> tuple[_Cell, _Cell]:
 
 
 def _header(document: DocxDocument, doc: MeetingDocument) -> None:
-    left, right = _two_columns(document)
+    left, right = _two_columns(document, HEADER_LEFT_SHARE)
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _add(left, doc.upper_body.upper(), Style(), centre)
     _add(left, doc.cell.upper(), Style(bold=True), centre)
@@ -208,7 +216,7 @@ def minutes_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
         f" {time_text(doc.closed_at)} cùng ngày.",
     )
     _add(document, "")
-    left, right = _two_columns(document)
+    left, right = _two_columns(document, 0.5)
     _signature(left, ["NGƯỜI GHI BIÊN BẢN"], doc.minute_taker)
     _signature(right, ["CHỦ TRÌ HỘI NGHỊ"], doc.chair)
     return _saved(document)
@@ -220,7 +228,7 @@ def resolution_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
     c = doc.counts
     _add(
         document,
-        f"Chi bộ {doc.cell} họp {day_text(doc.day)}"
+        f"{doc.cell} họp {day_text(doc.day)}"
         f"{f' tại {doc.meeting.place}' if doc.meeting.place else ''}, có {c.present}/"
         f"{c.full + c.probationary} đảng viên dự. Sau khi thảo luận, Chi bộ",
     )
@@ -229,10 +237,11 @@ def resolution_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
     for n, r in enumerate(doc.meeting.resolutions, start=1):
         _add(document, f"{n}. {r.text} (tán thành {r.votes_for}/{voters} đồng chí).")
     _add(document, "")
-    left, right = _two_columns(document)
-    _add(left, "Nơi nhận:", Style(size=12, bold=True, underline=True))
+    left, right = _two_columns(document, 0.5)
+    flush = WD_ALIGN_PARAGRAPH.LEFT
+    _add(left, "Nơi nhận:", Style(size=12, bold=True, underline=True), flush)
     for line in (f"- {doc.upper_body} (b/c),", "- Đảng viên trong chi bộ,", "- Lưu Chi bộ."):
-        _add(left, line, Style(size=12))
+        _add(left, line, Style(size=12), flush)
     _signature(right, ["T/M CHI BỘ", "BÍ THƯ"], doc.chair)
     return _saved(document)
 

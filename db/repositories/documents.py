@@ -97,7 +97,9 @@ class PiccoloDocumentRepository:
     async def discussion(self, meeting_id: UUID) -> Discussion | None:
         table = MeetingDiscussionTable
         row = (
-            await table.select(*table.all_columns(), table.meeting._.cell._.path.as_alias("cell_path"))
+            await table.select(
+                *table.all_columns(), table.meeting._.cell._.path.as_alias("cell_path")
+            )
             .where(table.meeting == meeting_id)
             .first()
         )

@@ -124,7 +124,9 @@ class PiccoloQualityRepository:
     async def get_score(self, meeting_id: UUID) -> MeetingQuality | None:
         table = MeetingQualityTable
         row = (
-            await table.select(*table.all_columns(), table.meeting._.cell._.path.as_alias("cell_path"))
+            await table.select(
+                *table.all_columns(), table.meeting._.cell._.path.as_alias("cell_path")
+            )
             .where(table.meeting == meeting_id)
             .first()
         )

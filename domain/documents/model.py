@@ -153,10 +153,16 @@ def name_on_sheet(meeting: Meeting, person_id: UUID | None) -> str:
 
 
 def locality(upper_body: str) -> str:
-    """The place name of the place-and-date line from the upper body's name: "Đảng ủy phường Ba
-    Đình" gives "Phường Ba Đình"."""
-    for prefix in ("Đảng ủy ", "Đảng uỷ ", "Đảng bộ ", "Thành ủy ", "Thành uỷ "):
-        if upper_body.lower().startswith(prefix.lower()):
-            rest = upper_body[len(prefix) :]
-            return rest[:1].upper() + rest[1:]
-    return upper_body
+    """The place name of the place-and-date line: the proper name of the upper body's locality,
+    without its party body and level ("Đảng ủy phường Ba Đình" gives "Ba Đình")."""
+    name = upper_body
+    for prefixes in (BODY_PREFIXES, LEVEL_PREFIXES):
+        for prefix in prefixes:
+            if name.lower().startswith(prefix):
+                name = name[len(prefix) :]
+                break
+    return name[:1].upper() + name[1:]
+
+
+BODY_PREFIXES = ("đảng ủy ", "đảng uỷ ", "đảng bộ ", "thành ủy ", "thành uỷ ", "tỉnh ủy ")
+LEVEL_PREFIXES = ("phường ", "xã ", "thị trấn ", "đặc khu ", "quận ", "huyện ", "thành phố ")
