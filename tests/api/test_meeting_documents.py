@@ -161,7 +161,7 @@ async def test_numbers_run_per_cell_and_type_and_are_kept_when_downloaded_again(
     }  # fmt: skip
     assert (
         await client.put(f"{url}/record", json=record, headers=if_match(s.secretary, 2))
-    ).status_code == 200  # noqa: E501
+    ).status_code == 200
     # the open follow-ups of the last meeting are carried onto the agenda as review items
     said = {
         "items": [
