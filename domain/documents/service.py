@@ -100,7 +100,7 @@ class DocumentService:
     async def issue(self, actor: Actor, meeting_id: UUID, kind: DocumentKind) -> MeetingDocument:
         """The document of the meeting with its register number: taken the first time (by whoever
         manages the cell's meetings, and only from a complete record), kept ever after."""
-        async with self.meetings.uow.atomic():
+        async with self.meetings.uow.atomic():  # the names it shows are read after the commit
             meeting = await self.meetings.sheet(actor, meeting_id)
             number = await self.repo.number_of(meeting.id, kind)
             if number is None:
@@ -121,7 +121,7 @@ class DocumentService:
                     self.meetings.audit, actor.person_id, f"document.{kind.value}", "Meeting",
                     meeting.id, meeting.cell_path, after={"number": number_symbol(kind, number)},
                 )  # fmt: skip
-            return await self._document(kind, number_symbol(kind, number), meeting, discussion, day)
+        return await self._document(kind, number_symbol(kind, number), meeting, discussion, day)
 
     async def _document(
         self, kind: DocumentKind, number: str, meeting: Meeting, discussion: Discussion, day: date
