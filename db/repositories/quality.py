@@ -90,7 +90,10 @@ def _quality(row: dict[str, Any]) -> MeetingQuality:
 class PiccoloQualityRepository:
     async def sets_of(self, unit_ids: list[UUID]) -> list[CriteriaSet]:
         table = QualityCriteriaSetTable
-        rows = await table.select().where(table.unit.is_in(unit_ids) | table.unit.is_null())
+        default = table.unit.is_null()
+        rows = await table.select().where(
+            (table.unit.is_in(unit_ids) | default) if unit_ids else default
+        )
         latest: dict[UUID | None, dict[str, Any]] = {}
         for row in rows:
             if row["unit"] not in latest or latest[row["unit"]]["version"] < row["version"]:

@@ -1,6 +1,7 @@
 """The calls the document and meeting-quality tests share: a meeting of cell A logged with all
 that its biên bản needs (an absentee with a reason, a visiting leader, each agenda item
-discussed), the discussion body, the points of a score on the default set, and opening a .docx."""
+discussed), the discussion body, the points of a score on the default set, a ward's own criteria
+set, and opening a .docx."""
 
 from __future__ import annotations
 
@@ -45,6 +46,17 @@ FULL_POINTS = {
     "prep_content": 10, "prep_notice": 5, "att_rate": 10, "att_duration": 10,
     "con_procedure": 10, "con_contributions": 15, "con_tasks": 10, "con_criticism": 10,
     "clo_resolution": 10, "clo_minutes": 10,
+}  # fmt: skip
+# a ward's own set: two criteria, lower thresholds, one Tốt meeting makes a Tốt year
+WARD_SHEET: dict[str, Any] = {
+    "name": "Bộ tiêu chí của phường",
+    "criteria": [
+        {"code": "chuan_bi", "group": "preparation", "title": "Chuẩn bị", "maxPoints": 30},
+        {"code": "tien_hanh", "group": "conduct", "title": "Tiến hành", "maxPoints": 70,
+         "mustBeFull": True},
+    ],
+    "thresholds": {"good": 80, "fair": 60, "average": 40},
+    "annual": [{"band": "good", "meetings": 1, "noneBelow": "fair"}],
 }  # fmt: skip
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -4,26 +4,13 @@ changing a meeting already scored, the annual band."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from db.tables import MeetingQualityTable
-from tests.api.document_calls import FULL_POINTS, logged
+from tests.api.document_calls import FULL_POINTS, WARD_SHEET, logged
 from tests.api.helpers import if_match, problem
 from tests.factories import login
 from tests.fakes import FakeClock
-
-WARD_SHEET: dict[str, Any] = {
-    "name": "Bộ tiêu chí của phường",
-    "criteria": [
-        {"code": "chuan_bi", "group": "preparation", "title": "Chuẩn bị", "maxPoints": 30},
-        {"code": "tien_hanh", "group": "conduct", "title": "Tiến hành", "maxPoints": 70,
-         "mustBeFull": True},
-    ],
-    "thresholds": {"good": 80, "fair": 60, "average": 40},
-    "annual": [{"band": "good", "meetings": 1, "noneBelow": "fair"}],
-}  # fmt: skip
 
 
 async def test_score_confirm_and_the_version_a_meeting_keeps(
