@@ -33,6 +33,7 @@ from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
+from db.seed_demo import DemoServices
 from db.working_days import PiccoloWorkingDays
 from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService, SessionEnding
@@ -172,6 +173,18 @@ class Container:
             quality=self.quality_repo,
             meetings=self.meeting_reading(request_id),
             policy=self.settings.document_policy,
+        )
+
+    def demo(self, request_id: str | None) -> DemoServices:
+        """The use cases the demo seed writes through."""
+        return DemoServices(
+            org=self.org(request_id),
+            planning=self.meeting_planning(request_id),
+            lifecycle=self.meeting_lifecycle(request_id),
+            record=self.meeting_record(request_id),
+            attendance=self.meeting_attendance(request_id),
+            documents=self.documents(request_id),
+            quality=self.quality(request_id),
         )
 
     def inspections(self, request_id: str | None) -> InspectionService:

@@ -53,7 +53,7 @@ class Organisation:
 
 async def demo(db: Database, clock: FakeClock) -> Organisation:
     container = services(db, clock)
-    await seed(container.org("seed"), container.meeting_planning("seed"))
+    await seed(container.demo("seed"))
     cells = await UnitTable.select(UnitTable.id, UnitTable.path).where(
         UnitTable.is_cell == True  # noqa: E712
     )
