@@ -33,7 +33,8 @@ KIND_TEXT = {
     MeetingKind.EXTRAORDINARY: "bất thường",
 }
 BAND_TEXT = {Band.GOOD: "Tốt", Band.FAIR: "Khá", Band.AVERAGE: "Trung bình", Band.POOR: "Kém"}
-HEADER_LEFT_SHARE = 0.43  # the issuing body's block; the wider right one holds the date line
+HEADER_LINE_CHARS = 22  # capitals at 14 pt that fit on one line of the issuing body's block
+HEADER_LEFT_SHARE = 0.47  # the issuing body's block; the wider right one holds the date line
 TITLE = {DocumentKind.MINUTES: "BIÊN BẢN", DocumentKind.RESOLUTION: "NGHỊ QUYẾT"}
 
 
@@ -54,6 +55,15 @@ def time_text(at: datetime) -> str:
     return f"{local.hour} giờ {local.minute:02d} phút"
 
 
+def upper_body_lines(upper_body: str, locality: str) -> str:
+    """The upper body's name in capitals; a long one broken before its locality's name
+    ("ĐẢNG ỦY PHƯỜNG" / "HOÀN KIẾM"), not wherever the line happens to end."""
+    name, place = upper_body.upper(), locality.upper()
+    if len(name) <= HEADER_LINE_CHARS or not name.endswith(f" {place}"):
+        return name
+    return f"{name.removesuffix(place).rstrip()}\n{place}"
+
+
 def subject(doc: MeetingDocument) -> str:
     m = doc.meeting
     kind = "thường kỳ kết hợp chuyên đề" if m.combined_thematic else KIND_TEXT[m.kind]
@@ -70,9 +80,12 @@ def _add(
     paragraph = target.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(3)
-    run = paragraph.add_run(text)
-    run.font.name, run.font.size = FONT, Pt(style.size)
-    run.bold, run.italic, run.underline = style.bold, style.italic, style.underline
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            paragraph.runs[-1].add_break()
+        run = paragraph.add_run(line)
+        run.font.name, run.font.size = FONT, Pt(style.size)
+        run.bold, run.italic, run.underline = style.bold, style.italic, style.underline
     return paragraph
 
 
@@ -112,7 +125,7 @@ def _two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cel
 def _header(document: DocxDocument, doc: MeetingDocument) -> None:
     left, right = _two_columns(document, HEADER_LEFT_SHARE)
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    _add(left, doc.upper_body.upper(), Style(), centre)
+    _add(left, upper_body_lines(doc.upper_body, doc.locality), Style(), centre)
     _add(left, doc.cell.upper(), Style(bold=True), centre)
     _add(left, "*", Style(), centre)
     _add(left, f"Số {doc.number}", Style(), centre)
