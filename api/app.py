@@ -23,6 +23,7 @@ from api.calendar_feed.controller import (
     get_calendar_feed,
 )
 from api.compliance.controller import list_compliance_flags
+from api.documents.controller import MeetingDocumentController
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
 from api.http.docs_page import docs_assets, scalar_page
@@ -52,6 +53,7 @@ from api.org.people import PersonController
 from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
+from api.quality.controller import MeetingQualityController, UnitQualityController
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
@@ -61,6 +63,7 @@ from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
 from domain.calendar_feed.service import CalendarFeedService
 from domain.compliance.service import ComplianceService
+from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionService
 from domain.meetings.attendance import MeetingAttendanceService
 from domain.meetings.lifecycle import MeetingLifecycleService
@@ -72,6 +75,7 @@ from domain.meetings.record import MeetingRecordService
 from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
 from domain.ports import Clock
+from domain.quality.service import QualityService
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -126,6 +130,8 @@ class Services(Protocol):
     def calendar(self, request_id: str | None) -> CalendarFeedService: ...
     def notifications(self, request_id: str | None) -> NotificationService: ...
     def compliance(self, request_id: str | None) -> ComplianceService: ...
+    def quality(self, request_id: str | None) -> QualityService: ...
+    def documents(self, request_id: str | None) -> DocumentService: ...
 
 
 class Worker(Protocol):
@@ -161,6 +167,8 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "calendar": _per_request(services.calendar),
         "notifications": _per_request(services.notifications),
         "compliance": _per_request(services.compliance),
+        "quality": _per_request(services.quality),
+        "documents": _per_request(services.documents),
     }
 
 
@@ -234,6 +242,9 @@ def create_app(
             MeetingRuleController,
             MeetingController,
             MeetingRecordController,
+            UnitQualityController,
+            MeetingQualityController,
+            MeetingDocumentController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

@@ -24,13 +24,16 @@ from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.compliance import PiccoloComplianceStore
+from db.repositories.documents import PiccoloDocumentRepository
 from db.repositories.housekeeping import PiccoloHousekeeping
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbox
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.tasks import PiccoloTaskRepository
+from db.seed_demo import DemoServices
 from db.working_days import PiccoloWorkingDays
 from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService, SessionEnding
@@ -38,6 +41,7 @@ from domain.calendar_feed.model import CalendarPolicy
 from domain.calendar_feed.service import CalendarFeedService
 from domain.clock import SystemClock
 from domain.compliance.service import ComplianceService
+from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.access import MeetingParts
 from domain.meetings.attendance import MeetingAttendanceService
@@ -50,6 +54,7 @@ from domain.meetings.record import MeetingRecordService
 from domain.notifications.service import NotificationService, Notifier
 from domain.org.service import OrgService
 from domain.ports import Clock
+from domain.quality.service import QualityService
 from domain.references import References
 from domain.reminders.service import ReminderService
 from domain.tasks.service import TaskService
@@ -73,6 +78,10 @@ class Container:
         self.inspection_repo = PiccoloInspectionRepository()
         self.task_repo, self.working_days = PiccoloTaskRepository(), PiccoloWorkingDays()
         self.attachment_repo = PiccoloAttachmentRepository()
+        self.quality_repo, self.document_repo = (
+            PiccoloQualityRepository(),
+            PiccoloDocumentRepository(),
+        )
         self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
@@ -154,6 +163,29 @@ class Container:
 
     def oversight(self, request_id: str | None) -> OversightService:
         return OversightService(self.meeting_reading(request_id))
+
+    def quality(self, request_id: str | None) -> QualityService:
+        return QualityService(repo=self.quality_repo, meetings=self.meeting_reading(request_id))
+
+    def documents(self, request_id: str | None) -> DocumentService:
+        return DocumentService(
+            repo=self.document_repo,
+            quality=self.quality_repo,
+            meetings=self.meeting_reading(request_id),
+            policy=self.settings.document_policy,
+        )
+
+    def demo(self, request_id: str | None) -> DemoServices:
+        """The use cases the demo seed writes through."""
+        return DemoServices(
+            org=self.org(request_id),
+            planning=self.meeting_planning(request_id),
+            lifecycle=self.meeting_lifecycle(request_id),
+            record=self.meeting_record(request_id),
+            attendance=self.meeting_attendance(request_id),
+            documents=self.documents(request_id),
+            quality=self.quality(request_id),
+        )
 
     def inspections(self, request_id: str | None) -> InspectionService:
         return InspectionService(

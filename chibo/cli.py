@@ -150,7 +150,7 @@ async def seed_demo(settings: Settings) -> str:
     from db.seed_demo import seed  # noqa: PLC0415
 
     async with opened(settings) as container:
-        return await seed(container.org(ORIGIN), container.meeting_planning(ORIGIN))
+        return await seed(container.demo(ORIGIN))
 
 
 async def worker(settings: Settings) -> None:

@@ -18,6 +18,7 @@ from domain.attachments.model import DEFAULT_MAX_BYTES, AttachmentPolicy
 from domain.auth.passwords import PasswordPolicy
 from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy
+from domain.documents.model import DocumentPolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
 from domain.meetings.model import MeetingPolicy
@@ -60,6 +61,7 @@ class Settings:
     petition_policy: PetitionPolicy = field(default_factory=PetitionPolicy)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     compliance_policy: CompliancePolicy = field(default_factory=CompliancePolicy)
+    document_policy: DocumentPolicy = field(default_factory=DocumentPolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
     # schedules (each job's trigger is in schedules/jobs.py). `chibo serve` runs them in-process
@@ -142,6 +144,7 @@ class Settings:
             petition_policy=_policy(env, "CHIBO_PETITION_", PetitionPolicy()),
             reminder_policy=_policy(env, "CHIBO_REMINDER_", ReminderPolicy()),
             compliance_policy=_policy(env, "CHIBO_COMPLIANCE_", CompliancePolicy()),
+            document_policy=_policy(env, "CHIBO_DOCUMENT_", DocumentPolicy()),
             push_sender=push_sender,
             fcm_credentials=fcm_credentials,
             embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
@@ -176,6 +179,7 @@ P = TypeVar(
     Timeouts,
     LoginPolicy,
     PasswordPolicy,
+    DocumentPolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

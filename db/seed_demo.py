@@ -1,5 +1,7 @@
 """The demo organisation behind `make run`: a city, two wards, six cells and their people, and
-each cell's monthly meeting rule with its next regular meetings planned.
+each cell's monthly meeting rule with its next regular meetings planned; the last two months'
+meetings held and logged in full (attendance, discussion, votes), scored, the ward leader's visit
+confirmed, so that each gives a biên bản.
 
 The demo is planned in full from a fixed random seed, so names, phone numbers and logins are the
 same on every machine and every run; only dates follow today. It is written through the
@@ -14,16 +16,30 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Role
+from domain.clock import LOCAL_TZ
+from domain.documents.model import ItemDiscussion, Opinion
+from domain.documents.service import DocumentService
+from domain.meetings.attendance import MeetingAttendanceService
+from domain.meetings.lifecycle import MeetingLifecycleService, NewMeeting
+from domain.meetings.model import (
+    AgendaItem,
+    AgendaKind,
+    AttendanceStatus,
+    MeetingKind,
+    Resolution,
+)
 from domain.meetings.planning import MeetingPlanningService
 from domain.meetings.ports import CellRule
+from domain.meetings.record import MeetingRecord, MeetingRecordService
 from domain.meetings.recurrence import MeetingRule, RuleKind
 from domain.org import bootstrap
 from domain.org.model import MembershipKind, QuotaPeriod, Unit
 from domain.org.service import NewMembership, NewPerson, OrgService
+from domain.quality.service import QualityService
 
 DEMO_PASSWORD = "chibo-demo-2026"  # noqa: S105 - printed for everyone to use; demo only
 RANDOM_SEED = 2026
@@ -66,6 +82,51 @@ FEMALE_GIVEN = (
     "Anh", "Hà", "Hằng", "Hạnh", "Hiền", "Hoa", "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan",
     "Mai", "Nga", "Nhung", "Oanh", "Phương", "Thảo", "Thủy", "Trang", "Vân", "Yến",
 )  # fmt: skip
+
+
+HELD_MONTHS = 2  # the months before this one whose meetings the demo logs in full
+ABSENCE_REASONS = ("ốm", "đi công tác", "chăm người nhà ốm", "về quê", "trực cơ quan")
+AGENDA = (
+    ("Đánh giá kết quả thực hiện nghị quyết tháng trước", AgendaKind.REPORT, 30),
+    ("Thông tin thời sự, quán triệt văn bản của cấp trên", AgendaKind.DOCUMENT, 25),
+    ("Thảo luận nhiệm vụ tháng tới của khu dân cư", AgendaKind.DISCUSSION, 45),
+)
+OPINIONS = (
+    "Nhất trí với báo cáo của chi ủy.",
+    "Đề nghị vận động các hộ gia đình phân loại rác tại nguồn.",
+    "Cần quan tâm hơn đến các gia đình chính sách trong khu dân cư.",
+    "Đề nghị tổ dân phố phối hợp kiểm tra đèn chiếu sáng ngõ xóm.",
+    "Đảng viên cao tuổi gương mẫu tham gia sinh hoạt đều đặn.",
+)
+CONCLUSIONS = (
+    "Chi bộ thống nhất đánh giá tháng qua hoàn thành tốt nhiệm vụ.",
+    "Đảng viên nghiên cứu kỹ văn bản, tuyên truyền đến gia đình và nhân dân.",
+    "Giao chi ủy phân công đảng viên phụ trách từng nhóm hộ, báo cáo tại kỳ họp sau.",
+)
+RESOLUTIONS = (
+    "Tổ chức tổng vệ sinh môi trường khu dân cư vào sáng Chủ nhật đầu tháng",
+    "Vận động 100% đảng viên đóng đảng phí đúng hạn",
+)
+# points of the default criteria set that a demo meeting may lose, one at a time
+LOSABLE = ("prep_notice", "con_tasks", "con_criticism", "att_rate", "con_contributions")
+FULL_POINTS = {
+    "prep_content": 10, "prep_notice": 5, "att_rate": 10, "att_duration": 10,
+    "con_procedure": 10, "con_contributions": 15, "con_tasks": 10, "con_criticism": 10,
+    "clo_resolution": 10, "clo_minutes": 10,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DemoServices:
+    """The use cases the demo is written through, built by the composition root."""
+
+    org: OrgService
+    planning: MeetingPlanningService
+    lifecycle: MeetingLifecycleService
+    record: MeetingRecordService
+    attendance: MeetingAttendanceService
+    documents: DocumentService
+    quality: QualityService
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,19 +295,21 @@ def logins_text(logins: list[DemoLogin], *, created: bool) -> str:
     return "\n".join(lines)
 
 
-async def seed(org: OrgService, meetings: MeetingPlanningService) -> str:
+async def seed(demo: DemoServices) -> str:
     """Write the demo unless it is there; either way return its logins."""
+    org = demo.org
     plan = demo_plan(org.clock.now().date())
     async with org.uow.atomic():
         created = await org.repo.person_by_phone(plan.admin.phone) is None
         if created:
-            await _write(org, meetings, plan)
+            await _write(demo, plan)
         root = await org.repo.root_unit()
     # A root made earlier by `chibo create-admin` keeps its own name.
     return logins_text(demo_logins(plan, root.name if root else CITY), created=created)
 
 
-async def _write(org: OrgService, meetings: MeetingPlanningService, plan: DemoPlan) -> None:
+async def _write(demo: DemoServices, plan: DemoPlan) -> None:
+    org = demo.org
     admin, root = await bootstrap.create_admin(
         org, plan.admin.phone, plan.admin.full_name, DEMO_PASSWORD, CITY, "city"
     )
@@ -259,10 +322,13 @@ async def _write(org: OrgService, meetings: MeetingPlanningService, plan: DemoPl
         ward = await org.create_unit(actor, root.id, demo_ward.name, "ward", is_cell=False)
         leader_id = await _person(org, actor, ward, demo_ward.leader)
         await org.create_grant(actor, leader_id, ward.id, Role.LEADER)
+        leader = Actor(leader_id, uuid4(), (Grant(Role.LEADER, ward.id, ward.path),))
         for demo_cell in demo_ward.cells:
+            people: list[UUID] = []
             cell = await org.create_unit(actor, ward.id, demo_cell.name, "cell", is_cell=True)
             for member in demo_cell.members:
                 person_id = await _person(org, actor, cell, member.person)
+                people.append(person_id)
                 await org.create_membership(
                     actor,
                     NewMembership(
@@ -279,7 +345,12 @@ async def _write(org: OrgService, meetings: MeetingPlanningService, plan: DemoPl
             await org.create_assignment(
                 actor, leader_id, cell.id, LEADER_QUOTA, QuotaPeriod.YEAR, date(today.year, 1, 1)
             )
-            await _plan_meetings(meetings, actor, cell.id, demo_cell.number)
+            await _plan_meetings(demo.planning, actor, cell.id, demo_cell.number)
+            for months_ago in range(HELD_MONTHS, 0, -1):
+                await _held_meeting(
+                    demo, actor, leader if months_ago == 1 else None, cell.id, demo_cell, people,
+                    months_ago,
+                )  # fmt: skip
 
 
 async def _plan_meetings(
@@ -305,3 +376,85 @@ async def _person(org: OrgService, actor: Actor, home: Unit, demo: DemoPerson) -
         ),
     )
     return person.id
+
+
+async def _held_meeting(
+    demo: DemoServices,
+    actor: Actor,
+    visitor: Actor | None,
+    cell_id: UUID,
+    cell: DemoCell,
+    people: list[UUID],
+    months_ago: int,
+) -> None:
+    """A regular meeting of a past month, logged as its secretary would: the attendance sheet,
+    what each agenda item's speakers said, the votes; then scored, and confirmed by the ward
+    leader who attended it."""
+    rng = random.Random(RANDOM_SEED * 100 + cell.number * 10 + months_ago)  # noqa: S311 - demo
+    today = demo.org.clock.now().astimezone(LOCAL_TZ).date()
+    month = today.year * 12 + today.month - 1 - months_ago
+    start = datetime.combine(
+        date(month // 12, month % 12 + 1, 2 + cell.number), MEETING_AT, LOCAL_TZ
+    )
+    place = f"Nhà văn hóa tổ dân phố số {cell.number}"
+    meeting = await demo.lifecycle.create(
+        actor,
+        NewMeeting(
+            cell_id, MeetingKind.REGULAR, start, start + timedelta(minutes=120), place=place
+        ),
+    )
+    agenda = [AgendaItem(title, kind, minutes) for title, kind, minutes in AGENDA]
+    meeting = await demo.planning.notice.publish_notice(actor, meeting.id, None, agenda)
+    roster = await demo.planning.repo.roster_on(cell_id, start.date())
+    chair, taker = people[0], people[1]  # the secretary and a long-standing member
+    attendance: list[tuple[UUID, AttendanceStatus, str | None]] = []
+    for person_id, _, _, exempt in roster:
+        if exempt:
+            continue
+        draw = rng.random()
+        if person_id in {chair, taker} or draw < 0.82:  # noqa: PLR2004 - most come
+            attendance.append((person_id, AttendanceStatus.PRESENT, None))
+        elif draw < 0.95:  # noqa: PLR2004 - most absences are excused
+            attendance.append((person_id, AttendanceStatus.EXCUSED, rng.choice(ABSENCE_REASONS)))
+        else:
+            attendance.append((person_id, AttendanceStatus.UNEXCUSED, None))
+    full = {p for p, _, kind, exempt in roster if kind is MembershipKind.FULL and not exempt}
+    voters = sum(
+        1 for p, status, _ in attendance if status is AttendanceStatus.PRESENT and p in full
+    )
+    names = {p: name for p, name, _, _ in roster}
+    await demo.record.log(
+        actor,
+        meeting.id,
+        None,
+        MeetingRecord(
+            actual_start=start,
+            actual_end=start + timedelta(minutes=rng.randint(100, 135)),
+            chair_id=chair,
+            minute_taker_id=taker,
+            minutes_text="Chi bộ sinh hoạt đúng giờ, đảng viên phát biểu sôi nổi, thẳng thắn.",
+            resolutions=[
+                Resolution(text, votes_for=voters - n, votes_abstain=n)
+                for n, text in enumerate(RESOLUTIONS)
+            ],
+            attendance=attendance,
+        ),
+    )
+    present = [p for p, status, _ in attendance if status is AttendanceStatus.PRESENT]
+    items = [
+        ItemDiscussion(
+            tuple(Opinion(names[p], rng.choice(OPINIONS)) for p in rng.sample(present, k=2)),
+            CONCLUSIONS[n] if n < len(CONCLUSIONS) else "Chi bộ thống nhất.",
+        )
+        for n in range(len(meeting.agenda))
+    ]
+    await demo.documents.set_discussion(actor, meeting.id, 0, items)
+    points = dict(FULL_POINTS)
+    for criterion in rng.sample(LOSABLE, k=rng.randint(0, 2)):
+        points[criterion] -= rng.randint(1, 3)
+    await demo.quality.score(actor, meeting.id, 0, points)
+    if visitor is not None:
+        await demo.attendance.confirm_visit(
+            visitor, meeting.id, visitor.person_id, "Chi bộ sinh hoạt nền nếp, nội dung thiết thực."
+        )
+        await demo.quality.confirm(visitor, meeting.id, 1)

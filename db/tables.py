@@ -221,6 +221,65 @@ class MinutesAmendmentTable(Table, tablename="minutes_amendment"):
     at = Timestamptz()
 
 
+class QualityCriteriaSetTable(Table, tablename="quality_criteria_set"):
+    """A version of a unit's meeting-quality criteria (no unit: the default); never changed."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(UnitTable, null=True, index=True, on_delete=OnDelete.restrict)
+    version = Integer()
+    name = Varchar(length=limits.TITLE)
+    definition = JSON()  # criteria, band thresholds, the annual rule
+    created_at = Timestamptz()
+    created_by = UUID(null=True, default=None)
+
+
+class MeetingQualityTable(Table, tablename="meeting_quality"):
+    id = UUID(primary_key=True)
+    meeting = ForeignKey(MeetingTable, unique=True, on_delete=OnDelete.restrict)
+    criteria_set = ForeignKey(QualityCriteriaSetTable, index=True, on_delete=OnDelete.restrict)
+    points = JSON()
+    total = Integer()
+    band = Varchar(length=20)
+    scored_by = UUID()
+    scored_at = Timestamptz()
+    confirmed_by = UUID(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class MeetingDiscussionTable(Table, tablename="meeting_discussion"):
+    """Named speakers and the conclusion of each agenda item, for the minutes."""
+
+    id = UUID(primary_key=True)
+    meeting = ForeignKey(MeetingTable, unique=True, on_delete=OnDelete.restrict)
+    items = JSON()
+    updated_at = Timestamptz()
+    version = Integer(default=1)
+
+
+class DocumentCounterTable(Table, tablename="document_counter"):
+    """The last number issued per cell, document type and committee term."""
+
+    id = UUID(primary_key=True)
+    cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    term = Varchar(length=7)
+    last_number = Integer()
+
+
+class DocumentNumberTable(Table, tablename="document_number"):
+    """The register: each number issued, to which meeting's document, by whom."""
+
+    id = UUID(primary_key=True)
+    cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    term = Varchar(length=7)
+    number = Integer()
+    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    issued_by = UUID()
+    issued_at = Timestamptz()
+
+
 class AttachmentTable(Table, tablename="attachment"):
     """Metadata of an uploaded file; the bytes are in the attachment store under storage_key."""
 
@@ -512,4 +571,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     JobRunTable,
     ReminderTable,
     ComplianceFlagTable,
+    QualityCriteriaSetTable,
+    MeetingQualityTable,
+    MeetingDiscussionTable,
+    DocumentCounterTable,
+    DocumentNumberTable,
 )

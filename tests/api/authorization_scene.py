@@ -26,15 +26,18 @@ from db.files import LocalAttachmentStore
 from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
+from db.repositories.documents import PiccoloDocumentRepository
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
 from domain.calendar_feed.model import CalendarToken, hash_token
+from domain.documents.model import Discussion, ItemDiscussion
 from domain.inspections.model import (
     Answer,
     AnswerKind,
@@ -46,13 +49,17 @@ from domain.inspections.model import (
 )
 from domain.meetings import checkin
 from domain.meetings.model import (
+    AgendaItem,
+    AgendaKind,
     AttendanceStatus,
+    LeaderVisit,
     Meeting,
     MeetingKind,
     MeetingStatus,
     attendance_sheet,
     meeting_day,
 )
+from domain.meetings.model import Resolution as MeetingResolution
 from domain.meetings.ports import CellRule
 from domain.meetings.recurrence import MeetingRule, RuleKind
 from domain.notifications.model import Category, Device, Platform
@@ -66,6 +73,7 @@ from domain.org.model import (
     RoleGrant,
     Unit,
 )
+from domain.quality.model import scored
 from domain.tasks.model import (
     Closing,
     Evidence,
@@ -79,6 +87,7 @@ from domain.tasks.model import (
 )
 from domain.tasks.petitions import Channel, Petition, Reply
 from notifications.texts import TemplateTexts
+from tests.api.document_calls import FULL_POINTS, WARD_SHEET
 from tests.factories import (
     PASSWORD,
     World,
@@ -177,7 +186,7 @@ class Side:
     inspector: Person  # on the ward, leads the cell's inspections
     planned: Meeting  # starts in 15 minutes: check-in is open
     held: Meeting  # logged with everything the minutes need: can be finalised
-    finalized: Meeting
+    finalized: Meeting  # with all its documents need, scored by the secretary, the leader visited
     attachment: Attachment
     sealed: Inspection  # a surprise one, made by the leader, whose window has not started
     running: Inspection  # periodic, the lead checked in, every item answered
@@ -221,6 +230,25 @@ class Scene:
 
     def login(self, caller: str) -> Login:
         return self.logins["member_a" if caller == "anonymous" else caller]
+
+
+async def _documented(meeting: Meeting, scorer: Person, leader: Person) -> None:
+    """What the minutes and resolution of ``meeting`` need beyond the logged record, its score
+    on the default criteria set (by the secretary) and the visit of the cell's leader."""
+    meeting.place = "Nhà văn hóa khu dân cư"
+    meeting.agenda = [AgendaItem("Kiểm điểm công tác tháng", AgendaKind.REPORT, 30)]
+    meeting.resolutions = [MeetingResolution("Tổ chức tổng vệ sinh khu dân cư", votes_for=1)]
+    repo = PiccoloMeetingRepository()
+    await repo.save(meeting, attendance=False)
+    await PiccoloDocumentRepository().save_discussion(
+        Discussion(meeting.id, meeting.cell_path, [ItemDiscussion((), "Thống nhất.")], 1, START),
+        0,
+    )
+    [criteria] = await PiccoloQualityRepository().sets_of([])  # the default set
+    await PiccoloQualityRepository().add_score(
+        scored(meeting.id, meeting.cell_path, criteria, FULL_POINTS, scorer.id, START)
+    )
+    await repo.save_visit(LeaderVisit(meeting.id, leader.id, leader_confirmed_at=START))
 
 
 async def _held(
@@ -335,6 +363,7 @@ async def _build_side(
     await meetings.add(planned)
     held = await _held(cell, START - timedelta(days=2), secretary, member, final=False)
     finalized = await _held(cell, START - timedelta(days=30), secretary, member, final=True)
+    await _documented(finalized, secretary, leader)
     key = await LocalAttachmentStore(Path(settings.upload_dir)).put(PNG)
     attachment = Attachment(
         uuid4(), cell.id, cell.path, AttachmentKind.PNG, len(PNG),
@@ -739,6 +768,21 @@ RECIPES: dict[str, Recipe] = {
     "ListMyFollowedCells": _plain,
     "ListAbsenceReviewFlags": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
     "ListComplianceFlags": _unit_filter("unitId"),
+    # meeting quality and documents
+    "GetQualityCriteria": lambda a: Call(a.scene.cell(a.target).id),
+    "CreateQualityCriteria": lambda a: Call(a.scene.ward(a.target).id, json=WARD_SHEET),
+    "GetAnnualQuality": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
+    "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
+    "ScoreMeeting": lambda a: Call(
+        _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}
+    ),
+    "ConfirmMeetingQuality": _update(lambda s: s.finalized),
+    "GetMeetingDiscussion": lambda a: Call(_side(a).held.id),
+    "SetMeetingDiscussion": lambda a: Call(
+        _side(a).held.id, json={"items": []}, headers={"If-Match": '"0"'}
+    ),
+    "GetMinutesDocument": lambda a: Call(_side(a).finalized.id),
+    "GetResolutionDocument": lambda a: Call(_side(a).finalized.id),
     # attachments and the calendar feed
     "UploadAttachment": lambda a: Call(
         a.scene.cell(a.target).id,

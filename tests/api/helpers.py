@@ -1,14 +1,21 @@
 """Small helpers every API test module shares: the problem a refusal answers, the tokens and the
-headers of a session, the headers of a conditional write."""
+headers of a session, the headers of a conditional write, the app on a committed database."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
+from chibo.bootstrap import build_app
+from chibo.settings import Settings
+from db.engine import Database
 from domain.org.model import Person
+from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD
+from tests.fakes import FakeClock
 
 Headers = dict[str, str]
 
@@ -45,3 +52,13 @@ def bearer(tokens: dict[str, Any]) -> Headers:
 def if_match(headers: Headers, version: int | str) -> Headers:
     """``headers`` with the If-Match precondition of a write on ``version``."""
     return {**headers, "If-Match": f'"{version}"'}
+
+
+@asynccontextmanager
+async def client_on(database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the committed database: each request commits on its own."""
+    settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
+    app = build_app(settings, clock=FakeClock(), database=database)
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
+        yield client

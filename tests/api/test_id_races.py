@@ -7,37 +7,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from uuid import uuid4
 
-import httpx
-
-from chibo.bootstrap import build_app
-from chibo.settings import Settings
 from db.engine import Database
 from db.repositories.org import PiccoloOrgRepository
 from db.tables import InspectionTable, TaskTable
 from domain.actors import Role
 from domain.org.model import RoleGrant
-from tests.conftest import TEST_SECRET
+from tests.api.helpers import client_on
 from tests.factories import build_world, login, make_person, password_hash
-from tests.fakes import START, FakeClock
+from tests.fakes import START
 
 RACERS = 20
 # the service's own check answers first when it sees the row; only the constraint sees a row
 # that a concurrent transaction has not committed yet
 ID_TAKEN = {"id_conflict"}
-
-
-@asynccontextmanager
-async def client_on(database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on the committed database: each request commits on its own."""
-    settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = build_app(settings, clock=FakeClock(), database=database)
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
-        yield client
 
 
 async def test_one_client_id_sent_at_once_creates_one_task(committed: Database) -> None:

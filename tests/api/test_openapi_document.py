@@ -25,8 +25,8 @@ from chibo.settings import Settings
 from tests.conftest import TEST_SECRET
 
 OPENAPI = "/api/docs/openapi.json"
-# Binary bodies and replies (CSV rosters, attachment files) are bytes to a generated client; no
-# formatter run over the generated code (its output is only inspected here).
+# Binary bodies and replies (CSV rosters, attachment files, .docx documents) are bytes to a
+# generated client; no formatter run over the generated code (its output is only inspected here).
 GENERATOR_CONFIG = """\
 post_hooks: []
 content_type_overrides:
@@ -35,6 +35,8 @@ content_type_overrides:
   image/png: application/octet-stream
   image/heic: application/octet-stream
   application/pdf: application/octet-stream
+  ? application/vnd.openxmlformats-officedocument.wordprocessingml.document
+  : application/octet-stream
 """
 
 

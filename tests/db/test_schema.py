@@ -68,6 +68,10 @@ HAND_WRITTEN_INDEXES = {
     "person_home_unit_listed": ("person", ("home_unit", "created_at", "id"), False, False),
     "meeting_cell_listed": ("meeting", ("cell", "planned_start", "id"), False, False),
     "task_unit_listed": ("task", ("unit", "created_at", "id"), False, False),
+    "quality_criteria_set_unit_version": ("quality_criteria_set", ("unit", "version"), True, False),
+    "document_counter_key": ("document_counter", ("cell", "kind", "term"), True, False),
+    "document_number_unique": ("document_number", ("cell", "kind", "term", "number"), True, False),
+    "document_number_meeting_kind": ("document_number", ("meeting", "kind"), True, False),
 }
 
 Index = tuple[str, tuple[str, ...], bool, bool]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from datetime import datetime, time
+from uuid import uuid4
 
 import phonenumbers
 from piccolo.table import Table
 
 from db.engine import Database
-from db.seed_demo import DEMO_PASSWORD, demo_logins, demo_plan, seed
+from db.seed_demo import ADMIN_PHONE, DEMO_PASSWORD, HELD_MONTHS, demo_logins, demo_plan, seed
 from db.tables import (
     AuditEventTable,
     LeaderAssignmentTable,
+    MeetingQualityTable,
     MeetingRuleTable,
     MeetingTable,
     MembershipTable,
@@ -21,7 +23,9 @@ from db.tables import (
     RoleGrantTable,
     UnitTable,
 )
+from domain.actors import Actor, Grant, Role
 from domain.clock import LOCAL_TZ
+from domain.documents.model import DocumentKind
 from tests.conftest import services
 from tests.fakes import FakeClock
 
@@ -72,9 +76,8 @@ def test_plan_is_the_same_every_time_with_real_names_and_valid_phones(clock: Fak
 async def test_seed_writes_the_demo_once_through_audited_use_cases(
     db: Database, clock: FakeClock
 ) -> None:
-    container = services(db, clock)
-    org, meetings = container.org("seed"), container.meeting_planning("seed")
-    text = await seed(org, meetings)
+    demo = services(db, clock).demo("seed")
+    text = await seed(demo)
 
     units = await UnitTable.select(UnitTable.id, UnitTable.level, UnitTable.is_cell)
     assert Counter(u["level"] for u in units) == {"city": 1, "ward": 2, "cell": 6}
@@ -102,20 +105,23 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
 
     rules = await MeetingRuleTable.select(MeetingRuleTable.cell)
     assert {r["cell"] for r in rules} == cells
-    planned = await MeetingTable.select(
-        MeetingTable.cell, MeetingTable.kind, MeetingTable.status, MeetingTable.planned_start
-    )
+    meetings = await MeetingTable.select(
+        MeetingTable.id, MeetingTable.cell, MeetingTable.kind, MeetingTable.status,
+        MeetingTable.planned_start,
+    )  # fmt: skip
+    planned = [m for m in meetings if m["status"] == "planned"]
+    assert {m["status"] for m in meetings} == {"planned", "held"}
     assert Counter(m["cell"] for m in planned).keys() == cells
     assert all(n >= 2 for n in Counter(m["cell"] for m in planned).values())  # months ahead
-    assert {(m["kind"], m["status"]) for m in planned} == {("regular", "planned")}
     assert all(m["planned_start"] > clock.now() for m in planned)
-    assert {local_time(m["planned_start"]) for m in planned} == {time(19, 30)}
-
+    assert {local_time(m["planned_start"]) for m in meetings} == {time(19, 30)}
+    assert {m["kind"] for m in meetings} == {"regular"}
     counts = await row_counts()
     written = sum(n for name, n in counts.items() if name != "audit_event")
     # every row was written as an audited change (the planned meetings as the planner job
-    # writes them: its rule's change is the audited one)
-    assert counts["audit_event"] == written
+    # writes them: its rule's change is the audited one; the held ones below have their own)
+    organisation = AuditEventTable.object_type.not_in(["Meeting", "MeetingQuality"])
+    assert await AuditEventTable.count().where(organisation) == written
 
     logins = demo_logins(demo_plan(clock.now().date()))
     with_password = await PersonTable.count().where(PersonTable.password_hash.is_not_null())
@@ -127,7 +133,50 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
         assert login.unit in text
     assert DEMO_PASSWORD in text
 
-    again = await seed(org, meetings)
+    again = await seed(demo)
 
     assert await row_counts() == counts
+    assert await MeetingTable.count() == len(meetings)
     assert again.splitlines()[1:] == text.splitlines()[1:]
+
+
+async def test_the_demo_logs_last_months_meetings_each_giving_its_minutes(
+    db: Database, clock: FakeClock
+) -> None:
+    demo = services(db, clock).demo("seed")
+    await seed(demo)
+    cells = {u["id"] for u in await UnitTable.select(UnitTable.id).where(UnitTable.is_cell == True)}  # noqa: E712
+    meetings = await MeetingTable.select(
+        MeetingTable.id, MeetingTable.cell, MeetingTable.status, MeetingTable.planned_start
+    )
+    # the last two months' meetings held and logged, each giving its biên bản, all scored
+    held = [m for m in meetings if m["status"] == "held"]
+    assert Counter(m["cell"] for m in held) == dict.fromkeys(cells, HELD_MONTHS)
+    assert all(m["planned_start"] < clock.now() for m in held)
+    admin = await PersonTable.select(PersonTable.id).where(PersonTable.phone == ADMIN_PHONE).first()
+    root = (
+        await UnitTable.select(UnitTable.id, UnitTable.path)
+        .where(UnitTable.parent.is_null())
+        .first()
+    )
+    assert admin is not None
+    assert root is not None
+    actor = Actor(admin["id"], uuid4(), (Grant(Role.ADMIN, root["id"], root["path"]),))
+    for meeting in held:
+        minutes = await demo.documents.issue(actor, meeting["id"], DocumentKind.MINUTES)
+        assert minutes.quality is not None
+        assert minutes.discussion.items
+    bands = await MeetingQualityTable.select(MeetingQualityTable.band)
+    assert len(bands) == len(held)
+    assert {b["band"] for b in bands} <= {"good", "fair"}
+    assert await MeetingQualityTable.count().where(
+        MeetingQualityTable.confirmed_at.is_not_null()
+    ) == len(cells)  # the ward leader confirmed last month's
+
+    actions = await AuditEventTable.select(AuditEventTable.action).where(
+        AuditEventTable.object_id == held[0]["id"]
+    )
+    assert {a["action"] for a in actions} >= {
+        "meeting.create", "meeting.notice", "meeting.log", "meeting.discussion", "quality.score",
+        "document.minutes",
+    }  # fmt: skip

@@ -98,6 +98,21 @@ def test_a_demo_secretary_logs_in_to_the_served_app(tmp_path: Path) -> None:
                 ("secretary", cell.name)
             }
 
+            # last month's meeting, logged by the demo, gives its biên bản
+            held = http.get(
+                "/api/v1/meetings",
+                params={"status": "held"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert held.status_code == 200, held.text
+            meeting_id = max(held.json()["items"], key=lambda m: m["plannedStart"])["id"]
+            minutes = http.get(
+                f"/api/v1/meetings/{meeting_id}/minutes.docx",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert minutes.status_code == 200, minutes.text
+            assert minutes.content.startswith(b"PK")  # a .docx is a zip package
+
             openapi = http.get("/api/docs/openapi.json")
             assert openapi.status_code == 200
             assert openapi.json()["openapi"].startswith("3.1")

@@ -64,6 +64,17 @@ def test_a_login_policy_that_locks_out_or_cannot_wait_is_refused() -> None:
     assert _error(make_env(CHIBO_LOGIN_FIRST_DELAY_SECONDS="0")).startswith("CHIBO_LOGIN_")
 
 
+def test_document_margins_and_terms_are_read_and_checked() -> None:
+    settings = Settings.from_env(
+        make_env(CHIBO_DOCUMENT_MARGIN_LEFT_MM="35", CHIBO_DOCUMENT_TERM_FIRST_MONTH="7")
+    )
+    assert (settings.document_policy.margin_left_mm, settings.document_policy.term_first_month) == (
+        35, 7,
+    )  # fmt: skip
+    assert _error(make_env(CHIBO_DOCUMENT_TERM_FIRST_MONTH="13")).startswith("CHIBO_DOCUMENT_")
+    assert _error(make_env(CHIBO_DOCUMENT_TERM_MONTHS="0")).startswith("CHIBO_DOCUMENT_")
+
+
 @pytest.mark.parametrize("minutes", ["16", "60", "0", "-1", "fifteen", "1.5", ""])
 def test_access_token_minutes_outside_one_to_fifteen_is_refused(minutes: str) -> None:
     message = _error(make_env(CHIBO_ACCESS_TOKEN_MINUTES=minutes))
