@@ -96,6 +96,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         lifespan="on",
         proxy_headers=False,
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish this long, then the lifespan
+        # closes the pool (and stops the embedded worker)
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
 

@@ -78,6 +78,9 @@ class Settings:
     leader_retry_seconds: int = 5
     reminder_interval_seconds: int = 60
     compliance_interval_minutes: int = 60  # the checks themselves fall due at set local times
+    # on SIGTERM: how long `chibo serve` lets in-flight requests finish, and `chibo worker` the
+    # job runs in progress (the current push batch), before they are cut off
+    shutdown_grace_seconds: int = 20
 
     def __post_init__(self) -> None:
         if self.reminder_retention_days * 24 <= self.reminder_policy.catch_up_hours:
@@ -150,6 +153,7 @@ class Settings:
             leader_retry_seconds=_int(env, "CHIBO_LEADER_RETRY_SECONDS", 5, 1, 60),
             reminder_interval_seconds=_int(env, "CHIBO_REMINDER_INTERVAL_SECONDS", 60, 5, 3600),
             compliance_interval_minutes=_int(env, "CHIBO_COMPLIANCE_INTERVAL_MINUTES", 60, 1, 1440),
+            shutdown_grace_seconds=_int(env, "CHIBO_SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
         )
 
 
