@@ -238,7 +238,11 @@ async def _copy(
         rows = _parents_first(list(rows), names.index(key), [names.index(p) for p in parents])
     for chunk in _chunks(rows, batch):
         records = [_converted(columns, row) for row in chunk]
-        await target.copy_records_to_table(name, records=records, columns=names)
+        try:
+            await target.copy_records_to_table(name, records=records, columns=names)
+        except asyncpg.PostgresError as error:
+            msg = f"table {name}: PostgreSQL refused a row ({error}); nothing was committed"
+            raise MoveError(msg) from error
     json_columns = [i for i, column in enumerate(columns) if column.type in {"json", "jsonb"}]
     source_sum = Checksum(json_columns)
     for row in reading.execute(in_order):
