@@ -9,7 +9,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from chibo.settings import Settings, SettingsError
 from domain.errors import DomainError
@@ -88,6 +88,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
     """The schedules run in-process only in the embedded mode: SQLite, one process, no
     --no-worker. On PostgreSQL they never do; run `chibo worker` beside the API processes."""
     import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
 
@@ -101,6 +102,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
             file=sys.stderr,
         )
         return 2
+    # uvicorn stops on SIGTERM gracefully (below), then raises the signal again; taking it here
+    # makes a graceful stop exit 0, as service managers expect
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "chibo.asgi:app",
         host=host,
@@ -144,6 +148,11 @@ def _operate(settings: Settings, command: str, args: argparse.Namespace) -> int:
         print(f"chibo: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _stopped(signum: int, frame: object) -> NoReturn:
+    del signum, frame
+    raise SystemExit(0)
 
 
 @asynccontextmanager
