@@ -22,7 +22,7 @@ import pytest
 from schedules.runner import LEADER_LOCK_KEY
 
 CHIBO = Path(sys.executable).with_name("chibo")
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60  # a busy 2-CPU machine starting several processes at once
 COMMAND_SECONDS = 120
 POLL = 0.1  # seconds between two looks, not a wait for time to pass
 T = TypeVar("T")
