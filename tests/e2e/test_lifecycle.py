@@ -22,7 +22,16 @@ import pytest
 from tests.conftest import ENGINES
 from tests.fake_fcm import running_fake_fcm
 from tests.outbox_trials import DEVICES, seed
-from tests.processes import CHIBO, chibo, free_port, leader, until, wait_until_ready, workers
+from tests.processes import (
+    CHIBO,
+    STARTUP_SECONDS,
+    chibo,
+    free_port,
+    leader,
+    until,
+    wait_until_ready,
+    workers,
+)
 from tests.scratch_databases import bound_to, scratch_database
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
@@ -136,7 +145,7 @@ async def test_a_worker_stopped_by_sigterm_finishes_its_batch_and_hands_over_the
                 async def holder() -> str | None:
                     return await leader(observer)
 
-                assert await until("a leader", holder, 30, running) == first
+                assert await until("a leader", holder, STARTUP_SECONDS, running) == first
                 async with bound_to(url) as database:
                     deliveries = await seed(database, DEVICES)
 
@@ -155,7 +164,7 @@ async def test_a_worker_stopped_by_sigterm_finishes_its_batch_and_hands_over_the
                             )
                         )
 
-                    await until("the second worker", connected, 30, running)
+                    await until("the second worker", connected, STARTUP_SECONDS, running)
                     running[first].process.send_signal(signal.SIGTERM)
 
                     async def handed_over() -> bool:

@@ -6,7 +6,8 @@ push was delivered (a push caught in the killed worker's batch may arrive twice,
 deliveryId, which the app drops).
 
 The reminders fall due over the next seconds on the machine's clock: a meeting starting in
-2 h + k s gets its 2-hour reminder k s from now (and its day-before one at once).
+2 h + k s gets its 2-hour reminder k s from now, and its day-before one at the next sweep (which
+must come before k s, when the day-before one goes stale: k ≥ 10 with sweeps every 5 s).
 """
 
 from __future__ import annotations
@@ -31,14 +32,23 @@ from db.repositories.notifications import PiccoloNotificationStore
 from domain.notifications.model import Device, Platform
 from tests.factories import PASSWORD, World, build_world
 from tests.fake_fcm import running_fake_fcm
-from tests.processes import CHIBO, chibo, free_port, leader, until, wait_until_ready, workers
+from tests.processes import (
+    CHIBO,
+    STARTUP_SECONDS,
+    chibo,
+    free_port,
+    leader,
+    until,
+    wait_until_ready,
+    workers,
+)
 from tests.reminder_subjects import add_meeting, add_task
 from tests.scratch_databases import bound_to, scratch_database
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
 WORKERS = ("chibo-worker-a", "chibo-worker-b")
-SOON_AT = (4, 8, 14, 20)  # seconds from the seeding until each meeting's 2-hour reminder
-KILL_AFTER = 8  # the leader and an API process die once the reminders due by then are sent
+SOON_AT = (10, 14, 18, 22)  # seconds from the seeding until each meeting's 2-hour reminder
+KILL_AFTER = 14  # the leader and an API process die once the reminders due by then are sent
 
 
 @contextlib.contextmanager
@@ -144,19 +154,21 @@ async def test_killing_an_api_process_and_the_leading_worker_loses_and_doubles_n
                 async def holder() -> str | None:
                     return await leader(observer)
 
-                first = await until("a leader", holder, 30, running)
+                first = await until("a leader", holder, STARTUP_SECONDS, running)
                 now = datetime.now(UTC).replace(microsecond=0)
                 world, task, notices = await seed(url, now)
                 load = Load([base for base, _ in api], world.secretary_a.phone, task)
                 writing = asyncio.create_task(load.run())
 
                 async def sent(by: datetime) -> bool:
-                    due = await observer.fetchval(
-                        "SELECT count(*) FROM reminder WHERE status <> 'sent'"
-                        " AND subject IN (SELECT id FROM meeting WHERE planned_start <= $1)",
+                    """Both reminders of each meeting whose 2-hour one is due by then: sent."""
+                    meetings, reminders = await observer.fetchrow(
+                        "SELECT (SELECT count(*) FROM meeting WHERE planned_start <= $1),"
+                        " (SELECT count(*) FROM reminder WHERE status = 'sent' AND subject IN"
+                        "  (SELECT id FROM meeting WHERE planned_start <= $1))",
                         by + timedelta(hours=2),
                     )
-                    return due == 0 and len(load.acknowledged) > 0
+                    return meetings > 0 and reminders == 2 * meetings and bool(load.acknowledged)
 
                 kill_at = now + timedelta(seconds=KILL_AFTER)
                 await until("the first reminders", lambda: sent(kill_at), 30, running)
