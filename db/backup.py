@@ -127,7 +127,11 @@ def _table_names(connection: sqlite3.Connection) -> list[str]:
 async def postgres_advice(url: str, pg_dump: str = "pg_dump") -> str:
     """How to back up and restore this PostgreSQL database with its own tools; BackupError when
     the ``pg_dump`` here is missing or older than the server (it would refuse to dump it)."""
-    connection = await asyncpg.connect(url)
+    try:
+        connection = await asyncpg.connect(url)
+    except (OSError, asyncpg.PostgresError) as error:
+        msg = f"cannot connect to the database: {error}"
+        raise BackupError(msg) from error
     try:
         server = int(await connection.fetchval("SHOW server_version_num")) // 10_000
     finally:

@@ -174,7 +174,11 @@ async def move(
     tables = in_dependency_order(ALL_TABLES)
     started = time.perf_counter()
     with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reading:
-        target = await asyncpg.connect(target_url)
+        try:
+            target = await asyncpg.connect(target_url)
+        except (OSError, asyncpg.PostgresError) as error:
+            msg = f"cannot connect to the target: {error}"
+            raise MoveError(msg) from error
         try:
             await _require_migrated_and_empty(reading, target, tables)
             async with target.transaction():
