@@ -179,11 +179,11 @@ class Runner:
             await self.lock.release()
         if self._runs:
             grace = self.context.settings.shutdown_grace_seconds
-            _, late = await asyncio.wait(self._runs, timeout=grace)
+            _, late = await asyncio.wait(set(self._runs), timeout=grace)
             for run in late:
                 log.warning("job %s: still running after %d s, cut off", run.get_name(), grace)
                 run.cancel()
-            await asyncio.wait(self._runs)  # a cancelled run records nothing more
+            await asyncio.gather(*late, return_exceptions=True)
         await self.context.close()
 
     async def _campaign_forever(self) -> None:
