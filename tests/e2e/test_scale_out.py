@@ -47,8 +47,8 @@ from tests.scratch_databases import bound_to, scratch_database
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
 WORKERS = ("chibo-worker-a", "chibo-worker-b")
-SOON_AT = (10, 14, 18, 22)  # seconds from the seeding until each meeting's 2-hour reminder
-KILL_AFTER = 14  # the leader and an API process die once the reminders due by then are sent
+SOON_AT = (10, 13, 16, 19)  # seconds from the seeding until each meeting's 2-hour reminder
+KILL_AFTER = 13  # the leader and an API process die once the reminders due by then are sent
 
 
 @contextlib.contextmanager
