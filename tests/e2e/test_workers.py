@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -37,7 +36,7 @@ WORKER_ENV = {
     "CHIBO_REMINDER_INTERVAL_SECONDS": str(REMINDER_INTERVAL),
     "CHIBO_LEADER_RETRY_SECONDS": "1",
 }
-START_SECONDS = 30  # for a worker to start and one of them to take the lock
+START_SECONDS = 60  # for a worker to start and one of them to take the lock (a busy machine)
 # seconds from the seeding until each reminder falls due; the leader is killed once those up to
 # KILL_AFTER have been sent, so the survivor has to send the rest
 SOON_AT = (6, 12, 18)  # 2-hour reminders of meetings (their day-before one is due at once)
@@ -45,7 +44,6 @@ DAY_BEFORE_AT = (9, 15, 21)  # day-before reminders of meetings
 REVEAL_AT = (10, 20)  # surprise inspections begin (their team's day-before one is due at once)
 KILL_AFTER = 12
 K = ReminderKind
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
