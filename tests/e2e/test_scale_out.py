@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from db.repositories.notifications import PiccoloNotificationStore
-from domain.notifications.model import Device, Platform
+from domain.notifications.model import Device, Platform, Preferences
 from tests.factories import PASSWORD, World, build_world
 from tests.fake_fcm import running_fake_fcm
 from tests.processes import (
@@ -90,6 +90,8 @@ async def seed(url: str, now: datetime) -> tuple[World, uuid.UUID, dict[str, int
                 Device(uuid.uuid4(), person.id, f"phone-{person.id}", Platform.ANDROID, "1.0.0",
                        "vi", None, now, now)
             )  # fmt: skip
+            # no quiet hours: after 21:00 in Hanoi they would hold the pushes until the morning
+            await store.save_preferences(Preferences(person.id, quiet_hours=None), now)
         task = await add_task(world, now.date() + timedelta(days=30))
         notices: dict[str, int] = {}
         for seconds in SOON_AT:
@@ -147,8 +149,8 @@ async def test_killing_an_api_process_and_the_leading_worker_loses_and_doubles_n
         observer = await asyncpg.connect(url)
         try:
             with (
+                workers(url, tmp_path, WORKERS, env, command) as running,  # start meanwhile
                 servers(url, tmp_path, 2) as api,
-                workers(url, tmp_path, WORKERS, env, command) as running,
             ):
 
                 async def holder() -> str | None:
