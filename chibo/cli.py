@@ -1,4 +1,4 @@
-"""The chibo command: serve, worker-less embedded server, migrate, seed-demo, create-admin."""
+"""The chibo command: serve, worker, migrate, seed-demo, create-admin, backup, restore, move."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import getpass
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from chibo.settings import Settings, SettingsError
 from domain.errors import DomainError
@@ -36,6 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("seed-demo", help="load the demo organisation once and print its logins")
+    backup = commands.add_parser(
+        "backup", help="copy the live database and the uploads into a new directory"
+    )
+    backup.add_argument("path", type=Path)
+    restore = commands.add_parser(
+        "restore", help="restore a backup into an empty database and uploads folder"
+    )
+    restore.add_argument("path", type=Path)
+    move = commands.add_parser(
+        "move", help="copy this SQLite database into an empty, migrated PostgreSQL database"
+    )
+    move.add_argument("--to", required=True, metavar="postgresql://…")
     admin = commands.add_parser("create-admin", help="create an administrator of the root unit")
     admin.add_argument("--phone", required=True)
     admin.add_argument("--name", required=True)
@@ -48,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers, no_worker=args.no_worker)
+    if args.command in {"backup", "restore", "move"}:
+        return _operate(settings, args.command, args)
     if args.command == "migrate":
         print(asyncio.run(migrate(settings)), end="")
     elif args.command == "worker":
@@ -73,6 +88,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
     """The schedules run in-process only in the embedded mode: SQLite, one process, no
     --no-worker. On PostgreSQL they never do; run `chibo worker` beside the API processes."""
     import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
 
@@ -91,6 +107,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         return 2
     configure_logging(settings.log_format)
     prepare_metrics_dir(workers)
+    # uvicorn stops on SIGTERM gracefully (below), then raises the signal again; taking it here
+    # makes a graceful stop exit 0, as service managers expect
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "chibo.asgi:app",
         host=host,
@@ -102,8 +121,44 @@ def _serve(settings: Settings, host: str, port: int, workers: int, *, no_worker:
         proxy_headers=False,
         access_log=False,
         log_config=None,  # uvicorn's records go through chibo's logging (CHIBO_LOG_FORMAT)
+        # SIGTERM: stop accepting, let in-flight requests finish this long, then the lifespan
+        # closes the pool (and stops the embedded worker)
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
+
+
+def _operate(settings: Settings, command: str, args: argparse.Namespace) -> int:
+    """backup, restore, move: what they did on stdout, a refusal in one line on stderr (2)."""
+    from db.backup import BackupError, backup, postgres_advice, restore  # noqa: PLC0415
+    from db.engine import sqlite_path  # noqa: PLC0415
+    from db.move import MoveError, move  # noqa: PLC0415
+
+    uploads = Path(settings.upload_dir)
+    try:
+        if command == "move":
+            if not settings.is_sqlite:
+                print("chibo: move copies the embedded SQLite database", file=sys.stderr)
+                return 2
+            asyncio.run(move(sqlite_path(settings.database_url), args.to))
+        elif not settings.is_sqlite:
+            if command == "restore":
+                print("chibo: on PostgreSQL restore with pg_restore:", file=sys.stderr)
+            print(asyncio.run(postgres_advice(settings.database_url)), end="")
+            return 0 if command == "backup" else 2
+        elif command == "backup":
+            print(f"backed up {backup(sqlite_path(settings.database_url), uploads, args.path)}")
+        else:
+            print(f"restored {restore(args.path, sqlite_path(settings.database_url), uploads)}")
+    except (BackupError, MoveError) as error:
+        print(f"chibo: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _stopped(signum: int, frame: object) -> NoReturn:
+    del signum, frame
+    raise SystemExit(0)
 
 
 @asynccontextmanager

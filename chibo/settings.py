@@ -88,6 +88,9 @@ class Settings:
     metrics_token: str = ""
     metrics_allow: tuple[IPv4Network | IPv6Network, ...] = LOCAL_ADDRESSES
     log_format: str = "json"  # json | console
+    # on SIGTERM: how long `chibo serve` lets in-flight requests finish, and `chibo worker` the
+    # job runs in progress (the current push batch), before they are cut off
+    shutdown_grace_seconds: int = 20
 
     def __post_init__(self) -> None:
         if self.reminder_retention_days * 24 <= self.reminder_policy.catch_up_hours:
@@ -164,6 +167,7 @@ class Settings:
             metrics_token=_metrics_token(env),
             metrics_allow=_networks(env, "CHIBO_METRICS_ALLOW", LOCAL_ADDRESSES),
             log_format=_log_format(env),
+            shutdown_grace_seconds=_int(env, "CHIBO_SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
         )
 
 

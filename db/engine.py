@@ -487,9 +487,13 @@ class Database:
 def engine_for(url: str, timeouts: Timeouts) -> PersistentSQLiteEngine | GuardedPostgresEngine:
     parts = urlsplit(url)
     if parts.scheme == "sqlite" and url.startswith("sqlite:///"):
-        # sqlite:///relative/path or sqlite:////absolute/path, as SQLAlchemy spells them
-        return PersistentSQLiteEngine(unquote(url.removeprefix("sqlite:///")), timeouts)
+        return PersistentSQLiteEngine(str(sqlite_path(url)), timeouts)
     if parts.scheme in {"postgresql", "postgres"}:
         return GuardedPostgresEngine(url, timeouts)
     msg = f"unsupported database URL scheme {parts.scheme!r}"
     raise ValueError(msg)
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of sqlite:///relative/path or sqlite:////absolute/path (SQLAlchemy's spelling)."""
+    return Path(unquote(url.removeprefix("sqlite:///")))

@@ -7,6 +7,10 @@ connection dies, the lock is released, and another worker takes it within
 rows another dispatcher holds. On SQLite (embedded, one process) there is no lock. Jobs only
 trigger sweeps safe to run twice, so a brief overlap at a hand-over costs nothing; all state lives
 in our tables.
+
+Stopping (SIGTERM): no job starts any more, the leader lock is released at once (another worker
+takes the lead within its retry interval, not after the TCP keepalive), and the runs in progress
+(a push batch being sent) finish within the shutdown grace before the parts are closed.
 """
 
 from __future__ import annotations
@@ -150,6 +154,7 @@ class Runner:
         self.scheduler: AsyncIOScheduler | None = None  # the leader's jobs
         self.dispatching: AsyncIOScheduler | None = None  # the every_worker jobs
         self._campaign: asyncio.Task[None] | None = None
+        self._runs: set[asyncio.Task[JobRun]] = set()  # job runs in progress
 
     @property
     def leading(self) -> bool:
@@ -174,6 +179,13 @@ class Runner:
             dispatching.shutdown(wait=False)
         if self.lock is not None:
             await self.lock.release()
+        if self._runs:
+            grace = self.context.settings.shutdown_grace_seconds
+            _, late = await asyncio.wait(set(self._runs), timeout=grace)
+            for run in late:
+                log.warning("job %s: still running after %d s, cut off", run.get_name(), grace)
+                run.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.context.close()
 
     async def _campaign_forever(self) -> None:
@@ -238,4 +250,11 @@ class Runner:
         """Run a job and record its next run (from the scheduler that fired it, if given)."""
         schedulers = [scheduler] if scheduler else [self.scheduler, self.dispatching]
         job = next((j for s in schedulers if s and (j := s.get_job(name))), None)
-        await run_job(self.jobs[name], self.context, job.next_run_time if job else None)
+        run = asyncio.create_task(
+            run_job(self.jobs[name], self.context, job.next_run_time if job else None), name=name
+        )
+        self._runs.add(run)
+        run.add_done_callback(self._runs.discard)
+        # a scheduler's shutdown cancels what it fired; the run itself goes on, and stop()
+        # waits for it
+        await asyncio.shield(run)

@@ -20,8 +20,8 @@ import pytest
 
 from tests.conftest import ENGINES
 from tests.crashing_server import POINTS
-from tests.e2e.test_serve import CHIBO, free_port, wait_until_ready
 from tests.factories import PASSWORD, build_world
+from tests.processes import CHIBO, free_port, wait_until_ready
 from tests.reminder_subjects import add_task
 from tests.scratch_databases import bound_to, scratch_database
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,46 +11,7 @@ import httpx
 import pytest
 
 from db.seed_demo import DEMO_PASSWORD, demo_plan
-
-CHIBO = Path(sys.executable).with_name("chibo")
-STARTUP_SECONDS = 30
-COMMAND_SECONDS = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def chibo(*args: str, env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [str(CHIBO), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_SECONDS,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def wait_until_ready(server: subprocess.Popen[str], base_url: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _, errors = server.communicate()
-            pytest.fail(f"chibo serve exited with {server.returncode}: {errors}")
-        try:
-            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)  # poll interval, not a wait for time to pass
-    pytest.fail(f"chibo serve was not ready within {STARTUP_SECONDS} s")
+from tests.processes import CHIBO, chibo, free_port, wait_until_ready
 
 
 @pytest.mark.e2e

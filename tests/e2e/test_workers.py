@@ -9,17 +9,13 @@ holder of the leader lock is read from pg_locks and pg_stat_activity, not from l
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import signal
-import subprocess
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -27,17 +23,20 @@ import pytest
 
 from domain.inspections.model import InspectionKind
 from domain.reminders.model import ReminderKind, ReminderPolicy, moment_occurrence, moment_offset
-from schedules.runner import LEADER_LOCK_KEY
-from tests.e2e.test_serve import CHIBO, chibo
 from tests.factories import build_world
+from tests.processes import chibo, leader, until, workers
 from tests.reminder_subjects import add_inspection, add_meeting
 from tests.scratch_databases import bound_to, scratch_database
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
 NAMES = ("chibo-worker-a", "chibo-worker-b")
 REMINDER_INTERVAL = 5  # the smallest CHIBO_REMINDER_INTERVAL_SECONDS allowed
-POLL = 0.1  # seconds between two looks at the database, not a wait for time to pass
-START_SECONDS = 30  # for a worker to start and one of them to take the lock
+WORKER_ENV = {
+    "CHIBO_SECRET_KEY": SECRET,
+    "CHIBO_REMINDER_INTERVAL_SECONDS": str(REMINDER_INTERVAL),
+    "CHIBO_LEADER_RETRY_SECONDS": "1",
+}
+START_SECONDS = 60  # for a worker to start and one of them to take the lock (a busy machine)
 # seconds from the seeding until each reminder falls due; the leader is killed once those up to
 # KILL_AFTER have been sent, so the survivor has to send the rest
 SOON_AT = (6, 12, 18)  # 2-hour reminders of meetings (their day-before one is due at once)
@@ -45,22 +44,6 @@ DAY_BEFORE_AT = (9, 15, 21)  # day-before reminders of meetings
 REVEAL_AT = (10, 20)  # surprise inspections begin (their team's day-before one is due at once)
 KILL_AFTER = 12
 K = ReminderKind
-T = TypeVar("T")
-
-LEADER_SQL = """
-SELECT a.application_name
-FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-  AND l.classid = $1 AND l.objid = $2
-  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-"""
-
-
-@dataclass
-class Worker:
-    name: str
-    process: subprocess.Popen[str]
-    log: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,77 +60,6 @@ class Expected:
 async def database_url() -> AsyncIterator[str]:
     async with scratch_database("chibo_workers") as url:
         yield url
-
-
-@contextlib.contextmanager
-def workers(url: str, cwd: Path) -> Iterator[dict[str, Worker]]:
-    """Start one `chibo worker` per name; SIGTERM what is still running at the end."""
-    started: dict[str, Worker] = {}
-    logs: list[IO[str]] = []
-    try:
-        for name in NAMES:
-            env = {
-                **os.environ,
-                # asyncpg takes unknown query parameters as server settings
-                "CHIBO_DATABASE_URL": f"{url}?application_name={name}",
-                "CHIBO_SECRET_KEY": SECRET,
-                "CHIBO_REMINDER_INTERVAL_SECONDS": str(REMINDER_INTERVAL),
-                "CHIBO_LEADER_RETRY_SECONDS": "1",
-            }
-            log = cwd / f"{name}.log"
-            logs.append(log.open("w"))  # a file, not a pipe: a full pipe would stall the worker
-            process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-                [str(CHIBO), "worker"],
-                env=env,
-                cwd=cwd,
-                stdout=logs[-1],
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            started[name] = Worker(name, process, log)
-        yield started
-    finally:
-        for worker in started.values():
-            if worker.process.poll() is None:
-                worker.process.terminate()
-        for worker in started.values():
-            try:
-                worker.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.process.kill()
-                worker.process.wait()
-        for stream in logs:
-            stream.close()
-
-
-def logs_of(running: dict[str, Worker]) -> str:
-    return "".join(
-        f"\n--- {w.name} (exit {w.process.poll()}) ---\n{w.log.read_text()[-3000:]}"
-        for w in running.values()
-    )
-
-
-async def until(
-    what: str,
-    check: Callable[[], Awaitable[T | None]],
-    seconds: float,
-    running: dict[str, Worker],
-    *,
-    alive: tuple[str, ...] = NAMES,
-) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``seconds`` or as soon as a
-    worker that should be running has exited."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while True:
-        found = await check()
-        if found:
-            return found
-        if any(running[name].process.poll() is not None for name in alive):
-            pytest.fail(f"a worker exited while waiting for {what}{logs_of(running)}")
-        if loop.time() > deadline:
-            pytest.fail(f"{what}: not within {seconds} s{logs_of(running)}")
-        await asyncio.sleep(POLL)
 
 
 async def seed(url: str, now: datetime) -> list[Expected]:
@@ -196,13 +108,10 @@ async def test_two_workers_send_each_reminder_once_and_the_survivor_of_a_sigkill
     )
     observer = await asyncpg.connect(database_url)
     try:
-        with workers(database_url, tmp_path) as running:
+        with workers(database_url, tmp_path, NAMES, WORKER_ENV) as running:
 
-            async def leader() -> str | None:
-                name: str | None = await observer.fetchval(
-                    LEADER_SQL, LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF
-                )
-                return name
+            async def holder() -> str | None:
+                return await leader(observer)
 
             async def reminders() -> dict[tuple[str, UUID, str], tuple[str, datetime | None]]:
                 rows = await observer.fetch(
@@ -213,7 +122,7 @@ async def test_two_workers_send_each_reminder_once_and_the_survivor_of_a_sigkill
                     for r in rows
                 }
 
-            first = await until("a leader", leader, START_SECONDS, running)
+            first = await until("a leader", holder, START_SECONDS, running)
             now = datetime.now(UTC).replace(microsecond=0)
             expected = await seed(database_url, now)
             keys = {(e.kind.value, e.subject, e.occurrence): e for e in expected}
@@ -232,7 +141,7 @@ async def test_two_workers_send_each_reminder_once_and_the_survivor_of_a_sigkill
                 KILL_AFTER + 3 * REMINDER_INTERVAL,
                 running,
             )
-            assert await leader() == first  # no hand-over so far
+            assert await holder() == first  # no hand-over so far
             os.kill(running[first].process.pid, signal.SIGKILL)
             killed_at = datetime.now(UTC)
             after_kill = [e for e in expected if e.due > killed_at]
@@ -241,7 +150,7 @@ async def test_two_workers_send_each_reminder_once_and_the_survivor_of_a_sigkill
             survivor = next(name for name in NAMES if name != first)
 
             async def taken_over() -> bool:
-                return await leader() == survivor
+                return await holder() == survivor
 
             await until("the survivor's lead", taken_over, 10, running, alive=(survivor,))
             last_due = max(e.due for e in expected)
@@ -277,6 +186,6 @@ async def test_two_workers_send_each_reminder_once_and_the_survivor_of_a_sigkill
                 if r["subject"] in notices
             )
             assert inbox == Counter((person, e.notice) for e in expected for person in e.people)
-            assert await leader() == survivor
+            assert await holder() == survivor
     finally:
         await observer.close()
