@@ -1,5 +1,6 @@
 """MeetingRepository on Piccolo. Agenda and resolutions are JSON on the meeting row; the
-attendance sheet is one row per member, rewritten in one statement when it changes."""
+attendance sheet is one row per member. The record's writes (``save_changes``) send only the
+changed columns and the changed rows, upserted in place (decision 0011)."""
 
 from __future__ import annotations
 
