@@ -24,8 +24,9 @@ the read, then one statement whose CTEs update the meeting, mark the sheet and w
 row (atomic on its own; nothing is written unless the version still matches).
 
 What it leaves out (not exercised by the benchmark): the app's error texts (problems here are
-bare ``{"status", "code"}``), drawing a sheet from the roster when none is stored, minutes
-amendments (a meeting being logged is not finalised, so it has none), cursors in requests.
+bare ``{"status", "code"}``, with ``currentVersion`` on a 412), drawing a sheet from the roster
+when none is stored, minutes amendments (a meeting being logged is not finalised, so it has
+none), cursors in requests.
 Nothing here is part of the product.
 """
 
@@ -650,7 +651,10 @@ def build() -> Litestar:  # noqa: C901, PLR0915 - the five handlers share the se
         if isinstance(error, HTTPException):
             status = error.status_code
         code = error.args[0] if isinstance(error, DomainError) and error.args else None
-        body = orjson.dumps({"status": status, "code": code})
+        problem = {"status": status, "code": code}
+        if isinstance(error, StaleVersionError):  # wrk_meetings.lua resynchronises on it
+            problem["currentVersion"] = error.current_version
+        body = orjson.dumps(problem)
         return Response(body, status_code=status, media_type="application/problem+json")
 
     return Litestar(

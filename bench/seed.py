@@ -8,7 +8,7 @@ month (a regular one and a thematic one, finalised, their 30-row attendance shee
 tasks (open, in progress or closed). The caller of the people and tasks lists is the leader of
 ward 1; of the meetings list, the secretary of ward 1's first cell.
 
-For the meeting-log benchmark: 64 planned meetings in each of ward 1's 8 first cells (512), each
+For the meeting-log benchmark: 128 planned meetings in each of ward 1's 8 first cells (1,024), each
 with its attendance sheet already drawn from the roster (30 rows, nobody marked yet, version 1),
 and a password for those 8 cells' secretaries, who log them.
 """
@@ -36,7 +36,7 @@ START = datetime(2026, 1, 5, 1, 30, tzinfo=UTC)
 HISTORY_FROM = datetime(2025, 12, 1, 12, 30, tzinfo=UTC)  # a year of meetings and tasks
 HISTORY_MONTHS = 12
 TASKS_PER_CELL = 10
-MEETINGS_PER_CELL = 64  # in each of ward 1's first 8 cells: 512 meetings to log
+MEETINGS_PER_CELL = 128  # in each of ward 1's first 8 cells: 1,024 meetings to log
 LOGGED_CELLS = 8
 SHAPES = {1: (6, 8), 10: (60, 40)}  # scale -> (wards, cells per ward)
 
