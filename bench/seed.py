@@ -325,12 +325,16 @@ def _insert_sql(table: str) -> str:
 
 def _load_sqlite(path: str, rows: _Rows) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
-        connection.execute("PRAGMA synchronous = OFF")
+        # no journal and a big cache while loading (random UUID keys touch every page of the
+        # indexes); the file is back in WAL mode, as the app expects, afterwards
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -262144"):
+            connection.execute(f"PRAGMA {pragma}")
         connection.execute("BEGIN")
         for table, batch in rows.tables.items():
             connection.executemany(_insert_sql(table), _converted(batch))
         connection.execute("COMMIT")
         connection.execute("ANALYZE")
+        connection.execute("PRAGMA journal_mode = WAL")
 
 
 async def _load_postgres(url: str, rows: _Rows) -> None:
