@@ -52,7 +52,10 @@ def _safe(url: str) -> str:
 
 @contextmanager
 def postgres_database(base: str, name: str = BENCH_DB) -> Iterator[str | None]:
-    """A fresh database beside ``base``'s (dropped afterwards), or None when unreachable."""
+    """A fresh database beside ``base``'s (dropped afterwards), or None when unreachable. Its name
+    ends in this process's id: two benchmarks on one server (other worktrees, other helpers) do
+    not drop each other's database."""
+    name = f"{name}_{os.getpid()}"
     parts = urlsplit(base)
     if parts.hostname not in LOOPBACK:
         print(f"bench: {_safe(base)} is not on loopback; the benchmark talks to 127.0.0.1 only")

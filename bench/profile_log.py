@@ -1,8 +1,8 @@
 """Where the CPU of one meeting log goes: ``python -m bench.profile_log [--engine postgres]``.
 
 In one process, no HTTP server and no concurrency: a fresh database with bench/seed.py's data
-set, the bench app (bench/app.py) driven through httpx's ASGI transport, N logs through the
-app's route and N through its raw-driver twin. Prints the CPU per request (the whole process,
+set, the app (chibo/bootstrap.py) and the minimal baseline (bench/minimal.py) driven through
+httpx's ASGI transport, N logs through each. Prints the CPU per request (the whole process,
 all threads, so aiosqlite's thread too, and the client's small share), then the same under
 cProfile, summed by package, and the costliest functions; the .prof files are kept for
 ``python -m pstats``. Numbers only.
@@ -30,7 +30,7 @@ from bench.machine import POSTGRES_URL, postgres_database
 from bench.run import ROOT, _postgres_versions, meeting_versions, record_body
 from bench.seed import BenchWorld, load
 
-ROUTES = {"app": "/api/v1/meetings/", "raw": "/bench/raw/meetings/"}
+APPS = ("chibo", "minimal")
 GROUPS = (
     ("piccolo", "/piccolo/"),
     ("dataclasses.asdict + deepcopy", "/dataclasses.py"),
@@ -84,18 +84,28 @@ def profile(url: str, engine: str, requests: int, out: Path) -> None:
 
 
 async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: Path) -> None:
-    from bench.app import build  # noqa: PLC0415 - after the environment is set
+    # imported after the environment is set
+    from bench.minimal import build as build_minimal  # noqa: PLC0415
+    from chibo.bootstrap import build_app  # noqa: PLC0415
+    from chibo.settings import Settings  # noqa: PLC0415
 
-    app = build()
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-        cell = world.cells[0]
+    apps = {"chibo": build_app(Settings.from_env()), "minimal": build_minimal()}
+    cell = world.cells[0]
+    body = record_body(cell)
+    async with apps["chibo"].lifespan(), apps["minimal"].lifespan():
+        clients = {
+            name: httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                base_url="http://t",
+            )
+            for name, app in apps.items()
+        }
         login = {"phone": cell.secretary_phone, "password": world.password}
-        token = (await c.post("/api/v1/auth/login", json=login)).json()["accessToken"]
+        reply = await clients["chibo"].post("/api/v1/auth/login", json=login)
+        token = reply.json()["accessToken"]
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        body = record_body(cell)
         for profiled in (False, True):
-            for name, prefix in ROUTES.items():
+            for name in APPS:
                 versions = await _versions(url)
                 profiler = cProfile.Profile() if profiled else None
                 cpu, wall = time.process_time(), time.perf_counter()
@@ -104,8 +114,8 @@ async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: P
                 for i in range(requests):
                     meeting = str(cell.meetings[i % len(cell.meetings)])
                     version = versions[meeting] + i // len(cell.meetings)
-                    reply = await c.put(
-                        f"{prefix}{meeting}/record",
+                    reply = await clients[name].put(
+                        f"/api/v1/meetings/{meeting}/record",
                         content=body,
                         headers={**headers, "If-Match": f'"{version}"'},
                     )
@@ -120,6 +130,8 @@ async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: P
                 path = out / f"chibo-log-{engine}-{name}.prof"
                 profiler.dump_stats(path)
                 report(pstats.Stats(str(path)), f"{engine} {name}", requests)
+        for client in clients.values():
+            await client.aclose()
 
 
 async def _versions(url: str) -> dict[str, int]:

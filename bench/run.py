@@ -1,14 +1,14 @@
-"""``make bench``: serve chibo on SQLite and PostgreSQL and load it with wrk over loopback.
+"""``make bench``: chibo against the minimal baseline (bench/minimal.py) on SQLite and PostgreSQL.
 
-For each engine: a fresh database, ``chibo migrate``, the data set of bench/seed.py, then
-``uvicorn bench.app:app`` (uvloop + httptools, as ``chibo serve``) in its own process, one login,
-and wrk (another process) against each endpoint: a warm-up, then a measured run. Prints req/s,
-p50, p99, the server's CPU per request, each endpoint's ratio to ``/health/live`` and the scoped
-list's ratio to the same request on the raw driver. Then the meeting log (issue 3): PUT
-/api/v1/meetings/{id}/record with 30 attendance rows and 3 resolutions, by the cells'
-secretaries, against the same transaction on the raw driver (bench/wrk_meetings.lua). Then the
-push fan-out (issue 6, bench/fanout.py): 10,000 pushes through the outbox beside the raw SDK, in a
-database of its own per engine. Numbers only: nothing here asserts on speed.
+For each engine: a fresh database, ``chibo migrate``, the data set of bench/seed.py (``--scale``),
+then two servers in their own processes with the settings of ``chibo serve`` (uvloop,
+httptools, lifespan on, no access log, the same worker count): the app (``chibo.asgi:app``) and
+the minimal baseline (``bench.minimal:app``). Before measuring, each hot endpoint's reply from
+the minimal app must be the app's byte for byte (the meeting record's but for the time and
+version of the write). Then wrk (another process) against each endpoint, chibo and minimal in
+the order A B B A, printing req/s, p50, p99, the server's CPU per request, errors and the ratio
+chibo ÷ minimal. The push fan-out (bench/fanout.py) and the reminder sweep (bench/reminders.py)
+are suites of their own. Numbers only: nothing here asserts on speed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -26,10 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,7 @@ from bench.machine import (
     postgres_database,
     wait_for_quiet,
 )
-from bench.seed import BenchCell, BenchWorld, load
+from bench.seed import SHAPES, BenchCell, BenchWorld, load
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_LUA = Path(__file__).with_name("wrk_report.lua")
@@ -53,49 +55,38 @@ MEETINGS_LUA = Path(__file__).with_name("wrk_meetings.lua")
 FANOUT_DB = "chibo_bench_fanout"
 REMINDERS_DB = "chibo_bench_reminders"
 START_TIMEOUT_S = 30.0
-PEOPLE = "/api/v1/people?limit=20&unitId={ward}"
+RECORD_PREFIX = "/api/v1/meetings/"
+# The two servers under test: the app as ``chibo serve`` runs it, and the minimal baseline.
+APPS = {"chibo": "chibo.asgi:app", "minimal": "bench.minimal:app"}
+ORDER = ("chibo", "minimal", "minimal", "chibo")  # A B B A: drift on the machine evens out
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     name: str
-    path: str
-    auth: bool = True
-    sqlite_only: bool = False
-    note: str = ""
+    path: str  # {ward} and {cell} filled in from the data set
+    caller: str  # "leader" (of ward 1) or "secretary" (of ward 1's first cell)
+    note: str
+    goal: float
 
 
+# The hot endpoints of issue 15 and their goals (chibo ÷ minimal, req/s).
 ENDPOINTS = (
-    Endpoint("live", "/health/live", auth=False, note="framework ceiling"),
-    Endpoint("me", "/api/v1/me"),
-    Endpoint("people", PEOPLE, note="scoped list, 20 rows, Piccolo"),
-    Endpoint("raw", "/bench/raw/people?limit=20&unitId={ward}", note="same, raw driver"),
+    Endpoint("me", "/api/v1/me", "leader", "`GET /me`", 0.7),
+    Endpoint("people", "/api/v1/people?limit=20&unitId={ward}", "leader", "people (ward, 20)", 0.7),
     Endpoint(
-        "raw-sync",
-        "/bench/raw-sync/people?limit=20&unitId={ward}",
-        sqlite_only=True,
-        note="same, sqlite3 on the loop",
+        "meetings",
+        "/api/v1/meetings?limit=20&cellId={cell}",
+        "secretary",
+        "meetings (secretary, 20)",
+        0.7,
     ),
-    Endpoint(
-        "raw-query",
-        "/bench/raw-query/people?limit=20&unitId={ward}",
-        note="Piccolo auth + raw list",
-    ),
-    Endpoint(
-        "engine-sql",
-        "/bench/engine-sql/people?limit=20&unitId={ward}",
-        note="same SQL via Piccolo engine",
-    ),
+    Endpoint("tasks", "/api/v1/tasks?limit=20&unitId={ward}", "leader", "tasks (ward, 20)", 0.7),
 )
-# people and raw run twice, in the order A B … B A, so drift on a shared machine evens out.
-ORDER = ("live", "me", "people", "raw", "raw-sync", "raw-query", "engine-sql", "raw", "people")
-# The meeting log (issue 3): the app's route and its raw-driver twin, A B B A as well.
-LOG_PATHS = {"log": "/api/v1/meetings/", "raw-log": "/bench/raw/meetings/"}
-LOG_NOTES = {"log": "LogMeeting, Piccolo (the app)", "raw-log": "same transaction, raw driver"}
-LOG_ORDER = ("log", "raw-log", "raw-log", "log")
-LOG_GOAL = 0.5
-SUITES = ("people", "meetings", "fanout", "reminders")
-WEB_SUITES = {"people", "meetings"}  # served by uvicorn and loaded with wrk
+RECORD = Endpoint("record", RECORD_PREFIX + "<id>/record", "secretary", "`PUT …/record`", 0.5)
+SUITES = ("lists", "record", "fanout", "reminders")
+WEB_SUITES = {"lists", "record"}  # served by uvicorn and loaded with wrk
+DEFAULT_SUITES = ("lists", "record")
 
 
 @dataclass(slots=True)
@@ -109,6 +100,11 @@ class Result:
     server_cpu_s: float = 0.0
     wrk_cpu_s: float = 0.0
     machine_busy_s: float = 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per request, ms."""
+        return 1000 * self.server_cpu_s / self.requests if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -141,14 +137,15 @@ class Options:
     connections: int
     threads: int
     engines: tuple[str, ...]
-    suites: tuple[str, ...] = SUITES
+    suites: tuple[str, ...] = DEFAULT_SUITES
     quick: bool = False
+    scale: int = 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint")
+    parser.add_argument("--duration", type=int, default=7, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per server")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
@@ -156,15 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         "--suite",
         choices=SUITES,
         action="append",
-        help="people (issue 2), meetings (issue 3), fanout (issue 6), reminders (issue 7)",
+        help="lists and record (issue 15; the default), fanout (issue 6), reminders (issue 7)",
     )
+    parser.add_argument("--scale", type=int, choices=sorted(SHAPES), default=1, help="data set")
     parser.add_argument(
         "--quick",
         action="store_true",
         help="fanout: 1,000 pushes, one round of each; reminders: 100,000 tasks, 5 runs of each",
     )
     args = parser.parse_args(argv)
-    web = WEB_SUITES & set(args.suite or SUITES)
+    web = WEB_SUITES & set(args.suite or DEFAULT_SUITES)
     if web and shutil.which("wrk") is None:
         print("bench: wrk not found; `make bench` installs it (apt-get install wrk)")
         return 2
@@ -174,15 +172,17 @@ def main(argv: list[str] | None = None) -> int:
         connections=min(max(args.connections, 1), 1024),
         threads=min(max(args.threads, 1), 8),
         engines=tuple(args.engine or ("sqlite", "postgres")),
-        suites=tuple(args.suite or SUITES),
+        suites=tuple(args.suite or DEFAULT_SUITES),
         quick=args.quick,
+        scale=args.scale,
     )
     print(
         f"chibo bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} CPUs, "
         f"wrk -t{options.threads} -c{options.connections}, {options.warmup} s warm-up + "
-        f"{options.duration} s per run, load average {os.getloadavg()[0]:.2f}"
+        f"{options.duration} s per run, data set {options.scale}×, "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
-    tables: dict[str, dict[str, Result]] = {}
+    tables: dict[str, dict[str, dict[str, Result]]] = {}
     if "sqlite" in options.engines and web:
         with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
             tables["sqlite"] = run_engine("sqlite", f"sqlite:///{tmp}/bench.sqlite3", 1, options)
@@ -197,15 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     sweeps = run_reminders(options) if "reminders" in options.suites else []
     print()
     for engine, results in tables.items():
-        print_table(engine, results)
-        print_log_table(engine, results)
+        print_table(engine, results, options.scale)
     for engine, runs in fanouts.items():
         fanout.print_table(engine, runs)
-    reminders.print_table(sweeps)
+    if sweeps:
+        reminders.print_table(sweeps)
     return 0
-
-
-# -- one engine -------------------------------------------------------------------------------
 
 
 def run_fanout(options: Options) -> dict[str, dict[str, fanout.Run]]:
@@ -252,13 +249,17 @@ def run_reminders(options: Options) -> list[reminders.Outcome]:
     return outcomes
 
 
-def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[str, Result]:
-    print(f"\n== {engine}: {workers} worker(s) ==")
+def run_engine(
+    engine: str, url: str, workers: int, options: Options
+) -> dict[str, dict[str, Result]]:
+    """Results by endpoint, then by app."""
+    print(f"\n== {engine}: {workers} worker(s) per server ==")
     env = {
         **os.environ,
         "CHIBO_DATABASE_URL": url,
         "CHIBO_SECRET_KEY": secrets.token_urlsafe(48),
         "PICCOLO_CONF": "db.piccolo_conf",
+        "CHIBO_EMBEDDED_WORKER": "0",  # no schedules in the server under test
     }
     started = time.perf_counter()
     subprocess.run(  # noqa: S603 - our own command, fixed arguments
@@ -269,39 +270,57 @@ def run_engine(engine: str, url: str, workers: int, options: Options) -> dict[st
         capture_output=True,
         timeout=120,
     )
-    world = asyncio.run(load(url))
+    world = asyncio.run(load(url, options.scale))
     print(
-        f"migrated and loaded {world.people} people ({world.people_in_ward} in the leader's "
-        f"ward) in {time.perf_counter() - started:.1f} s"
+        f"migrated and loaded {world.people:,} people ({world.people_in_ward} in the leader's "
+        f"ward), {world.rows['meeting']:,} meetings, {world.rows['attendance']:,} attendance "
+        f"rows, {world.rows['task']:,} tasks in {time.perf_counter() - started:.1f} s"
     )
-    results: dict[str, Result] = {}
-    with serving(env, workers) as (base, server_pid):
-        token = login(base, world)
-        check_same_json(base, token, world, engine)
-        wait_for_quiet()
-        plan = [e for e in ENDPOINTS if engine == "sqlite" or not e.sqlite_only]
-        by_name = {e.name: e for e in plan}
-        for name in ORDER if "people" in options.suites else ():
-            endpoint = by_name.get(name)
-            if endpoint is None:
-                continue
-            url_path = endpoint.path.format(ward=world.ward_id)
-            headers = {"Authorization": f"Bearer {token}"} if endpoint.auth else {}
-            if options.warmup:
-                wrk(base + url_path, headers, options, options.warmup)
-            cpu0, busy0, wrk0 = process_tree_cpu(server_pid), machine_busy(), children_cpu()
-            numbers = wrk(base + url_path, headers, options, options.duration)
-            result = results.setdefault(name, Result())
-            result.add(
-                numbers,
-                process_tree_cpu(server_pid) - cpu0,
-                children_cpu() - wrk0,
-                machine_busy() - busy0,
+    results: dict[str, dict[str, Result]] = {}
+    with (
+        serving(env, workers, APPS["chibo"]) as chibo,
+        serving(env, workers, APPS["minimal"]) as minimal,
+    ):
+        servers = {"chibo": chibo, "minimal": minimal}
+        tokens = {
+            "leader": login(chibo[0], world),
+            "secretary": login(chibo[0], world, world.cells[0].secretary_phone),
+        }
+        paths = {
+            e.name: e.path.format(ward=world.ward_id, cell=world.cells[0].cell_id)
+            for e in ENDPOINTS
+        }
+        if "lists" in options.suites:
+            check_same_json(servers, tokens, paths)
+        if "record" in options.suites:
+            record = RecordRun(
+                url, world, [login(chibo[0], world, c.secretary_phone) for c in world.cells]
             )
-            print_run(name, numbers)
-        if "meetings" in options.suites:
-            run_meeting_log(base, url, world, options, server_pid, results)
+            check_same_record(servers, record)
+        wait_for_quiet()
+        for endpoint in ENDPOINTS if "lists" in options.suites else ():
+            headers = {"Authorization": f"Bearer {tokens[endpoint.caller]}"}
+            for app in APPS if options.warmup else ():
+                wrk(servers[app][0] + paths[endpoint.name], headers, options, options.warmup)
+            for app in ORDER:
+                base, pid = servers[app]
+                numbers = measure(
+                    pid,
+                    results.setdefault(endpoint.name, {}).setdefault(app, Result()),
+                    partial(wrk, base + paths[endpoint.name], headers, options, options.duration),
+                )
+                print_run(f"{endpoint.name} {app}", numbers)
+        if "record" in options.suites:
+            run_record(servers, record, options, results.setdefault(RECORD.name, {}))
     return results
+
+
+def measure(pid: int, result: Result, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """One wrk run against the server ``pid``, its numbers added to ``result``."""
+    cpu0, busy0, wrk0 = process_tree_cpu(pid), machine_busy(), children_cpu()
+    numbers = run()
+    result.add(numbers, process_tree_cpu(pid) - cpu0, children_cpu() - wrk0, machine_busy() - busy0)
+    return numbers
 
 
 def print_run(name: str, numbers: dict[str, Any]) -> None:
@@ -326,46 +345,48 @@ def login(base: str, world: BenchWorld, phone: str | None = None) -> str:
     return token
 
 
-# -- the meeting log (issue 3) ----------------------------------------------------------------
+# -- the meeting record ---------------------------------------------------------------------
 
 
-def run_meeting_log(
-    base: str,
-    url: str,
-    world: BenchWorld,
+@dataclass(frozen=True, slots=True)
+class RecordRun:
+    """What the meeting-record runs need: the database (for the versions), the data set, and
+    each of ward 1's logging cells' secretary token and JSON body."""
+
+    url: str
+    world: BenchWorld
+    tokens: list[str]
+    bodies: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.bodies.extend(record_body(cell) for cell in self.world.cells)
+
+
+def run_record(
+    servers: dict[str, tuple[str, int]],
+    record: RecordRun,
     options: Options,
-    server_pid: int,
     results: dict[str, Result],
 ) -> None:
-    """Each cell's secretary logs its meetings: the app's route and the raw twin, A B B A."""
-    tokens = [login(base, world, cell.secretary_phone) for cell in world.cells]
-    bodies = [record_body(cell) for cell in world.cells]
-    check_log_twin(base, url, world, tokens, bodies)
+    """Each cell's secretary logs its meetings (64 writers at -c64): warm-ups, then A B B A."""
+    runs = [(app, options.warmup, False) for app in APPS if options.warmup]
+    runs += [(app, options.duration, True) for app in ORDER]
     with tempfile.TemporaryDirectory(prefix="chibo-bench-wrk-") as tmp:
         data = Path(tmp) / "meetings.lua"
-        runs = [
-            (name, seconds, measured)
-            for name in LOG_ORDER
-            for seconds, measured in ((options.warmup, False), (options.duration, True))
-            if seconds
-        ]
-        for part, (name, seconds, measured) in enumerate(runs):
+        for part, (app, seconds, measured) in enumerate(runs):
             # the versions the meetings are at now (every log adds one); one run logs half of
             # the meetings, the next run the other half, so a write of the last run that the
             # server still finishes cannot meet this run's
-            versions = settled_versions(url)
-            write_log_data(data, LOG_PATHS[name], world, tokens, bodies, versions, part % 2)
+            versions = settled_versions(record.url)
+            write_log_data(data, record, versions, part % 2)
+            base, pid = servers[app]
             args = (str(data), str(options.threads))
-            cpu0, busy0, wrk0 = process_tree_cpu(server_pid), machine_busy(), children_cpu()
-            numbers = wrk(base + "/", {}, options, seconds, MEETINGS_LUA, args)
-            if measured:
-                results.setdefault(name, Result()).add(
-                    numbers,
-                    process_tree_cpu(server_pid) - cpu0,
-                    children_cpu() - wrk0,
-                    machine_busy() - busy0,
-                )
-                print_run(name, numbers)
+            run = partial(wrk, base + "/", {}, options, seconds, MEETINGS_LUA, args)
+            if not measured:
+                run()
+                continue
+            numbers = measure(pid, results.setdefault(app, Result()), run)
+            print_run(f"record {app}", numbers)
 
 
 def record_body(cell: BenchCell) -> bytes:
@@ -445,23 +466,15 @@ async def _postgres_versions(url: str) -> dict[str, int]:
     return {str(r["id"]): r["version"] for r in rows}
 
 
-def write_log_data(
-    path: Path,
-    prefix: str,
-    world: BenchWorld,
-    tokens: list[str],
-    bodies: list[bytes],
-    versions: dict[str, int],
-    part: int,
-) -> None:
+def write_log_data(path: Path, record: RecordRun, versions: dict[str, int], part: int) -> None:
     """bench/wrk_meetings.lua's data: half of the meetings (every other one of each cell), cell
     by cell in turn, each at its version."""
-    lines = ["return {", f'prefix = "{prefix}",', "bodies = {"]
-    lines += [f"[==[{body.decode()}]==]," for body in bodies]
-    lines += ["},", "tokens = {", *(f'"{token}",' for token in tokens), "},", "meetings = {"]
-    rounds = max(len(cell.meetings) for cell in world.cells)
+    lines = ["return {", f'prefix = "{RECORD_PREFIX}",', "bodies = {"]
+    lines += [f"[==[{body.decode()}]==]," for body in record.bodies]
+    lines += ["},", "tokens = {", *(f'"{token}",' for token in record.tokens), "},", "meetings = {"]
+    rounds = max(len(cell.meetings) for cell in record.world.cells)
     for k in range(part, rounds, 2):
-        for c, cell in enumerate(world.cells, 1):
+        for c, cell in enumerate(record.world.cells, 1):
             if k < len(cell.meetings):
                 meeting = str(cell.meetings[k])
                 lines.append(f'{{"{meeting}", {versions[meeting]}, {c}}},')
@@ -469,57 +482,63 @@ def write_log_data(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def check_log_twin(
-    base: str, url: str, world: BenchWorld, tokens: list[str], bodies: list[bytes]
+def check_same_json(
+    servers: dict[str, tuple[str, int]], tokens: dict[str, str], paths: dict[str, str]
 ) -> None:
-    """The app and the raw twin log the same meeting the same way: same reply (but for the
-    time and version of the write), and the app reads back what the twin wrote."""
-    meeting = str(world.cells[0].meetings[0])
-    version = meeting_versions(url)[meeting]
-    headers = {"Authorization": f"Bearer {tokens[0]}", "Content-Type": "application/json"}
-    replies = []
-    for k, prefix in enumerate(LOG_PATHS.values()):
-        reply = httpx.put(
-            f"{base}{prefix}{meeting}/record",
-            content=bodies[0],
+    """The minimal app answers each list and /me byte for byte as the app does, or its numbers
+    mean nothing."""
+    for endpoint in ENDPOINTS:
+        headers = {"Authorization": f"Bearer {tokens[endpoint.caller]}"}
+        replies = {
+            app: httpx.get(base + paths[endpoint.name], headers=headers, timeout=10)
+            for app, (base, _) in servers.items()
+        }
+        chibo, minimal = replies["chibo"], replies["minimal"]
+        same = chibo.status_code == 200 and (chibo.status_code, chibo.content) == (
+            minimal.status_code,
+            minimal.content,
+        )
+        size = len(chibo.content)
+        print(f"{endpoint.name}: {chibo.status_code}, {size:,} bytes; same bytes: {same}")
+        if not same:
+            msg = f"minimal and chibo disagree on {endpoint.name}: {[chibo.text, minimal.text]}"
+            raise RuntimeError(msg)
+
+
+# What must differ between two logs of one meeting: the time and the version of the write.
+WRITE_STAMP = re.compile(rb'"(updatedAt|version)":("[^"]*"|\d+)')
+
+
+def check_same_record(servers: dict[str, tuple[str, int]], record: RecordRun) -> None:
+    """The app and the minimal app log the same meeting the same way: the same reply but for
+    ``updatedAt`` and ``version``, each reply's ETag its version, and the app reads back what the
+    minimal app wrote."""
+    meeting = str(record.world.cells[0].meetings[0])
+    version = meeting_versions(record.url)[meeting]
+    headers = {"Authorization": f"Bearer {record.tokens[0]}", "Content-Type": "application/json"}
+    replies = [
+        httpx.put(
+            f"{servers[app][0]}{RECORD_PREFIX}{meeting}/record",
+            content=record.bodies[0],
             headers={**headers, "If-Match": f'"{version + k}"'},
             timeout=10,
         )
-        replies.append(reply)
-    replies.append(httpx.get(f"{base}/api/v1/meetings/{meeting}", headers=headers, timeout=10))
-    statuses = [r.status_code for r in replies]
-    shapes = [_unversioned(r.json()) for r in replies]
-    etags = [r.headers.get("etag") for r in replies]
-    same = statuses == [200, 200, 200] and shapes[0] == shapes[1] == shapes[2]
-    rows = len(shapes[0].get("attendance") or [])
-    print(
-        f"meeting log: {statuses}, {rows} attendance rows, ETags {etags}; "
-        f"app, raw twin and read-back agree: {same}"
+        for k, app in enumerate(APPS)
+    ]
+    replies.append(
+        httpx.get(f"{servers['chibo'][0]}{RECORD_PREFIX}{meeting}", headers=headers, timeout=10)
     )
-    if not same or etags[1] != f'"{version + 2}"':
-        msg = f"the raw meeting log disagrees with the app: {[r.text[:300] for r in replies]}"
-        raise RuntimeError(msg)
-
-
-def _unversioned(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in {"updatedAt", "version"}}
-
-
-def check_same_json(base: str, token: str, world: BenchWorld, engine: str) -> None:
-    """The twins answer byte for byte what the app answers, or their numbers mean nothing."""
-    headers = {"Authorization": f"Bearer {token}"}
-    replies = {}
-    for endpoint in ENDPOINTS:
-        if endpoint.name in {"live", "me"} or (endpoint.sqlite_only and engine != "sqlite"):
-            continue
-        reply = httpx.get(base + endpoint.path.format(ward=world.ward_id), headers=headers)
-        replies[endpoint.name] = (reply.status_code, reply.content)
-    status, body = replies["people"]
-    items = len(json.loads(body)["items"]) if status == 200 else 0
-    same = all(r == (status, body) for r in replies.values())
-    print(f"scoped list: {status}, {items} items; twins give the same bytes: {same}")
-    if not same or status != 200:
-        msg = f"the raw twins disagree with the app: {replies}"
+    statuses = [r.status_code for r in replies]
+    bodies = {WRITE_STAMP.sub(rb'"\1":_', r.content) for r in replies}
+    etags = [r.headers.get("etag") for r in replies]
+    same = statuses == [200, 200, 200] and len(bodies) == 1
+    same = same and etags[:2] == [f'"{version + 1}"', f'"{version + 2}"']
+    print(
+        f"record: {statuses}, ETags {etags}; chibo, minimal and the read-back give the same "
+        f"bytes but for updatedAt and version: {same}"
+    )
+    if not same:
+        msg = f"minimal's record disagrees with chibo's: {[r.text[:300] for r in replies]}"
         raise RuntimeError(msg)
 
 
@@ -527,14 +546,14 @@ def check_same_json(base: str, token: str, world: BenchWorld, engine: str) -> No
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
-    """uvicorn on bench.app:app with the settings of ``chibo serve``, stopped on the way out."""
+def serving(env: dict[str, str], workers: int, app: str) -> Iterator[tuple[str, int]]:
+    """uvicorn on ``app`` with the settings of ``chibo serve``, stopped on the way out."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.app:app",
+        app,
         "--host=127.0.0.1",
         f"--port={port}",
         f"--workers={workers}",
@@ -633,80 +652,37 @@ def children_cpu() -> float:
 # -- report -----------------------------------------------------------------------------------
 
 
-def print_table(engine: str, results: dict[str, Result]) -> None:
-    notes = {e.name: e for e in ENDPOINTS}
-    ceiling = results["live"].rps if "live" in results else 0.0
-    if not any(name in results for name in ORDER):
-        return
-    print(f"### {engine}\n")
+def print_table(engine: str, results: dict[str, dict[str, Result]], scale: int) -> None:
+    workers = "1 worker" if engine == "sqlite" else "2 workers"
+    print(f"### {engine} ({workers} per server), data set {scale}×\n")
     print(
-        "| endpoint | what | req/s | p50 ms | p99 ms | × live | server CPU ms/req "
-        "| errors | other CPU % |"
+        "| endpoint | chibo req/s | minimal req/s | **chibo ÷ minimal** | goal "
+        "| p50 / p99 ms chibo | p50 / p99 ms minimal | CPU ms/req chibo / minimal "
+        "| errors chibo / minimal | other CPU % |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name in dict.fromkeys(ORDER):
-        result = results.get(name)
-        if result is None:
+    print("|---|---:|---:|---:|---:|---|---|---|---|---:|")
+    for endpoint in (*ENDPOINTS, RECORD):
+        pair = results.get(endpoint.name)
+        if not pair or set(pair) != set(APPS):
             continue
-        endpoint = notes[name]
-        path = endpoint.path.replace("{ward}", "<ward>")
-        cpu_ms = 1000 * result.server_cpu_s / result.requests if result.requests else 0.0
+        chibo, minimal = pair["chibo"], pair["minimal"]
+        ratio = chibo.rps / minimal.rps if minimal.rps else 0.0
+        met = ratio >= endpoint.goal and (endpoint is not RECORD or chibo.errors == 0)
         print(
-            f"| `{path}` | {endpoint.note} | {result.rps:,.0f} | "
-            f"{sum(result.p50_ms) / len(result.p50_ms):.1f} | "
-            f"{sum(result.p99_ms) / len(result.p99_ms):.1f} | "
-            f"{result.rps / ceiling if ceiling else 0:.2f} | {cpu_ms:.2f} | {result.errors} | "
-            f"{result.others_pct:.0f} |"
+            f"| {endpoint.note} | {chibo.rps:,.0f} | {minimal.rps:,.0f} | **{ratio:.2f}×** | "
+            f"≥ {endpoint.goal}× {'met' if met else 'NOT met'} | "
+            f"{_mean(chibo.p50_ms):.1f} / {_mean(chibo.p99_ms):.1f} | "
+            f"{_mean(minimal.p50_ms):.1f} / {_mean(minimal.p99_ms):.1f} | "
+            f"{chibo.cpu_ms:.2f} / {minimal.cpu_ms:.2f} | "
+            f"{_errors(chibo)} / {_errors(minimal)} | "
+            f"{_mean([chibo.others_pct, minimal.others_pct]):.0f} |"
         )
-    print()
-    people = results.get("people")
-    if people is None:
-        return
-    for baseline in ("raw", "raw-sync"):
-        raw = results.get(baseline)
-        if people and raw and raw.rps:
-            ratio = people.rps / raw.rps
-            verdict = "met" if ratio >= 0.6 else "NOT met"
-            print(
-                f"{engine}: scoped list through Piccolo = {ratio:.2f}× the same request on "
-                f"`{baseline}` ({people.rps:,.0f} vs {raw.rps:,.0f} req/s): goal ≥ 0.6× {verdict}"
-            )
     print()
 
 
-def print_log_table(engine: str, results: dict[str, Result]) -> None:
-    app, raw = results.get("log"), results.get("raw-log")
-    if app is None and raw is None:
-        return
-    print(f"### {engine}: meeting log (30 attendance rows, 3 resolutions, one transaction)\n")
-    print(
-        "| endpoint | what | req/s | p50 ms | p99 ms | server CPU ms/req | errors "
-        "| non-2xx | other CPU % |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|")
-    for name in dict.fromkeys(LOG_ORDER):
-        result = results.get(name)
-        if result is None:
-            continue
-        cpu_ms = 1000 * result.server_cpu_s / result.requests if result.requests else 0.0
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result.statuses.items())) or "–"
-        print(
-            f"| `PUT {LOG_PATHS[name]}<id>/record` | {LOG_NOTES[name]} | {result.rps:,.0f} | "
-            f"{sum(result.p50_ms) / len(result.p50_ms):.1f} | "
-            f"{sum(result.p99_ms) / len(result.p99_ms):.1f} | {cpu_ms:.2f} | {result.errors} | "
-            f"{statuses} | {result.others_pct:.0f} |"
-        )
-    print()
-    if app and raw and raw.rps:
-        ratio = app.rps / raw.rps
-        met = ratio >= LOG_GOAL and app.errors == 0 and raw.errors == 0
-        print(
-            f"{engine}: meeting log through the app = {ratio:.2f}× the raw driver "
-            f"({app.rps:,.0f} vs {raw.rps:,.0f} req/s), p99 {_mean(app.p99_ms):,.0f} ms vs "
-            f"{_mean(raw.p99_ms):,.0f} ms, errors {app.errors} vs {raw.errors}: goal "
-            f"(≥ {LOG_GOAL}×, 0 errors) {'met' if met else 'NOT met'}"
-        )
-    print()
+def _errors(result: Result) -> str:
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result.statuses.items()))
+    return f"{result.errors} ({statuses})" if statuses else str(result.errors)
 
 
 def _mean(values: list[float]) -> float:

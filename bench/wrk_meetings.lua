@@ -8,7 +8,7 @@
 -- If-Match: the meeting's version, which the ETag of each reply moves on (the request id, which
 -- the app echoes, tells response() which meeting a reply is for; wrk also calls request() once
 -- on thread 1 without sending it, so counting rounds would be off by one there). A thread's
--- slice (128 meetings at -t2, half of the 512) is much longer than its connections (32 at
+-- slice (256 meetings at -t2, half of the 1,024) is much longer than its connections (32 at
 -- -c64), so a meeting's previous log has long finished when it comes round again and no two
 -- requests race on one meeting: a 412 here means a lost or reordered write.
 -- done() prints the numbers as one JSON line, with the count of each non-2xx status and the
