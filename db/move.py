@@ -175,6 +175,7 @@ async def move(
         try:
             await _require_migrated_and_empty(reading, target, tables)
             async with target.transaction():
+                await _clear_migration_rows(target, tables)
                 moved = [await _copy(reading, target, table, batch, say) for table in tables]
                 await _advance_sequences(target, tables)
         finally:
@@ -201,9 +202,19 @@ async def _require_migrated_and_empty(
         raise MoveError(msg)
     for table in tables:
         name = table._meta.tablename  # noqa: SLF001
-        if await target.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{name}")'):  # noqa: S608
+        # rows a migration wrote (reference data such as the default quality criteria) are in
+        # the source too, under the same ids: the copy replaces them; any other row is the
+        # target's own data
+        ids = {str(row[0]) for row in await target.fetch(f'SELECT "id" FROM "{name}"')}  # noqa: S608
+        if ids - {str(row[0]) for row in reading.execute(f'SELECT "id" FROM "{name}"')}:  # noqa: S608
             msg = f"the target is not empty (table {name} has rows): move only into a new database"
             raise MoveError(msg)
+
+
+async def _clear_migration_rows(target: asyncpg.Connection, tables: Sequence[type[Table]]) -> None:
+    """Delete what the migrations wrote (children first), to be copied again from the source."""
+    for table in reversed(tables):
+        await target.execute(f'DELETE FROM "{table._meta.tablename}"')  # noqa: S608, SLF001
 
 
 async def _columns(target: asyncpg.Connection, table: str) -> list[Column]:
