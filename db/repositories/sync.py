@@ -1,0 +1,126 @@
+"""The change log offline sync reads, kept by database triggers (migration ..._04_..._sync.py,
+decision 0016), and the set of objects each phone's view holds.
+
+SQLite: positions are handed out by one counter inside the single writer's transaction, so what a
+reader sees is always a prefix. PostgreSQL: a row carries the id of the transaction that wrote it,
+and a pull reads only below the horizon, the oldest transaction still running, so a transaction
+that commits late is read by a later pull instead of being skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from piccolo.querystring import QueryString
+
+from db.engine import Database
+from domain.sync.model import Change, Position
+
+_IN_SCOPE = "EXISTS (SELECT 1 FROM unit u WHERE u.id = {unit} AND ({paths}))"
+
+
+def _in_scope(unit_column: str, scopes: tuple[str, ...]) -> tuple[str, list[Any]]:
+    paths = " OR ".join(["u.path LIKE {}"] * len(scopes)) or "FALSE"
+    return _IN_SCOPE.format(unit=unit_column, paths=paths), [f"{s}%" for s in scopes]
+
+
+class SyncLog:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def _rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+        rows: list[dict[str, Any]] = await self.database.engine.run_querystring(
+            QueryString(sql, *args)
+        )
+        return rows
+
+    async def epoch(self) -> int:
+        rows = await self._rows("SELECT n FROM sync_epoch WHERE id = 1")
+        return int(rows[0]["n"])
+
+    async def horizon(self) -> int | None:
+        """PostgreSQL: every transaction below it has ended. None on SQLite (all is settled)."""
+        if self.database.kind != "postgres":
+            return None
+        rows = await self._rows(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS h"
+        )
+        return int(rows[0]["h"])
+
+    async def changes(
+        self, scopes: tuple[str, ...], after: Position, horizon: int | None, limit: int
+    ) -> list[Change]:
+        """Changes to objects in units under ``scopes``, past ``after``, in log order."""
+        where, args = _in_scope("c.unit_id", scopes)
+        sql = (
+            "SELECT c.entity, c.entity_id, c.tx, c.pos FROM sync_change c WHERE "
+            + where
+            + " AND (c.tx > {} OR (c.tx = {} AND c.pos > {}))"
+        )
+        args += [after.tx, after.tx, after.pos]
+        if horizon is not None:
+            # a transaction's own writes are visible to it (a test's wrapping transaction)
+            sql += (
+                " AND (c.tx < {} OR c.tx ="
+                " COALESCE(pg_current_xact_id_if_assigned()::text::bigint, -1))"
+            )
+            args.append(horizon)
+        sql += " ORDER BY c.tx, c.pos LIMIT {}"
+        rows = await self._rows(sql, *args, limit)
+        return [
+            Change(r["entity"], _uuid(r["entity_id"]), Position(int(r["tx"]), int(r["pos"])))
+            for r in rows
+        ]
+
+    async def revealed(
+        self, scopes: tuple[str, ...], since: datetime, now: datetime
+    ) -> list[UUID]:
+        """Surprise inspections under ``scopes`` whose window opened in (since, now]: they may
+        have become visible with no write at that moment."""
+        where, args = _in_scope("i.target", scopes)
+        rows = await self._rows(
+            "SELECT i.id FROM inspection i WHERE "
+            + where
+            + " AND i.kind = 'surprise' AND i.window_start > {} AND i.window_start <= {}"
+            " ORDER BY i.id",
+            *args,
+            since,
+            now,
+        )
+        return [_uuid(r["id"]) for r in rows]
+
+    async def holds(self, view: UUID, entity: str, entity_id: UUID) -> bool:
+        rows = await self._rows(
+            "SELECT 1 AS held FROM sync_delivered WHERE view_id = {} AND entity = {}"
+            " AND entity_id = {}",
+            view,
+            entity,
+            entity_id,
+        )
+        return bool(rows)
+
+    async def hand(self, view: UUID, entity: str, entity_id: UUID) -> None:
+        await self._rows(
+            "INSERT INTO sync_delivered (view_id, entity, entity_id) VALUES ({}, {}, {})"
+            " ON CONFLICT (view_id, entity, entity_id) DO NOTHING",
+            view,
+            entity,
+            entity_id,
+        )
+
+    async def take_back(self, view: UUID, entity: str, entity_id: UUID) -> None:
+        await self._rows(
+            "DELETE FROM sync_delivered WHERE view_id = {} AND entity = {} AND entity_id = {}",
+            view,
+            entity,
+            entity_id,
+        )
+
+    async def forget_view(self, view: UUID) -> None:
+        await self._rows("DELETE FROM sync_delivered WHERE view_id = {}", view)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
