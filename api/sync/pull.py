@@ -11,7 +11,7 @@ unit tree starts a new view (``reset``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from api.sync.cursor import CursorCodec
 from api.sync.inner import InnerClient
@@ -20,7 +20,14 @@ from db.engine import Database
 from db.repositories.sync import SyncLog
 from domain.actors import Actor
 from domain.ports import Clock
-from domain.sync.model import START, Change, SyncCursor, scope_digest, view_scopes
+from domain.sync.model import (
+    START,
+    Change,
+    SyncCursor,
+    first_view,
+    scope_digest,
+    view_scopes,
+)
 
 # log entity -> (key of the reply's ``changes``, the REST read)
 READS = {
@@ -86,9 +93,8 @@ class Puller:
             page = _Page(limit)
             reset = before is None or before.scope != scope
             if before is None or reset:
-                if before is not None:
-                    await self.log.forget_view(before.view)
-                view, position = uuid4(), START
+                view, position = first_view(actor, scope), START
+                await self.log.forget_view(view)
             else:
                 view, position = before.view, before.position
                 for inspection in await self.log.revealed(scopes, before.at, now):

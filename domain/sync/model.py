@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.actors import Actor, Permission
 
@@ -57,3 +57,9 @@ def scope_digest(actor: Actor, epoch: int) -> str:
     parts += sorted(f"cell:{c}" for c in actor.cells)
     parts.append(f"epoch:{epoch}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def first_view(actor: Actor, scope: str) -> UUID:
+    """The view a first sync (or a reset) starts: one per device session and scope, so the same
+    request answers the same bytes, and a phone that starts over drops what it was handed."""
+    return uuid5(actor.session_id, scope)
