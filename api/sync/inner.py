@@ -9,14 +9,14 @@ no second copy of any of them (decision 0016).
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import msgspec
 from litestar import Litestar, Request
-from litestar.types import Message, Scope
+from litestar.types import Message, ReceiveMessage, Scope
 
 from api.http.idempotency import KEYED_ANY_METHOD
 
@@ -48,7 +48,7 @@ def operations(app: Litestar) -> dict[str, Operation]:
         for handler in getattr(route, "route_handlers", ()):
             operation_id = getattr(handler, "operation_id", None)
             if isinstance(operation_id, str):
-                method = sorted(handler.http_methods - {"HEAD", "OPTIONS"})[0]
+                method = min(handler.http_methods - {"HEAD", "OPTIONS"})
                 found[operation_id] = Operation(method, route.path)
     return found
 
@@ -118,7 +118,7 @@ class InnerClient:
         }
         sent = False
 
-        async def receive() -> Message:
+        async def receive() -> ReceiveMessage:
             nonlocal sent
             if sent:
                 return {"type": "http.disconnect"}

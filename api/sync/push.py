@@ -23,42 +23,37 @@ from api.sync.schemas import (
 )
 
 # the REST read that shows a mutation's object, for a conflict's current version
+MEETING_CHANGES = (
+    PushOperation.MOVE_MEETING,
+    PushOperation.CANCEL_MEETING,
+    PushOperation.PUBLISH_MEETING_NOTICE,
+    PushOperation.LOG_MEETING,
+    PushOperation.MARK_ATTENDANCE,
+    PushOperation.FINALIZE_MINUTES,
+    PushOperation.CHECK_IN,
+    PushOperation.CONFIRM_LEADER_VISIT,
+)
+TASK_CHANGES = (
+    PushOperation.START_TASK,
+    PushOperation.SUBMIT_TASK,
+    PushOperation.RETURN_TASK,
+    PushOperation.CLOSE_TASK,
+    PushOperation.REOPEN_TASK,
+    PushOperation.COMMENT_ON_TASK,
+)
+INSPECTION_CHANGES = (
+    PushOperation.CHECK_IN_INSPECTION,
+    PushOperation.ANSWER_CHECKLIST_ITEM,
+    PushOperation.ADD_FINDING,
+)
+# the REST read that shows a mutation's object, for a conflict's current version (None: creates)
 READ_OF: dict[PushOperation, str | None] = {
     PushOperation.CREATE_MEETING: None,
     PushOperation.CREATE_TASK: None,
     PushOperation.RECORD_PETITION: None,
-    **{
-        op: "GetMeeting"
-        for op in (
-            PushOperation.MOVE_MEETING,
-            PushOperation.CANCEL_MEETING,
-            PushOperation.PUBLISH_MEETING_NOTICE,
-            PushOperation.LOG_MEETING,
-            PushOperation.MARK_ATTENDANCE,
-            PushOperation.FINALIZE_MINUTES,
-            PushOperation.CHECK_IN,
-            PushOperation.CONFIRM_LEADER_VISIT,
-        )
-    },
-    **{
-        op: "GetTask"
-        for op in (
-            PushOperation.START_TASK,
-            PushOperation.SUBMIT_TASK,
-            PushOperation.RETURN_TASK,
-            PushOperation.CLOSE_TASK,
-            PushOperation.REOPEN_TASK,
-            PushOperation.COMMENT_ON_TASK,
-        )
-    },
-    **{
-        op: "GetInspection"
-        for op in (
-            PushOperation.CHECK_IN_INSPECTION,
-            PushOperation.ANSWER_CHECKLIST_ITEM,
-            PushOperation.ADD_FINDING,
-        )
-    },
+    **dict.fromkeys(MEETING_CHANGES, "GetMeeting"),
+    **dict.fromkeys(TASK_CHANGES, "GetTask"),
+    **dict.fromkeys(INSPECTION_CHANGES, "GetInspection"),
 }
 STALE = 412
 IN_FLIGHT = "idempotency_request_in_flight"
@@ -111,7 +106,10 @@ class Pusher:
         return reply
 
     async def _conflict(
-        self, client: InnerClient, mutation: SyncMutationIn, problem: Any  # noqa: ANN401
+        self,
+        client: InnerClient,
+        mutation: SyncMutationIn,
+        problem: Any,  # noqa: ANN401
     ) -> SyncResultOut:
         """The server's version, only if the caller may still read the object."""
         read = READ_OF[mutation.operation]

@@ -44,9 +44,7 @@ class SyncLog:
         """PostgreSQL: every transaction below it has ended. None on SQLite (all is settled)."""
         if self.database.kind != "postgres":
             return None
-        rows = await self._rows(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS h"
-        )
+        rows = await self._rows("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS h")
         return int(rows[0]["h"])
 
     async def changes(
@@ -55,7 +53,7 @@ class SyncLog:
         """Changes to objects in units under ``scopes``, past ``after``, in log order."""
         where, args = _in_scope("c.unit_id", scopes)
         sql = (
-            "SELECT c.entity, c.entity_id, c.tx, c.pos FROM sync_change c WHERE "
+            "SELECT c.entity, c.entity_id, c.tx, c.pos FROM sync_change c WHERE "  # noqa: S608 - the scope's clause; every value is a bound parameter
             + where
             + " AND (c.tx > {} OR (c.tx = {} AND c.pos > {}))"
         )
@@ -74,14 +72,12 @@ class SyncLog:
             for r in rows
         ]
 
-    async def revealed(
-        self, scopes: tuple[str, ...], since: datetime, now: datetime
-    ) -> list[UUID]:
+    async def revealed(self, scopes: tuple[str, ...], since: datetime, now: datetime) -> list[UUID]:
         """Surprise inspections under ``scopes`` whose window opened in (since, now]: they may
         have become visible with no write at that moment."""
         where, args = _in_scope("i.target", scopes)
         rows = await self._rows(
-            "SELECT i.id FROM inspection i WHERE "
+            "SELECT i.id FROM inspection i WHERE "  # noqa: S608 - as above
             + where
             + " AND i.kind = 'surprise' AND i.window_start > {} AND i.window_start <= {}"
             " ORDER BY i.id",
