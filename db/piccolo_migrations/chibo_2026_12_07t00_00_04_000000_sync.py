@@ -6,12 +6,16 @@ Positions: on SQLite one counter bumped inside the writing transaction (one writ
 positions follow commit order). On PostgreSQL a sequence plus the writing transaction's id
 (``tx``): a pull reads only ``tx`` below the oldest transaction still running
 (``pg_snapshot_xmin(pg_current_snapshot())``), so a late commit is delivered by a later pull and
-never skipped. Moving a unit bumps ``sync_epoch``: every phone's scope is rebuilt.
+never skipped. Moving a unit bumps ``sync_state.epoch``: every phone resets.
 """
 
-from collections.abc import Awaitable, Callable
-
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import BigInt
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import UUID
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.defaults.uuid import UUID4
+from piccolo.columns.indexes import IndexMethod
 from piccolo.engine import engine_finder
 
 ID = "2026-12-07T00:00:04:000000"
@@ -50,28 +54,25 @@ TRACKED = {
 }
 
 COMMON = [
-    "CREATE TABLE sync_epoch (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)",
-    "INSERT INTO sync_epoch (id, n) VALUES (1, 0)",
+    "INSERT INTO sync_state (id, epoch, clock) VALUES (1, 0, 0)",
+    "CREATE UNIQUE INDEX sync_change_object ON sync_change (entity, entity_id, unit_id)",
     "CREATE INDEX sync_change_order ON sync_change (tx, pos)",
     "CREATE INDEX sync_change_unit ON sync_change (unit_id, tx, pos)",
+    "CREATE INDEX sync_delivered_view ON sync_delivered (view_id)",
 ]
 
 POSTGRES = [
-    "CREATE TABLE sync_change (entity VARCHAR(30) NOT NULL, entity_id UUID NOT NULL,"
-    " unit_id UUID NOT NULL, tx BIGINT NOT NULL, pos BIGINT NOT NULL,"
-    " PRIMARY KEY (entity, entity_id, unit_id))",
-    "CREATE TABLE sync_delivered (view_id UUID NOT NULL, entity VARCHAR(30) NOT NULL,"
-    " entity_id UUID NOT NULL, PRIMARY KEY (view_id, entity, entity_id))",
     "CREATE SEQUENCE sync_pos",
     """CREATE FUNCTION sync_touch(p_entity text, p_id uuid, p_unit uuid) RETURNS void AS $$
+BEGIN
   INSERT INTO sync_change (entity, entity_id, unit_id, tx, pos)
   VALUES (p_entity, p_id, p_unit, pg_current_xact_id()::text::bigint, nextval('sync_pos'))
   ON CONFLICT (entity, entity_id, unit_id)
-  DO UPDATE SET tx = EXCLUDED.tx, pos = EXCLUDED.pos
-$$ LANGUAGE sql""",
+  DO UPDATE SET tx = EXCLUDED.tx, pos = EXCLUDED.pos;
+END $$ LANGUAGE plpgsql""",
     """CREATE FUNCTION sync_epoch_bump() RETURNS trigger AS $$
 BEGIN
-  UPDATE sync_epoch SET n = n + 1 WHERE id = 1;
+  UPDATE sync_state SET epoch = epoch + 1 WHERE id = 1;
   RETURN NULL;
 END $$ LANGUAGE plpgsql""",
     "CREATE TRIGGER sync_epoch_bump AFTER UPDATE OF path ON unit FOR EACH STATEMENT"
@@ -79,19 +80,11 @@ END $$ LANGUAGE plpgsql""",
 ]
 
 SQLITE = [
-    "CREATE TABLE sync_change (entity VARCHAR(30) NOT NULL, entity_id TEXT NOT NULL,"
-    " unit_id TEXT NOT NULL, tx BIGINT NOT NULL, pos BIGINT NOT NULL,"
-    " PRIMARY KEY (entity, entity_id, unit_id))",
-    "CREATE TABLE sync_delivered (view_id TEXT NOT NULL, entity VARCHAR(30) NOT NULL,"
-    " entity_id TEXT NOT NULL, PRIMARY KEY (view_id, entity, entity_id))",
-    "CREATE TABLE sync_clock (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)",
-    "INSERT INTO sync_clock (id, n) VALUES (1, 0)",
     """CREATE TRIGGER sync_epoch_bump AFTER UPDATE OF path ON unit
 WHEN OLD.path <> NEW.path BEGIN
-  UPDATE sync_epoch SET n = n + 1 WHERE id = 1;
+  UPDATE sync_state SET epoch = epoch + 1 WHERE id = 1;
 END""",
 ]
-
 
 def _postgres_trigger(table: str, entity: str, object_id: str, unit: str) -> list[str]:
     new_id, new_unit = object_id.replace("R.", "NEW."), unit.replace("R.", "NEW.")
@@ -113,9 +106,9 @@ END $$ LANGUAGE plpgsql""",
 
 
 def _sqlite_touch(entity: str, object_id: str, unit: str) -> str:
-    return f"""UPDATE sync_clock SET n = n + 1 WHERE id = 1;
+    return f"""UPDATE sync_state SET clock = clock + 1 WHERE id = 1;
   INSERT INTO sync_change (entity, entity_id, unit_id, tx, pos)
-  VALUES ('{entity}', {object_id}, {unit}, 0, (SELECT n FROM sync_clock WHERE id = 1))
+  VALUES ('{entity}', {object_id}, {unit}, 0, (SELECT clock FROM sync_state WHERE id = 1))
   ON CONFLICT (entity, entity_id, unit_id) DO UPDATE SET pos = excluded.pos;"""
 
 
@@ -146,36 +139,284 @@ def statements(kind: str) -> list[str]:
     return [*SQLITE, *COMMON, *triggers]
 
 
-def _run(drop: bool) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        engine = engine_finder()
-        if engine is None:
-            msg = "no Piccolo engine configured"
-            raise RuntimeError(msg)
-        kind = "postgres" if engine.engine_type == "postgres" else "sqlite"
-        if drop:
-            for table in ("sync_change", "sync_delivered", "sync_epoch", "sync_clock"):
-                await engine.run_ddl(f"DROP TABLE IF EXISTS {table}")
-            if kind == "postgres":
-                await engine.run_ddl("DROP SEQUENCE IF EXISTS sync_pos")
-                await engine.run_ddl("DROP FUNCTION IF EXISTS sync_touch CASCADE")
-                await engine.run_ddl("DROP FUNCTION IF EXISTS sync_epoch_bump CASCADE")
-                for table in TRACKED:
-                    await engine.run_ddl(f"DROP FUNCTION IF EXISTS sync_{table} CASCADE")
-            else:
-                for table in TRACKED:
-                    for suffix in ("insert", "update", "moved", "delete"):
-                        await engine.run_ddl(f"DROP TRIGGER IF EXISTS sync_{table}_{suffix}")
-                await engine.run_ddl("DROP TRIGGER IF EXISTS sync_epoch_bump")
-            return
-        for statement in statements(kind):
-            await engine.run_ddl(statement)
+def _kind() -> str:
+    engine = engine_finder()
+    if engine is None:
+        msg = "no Piccolo engine configured"
+        raise RuntimeError(msg)
+    return "postgres" if engine.engine_type == "postgres" else "sqlite"
 
-    return run
+
+async def _ddl(statement: str) -> None:
+    engine = engine_finder()
+    assert engine is not None  # noqa: S101 - _kind() checked it
+    await engine.run_ddl(statement)
+
+
+async def _create() -> None:
+    for statement in statements(_kind()):
+        await _ddl(statement)
+
+
+async def _drop() -> None:
+    """Before the tables go: the triggers and functions that write them."""
+    if _kind() == "postgres":
+        for name in ("sync_touch", "sync_epoch_bump", *(f"sync_{t}" for t in TRACKED)):
+            await _ddl(f"DROP FUNCTION IF EXISTS {name} CASCADE")
+        await _ddl("DROP SEQUENCE IF EXISTS sync_pos")
+        return
+    await _ddl("DROP TRIGGER IF EXISTS sync_epoch_bump")
+    for table in TRACKED:
+        for suffix in ("insert", "update", "moved", "delete"):
+            await _ddl(f"DROP TRIGGER IF EXISTS sync_{table}_{suffix}")
+
+
+class _TablesThenTriggers(MigrationManager):
+    """Piccolo runs raw steps before it creates tables; the triggers need the tables first."""
+
+    async def run(self, backwards: bool = False) -> None:  # noqa: FBT001, FBT002 - Piccolo's signature
+        if backwards:
+            await _drop()
+            await super().run(backwards=True)
+            return
+        await super().run()
+        await _create()
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="chibo", description=DESCRIPTION)
-    manager.add_raw(_run(drop=False))
-    manager.add_raw_backwards(_run(drop=True))
+    manager = _TablesThenTriggers(migration_id=ID, app_name="chibo", description=DESCRIPTION)
+
+    manager.add_table(
+        class_name="SyncChangeTable",
+        tablename="sync_change",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="SyncStateTable",
+        tablename="sync_state",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="SyncDeliveredTable",
+        tablename="sync_delivered",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncChangeTable",
+        tablename="sync_change",
+        column_name="pos",
+        db_column_name="pos",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncChangeTable",
+        tablename="sync_change",
+        column_name="tx",
+        db_column_name="tx",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncChangeTable",
+        tablename="sync_change",
+        column_name="entity",
+        db_column_name="entity",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncChangeTable",
+        tablename="sync_change",
+        column_name="entity_id",
+        db_column_name="entity_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncChangeTable",
+        tablename="sync_change",
+        column_name="unit_id",
+        db_column_name="unit_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncStateTable",
+        tablename="sync_state",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncStateTable",
+        tablename="sync_state",
+        column_name="epoch",
+        db_column_name="epoch",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncStateTable",
+        tablename="sync_state",
+        column_name="clock",
+        db_column_name="clock",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncDeliveredTable",
+        tablename="sync_delivered",
+        column_name="key",
+        db_column_name="key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncDeliveredTable",
+        tablename="sync_delivered",
+        column_name="view_id",
+        db_column_name="view_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager

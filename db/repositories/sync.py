@@ -37,8 +37,8 @@ class SyncLog:
         return rows
 
     async def epoch(self) -> int:
-        rows = await self._rows("SELECT n FROM sync_epoch WHERE id = 1")
-        return int(rows[0]["n"])
+        rows = await self._rows("SELECT epoch FROM sync_state WHERE id = 1")
+        return int(rows[0]["epoch"])
 
     async def horizon(self) -> int | None:
         """PostgreSQL: every transaction below it has ended. None on SQLite (all is settled)."""
@@ -89,33 +89,27 @@ class SyncLog:
 
     async def holds(self, view: UUID, entity: str, entity_id: UUID) -> bool:
         rows = await self._rows(
-            "SELECT 1 AS held FROM sync_delivered WHERE view_id = {} AND entity = {}"
-            " AND entity_id = {}",
-            view,
-            entity,
-            entity_id,
+            "SELECT 1 AS held FROM sync_delivered WHERE key = {}", _key(view, entity, entity_id)
         )
         return bool(rows)
 
     async def hand(self, view: UUID, entity: str, entity_id: UUID) -> None:
         await self._rows(
-            "INSERT INTO sync_delivered (view_id, entity, entity_id) VALUES ({}, {}, {})"
-            " ON CONFLICT (view_id, entity, entity_id) DO NOTHING",
+            "INSERT INTO sync_delivered (key, view_id) VALUES ({}, {})"
+            " ON CONFLICT (key) DO NOTHING",
+            _key(view, entity, entity_id),
             view,
-            entity,
-            entity_id,
         )
 
     async def take_back(self, view: UUID, entity: str, entity_id: UUID) -> None:
-        await self._rows(
-            "DELETE FROM sync_delivered WHERE view_id = {} AND entity = {} AND entity_id = {}",
-            view,
-            entity,
-            entity_id,
-        )
+        await self._rows("DELETE FROM sync_delivered WHERE key = {}", _key(view, entity, entity_id))
 
     async def forget_view(self, view: UUID) -> None:
         await self._rows("DELETE FROM sync_delivered WHERE view_id = {}", view)
+
+
+def _key(view: UUID, entity: str, entity_id: UUID) -> str:
+    return f"{view}:{entity}:{entity_id}"
 
 
 def _uuid(value: UUID | str) -> UUID:
