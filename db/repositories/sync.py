@@ -18,6 +18,16 @@ from piccolo.querystring import QueryString
 from db.engine import Database
 from domain.sync.model import Change, Position
 
+# pg_stat_activity shows 32-bit xids; the log holds 64-bit ones (xid8), whose low half they are.
+# The application's connections must all use one role (another role's backend_xid is hidden).
+_POSTGRES_HORIZON = """
+SELECT COALESCE(
+  (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE x::text::bigint % 4294967296 IN (
+      SELECT backend_xid::text::bigint FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_xid IS NOT NULL)),
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS h
+"""
 _IN_SCOPE = "EXISTS (SELECT 1 FROM unit u WHERE u.id = {unit} AND ({paths}))"
 
 
@@ -41,10 +51,13 @@ class SyncLog:
         return int(rows[0]["epoch"])
 
     async def horizon(self) -> int | None:
-        """PostgreSQL: every transaction below it has ended. None on SQLite (all is settled)."""
+        """PostgreSQL: the oldest transaction of this database still running (else the next
+        transaction id): every change below it is committed or never will be. Transactions of
+        other databases on the cluster are left out, so they cannot hold sync back. SQLite: None
+        (one writer at a time, so whatever a reader sees is settled)."""
         if self.database.kind != "postgres":
             return None
-        rows = await self._rows("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS h")
+        rows = await self._rows(_POSTGRES_HORIZON)
         return int(rows[0]["h"])
 
     async def changes(
