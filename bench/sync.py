@@ -59,6 +59,7 @@ async def run(url: str, engine: str, requests: int) -> None:
     os.environ.update(
         CHIBO_DATABASE_URL=url,
         CHIBO_SECRET_KEY=secrets.token_urlsafe(48),
+        CHIBO_EMBEDDED_WORKER="0",  # no schedules competing with the measured requests
         PICCOLO_CONF="db.piccolo_conf",
     )
     from chibo.bootstrap import build_app  # noqa: PLC0415 - after the environment is set

@@ -2,8 +2,8 @@
 (entity, object, unit it lies in) with the position of its last change, so no write path of the
 program has to remember sync.
 
-Positions: on SQLite one counter bumped inside the writing transaction (one writer at a time, so
-positions follow commit order). On PostgreSQL a sequence plus the writing transaction's id
+Positions: on SQLite the largest position plus one, inside the writing transaction (one writer
+at a time, so positions follow commit order). On PostgreSQL a sequence plus the writing transaction's id
 (``tx``): a pull reads only ``tx`` below the oldest transaction still running
 (``pg_snapshot_xmin(pg_current_snapshot())``), so a late commit is delivered by a later pull and
 never skipped. Moving a unit bumps ``sync_state.epoch``: every phone resets.
@@ -22,14 +22,15 @@ ID = "2026-12-07T00:00:04:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "sync change log and its triggers"
 
-# table -> (entity, object id, unit id), with R standing for the NEW or OLD row
+# table -> (entity, object id, unit id), with R standing for the NEW or OLD row. Attendance is not
+# here: a sheet is only ever written together with its meeting's row (the version moves), whose
+# trigger covers it; a trigger per attendance row would cost the meeting record 60 more upserts.
 TRACKED = {
     "unit": ("unit", "R.id", "R.id"),
     "person": ("person", "R.id", "R.home_unit"),
     "membership": ("membership", "R.id", "R.cell"),
     "leader_assignment": ("leader_assignment", "R.id", "R.cell"),
     "meeting": ("meeting", "R.id", "R.cell"),
-    "attendance": ("meeting", "R.meeting", "(SELECT cell FROM meeting WHERE id = R.meeting)"),
     "minutes_amendment": (
         "meeting",
         "R.meeting",
@@ -106,9 +107,11 @@ END $$ LANGUAGE plpgsql""",
 
 
 def _sqlite_touch(entity: str, object_id: str, unit: str) -> str:
-    return f"""UPDATE sync_state SET clock = clock + 1 WHERE id = 1;
-  INSERT INTO sync_change (entity, entity_id, unit_id, tx, pos)
-  VALUES ('{entity}', {object_id}, {unit}, 0, (SELECT clock FROM sync_state WHERE id = 1))
+    # one writer at a time: the next position is the largest so far plus one (``pos`` is the
+    # primary key, so that is one index probe)
+    return f"""INSERT INTO sync_change (entity, entity_id, unit_id, tx, pos)
+  VALUES ('{entity}', {object_id}, {unit}, 0,
+          (SELECT COALESCE(MAX(pos), 0) + 1 FROM sync_change))
   ON CONFLICT (entity, entity_id, unit_id) DO UPDATE SET pos = excluded.pos;"""
 
 
