@@ -111,7 +111,8 @@ async def _task(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeCloc
         },
         headers=s.secretary,
     )
-    s.known["tasks"].add(reply.json()["id"])
+    if reply.status_code == 201:
+        s.known["tasks"].add(reply.json()["id"])
 
 
 async def _person(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
