@@ -34,10 +34,20 @@ class Operation:
         return PATH_PARAMETER.findall(self.path)
 
     def url(self, params: dict[str, str]) -> str | None:
-        """The path with ``params`` filled in; None when one is missing."""
-        if any(name not in params for name in self.parameters()):
-            return None
-        return PATH_PARAMETER.sub(lambda m: quote(params[m.group(1)], safe=""), self.path)
+        """The path with ``params`` filled in (named as in the route, ``meeting_id``, or as in
+        the OpenAPI document, ``meetingId``); None when one is missing."""
+        values = {}
+        for name in self.parameters():
+            value = params.get(name, params.get(_camel(name)))
+            if value is None:
+                return None
+            values[name] = value
+        return PATH_PARAMETER.sub(lambda m: quote(values[m.group(1)], safe=""), self.path)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 @cache

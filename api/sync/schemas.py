@@ -73,7 +73,7 @@ class PushOperation(StrEnum):
 class SyncMutationIn(In):
     mutation_id: MutationId  # its Idempotency-Key: a replay answers the first result
     operation: PushOperation  # the REST operation it runs
-    params: dict[str, str] = {}  # its path parameters, e.g. {"meeting_id": "…"}
+    params: dict[str, str] = {}  # its path parameters, e.g. {"meetingId": "…"}
     base_version: int | None = None  # sent as If-Match
     body: dict[str, Any] | None = None  # its request body
 

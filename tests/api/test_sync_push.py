@@ -50,7 +50,8 @@ def attendance(meeting_id: str, world: World, version: int, status: str) -> dict
     return {
         "mutationId": str(uuid4()),
         "operation": "MarkAttendance",
-        "params": {"meeting_id": meeting_id, "person_id": str(world.member_a.id)},
+        # path parameters as the OpenAPI document names them (the route's snake_case works too)
+        "params": {"meetingId": meeting_id, "personId": str(world.member_a.id)},
         "baseVersion": version,
         "body": body,
     }
