@@ -54,10 +54,15 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
+from api.sync.controller import SyncController
+from api.sync.cursor import CursorCodec
+from api.sync.pull import Puller
+from api.sync.push import Pusher
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
+from db.repositories.sync import SyncLog
 from domain.actors import Actor
 from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
@@ -210,6 +215,8 @@ def create_app(
     db = database
     jwt_auth = make_jwt_auth(settings.secret_key, PUBLIC_PATHS)
     tokens = TokenIssuer(jwt_auth, timedelta(minutes=settings.access_token_minutes))
+    puller = Puller(db, SyncLog(db), CursorCodec(settings.secret_key), clock)
+    pusher = Pusher()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -264,6 +271,7 @@ def create_app(
             metrics_handler(
                 MetricsAccess(settings.metrics_token, settings.metrics_allow), db, clock
             ),
+            SyncController,
         ],
         dependencies={
             **_dependencies(services),
@@ -271,6 +279,8 @@ def create_app(
             "tokens": Provide(lambda: tokens, sync_to_thread=False),
             "database": Provide(lambda: db, sync_to_thread=False),
             "job_names": Provide(lambda: job_names, sync_to_thread=False),
+            "sync_puller": Provide(lambda: puller, sync_to_thread=False),
+            "sync_pusher": Provide(lambda: pusher, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
         guards=[temporary_password_guard],

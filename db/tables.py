@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     BigSerial,
     Boolean,
     Date,
@@ -538,6 +539,34 @@ class ComplianceFlagTable(Table, tablename="compliance_flag"):
     raised_at = Timestamptz(index=True)
 
 
+class SyncChangeTable(Table, tablename="sync_change"):
+    """Offline sync's change log, written only by database triggers (decision 0016): per object
+    and unit it lies in, the place of its last change. ``pos`` is unique and moves forward with
+    every change; ``tx`` is the writing transaction on PostgreSQL (0 on SQLite)."""
+
+    pos = BigInt(primary_key=True)
+    tx = BigInt()
+    entity = Varchar(length=30)
+    entity_id = UUID()
+    unit_id = UUID()
+
+
+class SyncDeliveredTable(Table, tablename="sync_delivered"):
+    """What each phone's view has been handed and not taken back: a removal names only these."""
+
+    key = Varchar(length=120, primary_key=True)  # "<view>:<entity>:<object id>"
+    view_id = UUID()
+
+
+class SyncStateTable(Table, tablename="sync_state"):
+    """One row: the unit tree's epoch (bumped when a unit moves: every phone resets) and, on
+    SQLite, the change log's position counter (PostgreSQL uses the sequence ``sync_pos``)."""
+
+    id = Integer(primary_key=True)
+    epoch = BigInt()
+    clock = BigInt()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -576,4 +605,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     MeetingDiscussionTable,
     DocumentCounterTable,
     DocumentNumberTable,
+    SyncChangeTable,
+    SyncDeliveredTable,
+    SyncStateTable,
 )

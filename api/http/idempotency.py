@@ -33,6 +33,9 @@ from domain.actors import Actor
 from domain.ports import Clock
 
 HEADER = "idempotency-key"
+# Set on the scope of an operation the sync push runs on a phone's behalf (api/sync/inner.py):
+# a mutation id keys a PUT or PATCH the same way as a POST.
+KEYED_ANY_METHOD = "chibo.keyed_any_method"
 VALID_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
 CLIENT_ERROR = 400
 TOO_MANY_REQUESTS = 429
@@ -106,7 +109,7 @@ class IdempotencyMiddleware:
         user = scope.get("user")
         if (
             scope["type"] != ScopeType.HTTP
-            or scope["method"] != "POST"
+            or (scope["method"] != "POST" and not scope.get(KEYED_ANY_METHOD))
             or key is None
             or not isinstance(user, Actor)
             # refused until the password is changed: a state of the caller, not of the request,

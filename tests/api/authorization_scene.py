@@ -641,6 +641,20 @@ RECIPES: dict[str, Recipe] = {
         json={"currentPassword": PASSWORD, "newPassword": f"mat-khau-moi-{a.n}"}
     ),
     "GetMe": _plain,
+    "SyncPull": _plain,
+    # a push answers 200 with a result per mutation; the mutation's own refusal is inside
+    "SyncPush": lambda a: Call(
+        json={
+            "mutations": [
+                {
+                    "mutationId": f"matrix-push-{a.n}",
+                    "operation": "CommentOnTask",
+                    "params": {"task_id": str(a.scene.side["in"].open_task.id)},
+                    "body": {"text": "Đã liên hệ tổ dân phố"},
+                }
+            ]
+        }
+    ),
     "ListAudit": _plain,
     "ListJobs": _plain,
     "ListUnits": _unit_filter("within"),

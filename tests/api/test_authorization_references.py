@@ -155,7 +155,13 @@ CLIENT_IDS: dict[str, tuple[str, Callable[[Scene], list[object]]]] = {
 }
 
 
+# Named like ids but naming no stored object: a sync mutation's own key (its Idempotency-Key).
+NOT_REFERENCES = {"mutationId"}
+
+
 def _is_id(name: str, schema: dict[str, Any]) -> bool:
+    if name in NOT_REFERENCES:
+        return False
     variants = [schema, schema.get("items", {}), *schema.get("oneOf", []), *schema.get("anyOf", [])]
     return name.endswith(("Id", "Ids")) or any(v.get("format") == "uuid" for v in variants)
 
