@@ -31,9 +31,21 @@ import orjson
 from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
-from db.tables import ALL_TABLES
+from db.tables import (
+    ALL_TABLES,
+    QualityCriteriaSetTable,
+    SyncChangeTable,
+    SyncDeliveredTable,
+    SyncStateTable,
+)
 
 BATCH = 1_000
+# Offline sync's change log is rebuilt by the target's own triggers as the rows arrive, and what
+# each phone was handed is forgotten: the unit tree's epoch moves on, so every phone starts over
+REBUILT: tuple[type[Table], ...] = (SyncChangeTable, SyncDeliveredTable)
+# Tables a migration writes rows into (the default quality criteria, the sync epoch): the source
+# has the same rows under the same ids, and the copy replaces them
+WRITTEN_BY_MIGRATIONS: tuple[type[Table], ...] = (QualityCriteriaSetTable, SyncStateTable)
 Convert = Callable[[Any], Any]
 
 
@@ -164,7 +176,7 @@ async def move(
     if not source.is_file():  # noqa: ASYNC240 - a command, nothing else runs meanwhile
         msg = f"no SQLite database at {source}"
         raise MoveError(msg)
-    tables = in_dependency_order(ALL_TABLES)
+    tables = in_dependency_order(table for table in ALL_TABLES if table not in REBUILT)
     started = time.perf_counter()
     with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reading:
         try:
@@ -175,9 +187,10 @@ async def move(
         try:
             await _require_migrated_and_empty(reading, target, tables)
             async with target.transaction():
-                await _clear_migration_rows(target, tables)
+                await _clear_migration_rows(target)
                 moved = [await _copy(reading, target, table, batch, say) for table in tables]
                 await _advance_sequences(target, tables)
+                await target.execute("UPDATE sync_state SET epoch = epoch + 1")
         finally:
             await target.close()
     total = sum(m.rows for m in moved)
@@ -202,18 +215,20 @@ async def _require_migrated_and_empty(
         raise MoveError(msg)
     for table in tables:
         name = table._meta.tablename  # noqa: SLF001
-        # rows a migration wrote (reference data such as the default quality criteria) are in
-        # the source too, under the same ids: the copy replaces them; any other row is the
-        # target's own data
-        ids = {str(row[0]) for row in await target.fetch(f'SELECT "id" FROM "{name}"')}  # noqa: S608
-        if ids - {str(row[0]) for row in reading.execute(f'SELECT "id" FROM "{name}"')}:  # noqa: S608
+        key = table._meta.primary_key._meta.db_column_name  # noqa: SLF001
+        ids = {str(row[0]) for row in await target.fetch(f'SELECT "{key}" FROM "{name}"')}  # noqa: S608
+        if table not in WRITTEN_BY_MIGRATIONS:
+            ours: set[str] = set()
+        else:
+            ours = {str(row[0]) for row in reading.execute(f'SELECT "{key}" FROM "{name}"')}  # noqa: S608
+        if ids - ours:
             msg = f"the target is not empty (table {name} has rows): move only into a new database"
             raise MoveError(msg)
 
 
-async def _clear_migration_rows(target: asyncpg.Connection, tables: Sequence[type[Table]]) -> None:
-    """Delete what the migrations wrote (children first), to be copied again from the source."""
-    for table in reversed(tables):
+async def _clear_migration_rows(target: asyncpg.Connection) -> None:
+    """Delete what the migrations wrote, to be copied again from the source."""
+    for table in WRITTEN_BY_MIGRATIONS:
         await target.execute(f'DELETE FROM "{table._meta.tablename}"')  # noqa: S608, SLF001
 
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e import test_serve
-from tests.e2e.test_serve import CHIBO, chibo, free_port, wait_until_ready
+from tests import processes
+from tests.processes import CHIBO, chibo, free_port, wait_until_ready
 
 TOKEN = "e2e-metrics-token-that-is-long-enough-012345"
 MAX_REQUESTS = 2000  # the kernel spreads new connections over both workers long before this
@@ -31,7 +31,7 @@ def live_count(text: str) -> float:
 @pytest.mark.e2e
 def test_two_workers_report_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # two processes importing the app at once on a busy 2-CPU machine take longer than one
-    monkeypatch.setattr(test_serve, "STARTUP_SECONDS", 120)
+    monkeypatch.setattr(processes, "STARTUP_SECONDS", 120)
     folder = tmp_path / "metrics"
     folder.mkdir()
     stale = folder / "histogram_999999.db"
