@@ -100,11 +100,12 @@ ME_SQL = (
     " WHERE s.id = $1 AND s.person = $2 AND s.revoked_at IS NULL"
 )
 MY_CELLS_SQL = (
-    "SELECT 'm' AS k, m.id, m.cell, u.name, m.kind, m.exempt, NULL AS quota FROM membership m"
-    " JOIN unit u ON u.id = m.cell WHERE m.person = $1 AND m.left_on IS NULL"
-    " UNION ALL SELECT 'a', a.id, a.cell, u.name, a.period, NULL, a.quota"
+    "SELECT 'm' AS k, m.id, m.cell, u.name, m.kind, m.exempt, NULL AS quota, m.created_at AS at"
+    " FROM membership m JOIN unit u ON u.id = m.cell WHERE m.person = $1 AND m.left_on IS NULL"
+    " UNION ALL SELECT 'a', a.id, a.cell, u.name, a.period, NULL, a.quota, a.created_at"
     " FROM leader_assignment a JOIN unit u ON u.id = a.cell"
     " WHERE a.leader = $1 AND a.ended_on IS NULL"
+    " ORDER BY 8, 2"  # the app's order (decision 12): creation (at), then id
 )
 PEOPLE_SQL = (
     "SELECT p.id, p.home_unit, p.full_name, p.phone, p.email, p.locale, p.active,"

@@ -63,6 +63,16 @@ class Timeouts:
         return self.acquire_ms / 1000
 
 
+@dataclass(frozen=True, slots=True)
+class PoolUse:
+    """Connections open, in use, at most; and transactions waiting for SQLite's one writer."""
+
+    size: int = 0
+    in_use: int = 0
+    max_size: int = 0
+    writer_waiting: int = 0
+
+
 class SQLiteWriterTransaction(SQLiteTransaction):
     """A transaction on the engine's single writer connection, held under its lock."""
 
@@ -154,6 +164,19 @@ class PersistentSQLiteEngine(SQLiteEngine):
             msg = "the SQLite engine is not open"
             raise RuntimeError(msg)
         return self._writer
+
+    def connection_use(self) -> PoolUse:
+        """The writer and the readers: open, busy; and the transactions queued for the writer."""
+        lock = self.writer_lock
+        # asyncio.Lock keeps its queue private; the count of waiters is what a queue gauge needs
+        waiting = len(getattr(lock, "_waiters", None) or ())
+        readers = len(self._all) - 1 if self._all else 0
+        return PoolUse(
+            size=len(self._all),
+            in_use=(readers - self._readers.qsize()) + int(lock.locked()),
+            max_size=len(self._all),
+            writer_waiting=waiting,
+        )
 
     def transaction(
         self,
@@ -304,6 +327,15 @@ class GuardedPostgresEngine(PostgresEngine):
         )
         self.timeouts = timeouts
         self.guard = Guard(timeouts.retry_after_seconds)
+
+    def connection_use(self) -> PoolUse:
+        """The pool's connections: open, checked out, at most (nothing before it is opened)."""
+        if self.pool is None:
+            return PoolUse()
+        size = self.pool.get_size()
+        return PoolUse(
+            size=size, in_use=size - self.pool.get_idle_size(), max_size=self.pool.get_max_size()
+        )
 
     async def checkout(self) -> Any:  # noqa: ANN401 - asyncpg's pool proxy is untyped
         if self.pool is None:

@@ -105,12 +105,15 @@ class IdempotencyMiddleware:
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or (
+            scope["method"] != "POST" and not scope.get(KEYED_ANY_METHOD)
+        ):
+            await self.app(scope, receive, send)
+            return
         key = MutableScopeHeaders(scope).get(HEADER)
         user = scope.get("user")
         if (
-            scope["type"] != ScopeType.HTTP
-            or (scope["method"] != "POST" and not scope.get(KEYED_ANY_METHOD))
-            or key is None
+            key is None
             or not isinstance(user, Actor)
             # refused until the password is changed: a state of the caller, not of the request,
             # so the refusal must not be kept and replayed after the change

@@ -252,8 +252,25 @@ class Meeting:
     def mark(
         self, person_id: UUID, status: AttendanceStatus, reason: str | None, at: datetime | None
     ) -> AttendanceRow:
-        self._require_open()
         row = next((r for r in self.attendance if r.person_id == person_id), None)
+        return self._mark_row(row, person_id, status, reason, at)
+
+    def mark_all(self, marks: Iterable[tuple[UUID, AttendanceStatus, str | None]]) -> None:
+        """The marks of a log, in order, each as ``mark`` makes it (the sheet looked up by
+        person once, not once per mark)."""
+        by_person = {row.person_id: row for row in self.attendance}
+        for person_id, status, reason in marks:
+            self._mark_row(by_person.get(person_id), person_id, status, reason, None)
+
+    def _mark_row(
+        self,
+        row: AttendanceRow | None,
+        person_id: UUID,
+        status: AttendanceStatus,
+        reason: str | None,
+        at: datetime | None,
+    ) -> AttendanceRow:
+        self._require_open()
         if row is None:
             raise RuleViolationError("not_on_attendance_sheet", person=person_id)
         if row.exempt:

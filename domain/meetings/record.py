@@ -60,8 +60,7 @@ class MeetingRecordService(MeetingUseCases):
             loaded = as_read(meeting)
             await self._ensure_sheet(meeting)
             now = self.clock.now()
-            for person_id, status, reason in record.attendance:
-                meeting.mark(person_id, status, reason, None)
+            meeting.mark_all(record.attendance)
             meeting.log(
                 actual_start=record.actual_start,
                 actual_end=record.actual_end,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
+import jwt
 
 from chibo.bootstrap import build_app
 from chibo.settings import Settings
@@ -328,3 +329,27 @@ async def test_disabled_person_cannot_log_in_or_refresh(client: httpx.AsyncClien
     refresh = await client.post(REFRESH, json={"refreshToken": member["refreshToken"]})
     problem(refresh, 401, "session_expired")
     await login(client, world.member_a)
+
+
+async def test_forged_or_expired_access_tokens_are_refused(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    world = await build_world()
+    tokens = await sign_in(client, world.member_a)
+    access = tokens["accessToken"]
+    claims = jwt.decode(access, options={"verify_signature": False})
+    head, body, mac = access.split(".")
+    flipped = ("A" if mac[0] != "A" else "B") + mac[1:]
+    expired = {**claims, "exp": claims["iat"] - 1}
+    for token in (
+        f"{head}.{body}.{flipped}",
+        f"{head}.{body}",
+        jwt.encode(claims, "another secret, as long as the app's own", algorithm="HS256"),
+        jwt.encode(claims, "", algorithm="none"),
+        jwt.encode(expired, settings.secret_key, algorithm="HS256"),
+    ):
+        reply = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 401, (token, reply.text)
+    # the same claims signed with the app's secret pass: the refusals above were the forgeries'
+    genuine = jwt.encode(claims, settings.secret_key, algorithm="HS256")
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {genuine}"})).status_code == 200

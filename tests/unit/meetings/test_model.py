@@ -625,3 +625,17 @@ def test_votes_made_too_many_by_a_later_absence_stop_finalisation() -> None:
     assert meeting.missing_for_final(POLICY) == []
     meeting.mark(rows[2].person_id, AttendanceStatus.UNEXCUSED, None, None)
     assert meeting.missing_for_final(POLICY) == ["votes:0"]
+
+
+def test_a_logs_marks_go_to_each_persons_row_and_a_stranger_is_refused() -> None:
+    rows = [make_row(None), make_row(None, name="Trần Thị B")]
+    meeting = make_meeting(attendance=rows)
+    excused = AttendanceStatus.EXCUSED
+    meeting.mark_all([(rows[1].person_id, excused, "Ốm"), (rows[0].person_id, PRESENT, None)])
+    assert [(r.status, r.reason, r.checked_in_at) for r in meeting.attendance] == [
+        (PRESENT, None, None),
+        (excused, "Ốm", None),
+    ]
+    with pytest.raises(RuleViolationError) as error:
+        meeting.mark_all([(uuid4(), PRESENT, None)])
+    assert error.value.code == "not_on_attendance_sheet"
