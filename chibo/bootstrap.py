@@ -24,6 +24,7 @@ from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.compliance import PiccoloComplianceStore
+from db.repositories.dialogues import PiccoloDialogueRepository
 from db.repositories.documents import PiccoloDocumentRepository
 from db.repositories.housekeeping import PiccoloHousekeeping
 from db.repositories.inspections import PiccoloInspectionRepository
@@ -41,6 +42,7 @@ from domain.calendar_feed.model import CalendarPolicy
 from domain.calendar_feed.service import CalendarFeedService
 from domain.clock import SystemClock
 from domain.compliance.service import ComplianceService
+from domain.dialogues.service import DialogueService
 from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.access import MeetingParts
@@ -82,6 +84,7 @@ class Container:
             PiccoloQualityRepository(),
             PiccoloDocumentRepository(),
         )
+        self.dialogue_repo = PiccoloDialogueRepository()
         self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
@@ -173,6 +176,20 @@ class Container:
             quality=self.quality_repo,
             meetings=self.meeting_reading(request_id),
             policy=self.settings.document_policy,
+        )
+
+    def dialogues(self, request_id: str | None) -> DialogueService:
+        return DialogueService(
+            repo=self.dialogue_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            references=self.references,
+            notifier=self.notifier,
+            tasks=self.tasks(request_id),
+            policy=self.settings.dialogue_policy,
+            document_policy=self.settings.document_policy,
         )
 
     def demo(self, request_id: str | None) -> DemoServices:
