@@ -131,7 +131,6 @@ class DialogueController(Controller):
             expected_version(if_match),
             data.content,
             data.asker_name,
-            data.id,
         )
         return _tagged(dialogues, actor, dialogue)
 

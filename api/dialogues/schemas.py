@@ -48,7 +48,6 @@ class DialogueIn(In):
 class QuestionIn(In):
     content: LongText
     asker_name: Name | None = None  # personal: shown only to who may see the ward's people
-    id: UUID | None = None
 
 
 class AnswerIn(In):

@@ -140,8 +140,6 @@ class Dialogue:
         self._require_started(question.asked_at)
         if not question.content.strip():
             raise RuleViolationError("question_content_required")
-        if any(q.id == question.id for q in self.questions):
-            raise ConflictError("id_conflict")
         self.questions.append(question)
 
     def _open_question(self, question_id: UUID) -> Question:

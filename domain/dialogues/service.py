@@ -199,14 +199,11 @@ class DialogueService:
         version: int | None,
         content: str,
         asker_name: str | None,
-        question_id: UUID | None = None,
     ) -> Dialogue:
         async with self.uow.atomic():
             dialogue = await self._changing(actor, dialogue_id, version)
             name = (asker_name or "").strip() or None
-            dialogue.raise_question(
-                Question(question_id or uuid4(), content, self.clock.now(), name)
-            )
+            dialogue.raise_question(Question(uuid4(), content, self.clock.now(), name))
             return await self._save(actor, "dialogue.question", dialogue)
 
     async def answer(
