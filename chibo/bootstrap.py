@@ -269,6 +269,7 @@ class Container:
             notifier=self.notifier,
             policy=self.settings.compliance_policy,
             meeting_policy=self.settings.meeting_policy,
+            dialogue_policy=self.settings.dialogue_policy,
         )
 
     def reminders(self) -> ReminderService:
