@@ -13,8 +13,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.dialogues.notice import results_docx
 from api.dialogues.schemas import (
-    AnswerIn,
     DeferIn,
+    DialogueAnswerIn,
     DialogueIn,
     DialogueOut,
     ParticipantsIn,
@@ -145,7 +145,7 @@ class DialogueController(Controller):
         self,
         dialogue_id: FromPath[UUID],
         question_id: FromPath[UUID],
-        data: JSONBody[AnswerIn],
+        data: JSONBody[DialogueAnswerIn],
         actor: Me,
         dialogues: Dialogues,
         if_match: IfMatch = None,
@@ -269,7 +269,7 @@ class ReceptionDayController(Controller):
         )
         return ReceptionDayOut.of(day)
 
-    @get("/", operation_id="ListReceptionDays", responses=problems(401, 404, 422))
+    @get("/", operation_id="GetReceptionMonth", responses=problems(401, 404, 422))
     async def month(
         self,
         ward_id: FromPath[UUID],

@@ -50,7 +50,7 @@ class QuestionIn(In):
     asker_name: Name | None = None  # personal: shown only to who may see the ward's people
 
 
-class AnswerIn(In):
+class DialogueAnswerIn(In):
     by_name: Name
     by_title: Text
     text: LongText
@@ -76,7 +76,7 @@ class CoChairOut(Out):
     name: str
 
 
-class AnswerOut(Out):
+class DialogueAnswerOut(Out):
     by_name: str
     by_title: str
     text: str
@@ -95,7 +95,7 @@ class QuestionOut(Out):
     asker_name: str | None  # personal data: only within the ward's people scope
     asked_at: datetime
     state: QuestionState
-    answer: AnswerOut | None
+    answer: DialogueAnswerOut | None
     deferral: DeferralOut | None
 
     @classmethod
@@ -107,7 +107,7 @@ class QuestionOut(Out):
             asker_name=q.asker_name if personal else None,
             asked_at=q.asked_at,
             state=q.state,
-            answer=AnswerOut(by_name=a.by_name, by_title=a.by_title, text=a.text, at=a.at)
+            answer=DialogueAnswerOut(by_name=a.by_name, by_title=a.by_title, text=a.text, at=a.at)
             if a
             else None,
             deferral=DeferralOut(

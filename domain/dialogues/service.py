@@ -170,7 +170,7 @@ class DialogueService:
             Message(
                 template=template,
                 params={
-                    "ward": ward.name,
+                    "unit": ward.name,
                     "title": dialogue.title,
                     "start": dialogue.starts_at,
                     "place": dialogue.place,

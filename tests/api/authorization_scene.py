@@ -858,7 +858,7 @@ RECIPES: dict[str, Recipe] = {
         a.scene.ward(a.target).id,
         json={"day": "2026-11-20", "headName": "Vũ Đức Minh", "citizens": 3},
     ),
-    "ListReceptionDays": lambda a: Call(a.scene.ward(a.target).id, params={"month": "2026-11"}),
+    "GetReceptionMonth": lambda a: Call(a.scene.ward(a.target).id, params={"month": "2026-11"}),
     # attachments and the calendar feed
     "UploadAttachment": lambda a: Call(
         a.scene.cell(a.target).id,
