@@ -202,6 +202,7 @@ class Container:
             attendance=self.meeting_attendance(request_id),
             documents=self.documents(request_id),
             quality=self.quality(request_id),
+            dialogues=self.dialogues(request_id),
         )
 
     def inspections(self, request_id: str | None) -> InspectionService:
