@@ -83,6 +83,7 @@ def results_docx(found: DialogueResults, policy: DocumentPolicy) -> bytes:
     add_text(left, "Nơi nhận:", Style(size=12, bold=True, underline=True), flush)
     for line in (f"- {found.upper_body} (b/c),", "- Các chi bộ khu dân cư,", "- Lưu Văn phòng."):
         add_text(left, line, Style(size=12), flush)
+    # signed for the committee by the first co-chair, its secretary
     first = d.co_chairs[0].name if d.co_chairs else ""
-    signature(right, [f"T/M {found.ward_name.upper()}"], first)
+    signature(right, ["T/M ĐẢNG ỦY", "BÍ THƯ"], first)
     return saved(document)
