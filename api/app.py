@@ -23,6 +23,7 @@ from api.calendar_feed.controller import (
     get_calendar_feed,
 )
 from api.compliance.controller import list_compliance_flags
+from api.dialogues.controller import DialogueController, ReceptionDayController
 from api.documents.controller import MeetingDocumentController
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
@@ -68,6 +69,7 @@ from domain.attachments.service import AttachmentService
 from domain.auth.service import AuthService
 from domain.calendar_feed.service import CalendarFeedService
 from domain.compliance.service import ComplianceService
+from domain.dialogues.service import DialogueService
 from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionService
 from domain.meetings.attendance import MeetingAttendanceService
@@ -137,6 +139,7 @@ class Services(Protocol):
     def compliance(self, request_id: str | None) -> ComplianceService: ...
     def quality(self, request_id: str | None) -> QualityService: ...
     def documents(self, request_id: str | None) -> DocumentService: ...
+    def dialogues(self, request_id: str | None) -> DialogueService: ...
 
 
 class Worker(Protocol):
@@ -174,6 +177,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "compliance": _per_request(services.compliance),
         "quality": _per_request(services.quality),
         "documents": _per_request(services.documents),
+        "dialogues": _per_request(services.dialogues),
     }
 
 
@@ -252,6 +256,8 @@ def create_app(
             UnitQualityController,
             MeetingQualityController,
             MeetingDocumentController,
+            DialogueController,
+            ReceptionDayController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

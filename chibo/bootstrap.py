@@ -24,6 +24,7 @@ from db.repositories.audit import PiccoloAuditLog
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
 from db.repositories.compliance import PiccoloComplianceStore
+from db.repositories.dialogues import PiccoloDialogueRepository
 from db.repositories.documents import PiccoloDocumentRepository
 from db.repositories.housekeeping import PiccoloHousekeeping
 from db.repositories.inspections import PiccoloInspectionRepository
@@ -41,6 +42,7 @@ from domain.calendar_feed.model import CalendarPolicy
 from domain.calendar_feed.service import CalendarFeedService
 from domain.clock import SystemClock
 from domain.compliance.service import ComplianceService
+from domain.dialogues.service import DialogueService
 from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionClosing, InspectionService
 from domain.meetings.access import MeetingParts
@@ -82,6 +84,7 @@ class Container:
             PiccoloQualityRepository(),
             PiccoloDocumentRepository(),
         )
+        self.dialogue_repo = PiccoloDialogueRepository()
         self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
@@ -175,6 +178,20 @@ class Container:
             policy=self.settings.document_policy,
         )
 
+    def dialogues(self, request_id: str | None) -> DialogueService:
+        return DialogueService(
+            repo=self.dialogue_repo,
+            org=self.org_repo,
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            references=self.references,
+            notifier=self.notifier,
+            tasks=self.tasks(request_id),
+            policy=self.settings.dialogue_policy,
+            document_policy=self.settings.document_policy,
+        )
+
     def demo(self, request_id: str | None) -> DemoServices:
         """The use cases the demo seed writes through."""
         return DemoServices(
@@ -185,6 +202,7 @@ class Container:
             attendance=self.meeting_attendance(request_id),
             documents=self.documents(request_id),
             quality=self.quality(request_id),
+            dialogues=self.dialogues(request_id),
         )
 
     def inspections(self, request_id: str | None) -> InspectionService:
@@ -252,6 +270,7 @@ class Container:
             notifier=self.notifier,
             policy=self.settings.compliance_policy,
             meeting_policy=self.settings.meeting_policy,
+            dialogue_policy=self.settings.dialogue_policy,
         )
 
     def reminders(self) -> ReminderService:

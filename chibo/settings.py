@@ -18,6 +18,7 @@ from domain.attachments.model import DEFAULT_MAX_BYTES, AttachmentPolicy
 from domain.auth.passwords import PasswordPolicy
 from domain.auth.throttle import LoginPolicy
 from domain.compliance.model import CompliancePolicy
+from domain.dialogues.model import DialoguePolicy
 from domain.documents.model import DocumentPolicy
 from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
@@ -62,6 +63,7 @@ class Settings:
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     compliance_policy: CompliancePolicy = field(default_factory=CompliancePolicy)
     document_policy: DocumentPolicy = field(default_factory=DocumentPolicy)
+    dialogue_policy: DialoguePolicy = field(default_factory=DialoguePolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
     # schedules (each job's trigger is in schedules/jobs.py). `chibo serve` runs them in-process
@@ -148,6 +150,7 @@ class Settings:
             reminder_policy=_policy(env, "CHIBO_REMINDER_", ReminderPolicy()),
             compliance_policy=_policy(env, "CHIBO_COMPLIANCE_", CompliancePolicy()),
             document_policy=_policy(env, "CHIBO_DOCUMENT_", DocumentPolicy()),
+            dialogue_policy=_policy(env, "CHIBO_DIALOGUE_", DialoguePolicy()),
             push_sender=push_sender,
             fcm_credentials=fcm_credentials,
             embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
@@ -184,6 +187,7 @@ P = TypeVar(
     LoginPolicy,
     PasswordPolicy,
     DocumentPolicy,
+    DialoguePolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

@@ -21,6 +21,8 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor, Grant, Role
 from domain.clock import LOCAL_TZ
+from domain.dialogues.model import CoChair, DialogueFormat, DialogueKind
+from domain.dialogues.service import DialogueService, NewDialogue
 from domain.documents.model import ItemDiscussion, Opinion
 from domain.documents.service import DocumentService
 from domain.meetings.attendance import MeetingAttendanceService
@@ -98,6 +100,20 @@ OPINIONS = (
     "Đề nghị tổ dân phố phối hợp kiểm tra đèn chiếu sáng ngõ xóm.",
     "Đảng viên cao tuổi gương mẫu tham gia sinh hoạt đều đặn.",
 )
+# what residents asked at the demo's dialogue; None: deferred to a written reply
+DIALOGUE_QUESTIONS = (
+    (
+        "Đèn chiếu sáng ngõ 12 hỏng đã hai tháng, đề nghị phường sửa.",
+        "Phường đã giao tổ dân phố kiểm tra; đèn được thay trong tuần này.",
+    ),
+    (
+        "Xe tải chở vật liệu xây dựng đi vào khu dân cư giờ cao điểm.",
+        "Công an phường tăng tuần tra và xử lý xe vi phạm giờ cấm.",
+    ),
+    ("Đề nghị làm rõ tiến độ cải tạo sân chơi chung của khu tập thể.", None),
+)
+PEOPLES_COMMITTEE_CHAIR = "Lê Minh Quang"
+
 CONCLUSIONS = (
     "Chi bộ thống nhất đánh giá tháng qua hoàn thành tốt nhiệm vụ.",
     "Đảng viên nghiên cứu kỹ văn bản, tuyên truyền đến gia đình và nhân dân.",
@@ -127,6 +143,7 @@ class DemoServices:
     attendance: MeetingAttendanceService
     documents: DocumentService
     quality: QualityService
+    dialogues: DialogueService
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +332,7 @@ async def _write(demo: DemoServices, plan: DemoPlan) -> None:
     )
     actor = Actor(admin.id, uuid4(), (Grant(Role.ADMIN, root.id, root.path),))
     today = org.clock.now().date()
+    ward_held = True  # the first ward held its dialogue; the second announces one
     for inspector in plan.inspectors:
         person_id = await _person(org, actor, root, inspector)
         await org.create_grant(actor, person_id, root.id, Role.INSPECTOR)
@@ -323,9 +341,12 @@ async def _write(demo: DemoServices, plan: DemoPlan) -> None:
         leader_id = await _person(org, actor, ward, demo_ward.leader)
         await org.create_grant(actor, leader_id, ward.id, Role.LEADER)
         leader = Actor(leader_id, uuid4(), (Grant(Role.LEADER, ward.id, ward.path),))
+        cells: list[UUID] = []
+        secretaries: list[UUID] = []
         for demo_cell in demo_ward.cells:
             people: list[UUID] = []
             cell = await org.create_unit(actor, ward.id, demo_cell.name, "cell", is_cell=True)
+            cells.append(cell.id)
             for member in demo_cell.members:
                 person_id = await _person(org, actor, cell, member.person)
                 people.append(person_id)
@@ -342,6 +363,7 @@ async def _write(demo: DemoServices, plan: DemoPlan) -> None:
                 )
                 if member is demo_cell.members[0]:
                     await org.create_grant(actor, person_id, cell.id, Role.SECRETARY)
+                    secretaries.append(person_id)
             await org.create_assignment(
                 actor, leader_id, cell.id, LEADER_QUOTA, QuotaPeriod.YEAR, date(today.year, 1, 1)
             )
@@ -351,6 +373,69 @@ async def _write(demo: DemoServices, plan: DemoPlan) -> None:
                     demo, actor, leader if months_ago == 1 else None, cell.id, demo_cell, people,
                     months_ago,
                 )  # fmt: skip
+        await _dialogue(
+            demo.dialogues, leader, demo_ward, ward.id, cells, secretaries[0], held=ward_held
+        )
+        ward_held = False
+
+
+async def _dialogue(
+    dialogues: DialogueService,
+    leader: Actor,
+    ward: DemoWard,
+    ward_id: UUID,
+    cells: list[UUID],
+    owner: UUID,
+    *,
+    held: bool,
+) -> None:
+    """The ward's dialogue with its residents: held 12 days ago (two questions answered on the
+    spot, one deferred to a cell's secretary, results published) and the leader's reception days
+    of last month; or announced for 10 days ahead."""
+    now = dialogues.clock.now()
+    if not held:
+        start = datetime.combine(now.astimezone(LOCAL_TZ).date(), time(8), LOCAL_TZ)
+        later = _new_dialogue(ward, ward_id, cells, start + timedelta(days=10))
+        await dialogues.announce(leader, later)
+        return
+    day = (now - timedelta(days=12)).astimezone(LOCAL_TZ).date()
+    start = datetime.combine(day, time(8), LOCAL_TZ)
+    dialogue = await dialogues.announce(leader, _new_dialogue(ward, ward_id, cells, start))
+    chair = ward.leader.full_name
+    for n, (content, answer) in enumerate(DIALOGUE_QUESTIONS):
+        dialogue = await dialogues.raise_question(
+            leader, dialogue.id, None, content, "Bà Nguyễn Thị Thu" if n == 0 else None
+        )
+        question = dialogue.questions[-1].id
+        if answer is None:
+            dialogue = await dialogues.defer(leader, dialogue.id, question, None, owner)
+        else:
+            dialogue = await dialogues.answer(
+                leader, dialogue.id, question, None, chair, "Bí thư Đảng ủy phường", answer
+            )
+    dialogue = await dialogues.record_participants(leader, dialogue.id, None, 124)
+    await dialogues.publish(leader, dialogue.id, None)
+    last_month = now.astimezone(LOCAL_TZ).date().replace(day=1) - timedelta(days=1)
+    for day_of_month, citizens in ((8, 5), (22, 3)):
+        await dialogues.record_reception_day(
+            leader, ward_id, last_month.replace(day=day_of_month), chair, citizens, None
+        )
+
+
+def _new_dialogue(ward: DemoWard, ward_id: UUID, cells: list[UUID], start: datetime) -> NewDialogue:
+    return NewDialogue(
+        ward_id=ward_id,
+        title=f"Đối thoại với Nhân dân năm {start.year}: trật tự đô thị và môi trường",
+        kind=DialogueKind.PERIODIC,
+        format=DialogueFormat.BOTH,
+        place="Hội trường Đảng ủy phường",
+        starts_at=start,
+        cell_ids=tuple(cells),
+        co_chairs=(
+            CoChair("Bí thư Đảng ủy phường", ward.leader.full_name),
+            CoChair("Chủ tịch Ủy ban nhân dân phường", PEOPLES_COMMITTEE_CHAIR),
+        ),
+    )
 
 
 async def _plan_meetings(

@@ -565,6 +565,39 @@ class SyncStateTable(Table, tablename="sync_state"):
     id = Integer(primary_key=True)
     epoch = BigInt()
     clock = BigInt()
+class DialogueTable(Table, tablename="dialogue"):
+    """A ward's dialogue with residents; its questions (askers' names are personal data) and
+    co-chairs as JSON: they are read and written only with the dialogue."""
+
+    id = UUID(primary_key=True)
+    ward = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    title = Varchar(length=limits.TITLE)
+    kind = Varchar(length=20)
+    format = Varchar(length=20)
+    place = Varchar(length=limits.PLACE)
+    starts_at = Timestamptz(index=True)
+    announced_at = Timestamptz()
+    cell_ids = JSON()
+    co_chairs = JSON()
+    created_by = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    participants = Integer(null=True, default=None)
+    questions = JSON()
+    published_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    version = Integer(default=1)
+
+
+class ReceptionDayTable(Table, tablename="reception_day"):
+    """A day the ward's Party head received citizens; one per ward and day."""
+
+    id = UUID(primary_key=True)
+    ward = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    day = Date(index=True)
+    head_name = Varchar(length=limits.NAME)
+    citizens = Integer()
+    note = Varchar(length=limits.TEXT, null=True, default=None)
+    recorded_by = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
 
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -608,4 +641,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SyncChangeTable,
     SyncDeliveredTable,
     SyncStateTable,
+    DialogueTable,
+    ReceptionDayTable,
 )

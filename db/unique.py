@@ -28,6 +28,7 @@ CODES: dict[tuple[str, tuple[str, ...]], str] = {
     ("idempotency_key", ("person", "key")): "idempotency_request_in_flight",
     ("push_device", ("token",)): "device_conflict",
     ("notification_preference", ("person",)): "notification_preferences_conflict",
+    ("reception_day", ("ward", "day")): "reception_day_exists",
 }
 
 _PG_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=")

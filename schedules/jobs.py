@@ -143,6 +143,13 @@ async def raise_compliance_flags(ctx: JobContext) -> int:
     return len(flags)
 
 
+async def raise_dialogue_flags(ctx: JobContext) -> int:
+    """The dialogue checks (results late, too few dialogues a year, too few reception days a
+    month): each flag is raised once, however often this runs."""
+    flags = await ctx.compliance(None).raise_dialogue_flags()
+    return len(flags)
+
+
 def _daily(
     hour: Callable[[ScheduleSettings], int], minute: int
 ) -> Callable[[ScheduleSettings], BaseTrigger]:
@@ -190,6 +197,11 @@ JOBS: dict[str, Job] = {
             raise_compliance_flags,
             lambda s: IntervalTrigger(minutes=s.compliance_interval_minutes),
             run_at_start=True,
+        ),
+        Job(
+            "raise-dialogue-flags",
+            raise_dialogue_flags,
+            lambda s: IntervalTrigger(minutes=s.compliance_interval_minutes),
         ),
     )
 }

@@ -6,6 +6,7 @@ PostgreSQL, but for the new row's id."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,8 +20,10 @@ from db.repositories.org import SECRETARIES, holders
 from db.tables import (
     AttendanceTable,
     ComplianceFlagTable,
+    DialogueTable,
     LeaderAssignmentTable,
     LeaderVisitTable,
+    ReceptionDayTable,
     UnitTable,
 )
 from domain.compliance.model import (
@@ -31,7 +34,7 @@ from domain.compliance.model import (
     FlagKind,
     Standing,
 )
-from domain.compliance.ports import CellFacts
+from domain.compliance.ports import CellFacts, LateDialogue, WardCount
 from domain.meetings.model import AttendanceStatus, MeetingStatus
 from domain.org.model import QuotaPeriod
 from domain.pagination import Page, PageRequest
@@ -257,6 +260,54 @@ class PiccoloComplianceStore:
             )
             for u in units
         }
+
+    async def unpublished_dialogues(self, started_before: datetime) -> list[LateDialogue]:
+        t = DialogueTable
+        rows = await t.select(
+            t.id, t.ward, t.ward._.path.as_alias("ward_path"), t.title, t.starts_at
+        ).where(t.published_at.is_null() & (t.starts_at < started_before))
+        return [
+            LateDialogue(r["id"], r["ward"], r["ward_path"], r["title"], r["starts_at"])
+            for r in rows
+        ]
+
+    async def _wards(self, existed_before: datetime) -> list[dict[str, Any]]:
+        u = UnitTable
+        parents = await u.select(u.parent).where(
+            (u.is_cell == True) & (u.active == True)  # noqa: E712 - SQL
+        )
+        ids = list({p["parent"] for p in parents if p["parent"]})
+        if not ids:
+            return []
+        rows: list[dict[str, Any]] = await u.select(u.id, u.path).where(
+            u.id.is_in(ids)
+            & (u.active == True)  # noqa: E712 - SQL
+            & (u.created_at < existed_before)
+        )
+        return rows
+
+    async def dialogues_per_ward(
+        self, since: datetime, until: datetime, existed_before: datetime
+    ) -> list[WardCount]:
+        t = DialogueTable
+        held = Counter(
+            r["ward"]
+            for r in await t.select(t.ward).where((t.starts_at >= since) & (t.starts_at < until))
+        )
+        return [
+            WardCount(w["id"], w["path"], held[w["id"]]) for w in await self._wards(existed_before)
+        ]
+
+    async def reception_days_per_ward(
+        self, first: date, last: date, existed_before: datetime
+    ) -> list[WardCount]:
+        t = ReceptionDayTable
+        days = Counter(
+            r["ward"] for r in await t.select(t.ward).where((t.day >= first) & (t.day <= last))
+        )
+        return [
+            WardCount(w["id"], w["path"], days[w["id"]]) for w in await self._wards(existed_before)
+        ]
 
     async def list_flags(
         self, scopes: tuple[str, ...], where: FlagFilter, page: PageRequest

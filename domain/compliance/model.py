@@ -35,7 +35,7 @@ key makes every flag appear once however often the checks run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -56,6 +56,10 @@ class FlagKind(StrEnum):
     NO_THEMATIC_MEETING = "no_thematic_meeting"
     LEADER_BEHIND_QUOTA = "leader_behind_quota"
     UNEXCUSED_ABSENCE = "unexcused_absence"
+    # the dialogue checks (domain/dialogues/compliance.py): a ward is their unit and subject
+    DIALOGUE_RESULTS_LATE = "dialogue_results_late"
+    TOO_FEW_DIALOGUES = "too_few_dialogues"
+    TOO_FEW_RECEPTION_DAYS = "too_few_reception_days"
 
 
 MEETING_CHECKS = frozenset({FlagKind.NO_REGULAR_MEETING, FlagKind.NO_THEMATIC_MEETING})
@@ -180,13 +184,19 @@ def checks_on(day: date, policy: CompliancePolicy) -> list[Check]:
     return checks
 
 
-def plan_checks(policy: CompliancePolicy, since: datetime, now: datetime) -> list[Check]:
-    """Every check falling due in (since, now], one per (kind, period): the latest one."""
+def plan_checks(
+    policy: CompliancePolicy,
+    since: datetime,
+    now: datetime,
+    on: Callable[[date, CompliancePolicy], list[Check]] | None = None,
+) -> list[Check]:
+    """Every check falling due in (since, now], one per (kind, period): the latest one; ``on``
+    says which checks fall due on a day (the meeting checks by default)."""
     latest: dict[tuple[FlagKind, str], Check] = {}
     day = since.astimezone(LOCAL_TZ).date()
     last = now.astimezone(LOCAL_TZ).date()
     while day <= last:
-        for check in checks_on(day, policy):
+        for check in (on or checks_on)(day, policy):
             if since < check.due <= now:
                 latest[check.kind, check.period] = check
         day += ONE

@@ -22,6 +22,24 @@ class CellFacts:
     followers: tuple[UUID, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class LateDialogue:
+    id: UUID
+    ward_id: UUID
+    ward_path: str
+    title: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WardCount:
+    """A ward (a unit with cells as children) and how many of something it had."""
+
+    ward_id: UUID
+    ward_path: str
+    count: int
+
+
 class ComplianceStore(Protocol):
     async def raise_missing_meetings(
         self, check: Check, detail: dict[str, Any], now: datetime
@@ -45,6 +63,21 @@ class ComplianceStore(Protocol):
 
     async def cells(self, ids: Iterable[UUID], day: date) -> dict[UUID, CellFacts]:
         """Names, live secretaries and the leaders following each cell on ``day``."""
+
+    async def unpublished_dialogues(self, started_before: datetime) -> list[LateDialogue]:
+        """Dialogues starting before ``started_before`` whose results are not published."""
+
+    async def dialogues_per_ward(
+        self, since: datetime, until: datetime, existed_before: datetime
+    ) -> list[WardCount]:
+        """Every active ward made before ``existed_before``, with its dialogues starting in
+        [since, until)."""
+
+    async def reception_days_per_ward(
+        self, first: date, last: date, existed_before: datetime
+    ) -> list[WardCount]:
+        """Every active ward made before ``existed_before``, with its reception days from
+        ``first`` to ``last``."""
 
     async def list_flags(
         self, scopes: tuple[str, ...], where: FlagFilter, page: PageRequest

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
-from domain.clock import LOCAL_TZ, local_midnight
+from domain.clock import LOCAL_TZ, local_day, local_midnight
 from domain.compliance.model import (
     MEETING_CHECKS,
     Check,
@@ -19,10 +19,13 @@ from domain.compliance.model import (
     FlagKind,
     absence_reviews,
     behind_quota,
+    month_period,
     period_label,
     plan_checks,
 )
 from domain.compliance.ports import CellFacts, ComplianceStore
+from domain.dialogues.compliance import dialogue_checks_on
+from domain.dialogues.model import DialoguePolicy
 from domain.meetings.model import MeetingPolicy
 from domain.notifications.model import Category
 from domain.notifications.service import Message, Notice, Notifier
@@ -82,9 +85,11 @@ class ComplianceService:
         notifier: Notifier,
         policy: CompliancePolicy,
         meeting_policy: MeetingPolicy,
+        dialogue_policy: DialoguePolicy,
     ) -> None:
         self.store, self.uow, self.clock, self.notifier = store, uow, clock, notifier
         self.policy, self.meeting_policy = policy, meeting_policy
+        self.dialogue_policy = dialogue_policy
 
     async def raise_flags(self) -> list[ComplianceFlag]:
         """Make every check due in the catch-up window; the flags newly raised. Safe to run
@@ -172,6 +177,65 @@ class ComplianceService:
                 now,
             )
             for r in found
+        ]
+
+    async def raise_dialogue_flags(self) -> list[ComplianceFlag]:
+        """Make every dialogue check due in the catch-up window (domain/dialogues/compliance.py);
+        the flags newly raised. They are listed to the ward's overseers, not pushed. Safe to run
+        twice."""
+        now = self.clock.now()
+        since = now - timedelta(days=self.policy.catch_up_days)
+        raised: list[ComplianceFlag] = []
+        for check in plan_checks(self.policy, since, now, dialogue_checks_on):
+            async with self.uow.atomic():
+                raised += await self.store.insert(await self._dialogue_check(check, now))
+        return raised
+
+    async def _dialogue_check(self, check: Check, now: datetime) -> list[ComplianceFlag]:
+        policy = self.dialogue_policy
+        if check.kind is FlagKind.DIALOGUE_RESULTS_LATE:
+            # results due on day D are late from D + 1: the dialogue began before D - N + 1
+            last_start = local_midnight(
+                check.first_day - timedelta(days=policy.results_within_days)
+            )
+            return [
+                ComplianceFlag(
+                    uuid4(),
+                    check.kind,
+                    d.ward_id,
+                    d.ward_path,
+                    d.id,
+                    month_period(local_day(d.starts_at)),
+                    {
+                        "title": d.title,
+                        "startsAt": d.starts_at.isoformat(),
+                        "resultsWithinDays": policy.results_within_days,
+                    },
+                    now,
+                )
+                for d in await self.store.unpublished_dialogues(last_start)
+            ]
+        if check.kind is FlagKind.TOO_FEW_DIALOGUES:
+            required = policy.per_year
+            counts = await self.store.dialogues_per_ward(check.since, check.until, check.since)
+        else:
+            required = policy.reception_days_per_month
+            counts = await self.store.reception_days_per_ward(
+                check.first_day, check.last_day, check.since
+            )
+        return [
+            ComplianceFlag(
+                uuid4(),
+                check.kind,
+                c.ward_id,
+                c.ward_path,
+                c.ward_id,
+                check.period,
+                {"count": c.count, "required": required},
+                now,
+            )
+            for c in counts
+            if c.count < required
         ]
 
     async def list_flags(

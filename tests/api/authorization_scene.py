@@ -26,6 +26,7 @@ from db.files import LocalAttachmentStore
 from db.repositories.attachments import PiccoloAttachmentRepository
 from db.repositories.auth import PiccoloAuthRepository
 from db.repositories.calendar_feed import PiccoloCalendarTokenRepository
+from db.repositories.dialogues import PiccoloDialogueRepository
 from db.repositories.documents import PiccoloDocumentRepository
 from db.repositories.inspections import PiccoloInspectionRepository
 from db.repositories.meetings import PiccoloMeetingRepository
@@ -37,6 +38,16 @@ from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
 from domain.calendar_feed.model import CalendarToken, hash_token
+from domain.dialogues.model import (
+    Answer as DialogueAnswer,
+)
+from domain.dialogues.model import (
+    CoChair,
+    Dialogue,
+    DialogueFormat,
+    DialogueKind,
+    Question,
+)
 from domain.documents.model import Discussion, ItemDiscussion
 from domain.inspections.model import (
     Answer,
@@ -197,6 +208,9 @@ class Side:
     closed_task: Task
     petition: Petition  # not answered yet
     answered_petition: Petition
+    dialogue: Dialogue  # of the cell's ward: started, one question open
+    ready_dialogue: Dialogue  # every question answered, participants counted: may be published
+    published_dialogue: Dialogue
 
 
 @dataclass
@@ -401,9 +415,31 @@ async def _build_side(
         cell, assignee,
         Reply("Phường đã cử đội vệ sinh", "Trần Văn Nam", "Chủ tịch UBND phường", leader.id, START),
     )  # fmt: skip
+    dialogues = [_dialogue(cell, leader, n) for n in range(3)]
+    for dialogue in dialogues:
+        await PiccoloDialogueRepository().add(dialogue)
     return Side(
         secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
         running, code, assignee, open_task, submitted_task, closed_task, petition, answered,
+        *dialogues,
+    )  # fmt: skip
+
+
+def _dialogue(cell: Unit, leader: Person, stage: int) -> Dialogue:
+    """A dialogue of the cell's ward that started an hour ago, with one question: open
+    (``stage`` 0), answered with the participants counted (1), and published too (2)."""
+    ward_path = cell.path.removesuffix(f"{cell.id.hex}/")
+    starts = START - timedelta(hours=1)
+    question = Question(uuid4(), "Ngõ 12 thiếu đèn chiếu sáng", starts, "Ông Hỏi")
+    if stage:
+        question.answer = DialogueAnswer("Vũ Đức Minh", "Bí thư", "Tháng sau lắp đèn", starts)
+    return Dialogue(
+        id=uuid4(), ward_id=cell.parent_id or cell.id, ward_path=ward_path, title="Đối thoại",
+        kind=DialogueKind.PERIODIC, format=DialogueFormat.IN_PERSON, place="Hội trường phường",
+        starts_at=starts, announced_at=starts - timedelta(days=7), cell_ids=(cell.id,),
+        co_chairs=(CoChair("Bí thư Đảng ủy phường", "Vũ Đức Minh"),), created_by=leader.id,
+        participants=40 if stage else None, questions=[question],
+        published_at=START if stage == 2 else None,
     )  # fmt: skip
 
 
@@ -797,6 +833,46 @@ RECIPES: dict[str, Recipe] = {
     ),
     "GetMinutesDocument": lambda a: Call(_side(a).finalized.id),
     "GetResolutionDocument": lambda a: Call(_side(a).finalized.id),
+    # dialogues and reception days
+    "AnnounceDialogue": lambda a: Call(
+        json={
+            "wardId": str(a.scene.ward(a.target).id),
+            "title": "Đối thoại về môi trường",
+            "kind": "ad_hoc",
+            "format": "both",
+            "place": "Hội trường phường",
+            "startsAt": "2026-12-20T01:00:00Z",
+            "cellIds": [str(a.scene.cell(a.target).id)],
+            "coChairs": [{"role": "Bí thư Đảng ủy phường", "name": "Vũ Đức Minh"}],
+        }
+    ),
+    "ListDialogues": lambda a: Call(params={"unitId": str(a.scene.ward(a.target).id)}),
+    "GetDialogue": lambda a: Call(_side(a).dialogue.id),
+    "RaiseDialogueQuestion": lambda a: Call(
+        _side(a).dialogue.id, json={"content": "Rác ở chợ"}, headers=IF_MATCH
+    ),
+    "AnswerDialogueQuestion": lambda a: Call(
+        _side(a).dialogue.id,
+        path={"questionId": _side(a).dialogue.questions[0].id},
+        json={"byName": "Vũ Đức Minh", "byTitle": "Bí thư", "text": "Sẽ lắp đèn"},
+        headers=IF_MATCH,
+    ),
+    "DeferDialogueQuestion": lambda a: Call(
+        _side(a).dialogue.id,
+        path={"questionId": _side(a).dialogue.questions[0].id},
+        json={"ownerId": str(_side(a).secretary.id)},
+        headers=IF_MATCH,
+    ),
+    "RecordDialogueParticipants": lambda a: Call(
+        _side(a).dialogue.id, json={"participants": 55}, headers=IF_MATCH
+    ),
+    "PublishDialogueResults": lambda a: Call(_side(a).ready_dialogue.id, headers=IF_MATCH),
+    "GetDialogueResultsNotice": lambda a: Call(_side(a).published_dialogue.id),
+    "RecordReceptionDay": lambda a: Call(
+        a.scene.ward(a.target).id,
+        json={"day": "2026-11-20", "headName": "Vũ Đức Minh", "citizens": 3},
+    ),
+    "GetReceptionMonth": lambda a: Call(a.scene.ward(a.target).id, params={"month": "2026-11"}),
     # attachments and the calendar feed
     "UploadAttachment": lambda a: Call(
         a.scene.cell(a.target).id,

@@ -140,6 +140,10 @@ REFERENCES: dict[tuple[str, str], Ref] = {
     ("ReplyToPetition", "headPersonId"): Ref("secretary_a", lambda s: s.world.secretary_b.id),
     ("ReplyToPetition", "attachmentIds"): Ref("secretary_a", _FILE_B),
     ("CreateChecklistTemplate", "unitId"): Ref("leader_1", _WARD_2),
+    ("AnnounceDialogue", "wardId"): Ref("leader_1", _WARD_2),
+    ("ListDialogues", "?unitId"): Ref("leader_1", _WARD_2),
+    ("AnnounceDialogue", "cellIds"): Ref("leader_1", _CELL_B),
+    ("DeferDialogueQuestion", "ownerId"): Ref("leader_1", lambda s: s.world.secretary_b.id),
 }
 
 # Creates that take the client's id: an id in use (the caller's own object, another ward's, a
@@ -152,6 +156,7 @@ CLIENT_IDS: dict[str, tuple[str, Callable[[Scene], list[object]]]] = {
     "CreateInspection": ("leader_1", lambda s: [s.side[t].sealed.id for t in ("in", "out")]),
     "CreateTask": ("leader_1", lambda s: [s.side[t].open_task.id for t in ("in", "out")]),
     "RecordPetition": ("secretary_a", lambda s: [s.side[t].petition.id for t in ("in", "out")]),
+    "AnnounceDialogue": ("leader_1", lambda s: [s.side[t].dialogue.id for t in ("in", "out")]),
 }
 
 
@@ -247,6 +252,8 @@ IMPLAUSIBLE = (
     ("PreviewInspectionPlan", "templateId"),
     ("CommitInspectionPlan", "inspectorIds"),
     ("CommitInspectionPlan", "templateId"),
+    ("AnnounceDialogue", "cellIds"),
+    ("DeferDialogueQuestion", "ownerId"),
 )
 
 

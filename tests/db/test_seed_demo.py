@@ -11,15 +11,19 @@ import phonenumbers
 from piccolo.table import Table
 
 from db.engine import Database
+from db.json_columns import loads
 from db.seed_demo import ADMIN_PHONE, DEMO_PASSWORD, HELD_MONTHS, demo_logins, demo_plan, seed
 from db.tables import (
     AuditEventTable,
+    DialogueTable,
     LeaderAssignmentTable,
     MeetingQualityTable,
     MeetingRuleTable,
     MeetingTable,
     MembershipTable,
     PersonTable,
+    PetitionTable,
+    ReceptionDayTable,
     RoleGrantTable,
     UnitTable,
 )
@@ -120,7 +124,11 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     written = sum(n for name, n in counts.items() if name != "audit_event")
     # every row was written as an audited change (the planned meetings as the planner job
     # writes them: its rule's change is the audited one; the held ones below have their own)
-    organisation = AuditEventTable.object_type.not_in(["Meeting", "MeetingQuality"])
+    # (the ward's dialogues, reception days and the petition a deferred question opened are
+    # checked on their own below)
+    organisation = AuditEventTable.object_type.not_in(
+        ["Meeting", "MeetingQuality", "Dialogue", "ReceptionDay", "Task"]
+    )
     assert await AuditEventTable.count().where(organisation) == written
 
     logins = demo_logins(demo_plan(clock.now().date()))
@@ -180,3 +188,22 @@ async def test_the_demo_logs_last_months_meetings_each_giving_its_minutes(
         "meeting.create", "meeting.notice", "meeting.log", "meeting.discussion", "quality.score",
         "document.minutes",
     }  # fmt: skip
+
+
+async def test_the_demo_holds_a_dialogue_with_answered_and_deferred_questions(
+    db: Database, clock: FakeClock
+) -> None:
+    await seed(services(db, clock).demo("seed"))
+    dialogues = await DialogueTable.select().order_by(DialogueTable.starts_at)
+    held, announced = dialogues
+    assert held["published_at"] is not None
+    assert announced["published_at"] is None
+    assert announced["starts_at"] > clock.now()
+    states = [
+        "answered" if q["answer"] else "deferred" if q["deferral"] else "open"
+        for q in loads(held["questions"])
+    ]
+    assert states == ["answered", "answered", "deferred"]
+    petitions = await PetitionTable.select(PetitionTable.channel, PetitionTable.unit)
+    assert petitions == [{"channel": "dialogue", "unit": held["ward"]}]
+    assert await ReceptionDayTable.count().where(ReceptionDayTable.ward == held["ward"]) == 2
