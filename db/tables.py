@@ -565,6 +565,8 @@ class SyncStateTable(Table, tablename="sync_state"):
     id = Integer(primary_key=True)
     epoch = BigInt()
     clock = BigInt()
+
+
 class DialogueTable(Table, tablename="dialogue"):
     """A ward's dialogue with residents; its questions (askers' names are personal data) and
     co-chairs as JSON: they are read and written only with the dialogue."""
