@@ -54,6 +54,7 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
+from api.reports.controller import UnitReportController
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
@@ -76,6 +77,7 @@ from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
 from domain.ports import Clock
 from domain.quality.service import QualityService
+from domain.reports.service import ReportService
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -132,6 +134,7 @@ class Services(Protocol):
     def compliance(self, request_id: str | None) -> ComplianceService: ...
     def quality(self, request_id: str | None) -> QualityService: ...
     def documents(self, request_id: str | None) -> DocumentService: ...
+    def reports(self, request_id: str | None) -> ReportService: ...
 
 
 class Worker(Protocol):
@@ -169,6 +172,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "compliance": _per_request(services.compliance),
         "quality": _per_request(services.quality),
         "documents": _per_request(services.documents),
+        "reports": _per_request(services.reports),
     }
 
 
@@ -245,6 +249,7 @@ def create_app(
             UnitQualityController,
             MeetingQualityController,
             MeetingDocumentController,
+            UnitReportController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

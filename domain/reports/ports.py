@@ -1,0 +1,19 @@
+"""Storage the reports need (implemented in db/repositories/reports.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from domain.actors import Actor
+from domain.reports.model import CellReportFacts
+from domain.reports.period import Period
+
+
+class ReportRepository(Protocol):
+    async def cell_facts(
+        self, actor: Actor, unit_path: str, period: Period, now: datetime
+    ) -> CellReportFacts:
+        """The records of every active cell in ``unit_path``'s subtree that the actor may view,
+        counted per cell by a few grouped statements. Inspections count only those the actor
+        may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
