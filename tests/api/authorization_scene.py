@@ -772,6 +772,8 @@ RECIPES: dict[str, Recipe] = {
     "GetQualityCriteria": lambda a: Call(a.scene.cell(a.target).id),
     "CreateQualityCriteria": lambda a: Call(a.scene.ward(a.target).id, json=WARD_SHEET),
     "GetAnnualQuality": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
+    # reports
+    "GetCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}
