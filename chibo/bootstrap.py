@@ -254,6 +254,7 @@ class Container:
             clock=self.clock,
             meeting_policy=self.settings.meeting_policy,
             compliance_policy=self.settings.compliance_policy,
+            document_policy=self.settings.document_policy,
         )
 
     def compliance(self, request_id: str | None) -> ComplianceService:

@@ -11,6 +11,7 @@ from io import BytesIO
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Mm, Pt
@@ -71,7 +72,7 @@ def subject(doc: MeetingDocument) -> str:
     return f"{head}: {m.title}" if m.title else head
 
 
-def _add(
+def add_text(
     target: DocxDocument | _Cell,
     text: str,
     style: Style = Style(),
@@ -89,12 +90,17 @@ def _add(
     return paragraph
 
 
-def _new_document(policy: DocumentPolicy) -> DocxDocument:
+def new_document(policy: DocumentPolicy, *, landscape: bool = False) -> DocxDocument:
+    """A4 (turned for a wide table), Times New Roman, the policy's margins (the wide left one
+    stays on the binding side)."""
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+    width, height = (A4_MM[1], A4_MM[0]) if landscape else A4_MM
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
     section.top_margin, section.bottom_margin = (
         Mm(policy.margin_top_mm),
         Mm(policy.margin_bottom_mm),
@@ -106,7 +112,7 @@ def _new_document(policy: DocumentPolicy) -> DocxDocument:
     return document
 
 
-def _two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cell]:
+def two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cell]:
     """A borderless two-block row across the text width, ``left_share`` of it on the left."""
     section = document.sections[0]
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
@@ -122,30 +128,61 @@ def _two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cel
     return left, right
 
 
-def _header(document: DocxDocument, doc: MeetingDocument) -> None:
-    left, right = _two_columns(document, HEADER_LEFT_SHARE)
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """What the header of a Party document names: the issuing body and the one above it, its
+    number (a report may have none), the place-and-date line, the title and the subject."""
+
+    upper_body: str
+    locality: str
+    issuer: str
+    number: str | None
+    day: date
+    title: str
+    subject: str
+
+
+def party_header(document: DocxDocument, heading: Heading) -> None:
+    """The two header blocks, the centred title and subject (guidance 36-HD/VPTW)."""
+    left, right = two_columns(document, HEADER_LEFT_SHARE)
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    _add(left, upper_body_lines(doc.upper_body, doc.locality), Style(), centre)
-    _add(left, doc.cell.upper(), Style(bold=True), centre)
-    _add(left, "*", Style(), centre)
-    _add(left, f"Số {doc.number}", Style(), centre)
-    _add(right, "ĐẢNG CỘNG SẢN VIỆT NAM", Style(size=15, bold=True, underline=True), centre)
-    _add(right, "", Style(), centre)
-    _add(right, f"{doc.locality}, {day_text(doc.day)}", Style(italic=True), centre)
-    _add(document, "")
-    _add(document, TITLE[doc.kind], Style(size=16, bold=True), centre)
-    _add(document, subject(doc), Style(bold=True), centre)
-    _add(document, "")
+    add_text(left, upper_body_lines(heading.upper_body, heading.locality), Style(), centre)
+    add_text(left, heading.issuer.upper(), Style(bold=True), centre)
+    add_text(left, "*", Style(), centre)
+    if heading.number is not None:
+        add_text(left, f"Số {heading.number}", Style(), centre)
+    add_text(right, "ĐẢNG CỘNG SẢN VIỆT NAM", Style(size=15, bold=True, underline=True), centre)
+    add_text(right, "", Style(), centre)
+    add_text(right, f"{heading.locality}, {day_text(heading.day)}", Style(italic=True), centre)
+    add_text(document, "")
+    add_text(document, heading.title, Style(size=16, bold=True), centre)
+    add_text(document, heading.subject, Style(bold=True), centre)
+    add_text(document, "")
 
 
-def _signature(cell: _Cell, captions: list[str], name: str) -> None:
+def _header(document: DocxDocument, doc: MeetingDocument) -> None:
+    party_header(
+        document,
+        Heading(
+            doc.upper_body,
+            doc.locality,
+            doc.cell,
+            doc.number,
+            doc.day,
+            TITLE[doc.kind],
+            subject(doc),
+        ),
+    )
+
+
+def signature(cell: _Cell, captions: list[str], name: str) -> None:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     for caption in captions:
-        _add(cell, caption, Style(bold=True), centre)
-    _add(cell, "(Ký, ghi rõ họ tên)", Style(italic=True), centre)
+        add_text(cell, caption, Style(bold=True), centre)
+    add_text(cell, "(Ký, ghi rõ họ tên)", Style(italic=True), centre)
     for _ in range(3):
-        _add(cell, "", Style(), centre)
-    _add(cell, name, Style(bold=True), centre)
+        add_text(cell, "", Style(), centre)
+    add_text(cell, name, Style(bold=True), centre)
 
 
 def _members(doc: MeetingDocument) -> list[str]:
@@ -192,29 +229,29 @@ def _votes(doc: MeetingDocument) -> list[str]:
 
 
 def minutes_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
-    document = _new_document(policy)
+    document = new_document(policy)
     _header(document, doc)
     m = doc.meeting
-    _add(document, f"Thời gian bắt đầu: {time_text(doc.opened_at)}, {day_text(doc.day)}.")
-    _add(document, f"Địa điểm: {m.place}.")
+    add_text(document, f"Thời gian bắt đầu: {time_text(doc.opened_at)}, {day_text(doc.day)}.")
+    add_text(document, f"Địa điểm: {m.place}.")
     for line in _members(doc):
-        _add(document, line)
-    _add(document, "NỘI DUNG SINH HOẠT", Style(bold=True))
+        add_text(document, line)
+    add_text(document, "NỘI DUNG SINH HOẠT", Style(bold=True))
     for n, (item, said) in enumerate(zip(m.agenda, doc.discussion.items, strict=True), start=1):
-        _add(document, f"{n}. {item.title}", Style(bold=True))
+        add_text(document, f"{n}. {item.title}", Style(bold=True))
         if item.presenter:
-            _add(document, f"Người trình bày: đồng chí {item.presenter}.")
+            add_text(document, f"Người trình bày: đồng chí {item.presenter}.")
         if said.opinions:
-            _add(document, "Ý kiến phát biểu:", Style(italic=True))
+            add_text(document, "Ý kiến phát biểu:", Style(italic=True))
             for opinion in said.opinions:
-                _add(document, f"- Đồng chí {opinion.speaker}: {opinion.text}")
-        _add(document, f"Kết luận của chủ trì: {said.conclusion}")
+                add_text(document, f"- Đồng chí {opinion.speaker}: {opinion.text}")
+        add_text(document, f"Kết luận của chủ trì: {said.conclusion}")
     if m.minutes_text:
-        _add(document, "Ghi chép chung:", Style(italic=True))
-        _add(document, m.minutes_text)
-    _add(document, "BIỂU QUYẾT", Style(bold=True))
+        add_text(document, "Ghi chép chung:", Style(italic=True))
+        add_text(document, m.minutes_text)
+    add_text(document, "BIỂU QUYẾT", Style(bold=True))
     for line in _votes(doc):
-        _add(document, line)
+        add_text(document, line)
     quality = doc.quality
     band = (
         f"{BAND_TEXT[quality.band]} ({quality.total} điểm"
@@ -222,44 +259,44 @@ def minutes_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
         if quality
         else "chưa xếp loại"
     )
-    _add(document, f"Xếp loại chất lượng sinh hoạt chi bộ: {band}.")
-    _add(
+    add_text(document, f"Xếp loại chất lượng sinh hoạt chi bộ: {band}.")
+    add_text(
         document,
         "Biên bản đã được đọc lại cho chi bộ nghe và nhất trí thông qua. Hội nghị kết thúc lúc"
         f" {time_text(doc.closed_at)} cùng ngày.",
     )
-    _add(document, "")
-    left, right = _two_columns(document, 0.5)
-    _signature(left, ["NGƯỜI GHI BIÊN BẢN"], doc.minute_taker)
-    _signature(right, ["CHỦ TRÌ HỘI NGHỊ"], doc.chair)
-    return _saved(document)
+    add_text(document, "")
+    left, right = two_columns(document, 0.5)
+    signature(left, ["NGƯỜI GHI BIÊN BẢN"], doc.minute_taker)
+    signature(right, ["CHỦ TRÌ HỘI NGHỊ"], doc.chair)
+    return saved(document)
 
 
 def resolution_docx(doc: MeetingDocument, policy: DocumentPolicy) -> bytes:
-    document = _new_document(policy)
+    document = new_document(policy)
     _header(document, doc)
     c = doc.counts
-    _add(
+    add_text(
         document,
         f"{doc.cell} họp {day_text(doc.day)}"
         f"{f' tại {doc.meeting.place}' if doc.meeting.place else ''}, có {c.present}/"
         f"{c.full + c.probationary} đảng viên dự. Sau khi thảo luận, Chi bộ",
     )
-    _add(document, "QUYẾT NGHỊ:", Style(bold=True), WD_ALIGN_PARAGRAPH.CENTER)
+    add_text(document, "QUYẾT NGHỊ:", Style(bold=True), WD_ALIGN_PARAGRAPH.CENTER)
     voters = voters_present(doc.meeting.attendance)
     for n, r in enumerate(doc.meeting.resolutions, start=1):
-        _add(document, f"{n}. {r.text} (tán thành {r.votes_for}/{voters} đồng chí).")
-    _add(document, "")
-    left, right = _two_columns(document, 0.5)
+        add_text(document, f"{n}. {r.text} (tán thành {r.votes_for}/{voters} đồng chí).")
+    add_text(document, "")
+    left, right = two_columns(document, 0.5)
     flush = WD_ALIGN_PARAGRAPH.LEFT
-    _add(left, "Nơi nhận:", Style(size=12, bold=True, underline=True), flush)
+    add_text(left, "Nơi nhận:", Style(size=12, bold=True, underline=True), flush)
     for line in (f"- {doc.upper_body} (b/c),", "- Đảng viên trong chi bộ,", "- Lưu Chi bộ."):
-        _add(left, line, Style(size=12), flush)
-    _signature(right, ["T/M CHI BỘ", "BÍ THƯ"], doc.chair)
-    return _saved(document)
+        add_text(left, line, Style(size=12), flush)
+    signature(right, ["T/M CHI BỘ", "BÍ THƯ"], doc.chair)
+    return saved(document)
 
 
-def _saved(document: DocxDocument) -> bytes:
+def saved(document: DocxDocument) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -1,36 +1,107 @@
-"""Reports made from the records: the cells of a unit's subtree for a period."""
+"""Reports made from the records: the cells of a unit's subtree for a period, as JSON, .xlsx or
+.docx (by `?format=` or the `Accept` header), the same numbers in each."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
+from api.reports.docx import cell_report_docx
 from api.reports.schemas import CellReportOut
+from api.reports.xlsx import cell_report_xlsx
 from domain.actors import Actor
 from domain.reports.service import ReportService
 
 Me = NamedDependency[Actor]
 Reports = NamedDependency[ReportService]
 PERIOD = "A month `2026-11`, a quarter `2026-Q1`, a half `2026-H1`, nine months `2026-9M`, a year"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    XLSX = "xlsx"
+    DOCX = "docx"
+
+
+MEDIA = {ReportFormat.XLSX: XLSX, ReportFormat.DOCX: DOCX}
+
+
+@dataclass
+class ReportOperation(Operation):
+    """The reply is JSON, or the .xlsx or .docx file itself."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {
+                **(ok.content or {}),
+                **{media: OpenAPIMediaType(schema=binary) for media in MEDIA.values()},
+            }
+
+
+def chosen(asked: ReportFormat | None, accept: str) -> ReportFormat:
+    """``?format=`` first, else a file type named in ``Accept``, else JSON."""
+    if asked is not None:
+        return asked
+    return next((f for f, media in MEDIA.items() if media in accept), ReportFormat.JSON)
 
 
 class UnitReportController(Controller):
     path = "/api/v1/reports/units/{unit_id:uuid}"
     tags = ["reports"]
 
-    @get("/cells", operation_id="GetCellReport", responses=problems(401, 404, 422))
+    @get(
+        "/cells",
+        operation_id="GetCellReport",
+        operation_class=ReportOperation,
+        responses=problems(401, 404, 422),
+    )
     async def cells(
         self,
+        request: Request[Actor, Any, Any],
         unit_id: FromPath[UUID],
         actor: Me,
         reports: Reports,
         period: Annotated[str, QueryParameter(max_length=10, description=PERIOD)],
-    ) -> CellReportOut:
+        format: Annotated[  # noqa: A002 - the query parameter's name
+            ReportFormat | None, QueryParameter(description="Else by the Accept header")
+        ] = None,
+    ) -> Response[CellReportOut | bytes]:
         """One row per active cell of the unit's subtree that the caller may view, and a totals
         row per ward (the sum of its cells). 422 `report_period_invalid` for another period."""
-        return CellReportOut.of(await reports.cells(actor, unit_id, period))
+        report = await reports.cells(actor, unit_id, period)
+        kind = chosen(format, request.headers.get("accept", ""))
+        if kind is ReportFormat.JSON:
+            return Response(CellReportOut.of(report))
+        content = (
+            cell_report_xlsx(report)
+            if kind is ReportFormat.XLSX
+            else cell_report_docx(report, reports.document_policy)
+        )
+        filename = f"bao-cao-chi-bo-{report.period.label}.{kind.value}"
+        return Response(
+            content,
+            media_type=MEDIA[kind],
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )

@@ -145,6 +145,8 @@ class WardTotals:
 class CellReport:
     unit_id: UUID
     unit_name: str
+    unit_is_cell: bool
+    upper_name: str | None  # the unit above (the header of the printed report)
     period: Period
     as_of: datetime
     rows: list[CellRow] = field(default_factory=list)

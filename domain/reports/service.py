@@ -6,6 +6,7 @@ from uuid import UUID
 
 from domain.actors import Actor, Permission
 from domain.compliance.model import CompliancePolicy
+from domain.documents.model import DocumentPolicy
 from domain.errors import NotFoundError
 from domain.meetings.model import MeetingPolicy
 from domain.org.ports import OrgRepository
@@ -23,9 +24,11 @@ class ReportService:
         clock: Clock,
         meeting_policy: MeetingPolicy,
         compliance_policy: CompliancePolicy,
+        document_policy: DocumentPolicy,
     ) -> None:
         self.repo, self.org, self.clock = repo, org, clock
         self.meeting_policy, self.compliance_policy = meeting_policy, compliance_policy
+        self.document_policy = document_policy  # the printed report's page
 
     async def cells(self, actor: Actor, unit_id: UUID, period_text: str) -> CellReport:
         """One row per cell of the unit's subtree in the caller's view, and a totals row per
@@ -35,12 +38,15 @@ class ReportService:
         if unit is None:
             raise NotFoundError("unit_not_found")
         actor.require_visible(Permission.VIEW_UNIT, unit.path, "unit_not_found")
+        upper = await self.org.get_unit(unit.parent_id) if unit.parent_id else None
         now = self.clock.now()
         facts = await self.repo.cell_facts(actor, unit.path, period, now)
         rows = cell_rows(period, facts, self.meeting_policy, self.compliance_policy.regular_day)
         return CellReport(
             unit_id=unit.id,
             unit_name=unit.name,
+            unit_is_cell=unit.is_cell,
+            upper_name=upper.name if upper else None,
             period=period,
             as_of=now,
             rows=rows,

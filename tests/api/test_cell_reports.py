@@ -4,13 +4,16 @@ row per ward, and the seal of a surprise inspection holding in the counts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from io import BytesIO
 from typing import Any
 
 import httpx
 import pytest
+from docx.shared import Pt
+from openpyxl import load_workbook
 
-from tests.api.document_calls import logged
+from tests.api.document_calls import DOCX, logged, opened, texts
 from tests.api.helpers import Headers, problem
 from tests.api.inspection_calls import INSPECTIONS, TEMPLATE, Scene, inspection_body
 from tests.api.task_calls import new_task, record_petition
@@ -18,6 +21,16 @@ from tests.factories import login
 from tests.fakes import FakeClock
 
 REPORTS = "/api/v1/reports/units"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the JSON figures in the order of the files' columns, after the name and the meeting's day
+FIGURE_ORDER = (
+    "regularDue", "regularHeld", "regularOnTime", "regularFullLength", "thematicHeld",
+    "attendancePresent", "attendanceExpected", "attendanceRate", "unexcusedAbsences",
+    "repeatAbsentees", "leaderVisits", "leaderVisitQuota", "inspectionsPlanned",
+    "inspectionsDone", "tasks", "tasksOpen", "tasksOverdue", "tasksEscalated", "tasksClosed",
+    "tasksClosedOnTime", "medianDaysToClose", "petitionsReceived", "petitionsAnsweredOnTime",
+    "petitionsAnsweredLate", "petitionsOverdue",
+)  # fmt: skip
 
 
 async def report(
@@ -130,3 +143,69 @@ async def test_a_bad_period_is_refused(
         f"{REPORTS}/{s.world.ward1.id}/cells", params={"period": period}, headers=s.leader
     )
     problem(reply, 422, "report_period_invalid")
+
+
+def _number(text: str) -> int | float | None:
+    """A .docx cell's Vietnamese number: 1.234 or 66,7; empty for none."""
+    if not text:
+        return None
+    plain = text.replace(".", "").replace(",", ".")
+    return float(plain) if "." in plain else int(plain)
+
+
+async def test_the_xlsx_and_docx_show_the_numbers_of_the_json(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    s = await logged(client, clock)
+    w = s.world
+    await new_task(client, s.secretary, w.cell_a, w.member_a, due_on="2026-12-04")
+    admin = await login(client, w.admin)
+    url = f"{REPORTS}/{w.city.id}/cells"
+    body = await report(client, admin, w.city)
+    expected = []  # per line of the files: each ward's cells, then its totals
+    for ward in body["wards"]:
+        rows = [r for r in body["rows"] if r["wardId"] == ward["wardId"]]
+        expected += [(r["cellName"], r["figures"]) for r in rows]
+        expected.append((f"Cộng {ward['wardName']}", ward["figures"]))
+    numbers = [[f[k] for k in FIGURE_ORDER] for _, f in expected]
+
+    by_query = await client.get(url, params={"period": "2026-12", "format": "xlsx"}, headers=admin)
+    by_accept = await client.get(
+        url, params={"period": "2026-12"}, headers={**admin, "Accept": XLSX}
+    )
+    for reply in (by_query, by_accept):
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["content-type"] == XLSX
+    sheet = load_workbook(BytesIO(by_query.content)).active
+    assert sheet is not None
+    assert sheet["A1"].value == "THÀNH ỦY HÀ NỘI: KẾT QUẢ HOẠT ĐỘNG CÁC CHI BỘ"
+    assert sheet["A2"].value.startswith("Kỳ báo cáo: tháng 12 năm 2026.")
+    assert [c.value for c in sheet[4]][:3] == [None, "Sinh hoạt thường kỳ", None]  # merged
+    assert [c.value for c in sheet[5]][:3] == ["Chi bộ", "Ngày họp", "Số tháng"]
+    assert sheet["A6"].font.name == "Times New Roman"
+    table = [[c.value for c in row] for row in sheet.iter_rows(min_row=6)]
+    assert [r[0] for r in table] == [name for name, _ in expected]
+    assert table[0][1].date() == date(2026, 12, 4)  # a real date, shown dd/mm/yyyy
+    assert sheet["B6"].number_format == "dd/mm/yyyy"
+    assert [r[2:-1] for r in table] == numbers
+    assert [r[-1] for r in table] == [None] * len(table)  # nothing scored yet
+
+    docx = await client.get(url, params={"period": "2026-12"}, headers={**admin, "Accept": DOCX})
+    document = opened(docx)
+    assert "BÁO CÁO" in [p.text for p in document.paragraphs]
+    assert "Kết quả sinh hoạt và hoạt động của chi bộ tháng 12 năm 2026" in [
+        p.text for p in document.paragraphs
+    ]
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+    grid = document.tables[1]  # after the header blocks
+    cells = [[c.text for c in row.cells] for row in grid.rows]
+    assert (cells[0][:2], cells[1][:3]) == (
+        ["Chi bộ", "Sinh hoạt thường kỳ"], ["Chi bộ", "Ngày họp", "Số tháng"],
+    )  # fmt: skip
+    assert cells[2][1] == "04/12/2026"
+    assert [r[0] for r in cells[2:]] == [name for name, _ in expected]
+    assert [[_number(t) for t in r[2:-1]] for r in cells[2:]] == numbers
+    run = grid.rows[2].cells[2].paragraphs[0].runs[0]
+    assert (run.font.name, run.font.size) == ("Times New Roman", Pt(7))
+    assert "T/M ĐẢNG ỦY" in texts(document)
