@@ -197,7 +197,10 @@ async def test_the_xlsx_and_docx_show_the_numbers_of_the_json(
         p.text for p in document.paragraphs
     ]
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+    width, height = section.page_width, section.page_height
+    assert width is not None
+    assert height is not None
+    assert (round(width.mm), round(height.mm)) == (297, 210)
     grid = document.tables[1]  # after the header blocks
     cells = [[c.text for c in row.cells] for row in grid.rows]
     assert (cells[0][:2], cells[1][:3]) == (
