@@ -54,7 +54,7 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
-from api.reports.controller import UnitReportController
+from api.reports.controller import ReportIssueController, UnitReportController
 from api.tasks.controller import TaskController
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
@@ -250,6 +250,7 @@ def create_app(
             MeetingQualityController,
             MeetingDocumentController,
             UnitReportController,
+            ReportIssueController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

@@ -251,6 +251,7 @@ class Container:
         return ReportService(
             repo=self.report_repo,
             org=self.org_repo,
+            uow=self.database,
             clock=self.clock,
             meeting_policy=self.settings.meeting_policy,
             compliance_policy=self.settings.compliance_policy,

@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     OpenAPIFormat,
@@ -22,14 +23,22 @@ from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
 from api.reports.docx import cell_report_docx
-from api.reports.schemas import CellReportOut
+from api.reports.schemas import CellReportOut, IssuedReportOut, IssuedReportsOut
 from api.reports.xlsx import cell_report_xlsx
 from domain.actors import Actor
+from domain.reports.model import CellReport
 from domain.reports.service import ReportService
 
 Me = NamedDependency[Actor]
 Reports = NamedDependency[ReportService]
-PERIOD = "A month `2026-11`, a quarter `2026-Q1`, a half `2026-H1`, nine months `2026-9M`, a year"
+Period = Annotated[
+    str,
+    QueryParameter(
+        max_length=10,
+        description="A month `2026-11`, a quarter "
+        "`2026-Q1`, a half `2026-H1`, nine months `2026-9M`, a year",
+    ),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -80,7 +89,7 @@ class UnitReportController(Controller):
         unit_id: FromPath[UUID],
         actor: Me,
         reports: Reports,
-        period: Annotated[str, QueryParameter(max_length=10, description=PERIOD)],
+        period: Period,
         format: Annotated[  # noqa: A002 - the query parameter's name
             ReportFormat | None, QueryParameter(description="Else by the Accept header")
         ] = None,
@@ -104,4 +113,47 @@ class UnitReportController(Controller):
                 "Content-Disposition": f'attachment; filename="{filename}"',
                 "Cache-Control": "private, no-store",
             },
+        )
+
+    @post(
+        "/cells/issues",
+        operation_id="IssueCellReport",
+        status_code=201,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def issue(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> Response[IssuedReportOut]:
+        """Files the period's report as read now (a secretary for a cell, a leader or an
+        administrator above): 201 with a new version when its figures differ from the latest
+        filed one, else 200 with that one. A filed version never changes; nothing is typed in."""
+        issue, made = await reports.issue_cells(actor, unit_id, period, _json)
+        return Response(IssuedReportOut.of(issue), status_code=201 if made else 200)
+
+    @get("/cells/issues", operation_id="ListCellReportIssues", responses=problems(401, 404, 422))
+    async def issues(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> IssuedReportsOut:
+        found = await reports.cell_issues(actor, unit_id, period)
+        return IssuedReportsOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
+
+
+def _json(report: CellReport) -> bytes:
+    return msgspec.json.encode(CellReportOut.of(report))
+
+
+class ReportIssueController(Controller):
+    path = "/api/v1/reports/issues/{issue_id:uuid}"
+    tags = ["reports"]
+
+    @get("/", operation_id="GetReportIssue", responses=problems(401, 404))
+    async def issued(
+        self, issue_id: FromPath[UUID], actor: Me, reports: Reports
+    ) -> Response[CellReportOut]:
+        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash)."""
+        issue = await reports.issued(actor, issue_id)
+        return Response(
+            content=issue.body,  # type: ignore[arg-type]  # the stored bytes, sent as they are
+            media_type="application/json",
+            headers={"ETag": f'"{issue.content_hash}"', "Report-Version": str(issue.version)},
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from api.http.schemas import Out
+from api.http.schemas import Out, PageOut
 from domain.quality.model import Band
+from domain.reports.issues import IssuedReport, ReportKind
 from domain.reports.model import CellReport, CellRow, Figures, WardTotals
 
 
@@ -125,3 +126,33 @@ class CellReportOut(Out):
             rows=[CellRowOut.of(r) for r in report.rows],
             wards=[WardTotalsOut.of(w) for w in report.wards],
         )
+
+
+class IssuedReportOut(Out):
+    """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`."""
+
+    id: UUID
+    unit_id: UUID
+    kind: ReportKind
+    period: str
+    version: int
+    content_hash: str
+    issued_by: UUID
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, issue: IssuedReport) -> IssuedReportOut:
+        return cls(
+            id=issue.id,
+            unit_id=issue.unit_id,
+            kind=issue.kind,
+            period=issue.period,
+            version=issue.version,
+            content_hash=issue.content_hash,
+            issued_by=issue.issued_by,
+            issued_at=issue.issued_at,
+        )
+
+
+class IssuedReportsOut(PageOut[IssuedReportOut]):
+    """Every version of the period's report, the first first (the whole list)."""

@@ -16,13 +16,14 @@ from piccolo.query.functions.aggregate import Count
 from db.named_sql import bind
 from db.pagination import subtree_bounds, subtree_range
 from db.repositories.inspections import visibility
-from db.tables import InspectionTable, UnitTable
+from db.tables import InspectionTable, ReportIssueTable, UnitTable
 from domain.actors import Actor, Permission
 from domain.clock import local_day, local_midnight
 from domain.inspections.model import InspectionStatus
 from domain.meetings.model import MeetingKind
 from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
+from domain.reports.issues import IssuedReport, ReportKind
 from domain.reports.model import (
     ABSENCE_WINDOW,
     REPEAT_ABSENCE_MONTHS,
@@ -146,7 +147,68 @@ def _cells_condition(
     return f"u.is_cell = :yes AND u.active = :yes AND {within} AND ({seen})", params
 
 
+def _issue(row: dict[str, Any]) -> IssuedReport:
+    return IssuedReport(
+        id=row["id"],
+        unit_id=row["unit"],
+        unit_path=row["unit.path"],
+        kind=ReportKind(row["kind"]),
+        period=row["period"],
+        version=row["version"],
+        content_hash=row["content_hash"],
+        body=(row.get("body") or "").encode(),
+        issued_by=row["issued_by"],
+        issued_at=row["issued_at"],
+    )
+
+
+_ISSUE = ReportIssueTable
+_ISSUE_COLUMNS = (
+    _ISSUE.id, _ISSUE.unit, _ISSUE.unit.path, _ISSUE.kind, _ISSUE.period, _ISSUE.version,
+    _ISSUE.content_hash, _ISSUE.issued_by, _ISSUE.issued_at,
+)  # fmt: skip
+
+
 class PiccoloReportRepository:
+    async def latest_issue(
+        self, unit_id: UUID, kind: ReportKind, period: str
+    ) -> IssuedReport | None:
+        row = (
+            await _ISSUE.select(*_ISSUE_COLUMNS)
+            .where(_ISSUE.unit == unit_id, _ISSUE.kind == kind.value, _ISSUE.period == period)
+            .order_by(_ISSUE.version, ascending=False)
+            .first()
+        )
+        return _issue(row) if row else None
+
+    async def add_issue(self, issue: IssuedReport) -> None:
+        # (unit, kind, period, version) taken by a concurrent issuer: concurrent_change
+        await _ISSUE.insert(
+            _ISSUE(
+                id=issue.id,
+                unit=issue.unit_id,
+                kind=issue.kind.value,
+                period=issue.period,
+                version=issue.version,
+                content_hash=issue.content_hash,
+                body=issue.body.decode(),
+                issued_by=issue.issued_by,
+                issued_at=issue.issued_at,
+            )
+        )
+
+    async def issues_of(self, unit_id: UUID, kind: ReportKind, period: str) -> list[IssuedReport]:
+        rows = (
+            await _ISSUE.select(*_ISSUE_COLUMNS)
+            .where(_ISSUE.unit == unit_id, _ISSUE.kind == kind.value, _ISSUE.period == period)
+            .order_by(_ISSUE.version)
+        )
+        return [_issue(r) for r in rows]
+
+    async def get_issue(self, issue_id: UUID) -> IssuedReport | None:
+        row = await _ISSUE.select(*_ISSUE_COLUMNS, _ISSUE.body).where(_ISSUE.id == issue_id).first()
+        return _issue(row) if row else None
+
     async def _run(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         engine = UnitTable._meta.db  # noqa: SLF001
         rows: list[dict[str, Any]] = await engine.run_querystring(bind(sql, params))

@@ -212,3 +212,58 @@ async def test_the_xlsx_and_docx_show_the_numbers_of_the_json(
     run = grid.rows[2].cells[2].paragraphs[0].runs[0]
     assert (run.font.name, run.font.size) == ("Times New Roman", Pt(7))
     assert "T/M ĐẢNG ỦY" in texts(document)
+
+
+async def test_an_issued_report_is_kept_as_filed_and_a_correction_is_a_new_version(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    s = await logged(client, clock)
+    w = s.world
+    issues = f"{REPORTS}/{w.ward1.id}/cells/issues"
+    december = {"period": "2026-12"}
+    problem(
+        await client.post(issues, params=december, headers=await login(client, w.member_a)),
+        404,
+        "unit_not_found",
+    )  # a member does not see the ward
+    problem(
+        await client.post(
+            f"{REPORTS}/{w.cell_a.id}/cells/issues",
+            params=december,
+            headers=await login(client, w.member_a),
+        ),
+        403,
+        "report_issue_forbidden",
+    )
+    first = await client.post(issues, params=december, headers=s.leader)
+    assert first.status_code == 201, first.text
+    assert (first.json()["version"], first.json()["period"]) == (1, "2026-12")
+    filed = await client.get(f"/api/v1/reports/issues/{first.json()['id']}", headers=s.leader)
+    assert filed.status_code == 200, filed.text
+    assert filed.json()["rows"][0]["figures"]["attendancePresent"] == 2
+    assert filed.headers["etag"] == f'"{first.json()["contentHash"]}"'
+
+    # the same figures later: the version already filed
+    clock.advance(timedelta(hours=1))
+    again = await client.post(issues, params=december, headers=s.leader)
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+
+    # a correction to the records: a new version; the first is shown byte for byte as filed
+    await new_task(client, s.secretary, w.cell_a, w.member_a)
+    second = await client.post(issues, params=december, headers=s.leader)
+    assert second.status_code == 201, second.text
+    assert second.json()["version"] == 2
+    assert second.json()["contentHash"] != first.json()["contentHash"]
+    shown = await client.get(f"/api/v1/reports/issues/{first.json()['id']}", headers=s.leader)
+    assert shown.content == filed.content
+    listed = await client.get(issues, params=december, headers=s.leader)
+    assert [i["version"] for i in listed.json()["items"]] == [1, 2]
+    # outside the caller's view, a filed report reads as missing
+    problem(
+        await client.get(
+            f"/api/v1/reports/issues/{first.json()['id']}",
+            headers=await login(client, w.secretary_b),
+        ),
+        404,
+        "report_issue_not_found",
+    )
