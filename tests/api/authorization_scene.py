@@ -32,6 +32,7 @@ from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
+from db.repositories.reports import PiccoloReportRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
@@ -74,6 +75,7 @@ from domain.org.model import (
     Unit,
 )
 from domain.quality.model import scored
+from domain.reports.issues import IssuedReport, ReportKind
 from domain.tasks.model import (
     Closing,
     Evidence,
@@ -197,6 +199,7 @@ class Side:
     closed_task: Task
     petition: Petition  # not answered yet
     answered_petition: Petition
+    issued_report: IssuedReport  # the cell's report of November as filed
 
 
 @dataclass
@@ -401,9 +404,15 @@ async def _build_side(
         cell, assignee,
         Reply("Phường đã cử đội vệ sinh", "Trần Văn Nam", "Chủ tịch UBND phường", leader.id, START),
     )  # fmt: skip
+    issued = IssuedReport(
+        uuid4(), cell.id, cell.path, ReportKind.CELLS, "2026-11", 1, "0" * 64, b"{}",
+        secretary.id, START,
+    )  # fmt: skip
+    await PiccoloReportRepository().add_issue(issued)
     return Side(
         secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
         running, code, assignee, open_task, submitted_task, closed_task, petition, answered,
+        issued,
     )  # fmt: skip
 
 
@@ -774,6 +783,9 @@ RECIPES: dict[str, Recipe] = {
     "GetAnnualQuality": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
     # reports
     "GetCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
+    "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
+    "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
+    "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}
