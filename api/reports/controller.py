@@ -22,8 +22,9 @@ from litestar.openapi.spec import (
 from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
+from api.http.schemas import PageOut
 from api.reports.docx import cell_report_docx
-from api.reports.schemas import CellReportOut, IssuedReportOut, IssuedReportsOut
+from api.reports.schemas import CellReportOut, IssuedReportOut
 from api.reports.xlsx import cell_report_xlsx
 from domain.actors import Actor
 from domain.reports.model import CellReport
@@ -133,9 +134,10 @@ class UnitReportController(Controller):
     @get("/cells/issues", operation_id="ListCellReportIssues", responses=problems(401, 404, 422))
     async def issues(
         self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
-    ) -> IssuedReportsOut:
+    ) -> PageOut[IssuedReportOut]:
+        """Every version filed for the period, the first first (the whole list)."""
         found = await reports.cell_issues(actor, unit_id, period)
-        return IssuedReportsOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
+        return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
 
 
 def _json(report: CellReport) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from api.http.schemas import Out, PageOut
+from api.http.schemas import Out
 from domain.quality.model import Band
 from domain.reports.issues import IssuedReport, ReportKind
 from domain.reports.model import CellReport, CellRow, Figures, WardTotals
@@ -152,7 +152,3 @@ class IssuedReportOut(Out):
             issued_by=issue.issued_by,
             issued_at=issue.issued_at,
         )
-
-
-class IssuedReportsOut(PageOut[IssuedReportOut]):
-    """Every version of the period's report, the first first (the whole list)."""
