@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from litestar.params import FromPath, QueryParameter
 from api.http.errors import problems
 from api.http.schemas import PageOut
 from api.reports.docx import cell_report_docx
-from api.reports.schemas import CellReportOut, IssuedReportOut
+from api.reports.schemas import CellReportOut, IssuedReportOut, TrendOut
 from api.reports.xlsx import cell_report_xlsx
 from domain.actors import Actor
 from domain.reports.model import CellReport
@@ -115,6 +116,22 @@ class UnitReportController(Controller):
                 "Cache-Control": "private, no-store",
             },
         )
+
+    @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
+    async def trend(
+        self,
+        unit_id: FromPath[UUID],
+        actor: Me,
+        reports: Reports,
+        metric: Annotated[
+            str, QueryParameter(max_length=40, description="A figure's name, e.g. `attendanceRate`")
+        ],
+        months: Annotated[int, QueryParameter(ge=1, le=24)] = 12,
+    ) -> TrendOut:
+        """The monthly series of one figure of the cell report, summed over the subtree's cells
+        in the caller's view, the current month (so far) last. 422 `report_metric_invalid`."""
+        snake = re.sub(r"[A-Z]", lambda m: f"_{m[0].lower()}", metric)
+        return TrendOut.of(await reports.trend(actor, unit_id, snake, months), metric)
 
     @post(
         "/cells/issues",

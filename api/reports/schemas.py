@@ -8,7 +8,7 @@ from uuid import UUID
 from api.http.schemas import Out
 from domain.quality.model import Band
 from domain.reports.issues import IssuedReport, ReportKind
-from domain.reports.model import CellReport, CellRow, Figures, WardTotals
+from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
 
 
 class FiguresOut(Out):
@@ -151,4 +151,23 @@ class IssuedReportOut(Out):
             content_hash=issue.content_hash,
             issued_by=issue.issued_by,
             issued_at=issue.issued_at,
+        )
+
+
+class TrendPointOut(Out):
+    period: str
+    value: int | float | None
+
+
+class TrendOut(Out):
+    unit_id: UUID
+    metric: str
+    points: list[TrendPointOut]
+
+    @classmethod
+    def of(cls, trend: Trend, metric: str) -> TrendOut:
+        return cls(
+            unit_id=trend.unit_id,
+            metric=metric,
+            points=[TrendPointOut(period=p.period, value=p.value) for p in trend.points],
         )

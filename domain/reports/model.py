@@ -71,7 +71,13 @@ class Figures:
         return round(100 * self.attendance_present / self.attendance_expected, 1)
 
 
-COUNTED = frozenset(f.name for f in fields(Figures))
+# what a trend may follow: every count, and the attendance rate
+METRICS = frozenset({*(f.name for f in fields(Figures)), "attendance_rate"})
+
+
+def metric_value(figures: Figures, metric: str) -> int | float | None:
+    value: int | float | None = getattr(figures, metric)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,19 @@ class WardTotals:
     cells: int
     figures: Figures
     median_days_to_close: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    period: str  # a month, "2026-11"
+    value: int | float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    unit_id: UUID
+    metric: str
+    points: list[TrendPoint]
 
 
 @dataclass(frozen=True, slots=True)

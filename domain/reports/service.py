@@ -6,16 +6,26 @@ from collections.abc import Callable
 from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
+from domain.clock import local_day
 from domain.compliance.model import CompliancePolicy
 from domain.documents.model import DocumentPolicy
-from domain.errors import ForbiddenError, NotFoundError
+from domain.errors import ForbiddenError, NotFoundError, RuleViolationError
 from domain.meetings.model import MeetingPolicy
 from domain.org.model import Unit
 from domain.org.ports import OrgRepository
 from domain.ports import Clock, UnitOfWork
 from domain.reports.issues import IssuedReport, ReportKind, content_hash
-from domain.reports.model import CellReport, cell_rows, ward_totals
-from domain.reports.period import parse_period
+from domain.reports.model import (
+    METRICS,
+    CellReport,
+    Figures,
+    Trend,
+    TrendPoint,
+    cell_rows,
+    metric_value,
+    ward_totals,
+)
+from domain.reports.period import add_months, month_period, parse_period
 from domain.reports.ports import ReportRepository
 
 
@@ -60,6 +70,23 @@ class ReportService:
             rows=rows,
             wards=ward_totals(rows, facts.closed_tasks),
         )
+
+    async def trend(self, actor: Actor, unit_id: UUID, metric: str, months: int) -> Trend:
+        """The subtree's monthly series of one figure, the current month last (so far)."""
+        if metric not in METRICS:
+            raise RuleViolationError("report_metric_invalid", metric=metric)
+        unit = await self._unit(actor, unit_id)
+        now = self.clock.now()
+        today = local_day(now)
+        this_month = today.replace(day=1)
+        points = []
+        for back in range(months - 1, -1, -1):
+            period = month_period(add_months(this_month, -back))
+            facts = await self.repo.cell_facts(actor, unit.path, period, now)
+            rows = cell_rows(period, facts, self.meeting_policy, self.compliance_policy.regular_day)
+            total = sum((r.figures for r in rows), Figures())
+            points.append(TrendPoint(period.label, metric_value(total, metric)))
+        return Trend(unit.id, metric, points)
 
     async def issue_cells(
         self,

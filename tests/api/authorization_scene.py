@@ -783,6 +783,9 @@ RECIPES: dict[str, Recipe] = {
     "GetAnnualQuality": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
     # reports
     "GetCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
+    "GetReportTrend": lambda a: Call(
+        a.scene.cell(a.target).id, params={"metric": "tasks", "months": "2"}
+    ),
     "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
     "GetReportIssue": lambda a: Call(_side(a).issued_report.id),

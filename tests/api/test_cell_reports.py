@@ -267,3 +267,29 @@ async def test_an_issued_report_is_kept_as_filed_and_a_correction_is_a_new_versi
         404,
         "report_issue_not_found",
     )
+
+
+async def test_a_figure_month_by_month(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    s = await logged(client, clock)  # December's meeting: 2 present
+    w = s.world
+    url = f"{REPORTS}/{w.ward1.id}/trend"
+    reply = await client.get(
+        url, params={"metric": "attendancePresent", "months": "3"}, headers=s.leader
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert (body["metric"], body["unitId"]) == ("attendancePresent", str(w.ward1.id))
+    assert body["points"] == [
+        {"period": "2026-10", "value": 0},
+        {"period": "2026-11", "value": 0},
+        {"period": "2026-12", "value": 2},
+    ]
+    rate = await client.get(
+        url, params={"metric": "attendanceRate", "months": "2"}, headers=s.leader
+    )
+    assert [p["value"] for p in rate.json()["points"]] == [None, 66.7]
+    problem(
+        await client.get(url, params={"metric": "typedTotal"}, headers=s.leader),
+        422,
+        "report_metric_invalid",
+    )
