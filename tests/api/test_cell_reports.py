@@ -209,8 +209,8 @@ async def test_the_xlsx_and_docx_show_the_numbers_of_the_json(
     assert cells[2][1] == "04/12/2026"
     assert [r[0] for r in cells[2:]] == [name for name, _ in expected]
     assert [[_number(t) for t in r[2:-1]] for r in cells[2:]] == numbers
-    run = grid.rows[2].cells[2].paragraphs[0].runs[0]
-    assert (run.font.name, run.font.size) == ("Times New Roman", Pt(7))
+    assert grid.style is not None
+    assert (grid.style.font.name, grid.style.font.size) == ("Times New Roman", Pt(7))
     assert "T/M ĐẢNG ỦY" in texts(document)
 
 
