@@ -55,6 +55,7 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
+from api.reports.controller import ReportIssueController, UnitReportController
 from api.sync.controller import SyncController
 from api.sync.cursor import CursorCodec
 from api.sync.pull import Puller
@@ -83,6 +84,7 @@ from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
 from domain.ports import Clock
 from domain.quality.service import QualityService
+from domain.reports.service import ReportService
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -140,6 +142,7 @@ class Services(Protocol):
     def quality(self, request_id: str | None) -> QualityService: ...
     def documents(self, request_id: str | None) -> DocumentService: ...
     def dialogues(self, request_id: str | None) -> DialogueService: ...
+    def reports(self, request_id: str | None) -> ReportService: ...
 
 
 class Worker(Protocol):
@@ -178,6 +181,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "quality": _per_request(services.quality),
         "documents": _per_request(services.documents),
         "dialogues": _per_request(services.dialogues),
+        "reports": _per_request(services.reports),
     }
 
 
@@ -258,6 +262,8 @@ def create_app(
             MeetingDocumentController,
             DialogueController,
             ReceptionDayController,
+            UnitReportController,
+            ReportIssueController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

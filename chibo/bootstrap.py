@@ -33,6 +33,7 @@ from db.repositories.notifications import PiccoloNotificationStore, PiccoloOutbo
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.reminders import PiccoloReminderStore
+from db.repositories.reports import PiccoloReportRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.seed_demo import DemoServices
 from db.working_days import PiccoloWorkingDays
@@ -59,6 +60,7 @@ from domain.ports import Clock
 from domain.quality.service import QualityService
 from domain.references import References
 from domain.reminders.service import ReminderService
+from domain.reports.service import ReportService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Sender
@@ -85,6 +87,7 @@ class Container:
             PiccoloDocumentRepository(),
         )
         self.dialogue_repo = PiccoloDialogueRepository()
+        self.report_repo = PiccoloReportRepository()
         self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
@@ -260,6 +263,18 @@ class Container:
     def notifications(self, request_id: str | None) -> NotificationService:
         del request_id  # writes no audit entries
         return NotificationService(self.notification_store, self.database, self.clock)
+
+    def reports(self, request_id: str | None) -> ReportService:
+        del request_id  # reads only
+        return ReportService(
+            repo=self.report_repo,
+            org=self.org_repo,
+            uow=self.database,
+            clock=self.clock,
+            meeting_policy=self.settings.meeting_policy,
+            compliance_policy=self.settings.compliance_policy,
+            document_policy=self.settings.document_policy,
+        )
 
     def compliance(self, request_id: str | None) -> ComplianceService:
         del request_id  # writes no audit entries

@@ -474,7 +474,7 @@ async def _held_meeting(
 ) -> None:
     """A regular meeting of a past month, logged as its secretary would: the attendance sheet,
     what each agenda item's speakers said, the votes; then scored, and confirmed by the ward
-    leader who attended it."""
+    leader who attended it (the visit confirmed by both sides)."""
     rng = random.Random(RANDOM_SEED * 100 + cell.number * 10 + months_ago)  # noqa: S311 - demo
     today = demo.org.clock.now().astimezone(LOCAL_TZ).date()
     month = today.year * 12 + today.month - 1 - months_ago
@@ -542,4 +542,6 @@ async def _held_meeting(
         await demo.attendance.confirm_visit(
             visitor, meeting.id, visitor.person_id, "Chi bộ sinh hoạt nền nếp, nội dung thiết thực."
         )
+        # the secretary's side: the visit counts toward the leader's quota once both confirmed
+        await demo.attendance.confirm_visit(actor, meeting.id, visitor.person_id, None)
         await demo.quality.confirm(visitor, meeting.id, 1)

@@ -602,6 +602,21 @@ class ReceptionDayTable(Table, tablename="reception_day"):
     recorded_at = Timestamptz(default=TimestamptzNow())
 
 
+class ReportIssueTable(Table, tablename="report_issue"):
+    """A report as issued (filed): its JSON body kept byte for byte, never changed; a correction
+    is a new version. Unique per (unit, kind, period, version)."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)
+    period = Varchar(length=10)
+    version = Integer()
+    content_hash = Varchar(length=64)
+    body = Text()
+    issued_by = UUID()
+    issued_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -645,4 +660,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SyncStateTable,
     DialogueTable,
     ReceptionDayTable,
+    ReportIssueTable,
 )

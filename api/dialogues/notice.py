@@ -7,12 +7,12 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from api.documents.layout import (
-    Letterhead,
+    Heading,
     Style,
     add_text,
     day_text,
-    letterhead,
     new_document,
+    party_header,
     saved,
     signature,
     time_text,
@@ -59,10 +59,18 @@ def results_docx(found: DialogueResults, policy: DocumentPolicy) -> bytes:
     d = found.dialogue
     published = d.published_at or d.starts_at
     document = new_document(policy)
-    head = Letterhead(
-        found.upper_body, locality(found.ward_name), found.ward_name, NUMBER, local_day(published)
+    party_header(
+        document,
+        Heading(
+            found.upper_body,
+            locality(found.ward_name),
+            found.ward_name,
+            NUMBER,
+            local_day(published),
+            "THÔNG BÁO",
+            f"Kết quả đối thoại với Nhân dân: {d.title}",
+        ),
     )
-    letterhead(document, head, "THÔNG BÁO", f"Kết quả đối thoại với Nhân dân: {d.title}")
     chairs = "; ".join(f"đồng chí {c.name}, {c.role}" for c in d.co_chairs)
     add_text(
         document,

@@ -11,6 +11,7 @@ from io import BytesIO
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Mm, Pt
@@ -89,12 +90,17 @@ def add_text(
     return paragraph
 
 
-def new_document(policy: DocumentPolicy) -> DocxDocument:
+def new_document(policy: DocumentPolicy, *, landscape: bool = False) -> DocxDocument:
+    """A4 (turned for a wide table), Times New Roman, the policy's margins (the wide left one
+    stays on the binding side)."""
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+    width, height = (A4_MM[1], A4_MM[0]) if landscape else A4_MM
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
     section.top_margin, section.bottom_margin = (
         Mm(policy.margin_top_mm),
         Mm(policy.margin_bottom_mm),
@@ -123,36 +129,50 @@ def two_columns(document: DocxDocument, left_share: float) -> tuple[_Cell, _Cell
 
 
 @dataclass(frozen=True, slots=True)
-class Letterhead:
-    """The two header blocks of a Party document: the upper body and the issuer with the
-    number on the left, the Party's name and the place-and-date line on the right."""
+class Heading:
+    """What the header of a Party document names: the issuing body and the one above it, its
+    number (a report may have none), the place-and-date line, the title and the subject."""
 
     upper_body: str
     locality: str
     issuer: str
-    number: str
+    number: str | None
     day: date
+    title: str
+    subject: str
 
 
-def letterhead(document: DocxDocument, head: Letterhead, title: str, about: str) -> None:
+def party_header(document: DocxDocument, heading: Heading) -> None:
+    """The two header blocks, the centred title and subject (guidance 36-HD/VPTW)."""
     left, right = two_columns(document, HEADER_LEFT_SHARE)
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    add_text(left, upper_body_lines(head.upper_body, head.locality), Style(), centre)
-    add_text(left, head.issuer.upper(), Style(bold=True), centre)
+    add_text(left, upper_body_lines(heading.upper_body, heading.locality), Style(), centre)
+    add_text(left, heading.issuer.upper(), Style(bold=True), centre)
     add_text(left, "*", Style(), centre)
-    add_text(left, f"Số {head.number}", Style(), centre)
+    if heading.number is not None:
+        add_text(left, f"Số {heading.number}", Style(), centre)
     add_text(right, "ĐẢNG CỘNG SẢN VIỆT NAM", Style(size=15, bold=True, underline=True), centre)
     add_text(right, "", Style(), centre)
-    add_text(right, f"{head.locality}, {day_text(head.day)}", Style(italic=True), centre)
+    add_text(right, f"{heading.locality}, {day_text(heading.day)}", Style(italic=True), centre)
     add_text(document, "")
-    add_text(document, title, Style(size=16, bold=True), centre)
-    add_text(document, about, Style(bold=True), centre)
+    add_text(document, heading.title, Style(size=16, bold=True), centre)
+    add_text(document, heading.subject, Style(bold=True), centre)
     add_text(document, "")
 
 
 def _header(document: DocxDocument, doc: MeetingDocument) -> None:
-    head = Letterhead(doc.upper_body, doc.locality, doc.cell, doc.number, doc.day)
-    letterhead(document, head, TITLE[doc.kind], subject(doc))
+    party_header(
+        document,
+        Heading(
+            doc.upper_body,
+            doc.locality,
+            doc.cell,
+            doc.number,
+            doc.day,
+            TITLE[doc.kind],
+            subject(doc),
+        ),
+    )
 
 
 def signature(cell: _Cell, captions: list[str], name: str) -> None:

@@ -195,7 +195,7 @@ def _any(conditions: list[Any]) -> Any:  # noqa: ANN401 - a Piccolo condition
     return combined
 
 
-async def _visibility(actor: Actor, now: datetime) -> Any:  # noqa: ANN401 - a Piccolo condition
+async def visibility(actor: Actor, now: datetime) -> Any:  # noqa: ANN401 - a Piccolo condition
     """Insiders (creator, team) always; the unit scope when not sealed; leaders strictly above
     the target, who hold nothing inside it, also while sealed."""
     path = InspectionTable.target.path
@@ -375,7 +375,7 @@ class PiccoloInspectionRepository:
         self, actor: Actor, now: datetime, where: InspectionFilter, page: PageRequest
     ) -> Page[Inspection]:
         path = InspectionTable.target.path
-        query = _select().where(await _visibility(actor, now))
+        query = _select().where(await visibility(actor, now))
         if where.within_path:
             query = query.where(path.like(f"{where.within_path}%"))
         if where.target_id:

@@ -33,6 +33,7 @@ from db.repositories.meetings import PiccoloMeetingRepository
 from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
+from db.repositories.reports import PiccoloReportRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
@@ -85,6 +86,7 @@ from domain.org.model import (
     Unit,
 )
 from domain.quality.model import scored
+from domain.reports.issues import IssuedReport, ReportKind
 from domain.tasks.model import (
     Closing,
     Evidence,
@@ -211,6 +213,7 @@ class Side:
     dialogue: Dialogue  # of the cell's ward: started, one question open
     ready_dialogue: Dialogue  # every question answered, participants counted: may be published
     published_dialogue: Dialogue
+    issued_report: IssuedReport  # the cell's report of November as filed
 
 
 @dataclass
@@ -418,10 +421,16 @@ async def _build_side(
     dialogues = [_dialogue(cell, leader, n) for n in range(3)]
     for dialogue in dialogues:
         await PiccoloDialogueRepository().add(dialogue)
+    issued = IssuedReport(
+        uuid4(), cell.id, cell.path, ReportKind.CELLS, "2026-11", 1, "0" * 64, b"{}",
+        secretary.id, START,
+    )  # fmt: skip
+    await PiccoloReportRepository().add_issue(issued)
+    dialogue, ready_dialogue, published_dialogue = dialogues
     return Side(
         secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
         running, code, assignee, open_task, submitted_task, closed_task, petition, answered,
-        *dialogues,
+        dialogue, ready_dialogue, published_dialogue, issued,
     )  # fmt: skip
 
 
@@ -822,6 +831,14 @@ RECIPES: dict[str, Recipe] = {
     "GetQualityCriteria": lambda a: Call(a.scene.cell(a.target).id),
     "CreateQualityCriteria": lambda a: Call(a.scene.ward(a.target).id, json=WARD_SHEET),
     "GetAnnualQuality": lambda a: Call(a.scene.cell(a.target).id, params={"year": "2026"}),
+    # reports
+    "GetCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
+    "GetReportTrend": lambda a: Call(
+        a.scene.cell(a.target).id, params={"metric": "tasks", "months": "2"}
+    ),
+    "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
+    "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
+    "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}

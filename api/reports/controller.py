@@ -1,0 +1,178 @@
+"""Reports made from the records: the cells of a unit's subtree for a period, as JSON, .xlsx or
+.docx (by `?format=` or the `Accept` header), the same numbers in each."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
+from litestar.params import FromPath, QueryParameter
+
+from api.http.errors import problems
+from api.http.schemas import PageOut
+from api.reports.docx import cell_report_docx
+from api.reports.schemas import CellReportOut, IssuedReportOut, TrendOut
+from api.reports.xlsx import cell_report_xlsx
+from domain.actors import Actor
+from domain.reports.model import CellReport
+from domain.reports.service import ReportService
+
+Me = NamedDependency[Actor]
+Reports = NamedDependency[ReportService]
+Period = Annotated[
+    str,
+    QueryParameter(
+        max_length=10,
+        description="A month `2026-11`, a quarter "
+        "`2026-Q1`, a half `2026-H1`, nine months `2026-9M`, a year",
+    ),
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    XLSX = "xlsx"
+    DOCX = "docx"
+
+
+MEDIA = {ReportFormat.XLSX: XLSX, ReportFormat.DOCX: DOCX}
+
+
+@dataclass
+class ReportOperation(Operation):
+    """The reply is JSON, or the .xlsx or .docx file itself."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {
+                **(ok.content or {}),
+                **{media: OpenAPIMediaType(schema=binary) for media in MEDIA.values()},
+            }
+
+
+def chosen(asked: ReportFormat | None, accept: str) -> ReportFormat:
+    """``?format=`` first, else a file type named in ``Accept``, else JSON."""
+    if asked is not None:
+        return asked
+    return next((f for f, media in MEDIA.items() if media in accept), ReportFormat.JSON)
+
+
+class UnitReportController(Controller):
+    path = "/api/v1/reports/units/{unit_id:uuid}"
+    tags = ["reports"]
+
+    @get(
+        "/cells",
+        operation_id="GetCellReport",
+        operation_class=ReportOperation,
+        responses=problems(401, 404, 422),
+    )
+    async def cells(
+        self,
+        request: Request[Actor, Any, Any],
+        unit_id: FromPath[UUID],
+        actor: Me,
+        reports: Reports,
+        period: Period,
+        format: Annotated[  # noqa: A002 - the query parameter's name
+            ReportFormat | None, QueryParameter(description="Else by the Accept header")
+        ] = None,
+    ) -> Response[CellReportOut | bytes]:
+        """One row per active cell of the unit's subtree that the caller may view, and a totals
+        row per ward (the sum of its cells). 422 `report_period_invalid` for another period."""
+        report = await reports.cells(actor, unit_id, period)
+        kind = chosen(format, request.headers.get("accept", ""))
+        if kind is ReportFormat.JSON:
+            return Response(CellReportOut.of(report))
+        content = (
+            cell_report_xlsx(report)
+            if kind is ReportFormat.XLSX
+            else cell_report_docx(report, reports.document_policy)
+        )
+        filename = f"bao-cao-chi-bo-{report.period.label}.{kind.value}"
+        return Response(
+            content,
+            media_type=MEDIA[kind],
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
+    async def trend(
+        self,
+        unit_id: FromPath[UUID],
+        actor: Me,
+        reports: Reports,
+        metric: Annotated[
+            str, QueryParameter(max_length=40, description="A figure's name, e.g. `attendanceRate`")
+        ],
+        months: Annotated[int, QueryParameter(ge=1, le=24)] = 12,
+    ) -> TrendOut:
+        """The monthly series of one figure of the cell report, summed over the subtree's cells
+        in the caller's view, the current month (so far) last. 422 `report_metric_invalid`."""
+        snake = re.sub(r"[A-Z]", lambda m: f"_{m[0].lower()}", metric)
+        return TrendOut.of(await reports.trend(actor, unit_id, snake, months), metric)
+
+    @post(
+        "/cells/issues",
+        operation_id="IssueCellReport",
+        status_code=201,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def issue(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> Response[IssuedReportOut]:
+        """Files the period's report as read now (a secretary for a cell, a leader or an
+        administrator above): 201 with a new version when its figures differ from the latest
+        filed one, else 200 with that one. A filed version never changes; nothing is typed in."""
+        issue, made = await reports.issue_cells(actor, unit_id, period, _json)
+        return Response(IssuedReportOut.of(issue), status_code=201 if made else 200)
+
+    @get("/cells/issues", operation_id="ListCellReportIssues", responses=problems(401, 404, 422))
+    async def issues(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> PageOut[IssuedReportOut]:
+        """Every version filed for the period, the first first (the whole list)."""
+        found = await reports.cell_issues(actor, unit_id, period)
+        return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
+
+
+def _json(report: CellReport) -> bytes:
+    return msgspec.json.encode(CellReportOut.of(report))
+
+
+class ReportIssueController(Controller):
+    path = "/api/v1/reports/issues/{issue_id:uuid}"
+    tags = ["reports"]
+
+    @get("/", operation_id="GetReportIssue", responses=problems(401, 404))
+    async def issued(
+        self, issue_id: FromPath[UUID], actor: Me, reports: Reports
+    ) -> Response[CellReportOut]:
+        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash)."""
+        issue = await reports.issued(actor, issue_id)
+        return Response(
+            content=issue.body,  # type: ignore[arg-type]  # the stored bytes, sent as they are
+            media_type="application/json",
+            headers={"ETag": f'"{issue.content_hash}"', "Report-Version": str(issue.version)},
+        )

@@ -1,0 +1,173 @@
+"""The cell report as JSON: the same numbers the .xlsx and .docx show."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from api.http.schemas import Out
+from domain.quality.model import Band
+from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
+
+
+class FiguresOut(Out):
+    """Counts of the period. Tasks and petitions: those created or received in it, in their
+    state at ``asOf``; attendance: of the meetings held in it, exempt members left out."""
+
+    regular_due: int
+    regular_held: int
+    regular_on_time: int
+    regular_full_length: int
+    thematic_held: int
+    attendance_present: int
+    attendance_expected: int
+    attendance_rate: float | None
+    unexcused_absences: int
+    repeat_absentees: int
+    leader_visits: int
+    leader_visit_quota: int
+    inspections_planned: int
+    inspections_done: int
+    tasks: int
+    tasks_open: int
+    tasks_overdue: int
+    tasks_escalated: int
+    tasks_closed: int
+    tasks_closed_on_time: int
+    median_days_to_close: float | None
+    petitions_received: int
+    petitions_answered_on_time: int
+    petitions_answered_late: int
+    petitions_overdue: int
+
+    @classmethod
+    def of(cls, f: Figures, median_days_to_close: float | None) -> FiguresOut:
+        return cls(
+            regular_due=f.regular_due,
+            regular_held=f.regular_held,
+            regular_on_time=f.regular_on_time,
+            regular_full_length=f.regular_full_length,
+            thematic_held=f.thematic_held,
+            attendance_present=f.attendance_present,
+            attendance_expected=f.attendance_expected,
+            attendance_rate=f.attendance_rate,
+            unexcused_absences=f.unexcused_absences,
+            repeat_absentees=f.repeat_absentees,
+            leader_visits=f.leader_visits,
+            leader_visit_quota=f.leader_visit_quota,
+            inspections_planned=f.inspections_planned,
+            inspections_done=f.inspections_done,
+            tasks=f.tasks,
+            tasks_open=f.tasks_open,
+            tasks_overdue=f.tasks_overdue,
+            tasks_escalated=f.tasks_escalated,
+            tasks_closed=f.tasks_closed,
+            tasks_closed_on_time=f.tasks_closed_on_time,
+            median_days_to_close=median_days_to_close,
+            petitions_received=f.petitions_received,
+            petitions_answered_on_time=f.petitions_answered_on_time,
+            petitions_answered_late=f.petitions_answered_late,
+            petitions_overdue=f.petitions_overdue,
+        )
+
+
+class CellRowOut(Out):
+    cell_id: UUID
+    cell_name: str
+    ward_id: UUID
+    regular_held_on: date | None
+    band: Band | None
+    figures: FiguresOut
+
+    @classmethod
+    def of(cls, row: CellRow) -> CellRowOut:
+        return cls(
+            cell_id=row.cell.id,
+            cell_name=row.cell.name,
+            ward_id=row.cell.ward_id,
+            regular_held_on=row.regular_held_on,
+            band=row.band,
+            figures=FiguresOut.of(row.figures, row.median_days_to_close),
+        )
+
+
+class WardTotalsOut(Out):
+    ward_id: UUID
+    ward_name: str
+    cells: int
+    figures: FiguresOut
+
+    @classmethod
+    def of(cls, ward: WardTotals) -> WardTotalsOut:
+        return cls(
+            ward_id=ward.ward_id,
+            ward_name=ward.ward_name,
+            cells=ward.cells,
+            figures=FiguresOut.of(ward.figures, ward.median_days_to_close),
+        )
+
+
+class CellReportOut(Out):
+    unit_id: UUID
+    unit_name: str
+    period: str
+    as_of: datetime
+    rows: list[CellRowOut]
+    wards: list[WardTotalsOut]
+
+    @classmethod
+    def of(cls, report: CellReport) -> CellReportOut:
+        return cls(
+            unit_id=report.unit_id,
+            unit_name=report.unit_name,
+            period=report.period.label,
+            as_of=report.as_of,
+            rows=[CellRowOut.of(r) for r in report.rows],
+            wards=[WardTotalsOut.of(w) for w in report.wards],
+        )
+
+
+class IssuedReportOut(Out):
+    """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`."""
+
+    id: UUID
+    unit_id: UUID
+    kind: ReportKind
+    period: str
+    version: int
+    content_hash: str
+    issued_by: UUID
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, issue: IssuedReport) -> IssuedReportOut:
+        return cls(
+            id=issue.id,
+            unit_id=issue.unit_id,
+            kind=issue.kind,
+            period=issue.period,
+            version=issue.version,
+            content_hash=issue.content_hash,
+            issued_by=issue.issued_by,
+            issued_at=issue.issued_at,
+        )
+
+
+class TrendPointOut(Out):
+    period: str
+    value: int | float | None
+
+
+class TrendOut(Out):
+    unit_id: UUID
+    metric: str
+    points: list[TrendPointOut]
+
+    @classmethod
+    def of(cls, trend: Trend, metric: str) -> TrendOut:
+        return cls(
+            unit_id=trend.unit_id,
+            metric=metric,
+            points=[TrendPointOut(period=p.period, value=p.value) for p in trend.points],
+        )

@@ -1,0 +1,36 @@
+"""A report as issued (filed): the body the caller received, kept byte for byte, with a hash of
+its figures. Issuing again with the same figures gives the version already filed; changed records
+(a correction) give a new version; no version is ever changed, and no figure is ever typed in."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from domain.reports.model import CellReport
+
+
+class ReportKind(StrEnum):
+    CELLS = "cells"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedReport:
+    id: UUID
+    unit_id: UUID
+    unit_path: str
+    kind: ReportKind
+    period: str
+    version: int
+    content_hash: str  # of the figures (not of the moment they were read)
+    body: bytes  # the JSON reply as issued
+    issued_by: UUID
+    issued_at: datetime
+
+
+def content_hash(report: CellReport) -> str:
+    """SHA-256 of every row and total, in order: equal figures give an equal hash."""
+    return hashlib.sha256(repr((report.rows, report.wards)).encode()).hexdigest()

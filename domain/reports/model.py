@@ -1,0 +1,291 @@
+"""The cell report's figures and the rules that make them from a cell's records. Pure: the
+records come from db/repositories/reports.py, counted by grouped statements; what needs a rule of
+the domain (a meeting on time, long enough; a task closed by its Hà Nội due day; a leader's quota
+for the period) is decided here, on the few rows the statements return.
+
+A cell's counts are additive (``Figures``): a ward's totals row is the sum of its cells', and a
+rate is recomputed from the summed counts, never averaged. New columns (e.g. satisfaction) are new
+fields of ``Figures`` with a zero default.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from fractions import Fraction
+from uuid import UUID
+
+from domain.clock import local_day
+from domain.meetings.model import MeetingKind, MeetingPolicy
+from domain.org.model import QuotaPeriod
+from domain.quality.model import Band
+from domain.reports.period import Period, add_months
+
+QUOTA_MONTHS = {QuotaPeriod.MONTH: 1, QuotaPeriod.QUARTER: 3, QuotaPeriod.YEAR: 12}
+SECONDS_PER_DAY = 86_400
+# a member absent without excuse in this many of the last ABSENCE_WINDOW months is listed
+REPEAT_ABSENCE_MONTHS, ABSENCE_WINDOW = 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A cell's (or a ward's summed) counts for the period."""
+
+    regular_due: int = 0  # months in the period: one regular meeting each
+    regular_held: int = 0
+    regular_on_time: int = 0
+    regular_full_length: int = 0
+    thematic_held: int = 0  # in the quarter(s) the period touches, up to its end
+    attendance_present: int = 0
+    attendance_expected: int = 0  # present, excused or unexcused: exempt members are left out
+    unexcused_absences: int = 0
+    repeat_absentees: int = 0
+    leader_visits: int = 0
+    leader_visit_quota: int = 0
+    inspections_planned: int = 0
+    inspections_done: int = 0
+    tasks: int = 0  # created in the period; their state as of the report
+    tasks_open: int = 0
+    tasks_overdue: int = 0
+    tasks_escalated: int = 0
+    tasks_closed: int = 0
+    tasks_closed_on_time: int = 0
+    petitions_received: int = 0
+    petitions_answered_on_time: int = 0
+    petitions_answered_late: int = 0
+    petitions_overdue: int = 0  # unanswered past the deadline
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Present over expected, in percent with one decimal; None when nobody was expected."""
+        if self.attendance_expected == 0:
+            return None
+        return round(100 * self.attendance_present / self.attendance_expected, 1)
+
+
+# what a trend may follow: every count, and the attendance rate
+METRICS = frozenset({*(f.name for f in fields(Figures)), "attendance_rate"})
+
+
+def metric_value(figures: Figures, metric: str) -> int | float | None:
+    value: int | float | None = getattr(figures, metric)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    id: UUID
+    name: str
+    ward_id: UUID
+    ward_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFact:
+    """A regular or thematic meeting held (or finalised) in the period or its first quarter."""
+
+    cell_id: UUID
+    kind: MeetingKind
+    combined_thematic: bool
+    planned_start: datetime
+    actual_start: datetime | None
+    actual_end: datetime | None
+    band: Band | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedTask:
+    cell_id: UUID
+    created_at: datetime
+    due_on: date
+    closed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaFact:
+    """A leader's assignment to a cell that overlaps the period."""
+
+    cell_id: UUID
+    quota: int
+    period: QuotaPeriod
+    started_on: date
+    ended_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CellReportFacts:
+    cells: list[CellRef]
+    meetings: list[MeetingFact]
+    counts: Mapping[UUID, Mapping[str, int]]  # cell -> Figures field -> count
+    closed_tasks: list[ClosedTask]
+    quotas: list[QuotaFact]
+
+
+@dataclass(frozen=True, slots=True)
+class CellRow:
+    cell: CellRef
+    figures: Figures
+    regular_held_on: date | None  # the last regular meeting's Hà Nội day
+    band: Band | None  # of the last scored regular meeting
+    median_days_to_close: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WardTotals:
+    ward_id: UUID
+    ward_name: str
+    cells: int
+    figures: Figures
+    median_days_to_close: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    period: str  # a month, "2026-11"
+    value: int | float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    unit_id: UUID
+    metric: str
+    points: list[TrendPoint]
+
+
+@dataclass(frozen=True, slots=True)
+class CellReport:
+    unit_id: UUID
+    unit_name: str
+    unit_is_cell: bool
+    upper_name: str | None  # the unit above (the header of the printed report)
+    period: Period
+    as_of: datetime
+    rows: list[CellRow] = field(default_factory=list)
+    wards: list[WardTotals] = field(default_factory=list)
+
+
+def on_time(meeting: MeetingFact, regular_day: int) -> bool:
+    """Held in the month it was planned for, by its ``regular_day`` (the compliance check's day)."""
+    planned = local_day(meeting.planned_start)
+    held = local_day(meeting.actual_start or meeting.planned_start)
+    return (held.year, held.month) == (planned.year, planned.month) and held.day <= regular_day
+
+
+def full_length(meeting: MeetingFact, policy: MeetingPolicy) -> bool:
+    """At least the policy's minimum duration (longer when combined with a thematic subject)."""
+    if meeting.actual_start is None or meeting.actual_end is None:
+        return False
+    minimum = policy.combined_min_minutes if meeting.combined_thematic else policy.min_minutes
+    return (meeting.actual_end - meeting.actual_start).total_seconds() >= minimum * 60
+
+
+def closed_on_time(task: ClosedTask) -> bool:
+    return local_day(task.closed_at) <= task.due_on
+
+
+def days_to_close(task: ClosedTask) -> float:
+    return (task.closed_at - task.created_at).total_seconds() / SECONDS_PER_DAY
+
+
+def median_days(tasks: Iterable[ClosedTask]) -> float | None:
+    days = [days_to_close(t) for t in tasks]
+    return round(statistics.median(days), 1) if days else None
+
+
+def _overlap_months(period: Period, started_on: date, ended_on: date | None) -> int:
+    """Whole months of the period the assignment covers (a month it covers any day of counts)."""
+    return sum(
+        1
+        for month in period.month_starts()
+        if started_on < add_months(month, 1) and (ended_on is None or ended_on > month)
+    )
+
+
+def visit_quota(period: Period, quotas: Iterable[QuotaFact]) -> int:
+    """The visits the cell's leaders owe in the period: each quota pro rata of the months it
+    covers (a quarterly 1 owes 1 in a quarter, 4 in a year, 0 in a single month), rounded down
+    as the followed-cells screen does."""
+    owed = sum(
+        (
+            Fraction(q.quota * _overlap_months(period, q.started_on, q.ended_on))
+            / QUOTA_MONTHS[q.period]
+            for q in quotas
+        ),
+        Fraction(0),
+    )
+    return math.floor(owed)
+
+
+def _meeting_figures(
+    period: Period, meetings: list[MeetingFact], policy: MeetingPolicy, regular_day: int
+) -> tuple[dict[str, int], date | None, Band | None]:
+    regular = sorted(
+        (m for m in meetings if m.kind is MeetingKind.REGULAR and m.planned_start >= period.since),
+        key=lambda m: m.planned_start,
+    )
+    thematic = [m for m in meetings if m.kind is MeetingKind.THEMATIC or m.combined_thematic]
+    scored = [m.band for m in regular if m.band is not None]
+    counts = {
+        "regular_due": period.months,
+        "regular_held": len(
+            {(local_day(m.planned_start).year, local_day(m.planned_start).month) for m in regular}
+        ),
+        "regular_on_time": sum(on_time(m, regular_day) for m in regular),
+        "regular_full_length": sum(full_length(m, policy) for m in regular),
+        "thematic_held": len(thematic),
+    }
+    last_day = local_day(regular[-1].actual_start or regular[-1].planned_start) if regular else None
+    return counts, last_day, (scored[-1] if scored else None)
+
+
+def cell_rows(
+    period: Period, facts: CellReportFacts, policy: MeetingPolicy, regular_day: int
+) -> list[CellRow]:
+    meetings: dict[UUID, list[MeetingFact]] = {}
+    for m in facts.meetings:
+        meetings.setdefault(m.cell_id, []).append(m)
+    closed: dict[UUID, list[ClosedTask]] = {}
+    for t in facts.closed_tasks:
+        closed.setdefault(t.cell_id, []).append(t)
+    quotas: dict[UUID, list[QuotaFact]] = {}
+    for q in facts.quotas:
+        quotas.setdefault(q.cell_id, []).append(q)
+    rows = []
+    for cell in facts.cells:
+        counts, held_on, band = _meeting_figures(
+            period, meetings.get(cell.id, []), policy, regular_day
+        )
+        done = closed.get(cell.id, [])
+        figures = Figures(
+            **counts,
+            **facts.counts.get(cell.id, {}),
+            leader_visit_quota=visit_quota(period, quotas.get(cell.id, [])),
+            tasks_closed_on_time=sum(closed_on_time(t) for t in done),
+        )
+        rows.append(CellRow(cell, figures, held_on, band, median_days(done)))
+    return rows
+
+
+def ward_totals(rows: list[CellRow], closed_tasks: list[ClosedTask]) -> list[WardTotals]:
+    """One totals row per ward, in the order its cells come: the sum of its cells' counts; the
+    median over all its cells' closed tasks."""
+    wards: dict[UUID, list[CellRow]] = {}
+    for row in rows:
+        wards.setdefault(row.cell.ward_id, []).append(row)
+    ward_of = {row.cell.id: row.cell.ward_id for row in rows}
+    totals = []
+    for ward_id, members in wards.items():
+        summed = sum((r.figures for r in members), Figures())
+        done = [t for t in closed_tasks if ward_of.get(t.cell_id) == ward_id]
+        totals.append(
+            WardTotals(ward_id, members[0].cell.ward_name, len(members), summed, median_days(done))
+        )
+    return totals

@@ -1,0 +1,33 @@
+"""Storage the reports need (implemented in db/repositories/reports.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.actors import Actor
+from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.model import CellReportFacts
+from domain.reports.period import Period
+
+
+class ReportRepository(Protocol):
+    async def cell_facts(
+        self, actor: Actor, unit_path: str, period: Period, now: datetime
+    ) -> CellReportFacts:
+        """The records of every active cell in ``unit_path``'s subtree that the actor may view,
+        counted per cell by a few grouped statements. Inspections count only those the actor
+        may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
+
+    async def latest_issue(
+        self, unit_id: UUID, kind: ReportKind, period: str
+    ) -> IssuedReport | None: ...
+
+    async def add_issue(self, issue: IssuedReport) -> None:
+        """A ``(unit, kind, period, version)`` already taken is a ConflictError."""
+
+    async def issues_of(self, unit_id: UUID, kind: ReportKind, period: str) -> list[IssuedReport]:
+        """Every version, the first first (their bodies left empty)."""
+
+    async def get_issue(self, issue_id: UUID) -> IssuedReport | None: ...
