@@ -164,6 +164,8 @@ def world_value(scene: Scene, caller: str, name: str) -> str:
         "actorId": world.leader_1.id,
         "month": "2026-12",
         "year": "2026",
+        "period": f"{WINDOW_START:%Y-%m}",  # reports count the sealed inspection in its month
+        "metric": "inspectionsPlanned",
     }
     return str(values.get(name, uuid4()))
 
@@ -177,6 +179,8 @@ KNOWN_QUERY = {
     "actorId",
     "month",
     "year",
+    "period",
+    "metric",
 }
 
 
