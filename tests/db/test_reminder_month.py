@@ -19,6 +19,7 @@ from db.tables import (
     MeetingTable,
     NotificationTable,
     PersonTable,
+    PetitionTable,
     PushDeviceTable,
     ReminderTable,
     RoleGrantTable,
@@ -137,6 +138,17 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
             expected[kind, task.id, day.isoformat()] = local_at(day, 8)
         for day in days(task.due_on + timedelta(days=1), last):
             expected["task_overdue", task.id, day.isoformat()] = local_at(day, 8)
+
+    # the demo's petitions (a dialogue's deferred question): 2 days ahead, then daily while late
+    unanswered = PetitionTable.reply.is_null()
+    for petition in await PetitionTable.select(PetitionTable.id, PetitionTable.reply_due_on).where(
+        unanswered
+    ):
+        soon = petition["reply_due_on"] - timedelta(days=2)
+        if soon >= FIRST_DAY:
+            expected["petition_reply_soon", petition["id"], soon.isoformat()] = local_at(soon, 8)
+        for day in days(max(petition["reply_due_on"] + timedelta(days=1), FIRST_DAY), LAST_DAY):
+            expected["petition_reply_overdue", petition["id"], day.isoformat()] = local_at(day, 8)
 
     # inspections: the team hears the day before; the surprise one's unit only at its start
     target = world.cells[3]
