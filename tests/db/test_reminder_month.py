@@ -115,6 +115,20 @@ async def add_meetings(expected: dict[Key, datetime], world: Organisation) -> No
     await add_meeting_in(*world.cells[1], local(5, 19), MeetingStatus.FINALIZED)  # nothing to say
 
 
+async def add_petitions(expected: dict[Key, datetime]) -> None:
+    """The demo's unanswered petitions (a dialogue's deferred question): nagged 2 days ahead,
+    then daily while late."""
+    unanswered = PetitionTable.reply.is_null()
+    for petition in await PetitionTable.select(PetitionTable.id, PetitionTable.reply_due_on).where(
+        unanswered
+    ):
+        soon = petition["reply_due_on"] - timedelta(days=2)
+        if soon >= FIRST_DAY:
+            expected["petition_reply_soon", petition["id"], soon.isoformat()] = local_at(soon, 8)
+        for day in days(max(petition["reply_due_on"] + timedelta(days=1), FIRST_DAY), LAST_DAY):
+            expected["petition_reply_overdue", petition["id"], day.isoformat()] = local_at(day, 8)
+
+
 async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_hours(
     db: Database, clock: FakeClock
 ) -> None:
@@ -139,16 +153,7 @@ async def test_a_month_of_reminders_fires_each_once_on_time_and_never_in_quiet_h
         for day in days(task.due_on + timedelta(days=1), last):
             expected["task_overdue", task.id, day.isoformat()] = local_at(day, 8)
 
-    # the demo's petitions (a dialogue's deferred question): 2 days ahead, then daily while late
-    unanswered = PetitionTable.reply.is_null()
-    for petition in await PetitionTable.select(PetitionTable.id, PetitionTable.reply_due_on).where(
-        unanswered
-    ):
-        soon = petition["reply_due_on"] - timedelta(days=2)
-        if soon >= FIRST_DAY:
-            expected["petition_reply_soon", petition["id"], soon.isoformat()] = local_at(soon, 8)
-        for day in days(max(petition["reply_due_on"] + timedelta(days=1), FIRST_DAY), LAST_DAY):
-            expected["petition_reply_overdue", petition["id"], day.isoformat()] = local_at(day, 8)
+    await add_petitions(expected)
 
     # inspections: the team hears the day before; the surprise one's unit only at its start
     target = world.cells[3]
