@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from api.attachments.schemas import AttachmentOut
 from api.http.errors import problems
+from api.http.openapi import file_reply
 from api.http.raw_body import raw_body_operation
 from domain.actors import Actor
 from domain.attachments.model import MEDIA_TYPES
@@ -53,15 +45,7 @@ UploadOperation = raw_body_operation(
 )
 
 
-@dataclass
-class ContentOperation(Operation):
-    """The file comes back with the media type its content was recognised as."""
-
-    def __post_init__(self) -> None:
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse):
-            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            ok.content = {t: OpenAPIMediaType(schema=binary) for t in MEDIA_TYPES.values()}
+ContentOperation = file_reply(*MEDIA_TYPES.values())
 
 
 class AttachmentController(Controller):

@@ -3,25 +3,17 @@ and resolution (nghị quyết) as .docx with their register numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import FromPath, JSONBody
 
 from api.documents.layout import minutes_docx, resolution_docx
 from api.documents.schemas import DiscussionIn, DiscussionOut
 from api.http.errors import problems
 from api.http.etag import ETAG_HEADER, IfMatch, expected_version, tagged
+from api.http.openapi import file_reply
 from domain.actors import Actor
 from domain.documents.model import DocumentKind
 from domain.documents.service import DocumentService
@@ -33,15 +25,7 @@ Me = NamedDependency[Actor]
 Documents = NamedDependency[DocumentService]
 
 
-@dataclass
-class DocxOperation(Operation):
-    """The reply is the .docx file itself."""
-
-    def __post_init__(self) -> None:
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse):
-            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            ok.content = {DOCX: OpenAPIMediaType(schema=binary)}
+DocxOperation = file_reply(DOCX)
 
 
 class MeetingDocumentController(Controller):

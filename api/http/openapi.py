@@ -13,11 +13,20 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 
 from api.http.errors import DESCRIPTIONS, PROBLEM_MEDIA_TYPE
 from api.http.idempotency import VALID_KEY
@@ -233,3 +242,19 @@ class ContractJsonPlugin(JsonRenderPlugin):
         if self._rendered is None:
             self._rendered = self.render_json(request, finish(openapi_schema))
         return self._rendered
+
+
+def file_reply(*media_types: str, or_json: bool = False) -> type[Operation]:
+    """The Operation class of a route whose 200 reply is a file in one of ``media_types`` (a
+    binary string in the document), or else the route's JSON too when ``or_json``."""
+
+    @dataclass
+    class FileReply(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if isinstance(ok, OpenAPIResponse):
+                binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                files = {media: OpenAPIMediaType(schema=binary) for media in media_types}
+                ok.content = {**(ok.content or {}), **files} if or_json else files
+
+    return FileReply

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -12,17 +11,10 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
+from api.http.openapi import file_reply
 from api.http.schemas import PageOut
 from api.reports.docx import cell_report_docx
 from api.reports.schemas import CellReportOut, IssuedReportOut, TrendOut
@@ -54,18 +46,7 @@ class ReportFormat(StrEnum):
 MEDIA = {ReportFormat.XLSX: XLSX, ReportFormat.DOCX: DOCX}
 
 
-@dataclass
-class ReportOperation(Operation):
-    """The reply is JSON, or the .xlsx or .docx file itself."""
-
-    def __post_init__(self) -> None:
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse):
-            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            ok.content = {
-                **(ok.content or {}),
-                **{media: OpenAPIMediaType(schema=binary) for media in MEDIA.values()},
-            }
+ReportOperation = file_reply(*MEDIA.values(), or_json=True)
 
 
 def chosen(asked: ReportFormat | None, accept: str) -> ReportFormat:
