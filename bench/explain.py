@@ -27,24 +27,21 @@ import asyncio
 import logging
 import os
 import re
-import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
-from bench.machine import POSTGRES_URL, postgres_database
-from bench.run import ENDPOINTS, RECORD_PREFIX, ROOT, meeting_versions, record_body
+from bench.machine import POSTGRES_URL, migrated, postgres_database
+from bench.run import ENDPOINTS, RECORD_PREFIX, meeting_versions, record_body
 from bench.seed import SHAPES, BenchWorld, load
 
 EXPLAIN_DB = "chibo_bench_explain"
@@ -147,19 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def explain_engine(engine: str, url: str, scale: int) -> None:
-    os.environ.update(
-        CHIBO_DATABASE_URL=url,
-        CHIBO_SECRET_KEY=secrets.token_urlsafe(48),
-        PICCOLO_CONF="db.piccolo_conf",
-        CHIBO_EMBEDDED_WORKER="0",
-    )
-    subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [str(Path(sys.executable).with_name("chibo")), "migrate"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    os.environ.update(migrated(url))
     started = time.perf_counter()
     world = asyncio.run(load(url, scale))
     print(

@@ -16,8 +16,6 @@ import cProfile
 import logging
 import os
 import pstats
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.machine import POSTGRES_URL, postgres_database
-from bench.run import ROOT, _postgres_versions, meeting_versions, record_body
+from bench.machine import POSTGRES_URL, ROOT, migrated, postgres_database
+from bench.run import _postgres_versions, meeting_versions, record_body
 from bench.seed import BenchWorld, load
 
 APPS = ("chibo", "minimal")
@@ -67,18 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def profile(url: str, engine: str, requests: int, out: Path) -> None:
-    os.environ.update(
-        CHIBO_DATABASE_URL=url,
-        CHIBO_SECRET_KEY=secrets.token_urlsafe(48),
-        PICCOLO_CONF="db.piccolo_conf",
-    )
-    subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [str(Path(sys.executable).with_name("chibo")), "migrate"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    os.environ.update(migrated(url))
     world = asyncio.run(load(url))
     asyncio.run(_drive(url, engine, world, requests, out))
 

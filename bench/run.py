@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -42,14 +41,15 @@ from bench import fanout, reminders
 from bench.machine import (
     CLK_TCK,
     POSTGRES_URL,
+    ROOT,
     _safe,
     machine_busy,
+    migrated,
     postgres_database,
     wait_for_quiet,
 )
 from bench.seed import SHAPES, BenchCell, BenchWorld, load
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORT_LUA = Path(__file__).with_name("wrk_report.lua")
 MEETINGS_LUA = Path(__file__).with_name("wrk_meetings.lua")
 FANOUT_DB = "chibo_bench_fanout"
@@ -254,22 +254,8 @@ def run_engine(
 ) -> dict[str, dict[str, Result]]:
     """Results by endpoint, then by app."""
     print(f"\n== {engine}: {workers} worker(s) per server ==")
-    env = {
-        **os.environ,
-        "CHIBO_DATABASE_URL": url,
-        "CHIBO_SECRET_KEY": secrets.token_urlsafe(48),
-        "PICCOLO_CONF": "db.piccolo_conf",
-        "CHIBO_EMBEDDED_WORKER": "0",  # no schedules in the server under test
-    }
     started = time.perf_counter()
-    subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [str(Path(sys.executable).with_name("chibo")), "migrate"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    env = migrated(url)
     world = asyncio.run(load(url, options.scale))
     print(
         f"migrated and loaded {world.people:,} people ({world.people_in_ward} in the leader's "
