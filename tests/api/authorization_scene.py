@@ -38,7 +38,7 @@ from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
-from domain.calendar_feed.model import CalendarToken, hash_token
+from domain.calendar_feed.model import CalendarToken
 from domain.dialogues.model import (
     Answer as DialogueAnswer,
 )
@@ -99,6 +99,7 @@ from domain.tasks.model import (
     TaskStatus,
 )
 from domain.tasks.petitions import Channel, Petition, Reply
+from domain.tokens import hash_token
 from notifications.texts import TemplateTexts
 from tests.api.document_calls import FULL_POINTS, WARD_SHEET
 from tests.factories import (
