@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from domain.actors import Actor, Permission
 from domain.audit import audited
+from domain.dialogues.model import require_holder
 from domain.dialogues.ports import DialogueRepository
 from domain.errors import ConflictError, NotFoundError
 from domain.notifications.model import Category
@@ -155,7 +156,7 @@ class SurveyService:
             dialogue = await self.dialogues.get(dialogue_id)
             if dialogue is None or not actor.may(Permission.VIEW_UNIT, dialogue.ward_path):
                 raise NotFoundError("dialogue_not_found")
-            actor.require(Permission.MANAGE_TASKS, dialogue.ward_path, "survey_manage_forbidden")
+            require_holder(actor, dialogue.ward_path)
             if dialogue.published_at is None:
                 raise ConflictError("dialogue_not_published")
             surveyed = await self.repo.count_of(ContactKind.DIALOGUE, dialogue.id)
