@@ -11,7 +11,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from db.engine import Database
 from db.migrate import bind
@@ -32,7 +32,7 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PHONE = {"width": 360, "height": 740}  # a small Android phone
+PHONE = ViewportSize(width=360, height=740)  # a small Android phone
 MIN_SCREENSHOT_BYTES = 10_000  # a rendered form, not a blank page
 
 
@@ -81,8 +81,8 @@ async def _answers(url: str) -> list[dict[str, object]]:
         await database.close()
 
 
-def _screenshot(page: object, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+def _screenshot(page: Page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
     content = path.read_bytes()
     assert content.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(content) > MIN_SCREENSHOT_BYTES, len(content)
