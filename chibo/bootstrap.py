@@ -209,6 +209,7 @@ class Container:
             documents=self.documents(request_id),
             quality=self.quality(request_id),
             dialogues=self.dialogues(request_id),
+            surveys=self.surveys(request_id),
         )
 
     def inspections(self, request_id: str | None) -> InspectionService:
