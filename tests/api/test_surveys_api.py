@@ -13,14 +13,12 @@ import httpx
 
 from db.engine import Database
 from db.repositories.dialogues import PiccoloDialogueRepository
-from db.repositories.surveys import PiccoloSurveyRepository
 from db.tables import SurveyAnswerTable, SurveyTable
 from domain.dialogues.model import CoChair, Dialogue, DialogueFormat, DialogueKind
-from domain.surveys.model import Contact, ContactKind, Survey
-from domain.tokens import hash_token, new_token
+from domain.tokens import hash_token
 from tests.api.helpers import Headers, client_on, if_match, problem
 from tests.api.task_calls import EVIDENCE, REPLY, TASKS, record_petition
-from tests.factories import World, build_world, login
+from tests.factories import World, add_survey_link, build_world, login
 from tests.fakes import START, FakeClock
 
 SURVEYS = "/api/v1/surveys"
@@ -259,17 +257,7 @@ async def test_a_dialogue_gets_a_survey_per_participant_and_links_expire(
 async def test_answers_sent_at_once_one_is_kept(committed: Database) -> None:
     """Many taps of "send" (or two phones with one link) at the same moment: one answer."""
     world = await build_world()
-    token = new_token()
-    contact = Contact(ContactKind.DIALOGUE, uuid4(), world.ward1.id, world.ward1.path, START)
-    survey = Survey(
-        uuid4(),
-        contact,
-        START - timedelta(hours=1),
-        START,
-        hash_token(token),
-        START + timedelta(days=1),
-    )
-    await PiccoloSurveyRepository().add(survey)
+    token = await add_survey_link(world.ward1, START)
     async with client_on(committed) as client:
         replies = await asyncio.gather(
             *(

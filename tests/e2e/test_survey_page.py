@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from db.engine import Database
 from db.migrate import bind
-from db.repositories.surveys import PiccoloSurveyRepository
 from db.tables import SurveyAnswerTable
-from domain.surveys.model import Contact, ContactKind, Survey
-from domain.tokens import hash_token, new_token
-from tests.factories import build_world
-from tests.processes import CHIBO, chibo, free_port, wait_until_ready
+from tests.factories import add_survey_link, build_world
+from tests.processes import chibo, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -52,21 +47,9 @@ async def _open_survey(url: str) -> str:
     try:
         bind(database)
         world = await build_world()
-        now = datetime.now(UTC)
-        token = new_token()
-        contact = Contact(ContactKind.DIALOGUE, uuid4(), world.ward1.id, world.ward1.path, now)
-        survey = Survey(
-            uuid4(),
-            contact,
-            now - timedelta(hours=1),
-            now,
-            hash_token(token),
-            now + timedelta(days=1),
-        )
-        await PiccoloSurveyRepository().add(survey)
+        return await add_survey_link(world.ward1, datetime.now(UTC))
     finally:
         await database.close()
-    return token
 
 
 async def _answers(url: str) -> list[dict[str, object]]:
@@ -99,55 +82,36 @@ def test_a_resident_answers_the_survey_in_a_real_browser(tmp_path: Path) -> None
     }
     chibo("migrate", env=env, cwd=tmp_path)
     token = asyncio.run(_open_survey(url))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [str(CHIBO), "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until_ready(server, base_url)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            context = browser.new_context(
-                java_script_enabled=False, viewport=PHONE, locale="vi-VN", is_mobile=True
-            )
-            page = context.new_page()
-            link = f"{base_url}/survey/{token}"
-            opened = page.goto(link)
-            assert opened is not None
-            assert opened.status == 200
-            assert page.locator("html").get_attribute("lang") == "vi"
-            assert page.locator("fieldset legend").count() == 2
-            _screenshot(page, tmp_path / "survey.png")
+    with served(env, tmp_path) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        context = browser.new_context(
+            java_script_enabled=False, viewport=PHONE, locale="vi-VN", is_mobile=True
+        )
+        page = context.new_page()
+        link = f"{base_url}/survey/{token}"
+        opened = page.goto(link)
+        assert opened is not None
+        assert opened.status == 200
+        assert page.locator("html").get_attribute("lang") == "vi"
+        assert page.locator("fieldset legend").count() == 2
+        _screenshot(page, tmp_path / "survey.png")
 
-            page.get_by_label("Hài lòng", exact=True).check()
-            page.get_by_label("Đã được giải quyết").check()
-            page.get_by_label("Lý do, góp ý").fill("Cán bộ giải thích rõ ràng")
-            with page.expect_navigation() as sent:
-                page.get_by_role("button", name="Gửi đánh giá").click()
-            answered = sent.value
-            assert answered is not None
-            assert answered.status == 200
-            assert page.get_by_role("heading", name="Cảm ơn ông/bà!").is_visible()
-            _screenshot(page, tmp_path / "thanks.png")
+        page.get_by_label("Hài lòng", exact=True).check()
+        page.get_by_label("Đã được giải quyết").check()
+        page.get_by_label("Lý do, góp ý").fill("Cán bộ giải thích rõ ràng")
+        with page.expect_navigation() as sent:
+            page.get_by_role("button", name="Gửi đánh giá").click()
+        answered = sent.value
+        assert answered is not None
+        assert answered.status == 200
+        assert page.get_by_role("heading", name="Cảm ơn ông/bà!").is_visible()
+        _screenshot(page, tmp_path / "thanks.png")
 
-            again = page.goto(link)
-            assert again is not None
-            assert again.status == 409
-            assert page.get_by_role("heading", name="Phiếu khảo sát đã được trả lời").is_visible()
-            browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
+        again = page.goto(link)
+        assert again is not None
+        assert again.status == 409
+        assert page.get_by_role("heading", name="Phiếu khảo sát đã được trả lời").is_visible()
+        browser.close()
     assert asyncio.run(_answers(url)) == [
         {"score": 4, "resolved": "yes", "reason": "Cán bộ giải thích rõ ràng"}
     ]
