@@ -12,8 +12,9 @@ from uuid import uuid4
 import httpx
 
 from db.engine import Database
+from db.json_columns import loads
 from db.repositories.dialogues import PiccoloDialogueRepository
-from db.tables import SurveyAnswerTable, SurveyTable
+from db.tables import AuditEventTable, SurveyAnswerTable, SurveyTable
 from domain.dialogues.model import CoChair, Dialogue, DialogueFormat, DialogueKind
 from domain.tokens import hash_token
 from tests.api.helpers import Headers, client_on, if_match, problem
@@ -116,6 +117,22 @@ async def test_a_petitions_reply_is_rated_once_through_its_link_after_the_delay(
     assert (row["head_person"], row["head_name"]) == (world.secretary_a.id, REPLY["headName"])
     [stored] = await SurveyTable.select(SurveyTable.link_hash)
     assert stored["link_hash"] == hash_token(link.removeprefix("/survey/"))
+    # nothing says who answered: no actor, no score in the audit trail the handlers may read
+    [audit] = await AuditEventTable.select(AuditEventTable.actor, AuditEventTable.after).where(
+        AuditEventTable.action == "survey.answer"
+    )
+    assert audit["actor"] is None
+    assert loads(audit["after"]) == {"kind": "petition_reply", "assisted": False}
+    shown = (await client.get(url, headers=secretary)).json()
+    assert set(shown) == {
+        "id",
+        "kind",
+        "subjectId",
+        "unitId",
+        "opensAt",
+        "linkExpiresAt",
+        "answered",
+    }
 
 
 async def test_not_resolved_reopens_the_closed_task_and_tells_the_head(
