@@ -42,6 +42,10 @@ class FiguresOut(Out):
     petitions_answered_on_time: int
     petitions_answered_late: int
     petitions_overdue: int
+    survey_answers: int  # residents' survey answers through the link (assisted ones apart)
+    survey_satisfied: int
+    survey_not_resolved: int
+    survey_assisted: int
 
     @classmethod
     def of(cls, f: Figures, median_days_to_close: float | None) -> FiguresOut:
@@ -71,6 +75,10 @@ class FiguresOut(Out):
             petitions_answered_on_time=f.petitions_answered_on_time,
             petitions_answered_late=f.petitions_answered_late,
             petitions_overdue=f.petitions_overdue,
+            survey_answers=f.survey_answers,
+            survey_satisfied=f.survey_satisfied,
+            survey_not_resolved=f.survey_not_resolved,
+            survey_assisted=f.survey_assisted,
         )
 
 

@@ -201,6 +201,14 @@ async def test_not_resolved_reopens_the_closed_task_and_tells_the_head(
         (str(world.secretary_a.id), REPLY["headName"])
     ]
     assert body["heads"][0]["figures"]["surveysOpened"] is None
+    cells = await client.get(
+        f"/api/v1/reports/units/{world.ward1.id}/cells",
+        params={"period": "2026-11"},
+        headers=leader,
+    )
+    [row] = cells.json()["rows"]
+    survey_counts = ("surveyAnswers", "surveySatisfied", "surveyNotResolved", "surveyAssisted")
+    assert [row["figures"][k] for k in survey_counts] == [1, 0, 1, 1]
     december = await client.get(report_url, params={"period": "2026-12"}, headers=leader)
     assert december.json()["figures"]["answers"] == 0
     problem(
