@@ -626,6 +626,9 @@ class SurveyTable(Table, tablename="survey"):
     subject = UUID(index=True)  # the petition, the dialogue or the task
     unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
     task = UUID(null=True, default=None)  # the task a "not resolved" answer reopens
+    # a dialogue's surveys are numbered 1..participants: unique with the subject, so two made at
+    # once cannot both take the last place
+    slot = Integer(null=True, default=None)
     contact_at = Timestamptz()
     opens_at = Timestamptz(index=True)
     link_hash = Varchar(length=64, null=True, default=None, unique=True)

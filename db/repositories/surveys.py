@@ -46,6 +46,7 @@ def _survey(row: dict[str, Any]) -> Survey:
         link_hash=row["link_hash"],
         link_expires_at=row["link_expires_at"],
         answered_at=row["answered_at"],
+        slot=row["slot"],
     )
 
 
@@ -78,6 +79,7 @@ class PiccoloSurveyRepository:
                 link_expires_at=survey.link_expires_at,
                 answered_at=survey.answered_at,
                 created_at=survey.created_at,
+                slot=survey.slot,
             )
         )
 

@@ -131,6 +131,7 @@ class Survey:
     link_hash: str | None = None
     link_expires_at: datetime | None = None
     answered_at: datetime | None = None
+    slot: int | None = None  # a dialogue's: its place among the participants, from 1
 
     @property
     def unit_path(self) -> str:

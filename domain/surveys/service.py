@@ -169,7 +169,13 @@ class SurveyService:
                 dialogue.ward_path,
                 dialogue.published_at,
             )
-            survey = Survey(uuid4(), contact, opens_at(contact, self.policy), self.clock.now())
+            survey = Survey(
+                uuid4(),
+                contact,
+                opens_at(contact, self.policy),
+                self.clock.now(),
+                slot=surveyed + 1,  # unique with the dialogue: of two made at once, one fails
+            )
             await self.repo.add(survey)
             return await self._issue(actor, survey)
 

@@ -295,3 +295,16 @@ async def test_answers_sent_at_once_one_is_kept(committed: Database) -> None:
     assert await SurveyAnswerTable.count() == 1
     [row] = await SurveyTable.select(SurveyTable.answered_at)
     assert row["answered_at"] is not None
+
+
+async def test_surveys_made_at_once_never_pass_the_participants(committed: Database) -> None:
+    world = await build_world()
+    dialogue = await _dialogue(world, published=True)  # 2 participants
+    async with client_on(committed) as client:
+        leader = await login(client, world.leader_1)
+        url = f"/api/v1/dialogues/{dialogue.id}/surveys"
+        replies = await asyncio.gather(*(client.post(url, headers=leader) for _ in range(5)))
+    made = [r for r in replies if r.status_code == 201]
+    assert 1 <= len(made) <= 2
+    assert all(r.status_code == 409 for r in replies if r.status_code != 201)
+    assert await SurveyTable.count() == len(made)

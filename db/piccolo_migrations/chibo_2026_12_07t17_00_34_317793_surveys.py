@@ -1,5 +1,7 @@
 """The satisfaction survey tables, as Piccolo's auto migration writes them: one answer per survey
-(``survey_answer.survey`` is unique), a link kept only as its hash (``survey.link_hash`` unique)."""
+(``survey_answer.survey`` is unique), a link kept only as its hash (``survey.link_hash`` unique).
+The unique index of a dialogue's survey places is in the next migration: Piccolo runs a
+migration's raw steps before its tables."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
@@ -44,7 +46,7 @@ class UnitTable(Table, tablename="unit", schema=None):
     )
 
 
-ID = "2026-12-07T16:29:24:646871"
+ID = "2026-12-07T17:00:34:317793"
 VERSION = "1.38.0"
 DESCRIPTION = "survey and survey answer tables"
 
@@ -397,6 +399,27 @@ async def forwards():
         db_column_name="task",
         column_class_name="UUID",
         column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SurveyTable",
+        tablename="survey",
+        column_name="slot",
+        db_column_name="slot",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
             "default": None,
             "null": True,
