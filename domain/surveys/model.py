@@ -181,6 +181,11 @@ def reopen_reason(rating: Rating) -> str:
 # -- the figures ------------------------------------------------------------------------------
 
 
+def percent(part: int, whole: int) -> float | None:
+    """In percent with one decimal, as the cell report's rates; None over nothing."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """Answers of one group. The headline figures count only answers given through the link;
@@ -203,11 +208,11 @@ class Tally:
 
     @property
     def satisfied_rate(self) -> float | None:
-        return self.satisfied / self.answers if self.answers else None
+        return percent(self.satisfied, self.answers)
 
     @property
     def not_resolved_rate(self) -> float | None:
-        return self.not_resolved / self.answers if self.answers else None
+        return percent(self.not_resolved, self.answers)
 
     def low_sample(self, policy: SurveyPolicy) -> bool:
         return self.answers < policy.low_sample
@@ -222,7 +227,7 @@ class Reach:
 
     @property
     def response_rate(self) -> float | None:
-        return self.answered / self.opened if self.opened else None
+        return percent(self.answered, self.opened)
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,11 +187,11 @@ async def test_not_resolved_reopens_the_closed_task_and_tells_the_head(
     headline = {
         "answers": 1,
         "satisfiedRate": 0.0,
-        "notResolvedRate": 1.0,
+        "notResolvedRate": 100.0,
         "assisted": 1,
         "lowSample": True,
         "surveysOpened": 2,
-        "responseRate": 0.5,
+        "responseRate": 50.0,
     }
     assert body["figures"] == headline
     assert [(u["unitId"], u["figures"]) for u in body["units"]] == [
