@@ -185,10 +185,10 @@ class TrendOut(Out):
 
 class SatisfactionFiguresOut(Out):
     """Answers given through the link (the headline): how many, the share satisfied (4-5) and
-    the share "not resolved" (in percent, one decimal); ``lowSample`` under CHIBO_SURVEY_LOW_SAMPLE (30) answers.
-    ``assisted``: answers entered by staff, counted apart. ``surveysOpened`` / ``responseRate``:
-    the surveys that opened in the period and the share of them answered through the link
-    (null for a responsible head)."""
+    the share "not resolved" (in percent, one decimal); ``lowSample`` under
+    CHIBO_SURVEY_LOW_SAMPLE (30) answers. ``assisted``: answers entered by staff, counted apart.
+    ``surveysOpened`` / ``responseRate``: the surveys that opened in the period and the share of
+    them answered through the link (null for a responsible head)."""
 
     answers: int
     satisfied_rate: float | None
