@@ -56,6 +56,9 @@ from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
 from api.reports.controller import ReportIssueController, UnitReportController
+from api.surveys.controller import SurveyController, create_dialogue_survey
+from api.surveys.page import answer_survey_page, survey_page
+from api.surveys.schemas import SURVEY_PREFIX
 from api.sync.controller import SyncController
 from api.sync.cursor import CursorCodec
 from api.sync.pull import Puller
@@ -85,6 +88,7 @@ from domain.org.service import OrgService
 from domain.ports import Clock
 from domain.quality.service import QualityService
 from domain.reports.service import ReportService
+from domain.surveys.service import SurveyService
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -118,7 +122,7 @@ follow-up tasks and reminders.
   `Retry-After` (seconds).
 """
 T = TypeVar("T")
-PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}"]
+PUBLIC_PATHS = ["^/health/", "^/api/docs", "^/schema", f"^{FEED_PREFIX}", f"^{SURVEY_PREFIX}"]
 
 
 class Services(Protocol):
@@ -143,6 +147,7 @@ class Services(Protocol):
     def documents(self, request_id: str | None) -> DocumentService: ...
     def dialogues(self, request_id: str | None) -> DialogueService: ...
     def reports(self, request_id: str | None) -> ReportService: ...
+    def surveys(self, request_id: str | None) -> SurveyService: ...
 
 
 class Worker(Protocol):
@@ -182,6 +187,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "documents": _per_request(services.documents),
         "dialogues": _per_request(services.dialogues),
         "reports": _per_request(services.reports),
+        "surveys": _per_request(services.surveys),
     }
 
 
@@ -262,6 +268,10 @@ def create_app(
             MeetingDocumentController,
             DialogueController,
             ReceptionDayController,
+            SurveyController,
+            create_dialogue_survey,
+            survey_page,
+            answer_survey_page,
             UnitReportController,
             ReportIssueController,
             attachment_router(settings.attachment_max_bytes),

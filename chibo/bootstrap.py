@@ -34,6 +34,7 @@ from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.reminders import PiccoloReminderStore
 from db.repositories.reports import PiccoloReportRepository
+from db.repositories.surveys import PiccoloSurveyRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from db.seed_demo import DemoServices
 from db.working_days import PiccoloWorkingDays
@@ -61,6 +62,7 @@ from domain.quality.service import QualityService
 from domain.references import References
 from domain.reminders.service import ReminderService
 from domain.reports.service import ReportService
+from domain.surveys.service import SurveyOpener, SurveyService
 from domain.tasks.service import TaskService
 from notifications.dispatcher import Dispatcher
 from notifications.senders.base import Sender
@@ -88,6 +90,7 @@ class Container:
         )
         self.dialogue_repo = PiccoloDialogueRepository()
         self.report_repo = PiccoloReportRepository()
+        self.survey_repo = PiccoloSurveyRepository()
         self.references = References(self.org_repo, self.attachment_repo)
         self.files = LocalAttachmentStore(Path(settings.upload_dir))
         self.calendar_tokens = PiccoloCalendarTokenRepository()
@@ -206,6 +209,7 @@ class Container:
             documents=self.documents(request_id),
             quality=self.quality(request_id),
             dialogues=self.dialogues(request_id),
+            surveys=self.surveys(request_id),
         )
 
     def inspections(self, request_id: str | None) -> InspectionService:
@@ -236,6 +240,21 @@ class Container:
             references=self.references,
             notifier=self.notifier,
             sources=InspectionClosing(self.inspection_repo, audit, self.clock),
+            contacts=SurveyOpener(self.survey_repo, self.clock, self.settings.survey_policy),
+        )
+
+    def surveys(self, request_id: str | None) -> SurveyService:
+        return SurveyService(
+            repo=self.survey_repo,
+            org=self.org_repo,
+            dialogues=self.dialogue_repo,
+            task_repo=self.task_repo,
+            tasks=self.tasks(request_id),
+            uow=self.database,
+            audit=self.audit_log(request_id),
+            clock=self.clock,
+            notifier=self.notifier,
+            policy=self.settings.survey_policy,
         )
 
     def attachments(self, request_id: str | None) -> AttachmentService:

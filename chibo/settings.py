@@ -24,6 +24,7 @@ from domain.inspections.model import InspectionPolicy
 from domain.meetings.checkin import CheckinPolicy
 from domain.meetings.model import MeetingPolicy
 from domain.reminders.model import ReminderPolicy
+from domain.surveys.model import SurveyPolicy
 from domain.tasks.escalation import EscalationPolicy
 from domain.tasks.petitions import PetitionPolicy
 
@@ -64,6 +65,7 @@ class Settings:
     compliance_policy: CompliancePolicy = field(default_factory=CompliancePolicy)
     document_policy: DocumentPolicy = field(default_factory=DocumentPolicy)
     dialogue_policy: DialoguePolicy = field(default_factory=DialoguePolicy)
+    survey_policy: SurveyPolicy = field(default_factory=SurveyPolicy)
     push_sender: str = "console"  # console | fcm
     fcm_credentials: str = ""  # service-account JSON path, checked at start when push_sender=fcm
     # schedules (each job's trigger is in schedules/jobs.py). `chibo serve` runs them in-process
@@ -151,6 +153,7 @@ class Settings:
             compliance_policy=_policy(env, "CHIBO_COMPLIANCE_", CompliancePolicy()),
             document_policy=_policy(env, "CHIBO_DOCUMENT_", DocumentPolicy()),
             dialogue_policy=_policy(env, "CHIBO_DIALOGUE_", DialoguePolicy()),
+            survey_policy=_policy(env, "CHIBO_SURVEY_", SurveyPolicy()),
             push_sender=push_sender,
             fcm_credentials=fcm_credentials,
             embedded_worker=scheme == "sqlite" and env.get("CHIBO_EMBEDDED_WORKER", "1") != "0",
@@ -188,6 +191,7 @@ P = TypeVar(
     PasswordPolicy,
     DocumentPolicy,
     DialoguePolicy,
+    SurveyPolicy,
 )
 MAX_POLICY_NUMBER = 100_000
 

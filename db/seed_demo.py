@@ -42,6 +42,8 @@ from domain.org import bootstrap
 from domain.org.model import MembershipKind, QuotaPeriod, Unit
 from domain.org.service import NewMembership, NewPerson, OrgService
 from domain.quality.service import QualityService
+from domain.surveys.model import Rating, Resolved, Score
+from domain.surveys.service import SurveyService
 
 DEMO_PASSWORD = "chibo-demo-2026"  # noqa: S105 - printed for everyone to use; demo only
 RANDOM_SEED = 2026
@@ -113,6 +115,20 @@ DIALOGUE_QUESTIONS = (
     ("Đề nghị làm rõ tiến độ cải tạo sân chơi chung của khu tập thể.", None),
 )
 PEOPLES_COMMITTEE_CHAIR = "Lê Minh Quang"
+# what participants of the held dialogue answered through their survey links; after these, one
+# answer entered by staff (assisted) and two links never used
+DIALOGUE_RATINGS = (
+    (5, Resolved.YES, None),
+    (4, Resolved.YES, None),
+    (4, Resolved.YES, None),
+    (5, Resolved.YES, "Lãnh đạo phường trả lời thẳng thắn, cụ thể."),
+    (3, Resolved.UNKNOWN, None),
+    (4, Resolved.YES, None),
+    (2, Resolved.NO, "Chưa có lịch cải tạo sân chơi của khu tập thể."),
+    (5, Resolved.YES, None),
+    (1, Resolved.NO, "Xe tải vẫn đi vào khu dân cư giờ cao điểm."),
+)
+DIALOGUE_UNANSWERED = 2
 
 CONCLUSIONS = (
     "Chi bộ thống nhất đánh giá tháng qua hoàn thành tốt nhiệm vụ.",
@@ -144,6 +160,7 @@ class DemoServices:
     documents: DocumentService
     quality: QualityService
     dialogues: DialogueService
+    surveys: SurveyService
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,14 +390,12 @@ async def _write(demo: DemoServices, plan: DemoPlan) -> None:
                     demo, actor, leader if months_ago == 1 else None, cell.id, demo_cell, people,
                     months_ago,
                 )  # fmt: skip
-        await _dialogue(
-            demo.dialogues, leader, demo_ward, ward.id, cells, secretaries[0], held=ward_held
-        )
+        await _dialogue(demo, leader, demo_ward, ward.id, cells, secretaries[0], held=ward_held)
         ward_held = False
 
 
 async def _dialogue(
-    dialogues: DialogueService,
+    demo: DemoServices,
     leader: Actor,
     ward: DemoWard,
     ward_id: UUID,
@@ -391,7 +406,8 @@ async def _dialogue(
 ) -> None:
     """The ward's dialogue with its residents: held 12 days ago (two questions answered on the
     spot, one deferred to a cell's secretary, results published) and the leader's reception days
-    of last month; or announced for 10 days ahead."""
+    of last month, and its participants' satisfaction surveys; or announced for 10 days ahead."""
+    dialogues = demo.dialogues
     now = dialogues.clock.now()
     if not held:
         start = datetime.combine(now.astimezone(LOCAL_TZ).date(), time(8), LOCAL_TZ)
@@ -415,11 +431,24 @@ async def _dialogue(
             )
     dialogue = await dialogues.record_participants(leader, dialogue.id, None, 124)
     await dialogues.publish(leader, dialogue.id, None)
+    await _surveys(demo.surveys, leader, dialogue.id)
     last_month = now.astimezone(LOCAL_TZ).date().replace(day=1) - timedelta(days=1)
     for day_of_month, citizens in ((8, 5), (22, 3)):
         await dialogues.record_reception_day(
             leader, ward_id, last_month.replace(day=day_of_month), chair, citizens, None
         )
+
+
+async def _surveys(surveys: SurveyService, leader: Actor, dialogue_id: UUID) -> None:
+    """Participants' surveys of the published dialogue: most answered through their links, one
+    entered by the leader for a resident without a phone, two not answered."""
+    for score, resolved, reason in DIALOGUE_RATINGS:
+        issued = await surveys.for_dialogue(leader, dialogue_id)
+        await surveys.answer_by_link(issued.token, Rating(Score(score), resolved, reason))
+    assisted = await surveys.for_dialogue(leader, dialogue_id)
+    await surveys.answer_assisted(leader, assisted.survey.id, Rating(Score(4), Resolved.YES))
+    for _ in range(DIALOGUE_UNANSWERED):
+        await surveys.for_dialogue(leader, dialogue_id)
 
 
 def _new_dialogue(ward: DemoWard, ward_id: UUID, cells: list[UUID], start: datetime) -> NewDialogue:

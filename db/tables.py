@@ -617,6 +617,43 @@ class ReportIssueTable(Table, tablename="report_issue"):
     issued_at = Timestamptz()
 
 
+class SurveyTable(Table, tablename="survey"):
+    """A satisfaction survey of one contact (a petition's reply, a dialogue's participant, a
+    petition's task closed). Its link is kept only as the SHA-256 of the token."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=20)
+    subject = UUID(index=True)  # the petition, the dialogue or the task
+    unit = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    task = UUID(null=True, default=None)  # the task a "not resolved" answer reopens
+    # a dialogue's surveys are numbered 1..participants: unique with the subject, so two made at
+    # once cannot both take the last place
+    slot = Integer(null=True, default=None)
+    contact_at = Timestamptz()
+    opens_at = Timestamptz(index=True)
+    link_hash = Varchar(length=64, null=True, default=None, unique=True)
+    link_expires_at = Timestamptz(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class SurveyAnswerTable(Table, tablename="survey_answer"):
+    """One answer per survey (the unique ``survey`` decides between answers sent at once). Who
+    answered is not kept; the unit and the responsible head are copied as they stood then."""
+
+    id = UUID(primary_key=True)
+    survey = ForeignKey(SurveyTable, unique=True, on_delete=OnDelete.cascade)
+    score = Integer()
+    resolved = Varchar(length=10)
+    reason = Text(null=True, default=None)
+    entered_by = UUID(null=True, default=None)  # staff, for an assisted answer
+    answered_at = Timestamptz(index=True)
+    unit = UUID()
+    unit_path = Varchar(length=1000, index=True)
+    head_person = UUID(null=True, default=None)
+    head_name = Varchar(length=limits.NAME)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     UnitTable,
     PersonTable,
@@ -661,4 +698,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     DialogueTable,
     ReceptionDayTable,
     ReportIssueTable,
+    SurveyTable,
+    SurveyAnswerTable,
 )

@@ -29,6 +29,7 @@ CODES: dict[tuple[str, tuple[str, ...]], str] = {
     ("push_device", ("token",)): "device_conflict",
     ("notification_preference", ("person",)): "notification_preferences_conflict",
     ("reception_day", ("ward", "day")): "reception_day_exists",
+    ("survey_answer", ("survey",)): "survey_already_answered",
 }
 
 _PG_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
 from uuid import uuid4
 
@@ -18,6 +18,7 @@ import httpx
 
 from chibo.passwords import Argon2Hasher
 from db.repositories.org import PiccoloOrgRepository
+from db.repositories.surveys import PiccoloSurveyRepository
 from domain.actors import Role
 from domain.org.model import (
     LeaderAssignment,
@@ -30,6 +31,8 @@ from domain.org.model import (
     Unit,
     unit_path,
 )
+from domain.surveys.model import Contact, ContactKind, Survey
+from domain.tokens import hash_token, new_token
 from tests.fakes import START
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -180,3 +183,20 @@ async def login(
     )
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['accessToken']}"}
+
+
+async def add_survey_link(ward: Unit, now: datetime) -> str:
+    """An open survey of one of the ward's dialogues with a link valid a day; the link's token."""
+    token = new_token()
+    contact = Contact(ContactKind.DIALOGUE, uuid4(), ward.id, ward.path, now)
+    await PiccoloSurveyRepository().add(
+        Survey(
+            uuid4(),
+            contact,
+            now - timedelta(hours=1),
+            now,
+            hash_token(token),
+            now + timedelta(days=1),
+        )
+    )
+    return token

@@ -72,6 +72,31 @@ def wait_until_ready(server: subprocess.Popen[str], base_url: str) -> None:
     pytest.fail(f"chibo serve was not ready within {STARTUP_SECONDS} s")
 
 
+@contextlib.contextmanager
+def served(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """`chibo serve` on a free port, ready; its base URL. Stopped (SIGTERM) at the end."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [str(CHIBO), "serve", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_ready(server, base_url)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+
+
 async def leader(observer: asyncpg.Connection) -> str | None:
     """The application_name of the connection holding the scheduler's leader lock."""
     name: str | None = await observer.fetchval(

@@ -17,11 +17,17 @@ from api.http.errors import problems
 from api.http.openapi import file_reply
 from api.http.schemas import PageOut
 from api.reports.docx import cell_report_docx
-from api.reports.schemas import CellReportOut, IssuedReportOut, TrendOut
+from api.reports.schemas import (
+    CellReportOut,
+    IssuedReportOut,
+    SatisfactionReportOut,
+    TrendOut,
+)
 from api.reports.xlsx import cell_report_xlsx
 from domain.actors import Actor
 from domain.reports.model import CellReport
 from domain.reports.service import ReportService
+from domain.surveys.service import SurveyService
 
 Me = NamedDependency[Actor]
 Reports = NamedDependency[ReportService]
@@ -113,6 +119,19 @@ class UnitReportController(Controller):
         in the caller's view, the current month (so far) last. 422 `report_metric_invalid`."""
         snake = re.sub(r"[A-Z]", lambda m: f"_{m[0].lower()}", metric)
         return TrendOut.of(await reports.trend(actor, unit_id, snake, months), metric)
+
+    @get("/satisfaction", operation_id="GetSatisfactionReport", responses=problems(401, 404, 422))
+    async def satisfaction(
+        self,
+        unit_id: FromPath[UUID],
+        actor: Me,
+        surveys: NamedDependency[SurveyService],
+        period: Period,
+    ) -> SatisfactionReportOut:
+        """Residents' satisfaction in the unit's subtree: answers given in the period, by unit
+        and by responsible head as they stood when each answer was given; assisted answers
+        (entered by staff) apart from the headline. 422 `report_period_invalid`."""
+        return SatisfactionReportOut.of(await surveys.satisfaction(actor, unit_id, period))
 
     @post(
         "/cells/issues",

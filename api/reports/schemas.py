@@ -9,6 +9,8 @@ from api.http.schemas import Out
 from domain.quality.model import Band
 from domain.reports.issues import IssuedReport, ReportKind
 from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
+from domain.surveys.model import Reach, SurveyPolicy, Tally
+from domain.surveys.service import SatisfactionReport
 
 
 class FiguresOut(Out):
@@ -40,6 +42,10 @@ class FiguresOut(Out):
     petitions_answered_on_time: int
     petitions_answered_late: int
     petitions_overdue: int
+    survey_answers: int  # residents' survey answers through the link (assisted ones apart)
+    survey_satisfied: int
+    survey_not_resolved: int
+    survey_assisted: int
 
     @classmethod
     def of(cls, f: Figures, median_days_to_close: float | None) -> FiguresOut:
@@ -69,6 +75,10 @@ class FiguresOut(Out):
             petitions_answered_on_time=f.petitions_answered_on_time,
             petitions_answered_late=f.petitions_answered_late,
             petitions_overdue=f.petitions_overdue,
+            survey_answers=f.survey_answers,
+            survey_satisfied=f.survey_satisfied,
+            survey_not_resolved=f.survey_not_resolved,
+            survey_assisted=f.survey_assisted,
         )
 
 
@@ -170,4 +180,84 @@ class TrendOut(Out):
             unit_id=trend.unit_id,
             metric=metric,
             points=[TrendPointOut(period=p.period, value=p.value) for p in trend.points],
+        )
+
+
+class SatisfactionFiguresOut(Out):
+    """Answers given through the link (the headline): how many, the share satisfied (4-5) and
+    the share "not resolved" (in percent, one decimal); ``lowSample`` under
+    CHIBO_SURVEY_LOW_SAMPLE (30) answers. ``assisted``: answers entered by staff, counted apart.
+    ``surveysOpened`` / ``responseRate``: the surveys that opened in the period and the share of
+    them answered through the link (null for a responsible head)."""
+
+    answers: int
+    satisfied_rate: float | None
+    not_resolved_rate: float | None
+    assisted: int
+    low_sample: bool
+    surveys_opened: int | None
+    response_rate: float | None
+
+    @classmethod
+    def of(cls, tally: Tally, reach: Reach | None, policy: SurveyPolicy) -> SatisfactionFiguresOut:
+        return cls(
+            answers=tally.answers,
+            satisfied_rate=tally.satisfied_rate,
+            not_resolved_rate=tally.not_resolved_rate,
+            assisted=tally.assisted,
+            low_sample=tally.low_sample(policy),
+            surveys_opened=reach.opened if reach else None,
+            response_rate=reach.response_rate if reach else None,
+        )
+
+
+class UnitSatisfactionOut(Out):
+    unit_id: UUID
+    unit_name: str
+    figures: SatisfactionFiguresOut
+
+
+class HeadSatisfactionOut(Out):
+    head_person_id: UUID | None
+    head_name: str
+    figures: SatisfactionFiguresOut
+
+
+class SatisfactionReportOut(Out):
+    """Answers given in the period in the unit's subtree, each counted for the unit and the
+    responsible head it had when it was given. Who answered is never shown."""
+
+    unit_id: UUID
+    unit_name: str
+    period: str
+    as_of: datetime
+    figures: SatisfactionFiguresOut
+    units: list[UnitSatisfactionOut]
+    heads: list[HeadSatisfactionOut]
+
+    @classmethod
+    def of(cls, report: SatisfactionReport) -> SatisfactionReportOut:
+        policy = report.policy
+        return cls(
+            unit_id=report.unit_id,
+            unit_name=report.unit_name,
+            period=report.period.label,
+            as_of=report.as_of,
+            figures=SatisfactionFiguresOut.of(report.tally, report.reach, policy),
+            units=[
+                UnitSatisfactionOut(
+                    unit_id=u.unit_id,
+                    unit_name=u.unit_name,
+                    figures=SatisfactionFiguresOut.of(u.tally, u.reach, policy),
+                )
+                for u in report.units
+            ],
+            heads=[
+                HeadSatisfactionOut(
+                    head_person_id=h.head_person_id,
+                    head_name=h.head_name,
+                    figures=SatisfactionFiguresOut.of(h.tally, None, policy),
+                )
+                for h in report.heads
+            ],
         )

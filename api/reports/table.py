@@ -37,7 +37,7 @@ def _count(name: str) -> Callable[[Line], Value]:
 
 
 REGULAR, ATTENDANCE, VISITS = "Sinh hoạt thường kỳ", "Dự sinh hoạt", "Cấp ủy cấp trên dự"
-TASKS, PETITIONS = "Nhiệm vụ", "Đơn thư, kiến nghị"
+TASKS, PETITIONS, SURVEYS = "Nhiệm vụ", "Đơn thư, kiến nghị", "Khảo sát hài lòng"
 COLUMNS: tuple[Column, ...] = (
     Column("Chi bộ", "Chi bộ", lambda line: line.label, 17),
     Column(REGULAR, "Ngày họp", lambda line: line.held_on, 10),
@@ -66,6 +66,10 @@ COLUMNS: tuple[Column, ...] = (
     Column(PETITIONS, "Trả lời đúng hạn", _count("petitions_answered_on_time")),
     Column(PETITIONS, "Trả lời trễ hạn", _count("petitions_answered_late")),
     Column(PETITIONS, "Quá hạn chưa trả lời", _count("petitions_overdue"), 6),
+    Column(SURVEYS, "Số phiếu", _count("survey_answers")),
+    Column(SURVEYS, "Hài lòng", _count("survey_satisfied")),
+    Column(SURVEYS, "Chưa giải quyết", _count("survey_not_resolved"), 6),
+    Column(SURVEYS, "Cán bộ nhập hộ", _count("survey_assisted"), 6),
     Column("Xếp loại", "Xếp loại", lambda line: line.band, 6),
 )
 

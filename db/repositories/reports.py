@@ -34,6 +34,7 @@ from domain.reports.model import (
     QuotaFact,
 )
 from domain.reports.period import Period, add_months
+from domain.surveys.model import SATISFIED_FROM, Resolved
 
 DONE = (InspectionStatus.CONCLUDED.value, InspectionStatus.CLOSED.value)
 
@@ -114,7 +115,19 @@ FROM petition p JOIN unit u ON u.id = p.unit
 WHERE {cells} AND p.received_at >= :since AND p.received_at < :until
 GROUP BY p.unit
 """
-_COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS)
+_SURVEYS = """
+SELECT a.unit AS cell,
+       SUM(CASE WHEN a.entered_by IS NULL THEN 1 ELSE 0 END) AS survey_answers,
+       SUM(CASE WHEN a.entered_by IS NULL AND a.score >= :satisfied THEN 1 ELSE 0 END)
+         AS survey_satisfied,
+       SUM(CASE WHEN a.entered_by IS NULL AND a.resolved = :not_resolved THEN 1 ELSE 0 END)
+         AS survey_not_resolved,
+       SUM(CASE WHEN a.entered_by IS NULL THEN 0 ELSE 1 END) AS survey_assisted
+FROM survey_answer a JOIN unit u ON u.id = a.unit
+WHERE {cells} AND a.answered_at >= :since AND a.answered_at < :until
+GROUP BY a.unit
+"""
+_COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
 
 
 def _uuid(value: Any) -> UUID:  # noqa: ANN401 - text on SQLite, UUID on PostgreSQL
@@ -233,6 +246,8 @@ class PiccoloReportRepository:
             "second_month": local_midnight(add_months(last, 2 - ABSENCE_WINDOW)),
             "third_month": local_midnight(add_months(last, 3 - ABSENCE_WINDOW)),
             "repeat": REPEAT_ABSENCE_MONTHS,
+            "satisfied": int(SATISFIED_FROM),
+            "not_resolved": Resolved.NO.value,
         }
 
         def run(sql: str) -> Any:  # noqa: ANN401 - a coroutine of rows

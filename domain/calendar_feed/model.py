@@ -6,8 +6,6 @@ stored only as its SHA-256, shown once, and revoked when a new one is made or on
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -15,8 +13,6 @@ from uuid import UUID
 from domain.meetings.model import Meeting
 from domain.org.model import Person
 
-TOKEN_BYTES = 32
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 bytes, URL-safe base64 without padding
 NO_SESSION = UUID(int=0)
 
 
@@ -46,7 +42,3 @@ class Feed:
     person: Person
     meetings: list[Meeting]
     cell_names: dict[UUID, str]
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

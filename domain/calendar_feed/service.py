@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from uuid import UUID, uuid4
 
@@ -10,19 +9,17 @@ from domain.actors import Actor, Grant, Permission
 from domain.audit import audited
 from domain.calendar_feed.model import (
     NO_SESSION,
-    TOKEN_BYTES,
-    TOKEN_SHAPE,
     CalendarPolicy,
     CalendarToken,
     Feed,
     IssuedCalendarToken,
-    hash_token,
 )
 from domain.calendar_feed.ports import CalendarTokenRepository
 from domain.errors import NotFoundError
 from domain.meetings.ports import MeetingRepository
 from domain.org.ports import OrgRepository
 from domain.ports import AuditLog, Clock, UnitOfWork
+from domain.tokens import hash_token, new_token, well_formed
 
 
 class CalendarFeedService:
@@ -46,7 +43,7 @@ class CalendarFeedService:
 
     async def issue(self, actor: Actor) -> IssuedCalendarToken:
         """A new token; every earlier one of the caller stops working."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         now = self.clock.now()
         async with self.uow.atomic():
             await self.tokens.revoke_all(actor.person_id, now)
@@ -75,9 +72,7 @@ class CalendarFeedService:
         """The meetings of the token's person from ``days_back`` ago to ``days_ahead`` on:
         their cells' and those of the cells they follow as a leader. Unknown, revoked, or of a
         person no longer active: not found."""
-        person_id = (
-            await self.tokens.live_person(hash_token(token)) if TOKEN_SHAPE.match(token) else None
-        )
+        person_id = await self.tokens.live_person(hash_token(token)) if well_formed(token) else None
         person = await self.org.get_person(person_id) if person_id else None
         if person is None or not person.active:
             raise NotFoundError("calendar_token_not_found")

@@ -57,6 +57,12 @@ class Figures:
     petitions_answered_on_time: int = 0
     petitions_answered_late: int = 0
     petitions_overdue: int = 0  # unanswered past the deadline
+    # residents' survey answers given in the period, counted for the cell they were given about;
+    # through the link only, the assisted ones (entered by staff) apart
+    survey_answers: int = 0
+    survey_satisfied: int = 0  # 4 or 5 of 5
+    survey_not_resolved: int = 0
+    survey_assisted: int = 0
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(

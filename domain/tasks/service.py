@@ -22,6 +22,8 @@ from domain.org.ports import GrantFilter, OrgRepository
 from domain.pagination import Page, PageRequest
 from domain.ports import AuditLog, Clock, UnitOfWork
 from domain.references import References
+from domain.surveys.model import Contact, ContactKind
+from domain.surveys.ports import ContactLog
 from domain.tasks.escalation import EscalationPolicy, due_level, ladder
 from domain.tasks.model import (
     Closing,
@@ -115,8 +117,10 @@ class TaskService:
         references: References,
         notifier: Notifier,
         sources: FollowUpSources,
+        contacts: ContactLog,
     ) -> None:
         self.references = references
+        self.contacts = contacts  # the satisfaction surveys of petitions
         self.notifier = notifier
         self.sources = sources
         self.repo = repo
@@ -316,6 +320,17 @@ class TaskService:
             if task.source is TaskSource.INSPECTION_RECOMMENDATION and task.source_id:
                 still_open = await self.repo.open_count(task.source_id)
                 await self.sources.follow_up_closed(task.source_id, still_open)
+            if task.source is TaskSource.PETITION:
+                await self.contacts.contacted(
+                    Contact(
+                        ContactKind.TASK_CLOSED,
+                        task.id,
+                        task.unit_id,
+                        task.unit_path,
+                        self.clock.now(),
+                        task.id,
+                    )
+                )
             return saved
 
     async def reopen(self, actor: Actor, task_id: UUID, version: int | None, reason: str) -> Task:
@@ -323,6 +338,16 @@ class TaskService:
             task = await self._changing(actor, task_id, version)
             task.reopen(actor, reason, self.clock.now())
             return await self._save(actor, "task.reopen", task)
+
+    async def reopen_unresolved(self, task_id: UUID, reason: str) -> Task | None:
+        """A resident's survey answer says "not resolved": the task, if closed, reopens with
+        that answer as its reason (and its assignee is told); None when it was not closed."""
+        async with self.uow.atomic():
+            task = await self.repo.get(task_id)
+            if task is None or task.status is not TaskStatus.CLOSED:
+                return None
+            task.reopen(None, reason, self.clock.now())
+            return await self._save(None, "task.reopen", task)
 
     async def reassign(
         self, actor: Actor, task_id: UUID, version: int | None, assignee_id: UUID, reason: str
@@ -473,6 +498,16 @@ class TaskService:
             task.reply_ready = True
             await self.repo.save_petition(petition)
             await self._save(actor, "petition.reply", task)
+            await self.contacts.contacted(
+                Contact(
+                    ContactKind.PETITION_REPLY,
+                    petition.id,
+                    petition.unit_id,
+                    petition.unit_path,
+                    reply.at,
+                    task.id,
+                )
+            )
             return petition
 
     async def satisfaction(self, actor: Actor, petition_id: UUID, value: Satisfaction) -> Petition:

@@ -34,11 +34,12 @@ from db.repositories.notifications import PiccoloNotificationStore
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.quality import PiccoloQualityRepository
 from db.repositories.reports import PiccoloReportRepository
+from db.repositories.surveys import PiccoloSurveyRepository
 from db.repositories.tasks import PiccoloTaskRepository
 from domain.actors import Role
 from domain.attachments.model import Attachment, AttachmentKind
 from domain.auth.model import DeviceSession, new_salt
-from domain.calendar_feed.model import CalendarToken, hash_token
+from domain.calendar_feed.model import CalendarToken
 from domain.dialogues.model import (
     Answer as DialogueAnswer,
 )
@@ -87,6 +88,7 @@ from domain.org.model import (
 )
 from domain.quality.model import scored
 from domain.reports.issues import IssuedReport, ReportKind
+from domain.surveys.model import Contact, ContactKind, Survey
 from domain.tasks.model import (
     Closing,
     Evidence,
@@ -99,6 +101,7 @@ from domain.tasks.model import (
     TaskStatus,
 )
 from domain.tasks.petitions import Channel, Petition, Reply
+from domain.tokens import hash_token
 from notifications.texts import TemplateTexts
 from tests.api.document_calls import FULL_POINTS, WARD_SHEET
 from tests.factories import (
@@ -214,6 +217,7 @@ class Side:
     ready_dialogue: Dialogue  # every question answered, participants counted: may be published
     published_dialogue: Dialogue
     issued_report: IssuedReport  # the cell's report of November as filed
+    survey: Survey  # of the answered petition's reply: open, no link yet
 
 
 @dataclass
@@ -427,10 +431,19 @@ async def _build_side(
     )  # fmt: skip
     await PiccoloReportRepository().add_issue(issued)
     dialogue, ready_dialogue, published_dialogue = dialogues
+    survey = Survey(
+        uuid4(),
+        Contact(
+            ContactKind.PETITION_REPLY, answered.id, cell.id, cell.path, START, answered.task_id
+        ),
+        START - timedelta(hours=1),
+        START,
+    )
+    await PiccoloSurveyRepository().add(survey)
     return Side(
         secretary, member, leader, inspector, planned, held, finalized, attachment, sealed,
         running, code, assignee, open_task, submitted_task, closed_task, petition, answered,
-        dialogue, ready_dialogue, published_dialogue, issued,
+        dialogue, ready_dialogue, published_dialogue, issued, survey,
     )  # fmt: skip
 
 
@@ -839,6 +852,17 @@ RECIPES: dict[str, Recipe] = {
     "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
     "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
+    "GetSatisfactionReport": lambda a: Call(
+        a.scene.cell(a.target).id, params={"period": "2026-11"}
+    ),
+    # satisfaction surveys
+    "ListSurveys": _unit_filter("unitId"),
+    "GetSurvey": lambda a: Call(_side(a).survey.id),
+    "IssueSurveyLink": lambda a: Call(_side(a).survey.id),
+    "AnswerSurveyForResident": lambda a: Call(
+        _side(a).survey.id, json={"score": 4, "resolved": "yes"}
+    ),
+    "CreateDialogueSurvey": lambda a: Call(_side(a).published_dialogue.id),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}

@@ -142,6 +142,7 @@ REFERENCES: dict[tuple[str, str], Ref] = {
     ("CreateChecklistTemplate", "unitId"): Ref("leader_1", _WARD_2),
     ("AnnounceDialogue", "wardId"): Ref("leader_1", _WARD_2),
     ("ListDialogues", "?unitId"): Ref("leader_1", _WARD_2),
+    ("ListSurveys", "?unitId"): Ref("secretary_a", _CELL_B),
     ("AnnounceDialogue", "cellIds"): Ref("leader_1", _CELL_B),
     ("DeferDialogueQuestion", "ownerId"): Ref("leader_1", lambda s: s.world.secretary_b.id),
 }

@@ -9,7 +9,7 @@ import httpx
 import icalendar
 
 from db.tables import CalendarTokenTable
-from domain.calendar_feed.model import hash_token
+from domain.tokens import hash_token
 from tests.api.helpers import if_match
 from tests.factories import World, build_world, login
 from tests.fakes import START

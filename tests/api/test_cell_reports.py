@@ -29,7 +29,8 @@ FIGURE_ORDER = (
     "repeatAbsentees", "leaderVisits", "leaderVisitQuota", "inspectionsPlanned",
     "inspectionsDone", "tasks", "tasksOpen", "tasksOverdue", "tasksEscalated", "tasksClosed",
     "tasksClosedOnTime", "medianDaysToClose", "petitionsReceived", "petitionsAnsweredOnTime",
-    "petitionsAnsweredLate", "petitionsOverdue",
+    "petitionsAnsweredLate", "petitionsOverdue", "surveyAnswers", "surveySatisfied",
+    "surveyNotResolved", "surveyAssisted",
 )  # fmt: skip
 
 

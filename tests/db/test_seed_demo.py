@@ -124,10 +124,10 @@ async def test_seed_writes_the_demo_once_through_audited_use_cases(
     written = sum(n for name, n in counts.items() if name != "audit_event")
     # every row was written as an audited change (the planned meetings as the planner job
     # writes them: its rule's change is the audited one; the held ones below have their own)
-    # (the ward's dialogues, reception days and the petition a deferred question opened are
-    # checked on their own below)
+    # (the ward's dialogues, reception days, the petition a deferred question opened and the
+    # dialogue's surveys are checked on their own below)
     organisation = AuditEventTable.object_type.not_in(
-        ["Meeting", "MeetingQuality", "Dialogue", "ReceptionDay", "Task"]
+        ["Meeting", "MeetingQuality", "Dialogue", "ReceptionDay", "Task", "Survey"]
     )
     assert await AuditEventTable.count().where(organisation) == written
 
@@ -193,7 +193,8 @@ async def test_the_demo_logs_last_months_meetings_each_giving_its_minutes(
 async def test_the_demo_holds_a_dialogue_with_answered_and_deferred_questions(
     db: Database, clock: FakeClock
 ) -> None:
-    await seed(services(db, clock).demo("seed"))
+    container = services(db, clock)
+    await seed(container.demo("seed"))
     dialogues = await DialogueTable.select().order_by(DialogueTable.starts_at)
     held, announced = dialogues
     assert held["published_at"] is not None
@@ -207,3 +208,20 @@ async def test_the_demo_holds_a_dialogue_with_answered_and_deferred_questions(
     petitions = await PetitionTable.select(PetitionTable.channel, PetitionTable.unit)
     assert petitions == [{"channel": "dialogue", "unit": held["ward"]}]
     assert await ReceptionDayTable.count().where(ReceptionDayTable.ward == held["ward"]) == 2
+
+    # its participants rated it: 9 through their links, 1 entered by staff, 2 links unused
+    ward = await UnitTable.select(UnitTable.path).where(UnitTable.id == held["ward"]).first()
+    assert ward is not None
+    leader = Actor(uuid4(), uuid4(), (Grant(Role.LEADER, held["ward"], ward["path"]),))
+    month = clock.now().astimezone(LOCAL_TZ).strftime("%Y-%m")
+    report = await container.surveys("seed").satisfaction(leader, held["ward"], month)
+    figures = report.tally
+    assert (figures.answers, figures.satisfied, figures.not_resolved, figures.assisted) == (
+        9,
+        6,
+        2,
+        1,
+    )
+    assert (report.reach.opened, report.reach.answered) == (12, 9)
+    [head] = report.heads
+    assert head.tally.answers == 9
