@@ -55,7 +55,11 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
-from api.reports.controller import ReportIssueController, UnitReportController
+from api.reports.controller import (
+    LeaderReportController,
+    ReportIssueController,
+    UnitReportController,
+)
 from api.sync.controller import SyncController
 from api.sync.cursor import CursorCodec
 from api.sync.pull import Puller
@@ -264,6 +268,7 @@ def create_app(
             ReceptionDayController,
             UnitReportController,
             ReportIssueController,
+            LeaderReportController,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

@@ -1,5 +1,6 @@
-"""Reports made from the records: the cells of a unit's subtree for a period, as JSON, .xlsx or
-.docx (by `?format=` or the `Accept` header), the same numbers in each."""
+"""Reports made from the records: the cells of a unit's subtree, and a leader's visits, for a
+period, as JSON, .xlsx or .docx (by `?format=` or the `Accept` header), the same numbers in
+each."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from litestar.params import FromPath, QueryParameter
 from api.http.errors import problems
 from api.http.openapi import file_reply
 from api.http.schemas import PageOut
-from api.reports.docx import cell_report_docx
-from api.reports.schemas import CellReportOut, IssuedReportOut, TrendOut
-from api.reports.xlsx import cell_report_xlsx
+from api.reports.docx import cell_report_docx, leader_report_docx
+from api.reports.schemas import CellReportOut, IssuedReportOut, LeaderReportOut, TrendOut
+from api.reports.xlsx import cell_report_xlsx, leader_report_xlsx
 from domain.actors import Actor
+from domain.reports.leaders import DEFAULT_UNVISITED_MONTHS, MAX_UNVISITED_MONTHS
 from domain.reports.model import CellReport
 from domain.reports.service import ReportService
 
@@ -47,6 +49,7 @@ MEDIA = {ReportFormat.XLSX: XLSX, ReportFormat.DOCX: DOCX}
 
 
 ReportOperation = file_reply(*MEDIA.values(), or_json=True)
+Format = Annotated[ReportFormat | None, QueryParameter(description="Else by the Accept header")]
 
 
 def chosen(asked: ReportFormat | None, accept: str) -> ReportFormat:
@@ -73,9 +76,7 @@ class UnitReportController(Controller):
         actor: Me,
         reports: Reports,
         period: Period,
-        format: Annotated[  # noqa: A002 - the query parameter's name
-            ReportFormat | None, QueryParameter(description="Else by the Accept header")
-        ] = None,
+        format: Format = None,  # noqa: A002 - the query parameter's name
     ) -> Response[CellReportOut | bytes]:
         """One row per active cell of the unit's subtree that the caller may view, and a totals
         row per ward (the sum of its cells). 422 `report_period_invalid` for another period."""
@@ -88,15 +89,7 @@ class UnitReportController(Controller):
             if kind is ReportFormat.XLSX
             else cell_report_docx(report, reports.document_policy)
         )
-        filename = f"bao-cao-chi-bo-{report.period.label}.{kind.value}"
-        return Response(
-            content,
-            media_type=MEDIA[kind],
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return _file(content, kind, f"bao-cao-chi-bo-{report.period.label}")
 
     @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
     async def trend(
@@ -136,6 +129,61 @@ class UnitReportController(Controller):
         """Every version filed for the period, the first first (the whole list)."""
         found = await reports.cell_issues(actor, unit_id, period)
         return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
+
+
+def _file(content: bytes, kind: ReportFormat, name: str) -> Response[Any]:
+    return Response(
+        content,
+        media_type=MEDIA[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{kind.value}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+class LeaderReportController(Controller):
+    path = "/api/v1/reports/leaders/{person_id:uuid}"
+    tags = ["reports"]
+
+    @get(
+        "/",
+        operation_id="GetLeaderReport",
+        operation_class=ReportOperation,
+        responses=problems(401, 404, 422),
+    )
+    async def leader(
+        self,
+        request: Request[Actor, Any, Any],
+        person_id: FromPath[UUID],
+        actor: Me,
+        reports: Reports,
+        period: Period,
+        months: Annotated[
+            int,
+            QueryParameter(
+                ge=1,
+                le=MAX_UNVISITED_MONTHS,
+                description="A followed cell with no visit in the last N calendar months (up to"
+                " the period's last) is `unvisited`",
+            ),
+        ] = DEFAULT_UNVISITED_MONTHS,
+        format: Format = None,  # noqa: A002 - the query parameter's name
+    ) -> Response[LeaderReportOut | bytes]:
+        """A leader's visits to the cells they follow (confirmed both ways) against the quota
+        owed in the period, pro rata, and the cells not visited for N months; the cells in the
+        caller's view. To the leader themself, or to whoever may view people in the leader's
+        unit; else 404 `person_not_found`."""
+        report = await reports.leader(actor, person_id, period, months)
+        kind = chosen(format, request.headers.get("accept", ""))
+        if kind is ReportFormat.JSON:
+            return Response(LeaderReportOut.of(report))
+        content = (
+            leader_report_xlsx(report)
+            if kind is ReportFormat.XLSX
+            else leader_report_docx(report, reports.document_policy)
+        )
+        return _file(content, kind, f"bao-cao-du-sinh-hoat-{report.period.label}")
 
 
 def _json(report: CellReport) -> bytes:

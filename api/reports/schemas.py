@@ -8,6 +8,7 @@ from uuid import UUID
 from api.http.schemas import Out
 from domain.quality.model import Band
 from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.leaders import LeaderCellRow, LeaderReport
 from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
 
 
@@ -170,4 +171,65 @@ class TrendOut(Out):
             unit_id=trend.unit_id,
             metric=metric,
             points=[TrendPointOut(period=p.period, value=p.value) for p in trend.points],
+        )
+
+
+class LeaderCellOut(Out):
+    cell_id: UUID
+    cell_name: str
+    followed: bool  # an assignment overlaps the period; else a cell only visited
+    visits: int  # confirmed both ways, at meetings of the period
+    quota: int  # owed in the period, pro rata of the months the assignment covers
+    last_visited_on: date | None  # up to the period's end
+    unvisited: bool  # followed from before, and no visit since `unvisitedSince`
+
+    @classmethod
+    def of(cls, row: LeaderCellRow) -> LeaderCellOut:
+        return cls(
+            cell_id=row.cell_id,
+            cell_name=row.cell_name,
+            followed=row.followed,
+            visits=row.visits,
+            quota=row.quota,
+            last_visited_on=row.last_visited_on,
+            unvisited=row.unvisited,
+        )
+
+
+class LeaderTotalsOut(Out):
+    cells: int
+    visits: int
+    quota: int
+    unvisited: int
+    behind: bool
+
+
+class LeaderReportOut(Out):
+    leader_id: UUID
+    leader_name: str
+    period: str
+    as_of: datetime
+    unvisited_months: int
+    unvisited_since: date
+    rows: list[LeaderCellOut]
+    totals: LeaderTotalsOut
+
+    @classmethod
+    def of(cls, report: LeaderReport) -> LeaderReportOut:
+        t = report.totals
+        return cls(
+            leader_id=report.leader_id,
+            leader_name=report.leader_name,
+            period=report.period.label,
+            as_of=report.as_of,
+            unvisited_months=report.unvisited_months,
+            unvisited_since=report.unvisited_since,
+            rows=[LeaderCellOut.of(r) for r in report.rows],
+            totals=LeaderTotalsOut(
+                cells=t.cells,
+                visits=t.visits,
+                quota=t.quota,
+                unvisited=t.unvisited,
+                behind=t.behind,
+            ),
         )

@@ -24,6 +24,7 @@ from domain.meetings.model import MeetingKind
 from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
 from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.leaders import FollowFact
 from domain.reports.model import (
     ABSENCE_WINDOW,
     REPEAT_ABSENCE_MONTHS,
@@ -114,6 +115,22 @@ FROM petition p JOIN unit u ON u.id = p.unit
 WHERE {cells} AND p.received_at >= :since AND p.received_at < :until
 GROUP BY p.unit
 """
+# a leader's assignments overlapping the period, and their confirmed visits per cell: those in
+# the period and the last one before its end
+_FOLLOWED = """
+SELECT la.cell, u.name, u.path, la.quota, la.period, la.started_on, la.ended_on
+FROM leader_assignment la JOIN unit u ON u.id = la.cell
+WHERE la.leader = :leader AND la.started_on < :end AND (la.ended_on IS NULL OR la.ended_on > :start)
+"""
+_LEADER_VISITS = """
+SELECT g.cell, u.name, u.path,
+       SUM(CASE WHEN g.planned_start >= :since THEN 1 ELSE 0 END) AS visits,
+       MAX(g.planned_start) AS last_visit
+FROM leader_visit v JOIN meeting g ON g.id = v.meeting JOIN unit u ON u.id = g.cell
+WHERE v.leader = :leader AND g.status IN ('held', 'finalized') AND g.planned_start < :until
+  AND v.leader_confirmed_at IS NOT NULL AND v.secretary_confirmed_at IS NOT NULL
+GROUP BY g.cell, u.name, u.path
+"""
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS)
 
 
@@ -128,6 +145,16 @@ def _moment(value: Any) -> datetime:  # noqa: ANN401 - text on SQLite
 
 def _day(value: Any) -> date:  # noqa: ANN401 - text on SQLite
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _quota(row: dict[str, Any]) -> QuotaFact:
+    return QuotaFact(
+        _uuid(row["cell"]),
+        int(row["quota"]),
+        QuotaPeriod(row["period"]),
+        _day(row["started_on"]),
+        _day(row["ended_on"]) if row["ended_on"] else None,
+    )
 
 
 def _cells_condition(
@@ -276,17 +303,39 @@ class PiccoloReportRepository:
                 )
                 for r in await run(_CLOSED_TASKS)
             ],
-            quotas=[
-                QuotaFact(
-                    _uuid(r["cell"]),
-                    int(r["quota"]),
-                    QuotaPeriod(r["period"]),
-                    _day(r["started_on"]),
-                    _day(r["ended_on"]) if r["ended_on"] else None,
-                )
-                for r in await run(_QUOTAS)
-            ],
+            quotas=[_quota(r) for r in await run(_QUOTAS)],
         )
+
+    async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
+        params = {
+            "leader": leader_id,
+            "start": period.start,
+            "end": period.end,
+            "since": period.since,
+            "until": period.until,
+        }
+        cells: dict[UUID, tuple[str, str]] = {}
+        quotas: dict[UUID, list[QuotaFact]] = {}
+        for r in await self._run(_FOLLOWED, params):
+            cell = _uuid(r["cell"])
+            cells[cell] = (r["name"], r["path"])
+            quotas.setdefault(cell, []).append(_quota(r))
+        visits: dict[UUID, tuple[int, datetime]] = {}
+        for r in await self._run(_LEADER_VISITS, params):
+            cell = _uuid(r["cell"])
+            cells.setdefault(cell, (r["name"], r["path"]))
+            visits[cell] = (int(r["visits"] or 0), _moment(r["last_visit"]))
+        return [
+            FollowFact(
+                cell_id=cell,
+                cell_name=name,
+                cell_path=path,
+                quotas=tuple(quotas.get(cell, ())),
+                visits=visits[cell][0] if cell in visits else 0,
+                last_visit=visits[cell][1] if cell in visits else None,
+            )
+            for cell, (name, path) in cells.items()
+        ]
 
     async def _inspections(
         self, actor: Actor, unit_path: str, period: Period, now: datetime

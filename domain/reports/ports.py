@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.actors import Actor
 from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.leaders import FollowFact
 from domain.reports.model import CellReportFacts
 from domain.reports.period import Period
 
@@ -19,6 +20,10 @@ class ReportRepository(Protocol):
         """The records of every active cell in ``unit_path``'s subtree that the actor may view,
         counted per cell by a few grouped statements. Inspections count only those the actor
         may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
+
+    async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
+        """The cells the leader follows in the period or visited in it, by two grouped
+        statements: their assignments, and their visits confirmed both ways."""
 
     async def latest_issue(
         self, unit_id: UUID, kind: ReportKind, period: str

@@ -15,6 +15,7 @@ from domain.org.model import Unit
 from domain.org.ports import OrgRepository
 from domain.ports import Clock, UnitOfWork
 from domain.reports.issues import IssuedReport, ReportKind, content_hash
+from domain.reports.leaders import LeaderReport, leader_rows, unvisited_since
 from domain.reports.model import (
     METRICS,
     CellReport,
@@ -69,6 +70,38 @@ class ReportService:
             as_of=now,
             rows=rows,
             wards=ward_totals(rows, facts.closed_tasks),
+        )
+
+    async def leader(
+        self, actor: Actor, person_id: UUID, period_text: str, unvisited_months: int
+    ) -> LeaderReport:
+        """The leader's visits against quota per cell, in the caller's view of the cells: to the
+        leader themself, or to whoever may view people in the leader's unit; else 404."""
+        period = parse_period(period_text)
+        person = await self.org.get_person(person_id)
+        if person is None or not actor.sees_person(person.id, person.home_unit_path):
+            raise NotFoundError("person_not_found")
+        home = await self.org.get_unit(person.home_unit_id)
+        upper = await self.org.get_unit(home.parent_id) if home and home.parent_id else None
+        now = self.clock.now()
+        since = unvisited_since(period, now, unvisited_months)
+        facts = [
+            f
+            for f in await self.repo.leader_facts(person.id, period)
+            if actor.may(Permission.VIEW_UNIT, f.cell_path)
+        ]
+        rows, totals = leader_rows(period, facts, since)
+        return LeaderReport(
+            leader_id=person.id,
+            leader_name=person.full_name,
+            unit_name=home.name if home else "",
+            upper_name=upper.name if upper else None,
+            period=period,
+            as_of=now,
+            unvisited_months=unvisited_months,
+            unvisited_since=since,
+            rows=rows,
+            totals=totals,
         )
 
     async def trend(self, actor: Actor, unit_id: UUID, metric: str, months: int) -> Trend:

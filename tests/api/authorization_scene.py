@@ -839,6 +839,7 @@ RECIPES: dict[str, Recipe] = {
     "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
     "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
+    "GetLeaderReport": lambda a: Call(_side(a).leader.id, params={"period": "2026-12"}),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}
