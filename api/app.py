@@ -59,6 +59,7 @@ from api.reports.controller import (
     LeaderReportController,
     ReportIssueController,
     UnitReportController,
+    attention,
 )
 from api.sync.controller import SyncController
 from api.sync.cursor import CursorCodec
@@ -269,6 +270,7 @@ def create_app(
             UnitReportController,
             ReportIssueController,
             LeaderReportController,
+            attention,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

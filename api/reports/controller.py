@@ -18,9 +18,17 @@ from api.http.errors import problems
 from api.http.openapi import file_reply
 from api.http.schemas import PageOut
 from api.reports.docx import cell_report_docx, leader_report_docx
-from api.reports.schemas import CellReportOut, IssuedReportOut, LeaderReportOut, TrendOut
+from api.reports.schemas import (
+    AttentionOut,
+    CellReportOut,
+    IssuedReportOut,
+    LeaderReportOut,
+    TrendOut,
+)
+from api.reports.summary import unit_report_docx
 from api.reports.xlsx import cell_report_xlsx, leader_report_xlsx
 from domain.actors import Actor
+from domain.reports.attention import DEFAULT_ATTENTION_ITEMS, MAX_ATTENTION_ITEMS
 from domain.reports.leaders import DEFAULT_UNVISITED_MONTHS, MAX_UNVISITED_MONTHS
 from domain.reports.model import CellReport
 from domain.reports.service import ReportService
@@ -90,6 +98,23 @@ class UnitReportController(Controller):
             else cell_report_docx(report, reports.document_policy)
         )
         return _file(content, kind, f"bao-cao-chi-bo-{report.period.label}")
+
+    @get(
+        "/report.docx",
+        operation_id="GetUnitReportDocument",
+        operation_class=file_reply(DOCX),
+        responses=problems(401, 404, 422),
+    )
+    async def document(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> Response[bytes]:
+        """The period's report of a cell or a ward in the Party's document layout: a section per
+        area of work (meetings and attendance, leaders' visits, inspections, tasks, petitions),
+        every figure that of the cell report (a ward's: the sum of its cells in the caller's
+        view), then the recipients and the signature block."""
+        report = await reports.cells(actor, unit_id, period)
+        content = unit_report_docx(report, reports.document_policy)
+        return _file(content, ReportFormat.DOCX, f"bao-cao-{report.period.label}")
 
     @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
     async def trend(
@@ -186,6 +211,26 @@ class LeaderReportController(Controller):
         return _file(content, kind, f"bao-cao-du-sinh-hoat-{report.period.label}")
 
 
+@get(
+    "/api/v1/me/attention", operation_id="GetMyAttention", tags=["reports"], responses=problems(401)
+)
+async def attention(
+    actor: Me,
+    reports: Reports,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_ATTENTION_ITEMS, description="Items per list")
+    ] = DEFAULT_ATTENTION_ITEMS,
+) -> AttentionOut:
+    """What needs the caller now, each list in their scope with the count of all and the first
+    `limit` items: cells that have not held their regular meeting this month (cells whose
+    meetings they run or visit), leaders behind their visit quota pro rata (themselves, and
+    those following cells under a leader's or administrator's grant), tasks not closed that are
+    overdue or near due (their own, and those of units where they manage tasks), unanswered
+    petitions near or past their reply deadline, compliance flags raised this month or the last
+    (of cells where they may see people)."""
+    return AttentionOut.of(await reports.attention(actor, limit))
+
+
 def _json(report: CellReport) -> bytes:
     return msgspec.json.encode(CellReportOut.of(report))
 
@@ -198,10 +243,16 @@ class ReportIssueController(Controller):
     async def issued(
         self, issue_id: FromPath[UUID], actor: Me, reports: Reports
     ) -> Response[CellReportOut]:
-        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash)."""
+        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash;
+        `Report-Inputs` where the records it read stood: `entity=position/objects`, …)."""
         issue = await reports.issued(actor, issue_id)
+        inputs = ", ".join(f"{i.entity}={i.position}/{i.objects}" for i in issue.inputs)
         return Response(
             content=issue.body,  # type: ignore[arg-type]  # the stored bytes, sent as they are
             media_type="application/json",
-            headers={"ETag": f'"{issue.content_hash}"', "Report-Version": str(issue.version)},
+            headers={
+                "ETag": f'"{issue.content_hash}"',
+                "Report-Version": str(issue.version),
+                "Report-Inputs": inputs,
+            },
         )

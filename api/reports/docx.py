@@ -34,16 +34,21 @@ HEADING_ROWS = 2
 SIGNATURE_SHARE = 0.55  # the recipients on the left, the signature block on the right
 
 
+def number_text(value: float) -> str:
+    """The Vietnamese forms: 1.234 and 66,7."""
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{value:,}".replace(",", ".")
+
+
 def _text(value: Value) -> str:
     """Vietnamese number and date forms: 1.234 and 66,7; 04/12/2026."""
     if value is None:
         return ""
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+    if isinstance(value, int | float):
+        return number_text(value)
     return value
 
 

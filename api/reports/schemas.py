@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from api.http.schemas import Out
+from domain.compliance.model import FlagKind
+from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
+from domain.reports.attention import Attention, Listed
 from domain.reports.issues import IssuedReport, ReportKind
 from domain.reports.leaders import LeaderCellRow, LeaderReport
 from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
@@ -129,6 +133,15 @@ class CellReportOut(Out):
         )
 
 
+class InputVersionOut(Out):
+    """Where one kind of record the report read stood when it was filed: the last change
+    position among them and how many there were in the report's cells."""
+
+    entity: str
+    position: int
+    objects: int
+
+
 class IssuedReportOut(Out):
     """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`."""
 
@@ -140,6 +153,7 @@ class IssuedReportOut(Out):
     content_hash: str
     issued_by: UUID
     issued_at: datetime
+    inputs: list[InputVersionOut]
 
     @classmethod
     def of(cls, issue: IssuedReport) -> IssuedReportOut:
@@ -152,6 +166,10 @@ class IssuedReportOut(Out):
             content_hash=issue.content_hash,
             issued_by=issue.issued_by,
             issued_at=issue.issued_at,
+            inputs=[
+                InputVersionOut(entity=i.entity, position=i.position, objects=i.objects)
+                for i in issue.inputs
+            ],
         )
 
 
@@ -232,4 +250,108 @@ class LeaderReportOut(Out):
                 unvisited=t.unvisited,
                 behind=t.behind,
             ),
+        )
+
+
+ItemOut = TypeVar("ItemOut", bound=Out)
+
+
+class CountedOut(Out, Generic[ItemOut]):
+    count: int  # all of them
+    items: list[ItemOut]  # the first `limit`, most urgent first
+
+    @classmethod
+    def of(cls, found: Listed[Any], out: type[ItemOut]) -> Self:
+        """The domain's items in their reply shape (the same field names)."""
+        return cls(
+            count=found.count,
+            items=[out(**{f: getattr(i, f) for f in out.__struct_fields__}) for i in found.items],
+        )
+
+
+class CellToMeetOut(Out):
+    cell_id: UUID
+    cell_name: str
+
+
+class LeaderBehindOut(Out):
+    leader_id: UUID
+    leader_name: str
+    cell_id: UUID
+    cell_name: str
+    quota: int
+    period: QuotaPeriod
+    attended: int
+    expected_by_now: int
+
+
+class TaskDueOut(Out):
+    task_id: UUID
+    title: str
+    unit_id: UUID
+    unit_name: str
+    assignee_id: UUID
+    due_on: date
+    overdue: bool
+
+
+class PetitionDueOut(Out):
+    petition_id: UUID
+    task_id: UUID
+    unit_id: UUID
+    unit_name: str
+    category: str
+    reply_due_on: date
+    overdue: bool
+
+
+class FlagRaisedOut(Out):
+    flag_id: UUID
+    kind: FlagKind
+    unit_id: UUID
+    unit_name: str
+    subject_id: UUID
+    period: str
+    raised_at: datetime
+
+
+class CellsToMeetOut(CountedOut[CellToMeetOut]):
+    pass
+
+
+class LeadersBehindOut(CountedOut[LeaderBehindOut]):
+    pass
+
+
+class TasksDueOut(CountedOut[TaskDueOut]):
+    pass
+
+
+class PetitionsDueOut(CountedOut[PetitionDueOut]):
+    pass
+
+
+class FlagsRaisedOut(CountedOut[FlagRaisedOut]):
+    pass
+
+
+class AttentionOut(Out):
+    """Each list: `count` of all, `items` the first few (`limit`), most urgent first."""
+
+    as_of: datetime
+    cells_not_met: CellsToMeetOut  # no regular meeting held this month (yet)
+    leaders_behind: LeadersBehindOut  # behind their visit quota pro rata, today
+    tasks: TasksDueOut  # not closed: overdue, or due within the first reminder's lead
+    petitions: PetitionsDueOut  # unanswered: overdue, or due within the reminder's lead
+    flags: FlagsRaisedOut  # compliance flags raised this month or the last
+
+    @classmethod
+    def of(cls, a: Attention) -> AttentionOut:
+        return cls(
+            as_of=a.as_of,
+            cells_not_met=CellsToMeetOut.of(a.cells_not_met, CellToMeetOut),
+            leaders_behind=LeadersBehindOut.of(a.leaders_behind, LeaderBehindOut),
+            tasks=TasksDueOut.of(a.tasks, TaskDueOut),
+            petitions=PetitionsDueOut.of(a.petitions, PetitionDueOut),
+            flags=FlagsRaisedOut.of(a.flags, FlagRaisedOut),
         )

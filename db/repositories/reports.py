@@ -7,23 +7,37 @@ from the inspected cell, counts included."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count
 
+from db.json_columns import dumps, loads
 from db.named_sql import bind
 from db.pagination import subtree_bounds, subtree_range
 from db.repositories.inspections import visibility
 from db.tables import InspectionTable, ReportIssueTable, UnitTable
 from domain.actors import Actor, Permission
 from domain.clock import local_day, local_midnight
+from domain.compliance.model import FlagKind, Standing
 from domain.inspections.model import InspectionStatus
 from domain.meetings.model import MeetingKind
 from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
-from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.attention import (
+    AttentionFacts,
+    AttentionScopes,
+    AttentionWindow,
+    CellToMeet,
+    FlagRaised,
+    Listed,
+    PetitionDue,
+    TaskDue,
+)
+from domain.reports.issues import InputVersion, IssuedReport, ReportKind
 from domain.reports.leaders import FollowFact
 from domain.reports.model import (
     ABSENCE_WINDOW,
@@ -36,6 +50,7 @@ from domain.reports.model import (
 )
 from domain.reports.period import Period, add_months
 
+T = TypeVar("T")
 DONE = (InspectionStatus.CONCLUDED.value, InspectionStatus.CLOSED.value)
 
 _CELLS = """
@@ -131,6 +146,56 @@ WHERE v.leader = :leader AND g.status IN ('held', 'finalized') AND g.planned_sta
   AND v.leader_confirmed_at IS NOT NULL AND v.secretary_confirmed_at IS NOT NULL
 GROUP BY g.cell, u.name, u.path
 """
+# "what needs me": each list's first rows with the count of all beside them (COUNT(*) OVER ())
+_NOT_MET = """
+SELECT u.id, u.name, COUNT(*) OVER () AS total
+FROM unit u
+WHERE u.is_cell = :yes AND u.active = :yes AND {meetings} AND NOT EXISTS (
+  SELECT 1 FROM meeting g
+  WHERE g.cell = u.id AND g.kind = 'regular' AND g.status IN ('held', 'finalized')
+    AND g.planned_start >= :month_since AND g.planned_start < :month_until)
+ORDER BY u.name, u.id LIMIT :limit
+"""
+_STANDINGS = """
+SELECT la.id, la.leader, p.full_name, la.cell, u.path, u.name, la.quota, la.period, la.started_on
+FROM leader_assignment la JOIN unit u ON u.id = la.cell JOIN person p ON p.id = la.leader
+WHERE (la.leader = :me OR {leaders}) AND u.active = :yes AND p.active = :yes
+  AND la.started_on <= :today AND (la.ended_on IS NULL OR la.ended_on >= :today)
+"""
+_STANDING_VISITS = """
+SELECT v.leader, g.cell, g.planned_start
+FROM leader_visit v JOIN meeting g ON g.id = v.meeting JOIN unit u ON u.id = g.cell
+WHERE (v.leader = :me OR {leaders})
+  AND v.leader_confirmed_at IS NOT NULL AND v.secretary_confirmed_at IS NOT NULL
+  AND g.planned_start >= :year_since AND g.planned_start < :tomorrow
+"""
+_TASKS_DUE = """
+SELECT t.id, t.title, t.unit, u.name, t.assignee, t.due_on, COUNT(*) OVER () AS total
+FROM task t JOIN unit u ON u.id = t.unit
+WHERE (t.assignee = :me OR {tasks}) AND t.status <> 'closed' AND t.due_on <= :tasks_due_by
+ORDER BY t.due_on, t.id LIMIT :limit
+"""
+_PETITIONS_DUE = """
+SELECT p.id, p.task, p.unit, u.name, p.category, p.reply_due_on, COUNT(*) OVER () AS total
+FROM petition p JOIN unit u ON u.id = p.unit
+WHERE {tasks} AND p.reply IS NULL AND p.reply_due_on <= :petitions_due_by
+ORDER BY p.reply_due_on, p.id LIMIT :limit
+"""
+_FLAGS = """
+SELECT f.id, f.kind, f.unit, u.name, f.subject, f.period, f.raised_at, COUNT(*) OVER () AS total
+FROM compliance_flag f JOIN unit u ON u.id = f.unit
+WHERE {flags} AND f.raised_at >= :flags_since
+ORDER BY f.raised_at DESC, f.id LIMIT :limit
+"""
+# where the records a cell report reads stood: the last change position per kind (decision 16);
+# inspections left out (the seal: a sealed one must move nothing the inspected cell reads)
+_INPUTS = """
+SELECT c.entity, MAX(c.pos) AS position, COUNT(*) AS objects
+FROM sync_change c JOIN unit u ON u.id = c.unit_id
+WHERE {cells} AND c.entity IN ('unit', 'leader_assignment', 'meeting', 'leader_visits', 'task',
+                               'petition')
+GROUP BY c.entity ORDER BY c.entity
+"""
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS)
 
 
@@ -157,25 +222,35 @@ def _quota(row: dict[str, Any]) -> QuotaFact:
     )
 
 
+def _in_scopes(
+    engine: str, column: str, scopes: tuple[str, ...], name: str = "scope"
+) -> tuple[str, dict[str, Any]]:
+    """``column`` (a unit's path) in one of the scopes' subtrees, as byte-wise path ranges
+    (decision 12); none: no row."""
+    ranges: list[str] = []
+    params: dict[str, Any] = {}
+    for i, scope in enumerate(scopes):
+        ranges.append(subtree_range(engine, column).format(f":{name}{i}_lo", f":{name}{i}_hi"))
+        params.update(zip((f"{name}{i}_lo", f"{name}{i}_hi"), subtree_bounds(scope), strict=True))
+    return f"({' OR '.join(ranges) or '1 = 0'})", params
+
+
 def _cells_condition(
     engine: str, unit_path: str, scopes: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
-    """Active cells (alias ``u``) in the unit's subtree and in one of the caller's scopes, as
-    byte-wise path ranges (decision 12)."""
-    within = subtree_range(engine, "u.path").format(":within_lo", ":within_hi")
-    params: dict[str, Any] = dict(
-        zip(("within_lo", "within_hi"), subtree_bounds(unit_path), strict=True)
-    )
-    ranges = []
-    for i, scope in enumerate(scopes):
-        ranges.append(subtree_range(engine, "u.path").format(f":scope{i}_lo", f":scope{i}_hi"))
-        params.update(zip((f"scope{i}_lo", f"scope{i}_hi"), subtree_bounds(scope), strict=True))
-    seen = " OR ".join(ranges) or "1 = 0"
-    return f"u.is_cell = :yes AND u.active = :yes AND {within} AND ({seen})", params
+    """Active cells (alias ``u``) in the unit's subtree and in one of the caller's scopes."""
+    within, params = _in_scopes(engine, "u.path", (unit_path,), "within")
+    seen, more = _in_scopes(engine, "u.path", scopes)
+    return f"u.is_cell = :yes AND u.active = :yes AND {within} AND {seen}", params | more
 
 
 def _issue(row: dict[str, Any]) -> IssuedReport:
+    inputs = row.get("inputs")
     return IssuedReport(
+        inputs=tuple(
+            InputVersion(i["entity"], int(i["position"]), int(i["objects"]))
+            for i in (loads(inputs) if inputs else [])
+        ),
         id=row["id"],
         unit_id=row["unit"],
         unit_path=row["unit.path"],
@@ -191,12 +266,26 @@ def _issue(row: dict[str, Any]) -> IssuedReport:
 
 _ISSUE = ReportIssueTable
 _ISSUE_COLUMNS = (
-    _ISSUE.id, _ISSUE.unit, _ISSUE.unit.path, _ISSUE.kind, _ISSUE.period, _ISSUE.version,
-    _ISSUE.content_hash, _ISSUE.issued_by, _ISSUE.issued_at,
-)  # fmt: skip
+    _ISSUE.id,
+    _ISSUE.unit,
+    _ISSUE.unit.path,
+    _ISSUE.kind,
+    _ISSUE.period,
+    _ISSUE.version,
+    _ISSUE.content_hash,
+    _ISSUE.issued_by,
+    _ISSUE.issued_at,
+    _ISSUE.inputs,
+)
 
 
 class PiccoloReportRepository:
+    async def input_versions(self, actor: Actor, unit_path: str) -> tuple[InputVersion, ...]:
+        engine = UnitTable._meta.db.engine_type  # noqa: SLF001
+        cells, params = _cells_condition(engine, unit_path, actor.scopes(Permission.VIEW_UNIT))
+        rows = await self._run(_INPUTS.format(cells=cells), params | {"yes": True})
+        return tuple(InputVersion(r["entity"], int(r["position"]), int(r["objects"])) for r in rows)
+
     async def latest_issue(
         self, unit_id: UUID, kind: ReportKind, period: str
     ) -> IssuedReport | None:
@@ -221,6 +310,7 @@ class PiccoloReportRepository:
                 body=issue.body.decode(),
                 issued_by=issue.issued_by,
                 issued_at=issue.issued_at,
+                inputs=dumps([dataclasses.asdict(i) for i in issue.inputs]),
             )
         )
 
@@ -336,6 +426,98 @@ class PiccoloReportRepository:
             )
             for cell, (name, path) in cells.items()
         ]
+
+    async def attention_facts(
+        self, scopes: AttentionScopes, window: AttentionWindow
+    ) -> AttentionFacts:
+        engine = UnitTable._meta.db.engine_type  # noqa: SLF001
+        conditions: dict[str, str] = {}
+        params: dict[str, Any] = {
+            "yes": True,
+            "me": scopes.person_id,
+            "today": window.today,
+            "month_since": window.month_since,
+            "month_until": window.month_until,
+            "year_since": window.year_since,
+            "tomorrow": window.tomorrow,
+            "tasks_due_by": window.tasks_due_by,
+            "petitions_due_by": window.petitions_due_by,
+            "flags_since": window.flags_since,
+            "limit": window.limit,
+        }
+        for name in ("meetings", "leaders", "tasks", "flags"):
+            conditions[name], more = _in_scopes(engine, "u.path", getattr(scopes, name), name)
+            params |= more
+
+        async def run(sql: str) -> list[dict[str, Any]]:
+            return await self._run(sql.format(**conditions), params)
+
+        def listed(rows: list[dict[str, Any]], item: Callable[[dict[str, Any]], T]) -> Listed[T]:
+            return Listed(int(rows[0]["total"]) if rows else 0, [item(r) for r in rows])
+
+        visits: dict[tuple[UUID, UUID], list[datetime]] = {}
+        for r in await run(_STANDING_VISITS):
+            key = (_uuid(r["leader"]), _uuid(r["cell"]))
+            visits.setdefault(key, []).append(_moment(r["planned_start"]))
+        today = window.today
+        return AttentionFacts(
+            cells_not_met=listed(
+                await run(_NOT_MET), lambda r: CellToMeet(_uuid(r["id"]), r["name"])
+            ),
+            standings=[
+                (
+                    Standing(
+                        _uuid(r["id"]),
+                        _uuid(r["leader"]),
+                        r["full_name"],
+                        _uuid(r["cell"]),
+                        r["path"],
+                        int(r["quota"]),
+                        QuotaPeriod(r["period"]),
+                        _day(r["started_on"]),
+                    ),
+                    r["name"],
+                )
+                for r in await run(_STANDINGS)
+            ],
+            visits=visits,
+            tasks=listed(
+                await run(_TASKS_DUE),
+                lambda r: TaskDue(
+                    _uuid(r["id"]),
+                    r["title"],
+                    _uuid(r["unit"]),
+                    r["name"],
+                    _uuid(r["assignee"]),
+                    _day(r["due_on"]),
+                    _day(r["due_on"]) < today,
+                ),
+            ),
+            petitions=listed(
+                await run(_PETITIONS_DUE),
+                lambda r: PetitionDue(
+                    _uuid(r["id"]),
+                    _uuid(r["task"]),
+                    _uuid(r["unit"]),
+                    r["name"],
+                    r["category"],
+                    _day(r["reply_due_on"]),
+                    _day(r["reply_due_on"]) < today,
+                ),
+            ),
+            flags=listed(
+                await run(_FLAGS),
+                lambda r: FlagRaised(
+                    _uuid(r["id"]),
+                    FlagKind(r["kind"]),
+                    _uuid(r["unit"]),
+                    r["name"],
+                    _uuid(r["subject"]),
+                    r["period"],
+                    _moment(r["raised_at"]),
+                ),
+            ),
+        )
 
     async def _inspections(
         self, actor: Actor, unit_path: str, period: Period, now: datetime

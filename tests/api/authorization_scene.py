@@ -839,6 +839,10 @@ RECIPES: dict[str, Recipe] = {
     "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
     "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
+    "GetMyAttention": _plain,
+    "GetUnitReportDocument": lambda a: Call(
+        a.scene.cell(a.target).id, params={"period": "2026-12"}
+    ),
     "GetLeaderReport": lambda a: Call(_side(a).leader.id, params={"period": "2026-12"}),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
