@@ -5,6 +5,7 @@ each."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -16,7 +17,7 @@ from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
 from api.http.openapi import file_reply
-from api.http.schemas import PageOut
+from api.http.schemas import Out, PageOut
 from api.reports.docx import cell_report_docx, leader_report_docx
 from api.reports.schemas import (
     AttentionOut,
@@ -89,15 +90,13 @@ class UnitReportController(Controller):
         """One row per active cell of the unit's subtree that the caller may view, and a totals
         row per ward (the sum of its cells). 422 `report_period_invalid` for another period."""
         report = await reports.cells(actor, unit_id, period)
-        kind = chosen(format, request.headers.get("accept", ""))
-        if kind is ReportFormat.JSON:
-            return Response(CellReportOut.of(report))
-        content = (
-            cell_report_xlsx(report)
-            if kind is ReportFormat.XLSX
-            else cell_report_docx(report, reports.document_policy)
+        return _reply(
+            chosen(format, request.headers.get("accept", "")),
+            lambda: CellReportOut.of(report),
+            lambda: cell_report_xlsx(report),
+            lambda: cell_report_docx(report, reports.document_policy),
+            f"bao-cao-chi-bo-{report.period.label}",
         )
-        return _file(content, kind, f"bao-cao-chi-bo-{report.period.label}")
 
     @get(
         "/report.docx",
@@ -156,6 +155,19 @@ class UnitReportController(Controller):
         return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
 
 
+def _reply(
+    kind: ReportFormat,
+    json: Callable[[], Out],
+    xlsx: Callable[[], bytes],
+    docx: Callable[[], bytes],
+    name: str,
+) -> Response[Any]:
+    """The report in the chosen format: only that one is made."""
+    if kind is ReportFormat.JSON:
+        return Response(json())
+    return _file(xlsx() if kind is ReportFormat.XLSX else docx(), kind, name)
+
+
 def _file(content: bytes, kind: ReportFormat, name: str) -> Response[Any]:
     return Response(
         content,
@@ -200,15 +212,13 @@ class LeaderReportController(Controller):
         caller's view. To the leader themself, or to whoever may view people in the leader's
         unit; else 404 `person_not_found`."""
         report = await reports.leader(actor, person_id, period, months)
-        kind = chosen(format, request.headers.get("accept", ""))
-        if kind is ReportFormat.JSON:
-            return Response(LeaderReportOut.of(report))
-        content = (
-            leader_report_xlsx(report)
-            if kind is ReportFormat.XLSX
-            else leader_report_docx(report, reports.document_policy)
+        return _reply(
+            chosen(format, request.headers.get("accept", "")),
+            lambda: LeaderReportOut.of(report),
+            lambda: leader_report_xlsx(report),
+            lambda: leader_report_docx(report, reports.document_policy),
+            f"bao-cao-du-sinh-hoat-{report.period.label}",
         )
-        return _file(content, kind, f"bao-cao-du-sinh-hoat-{report.period.label}")
 
 
 @get(
