@@ -222,7 +222,10 @@ class LeaderReportController(Controller):
 
 
 @get(
-    "/api/v1/me/attention", operation_id="GetMyAttention", tags=["reports"], responses=problems(401)
+    "/api/v1/me/attention",
+    operation_id="GetMyAttention",
+    tags=["reports"],
+    responses=problems(401, 422),
 )
 async def attention(
     actor: Me,

@@ -244,6 +244,38 @@ def _cells_condition(
     return f"u.is_cell = :yes AND u.active = :yes AND {within} AND {seen}", params | more
 
 
+def cell_statement_params(
+    engine: str, unit_path: str, scopes: tuple[str, ...], period: Period, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """The cells condition and the bound values of the cell report's statements (also what
+    bench/report_sql.py explains)."""
+    cells, params = _cells_condition(engine, unit_path, scopes)
+    last = period.last_month
+    return cells, params | {
+        "yes": True,
+        "no": False,
+        "since": period.since,
+        "until": period.until,
+        "quarter_since": local_midnight(period.quarter_start),
+        "start": period.start,
+        "end": period.end,
+        "today": local_day(now),
+        "window_since": local_midnight(add_months(last, 1 - ABSENCE_WINDOW)),
+        "second_month": local_midnight(add_months(last, 2 - ABSENCE_WINDOW)),
+        "third_month": local_midnight(add_months(last, 3 - ABSENCE_WINDOW)),
+        "repeat": REPEAT_ABSENCE_MONTHS,
+    }
+
+
+# the cell report's statements by name (bench/report_sql.py explains them)
+def cell_statements() -> dict[str, str]:
+    return {
+        "attendance": _ATTENDANCE, "repeat_absentees": _REPEAT_ABSENTEES, "visits": _VISITS,
+        "tasks": _TASKS, "petitions": _PETITIONS, "cells": _CELLS, "meetings": _MEETINGS,
+        "closed_tasks": _CLOSED_TASKS, "quotas": _QUOTAS,
+    }  # fmt: skip
+
+
 def _issue(row: dict[str, Any]) -> IssuedReport:
     inputs = row.get("inputs")
     return IssuedReport(
@@ -335,22 +367,8 @@ class PiccoloReportRepository:
         self, actor: Actor, unit_path: str, period: Period, now: datetime
     ) -> CellReportFacts:
         engine = UnitTable._meta.db.engine_type  # noqa: SLF001
-        cells, params = _cells_condition(engine, unit_path, actor.scopes(Permission.VIEW_UNIT))
-        last = period.last_month
-        params |= {
-            "yes": True,
-            "no": False,
-            "since": period.since,
-            "until": period.until,
-            "quarter_since": local_midnight(period.quarter_start),
-            "start": period.start,
-            "end": period.end,
-            "today": local_day(now),
-            "window_since": local_midnight(add_months(last, 1 - ABSENCE_WINDOW)),
-            "second_month": local_midnight(add_months(last, 2 - ABSENCE_WINDOW)),
-            "third_month": local_midnight(add_months(last, 3 - ABSENCE_WINDOW)),
-            "repeat": REPEAT_ABSENCE_MONTHS,
-        }
+        scopes = actor.scopes(Permission.VIEW_UNIT)
+        cells, params = cell_statement_params(engine, unit_path, scopes, period, now)
 
         def run(sql: str) -> Any:  # noqa: ANN401 - a coroutine of rows
             return self._run(sql.format(cells=cells), params)
