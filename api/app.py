@@ -55,7 +55,12 @@ from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
 from api.quality.controller import MeetingQualityController, UnitQualityController
-from api.reports.controller import ReportIssueController, UnitReportController
+from api.reports.controller import (
+    LeaderReportController,
+    ReportIssueController,
+    UnitReportController,
+    attention,
+)
 from api.surveys.controller import SurveyController, create_dialogue_survey
 from api.surveys.page import answer_survey_page, survey_page
 from api.surveys.schemas import SURVEY_PREFIX
@@ -274,6 +279,8 @@ def create_app(
             answer_survey_page,
             UnitReportController,
             ReportIssueController,
+            LeaderReportController,
+            attention,
             attachment_router(settings.attachment_max_bytes),
             CalendarTokenController,
             get_calendar_feed,

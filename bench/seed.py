@@ -38,7 +38,7 @@ HISTORY_MONTHS = 12
 TASKS_PER_CELL = 10
 MEETINGS_PER_CELL = 128  # in each of ward 1's first 8 cells: 1,024 meetings to log
 LOGGED_CELLS = 8
-SHAPES = {1: (6, 8), 10: (60, 40)}  # scale -> (wards, cells per ward)
+SHAPES = {1: (6, 8), 5: (30, 40), 10: (60, 40)}  # scale -> (wards, cells per ward)
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Thu", "Xuân")

@@ -293,6 +293,7 @@ class Container:
             meeting_policy=self.settings.meeting_policy,
             compliance_policy=self.settings.compliance_policy,
             document_policy=self.settings.document_policy,
+            reminder_policy=self.settings.reminder_policy,
         )
 
     def compliance(self, request_id: str | None) -> ComplianceService:

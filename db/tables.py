@@ -615,6 +615,8 @@ class ReportIssueTable(Table, tablename="report_issue"):
     body = Text()
     issued_by = UUID()
     issued_at = Timestamptz()
+    # the versions of the records read: [{"entity", "position", "objects"}] (InputVersion)
+    inputs = JSON(default="[]")
 
 
 class SurveyTable(Table, tablename="survey"):

@@ -1,9 +1,11 @@
-"""Reports made from the records: the cells of a unit's subtree for a period, as JSON, .xlsx or
-.docx (by `?format=` or the `Accept` header), the same numbers in each."""
+"""Reports made from the records: the cells of a unit's subtree, and a leader's visits, for a
+period, as JSON, .xlsx or .docx (by `?format=` or the `Accept` header), the same numbers in
+each."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,16 +17,21 @@ from litestar.params import FromPath, QueryParameter
 
 from api.http.errors import problems
 from api.http.openapi import file_reply
-from api.http.schemas import PageOut
-from api.reports.docx import cell_report_docx
+from api.http.schemas import Out, PageOut
+from api.reports.docx import cell_report_docx, leader_report_docx
 from api.reports.schemas import (
+    AttentionOut,
     CellReportOut,
     IssuedReportOut,
+    LeaderReportOut,
     SatisfactionReportOut,
     TrendOut,
 )
-from api.reports.xlsx import cell_report_xlsx
+from api.reports.summary import unit_report_docx
+from api.reports.xlsx import cell_report_xlsx, leader_report_xlsx
 from domain.actors import Actor
+from domain.reports.attention import DEFAULT_ATTENTION_ITEMS, MAX_ATTENTION_ITEMS
+from domain.reports.leaders import DEFAULT_UNVISITED_MONTHS, MAX_UNVISITED_MONTHS
 from domain.reports.model import CellReport
 from domain.reports.service import ReportService
 from domain.surveys.service import SurveyService
@@ -53,6 +60,7 @@ MEDIA = {ReportFormat.XLSX: XLSX, ReportFormat.DOCX: DOCX}
 
 
 ReportOperation = file_reply(*MEDIA.values(), or_json=True)
+Format = Annotated[ReportFormat | None, QueryParameter(description="Else by the Accept header")]
 
 
 def chosen(asked: ReportFormat | None, accept: str) -> ReportFormat:
@@ -79,30 +87,35 @@ class UnitReportController(Controller):
         actor: Me,
         reports: Reports,
         period: Period,
-        format: Annotated[  # noqa: A002 - the query parameter's name
-            ReportFormat | None, QueryParameter(description="Else by the Accept header")
-        ] = None,
+        format: Format = None,  # noqa: A002 - the query parameter's name
     ) -> Response[CellReportOut | bytes]:
         """One row per active cell of the unit's subtree that the caller may view, and a totals
         row per ward (the sum of its cells). 422 `report_period_invalid` for another period."""
         report = await reports.cells(actor, unit_id, period)
-        kind = chosen(format, request.headers.get("accept", ""))
-        if kind is ReportFormat.JSON:
-            return Response(CellReportOut.of(report))
-        content = (
-            cell_report_xlsx(report)
-            if kind is ReportFormat.XLSX
-            else cell_report_docx(report, reports.document_policy)
+        return _reply(
+            chosen(format, request.headers.get("accept", "")),
+            lambda: CellReportOut.of(report),
+            lambda: cell_report_xlsx(report),
+            lambda: cell_report_docx(report, reports.document_policy),
+            f"bao-cao-chi-bo-{report.period.label}",
         )
-        filename = f"bao-cao-chi-bo-{report.period.label}.{kind.value}"
-        return Response(
-            content,
-            media_type=MEDIA[kind],
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+
+    @get(
+        "/report.docx",
+        operation_id="GetUnitReportDocument",
+        operation_class=file_reply(DOCX),
+        responses=problems(401, 404, 422),
+    )
+    async def document(
+        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+    ) -> Response[bytes]:
+        """The period's report of a cell or a ward in the Party's document layout: a section per
+        area of work (meetings and attendance, leaders' visits, inspections, tasks, petitions),
+        every figure that of the cell report (a ward's: the sum of its cells in the caller's
+        view), then the recipients and the signature block."""
+        report = await reports.cells(actor, unit_id, period)
+        content = unit_report_docx(report, reports.document_policy)
+        return _file(content, ReportFormat.DOCX, f"bao-cao-{report.period.label}")
 
     @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
     async def trend(
@@ -157,6 +170,95 @@ class UnitReportController(Controller):
         return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
 
 
+def _reply(
+    kind: ReportFormat,
+    json: Callable[[], Out],
+    xlsx: Callable[[], bytes],
+    docx: Callable[[], bytes],
+    name: str,
+) -> Response[Any]:
+    """The report in the chosen format: only that one is made."""
+    if kind is ReportFormat.JSON:
+        return Response(json())
+    return _file(xlsx() if kind is ReportFormat.XLSX else docx(), kind, name)
+
+
+def _file(content: bytes, kind: ReportFormat, name: str) -> Response[Any]:
+    return Response(
+        content,
+        media_type=MEDIA[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{kind.value}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+class LeaderReportController(Controller):
+    path = "/api/v1/reports/leaders/{person_id:uuid}"
+    tags = ["reports"]
+
+    @get(
+        "/",
+        operation_id="GetLeaderReport",
+        operation_class=ReportOperation,
+        responses=problems(401, 404, 422),
+    )
+    async def leader(
+        self,
+        request: Request[Actor, Any, Any],
+        person_id: FromPath[UUID],
+        actor: Me,
+        reports: Reports,
+        period: Period,
+        months: Annotated[
+            int,
+            QueryParameter(
+                ge=1,
+                le=MAX_UNVISITED_MONTHS,
+                description="A followed cell with no visit in the last N calendar months (up to"
+                " the period's last) is `unvisited`",
+            ),
+        ] = DEFAULT_UNVISITED_MONTHS,
+        format: Format = None,  # noqa: A002 - the query parameter's name
+    ) -> Response[LeaderReportOut | bytes]:
+        """A leader's visits to the cells they follow (confirmed both ways) against the quota
+        owed in the period, pro rata, and the cells not visited for N months; the cells in the
+        caller's view. To the leader themself, or to whoever may view people in the leader's
+        unit; else 404 `person_not_found`."""
+        report = await reports.leader(actor, person_id, period, months)
+        return _reply(
+            chosen(format, request.headers.get("accept", "")),
+            lambda: LeaderReportOut.of(report),
+            lambda: leader_report_xlsx(report),
+            lambda: leader_report_docx(report, reports.document_policy),
+            f"bao-cao-du-sinh-hoat-{report.period.label}",
+        )
+
+
+@get(
+    "/api/v1/me/attention",
+    operation_id="GetMyAttention",
+    tags=["reports"],
+    responses=problems(401, 422),
+)
+async def attention(
+    actor: Me,
+    reports: Reports,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_ATTENTION_ITEMS, description="Items per list")
+    ] = DEFAULT_ATTENTION_ITEMS,
+) -> AttentionOut:
+    """What needs the caller now, each list in their scope with the count of all and the first
+    `limit` items: cells that have not held their regular meeting this month (cells whose
+    meetings they run or visit), leaders behind their visit quota pro rata (themselves, and
+    those following cells under a leader's or administrator's grant), tasks not closed that are
+    overdue or near due (their own, and those of units where they manage tasks), unanswered
+    petitions near or past their reply deadline, compliance flags raised this month or the last
+    (of cells where they may see people)."""
+    return AttentionOut.of(await reports.attention(actor, limit))
+
+
 def _json(report: CellReport) -> bytes:
     return msgspec.json.encode(CellReportOut.of(report))
 
@@ -169,10 +271,16 @@ class ReportIssueController(Controller):
     async def issued(
         self, issue_id: FromPath[UUID], actor: Me, reports: Reports
     ) -> Response[CellReportOut]:
-        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash)."""
+        """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash;
+        `Report-Inputs` where the records it read stood: `entity=position/objects`, …)."""
         issue = await reports.issued(actor, issue_id)
+        inputs = ", ".join(f"{i.entity}={i.position}/{i.objects}" for i in issue.inputs)
         return Response(
             content=issue.body,  # type: ignore[arg-type]  # the stored bytes, sent as they are
             media_type="application/json",
-            headers={"ETag": f'"{issue.content_hash}"', "Report-Version": str(issue.version)},
+            headers={
+                "ETag": f'"{issue.content_hash}"',
+                "Report-Version": str(issue.version),
+                "Report-Inputs": inputs,
+            },
         )

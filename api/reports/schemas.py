@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from api.http.schemas import Out
+from domain.compliance.model import FlagKind
+from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
+from domain.reports.attention import Attention, Listed
 from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.leaders import LeaderCellRow, LeaderReport
 from domain.reports.model import CellReport, CellRow, Figures, Trend, WardTotals
 from domain.surveys.model import Reach, SurveyPolicy, Tally
 from domain.surveys.service import SatisfactionReport
@@ -138,6 +143,15 @@ class CellReportOut(Out):
         )
 
 
+class InputVersionOut(Out):
+    """Where one kind of record the report read stood when it was filed: the last change
+    position among them and how many there were in the report's cells."""
+
+    entity: str
+    position: int
+    objects: int
+
+
 class IssuedReportOut(Out):
     """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`."""
 
@@ -149,6 +163,7 @@ class IssuedReportOut(Out):
     content_hash: str
     issued_by: UUID
     issued_at: datetime
+    inputs: list[InputVersionOut]
 
     @classmethod
     def of(cls, issue: IssuedReport) -> IssuedReportOut:
@@ -161,6 +176,10 @@ class IssuedReportOut(Out):
             content_hash=issue.content_hash,
             issued_by=issue.issued_by,
             issued_at=issue.issued_at,
+            inputs=[
+                InputVersionOut(entity=i.entity, position=i.position, objects=i.objects)
+                for i in issue.inputs
+            ],
         )
 
 
@@ -260,4 +279,169 @@ class SatisfactionReportOut(Out):
                 )
                 for h in report.heads
             ],
+        )
+
+
+class LeaderCellOut(Out):
+    cell_id: UUID
+    cell_name: str
+    followed: bool  # an assignment overlaps the period; else a cell only visited
+    visits: int  # confirmed both ways, at meetings of the period
+    quota: int  # owed in the period, pro rata of the months the assignment covers
+    last_visited_on: date | None  # up to the period's end
+    unvisited: bool  # followed from before, and no visit since `unvisitedSince`
+
+    @classmethod
+    def of(cls, row: LeaderCellRow) -> LeaderCellOut:
+        return cls(
+            cell_id=row.cell_id,
+            cell_name=row.cell_name,
+            followed=row.followed,
+            visits=row.visits,
+            quota=row.quota,
+            last_visited_on=row.last_visited_on,
+            unvisited=row.unvisited,
+        )
+
+
+class LeaderTotalsOut(Out):
+    cells: int
+    visits: int
+    quota: int
+    unvisited: int
+    behind: bool
+
+
+class LeaderReportOut(Out):
+    leader_id: UUID
+    leader_name: str
+    period: str
+    as_of: datetime
+    unvisited_months: int
+    unvisited_since: date
+    rows: list[LeaderCellOut]
+    totals: LeaderTotalsOut
+
+    @classmethod
+    def of(cls, report: LeaderReport) -> LeaderReportOut:
+        t = report.totals
+        return cls(
+            leader_id=report.leader_id,
+            leader_name=report.leader_name,
+            period=report.period.label,
+            as_of=report.as_of,
+            unvisited_months=report.unvisited_months,
+            unvisited_since=report.unvisited_since,
+            rows=[LeaderCellOut.of(r) for r in report.rows],
+            totals=LeaderTotalsOut(
+                cells=t.cells,
+                visits=t.visits,
+                quota=t.quota,
+                unvisited=t.unvisited,
+                behind=t.behind,
+            ),
+        )
+
+
+ItemOut = TypeVar("ItemOut", bound=Out)
+
+
+class CountedOut(Out, Generic[ItemOut]):
+    count: int  # all of them
+    items: list[ItemOut]  # the first `limit`, most urgent first
+
+    @classmethod
+    def of(cls, found: Listed[Any], out: type[ItemOut]) -> Self:
+        """The domain's items in their reply shape (the same field names)."""
+        return cls(
+            count=found.count,
+            items=[out(**{f: getattr(i, f) for f in out.__struct_fields__}) for i in found.items],
+        )
+
+
+class CellToMeetOut(Out):
+    cell_id: UUID
+    cell_name: str
+
+
+class LeaderBehindOut(Out):
+    leader_id: UUID
+    leader_name: str
+    cell_id: UUID
+    cell_name: str
+    quota: int
+    period: QuotaPeriod
+    attended: int
+    expected_by_now: int
+
+
+class TaskDueOut(Out):
+    task_id: UUID
+    title: str
+    unit_id: UUID
+    unit_name: str
+    assignee_id: UUID
+    due_on: date
+    overdue: bool
+
+
+class PetitionDueOut(Out):
+    petition_id: UUID
+    task_id: UUID
+    unit_id: UUID
+    unit_name: str
+    category: str
+    reply_due_on: date
+    overdue: bool
+
+
+class FlagRaisedOut(Out):
+    flag_id: UUID
+    kind: FlagKind
+    unit_id: UUID
+    unit_name: str
+    subject_id: UUID
+    period: str
+    raised_at: datetime
+
+
+class CellsToMeetOut(CountedOut[CellToMeetOut]):
+    pass
+
+
+class LeadersBehindOut(CountedOut[LeaderBehindOut]):
+    pass
+
+
+class TasksDueOut(CountedOut[TaskDueOut]):
+    pass
+
+
+class PetitionsDueOut(CountedOut[PetitionDueOut]):
+    pass
+
+
+class FlagsRaisedOut(CountedOut[FlagRaisedOut]):
+    pass
+
+
+class AttentionOut(Out):
+    """Each list: `count` of all, `items` the first few (`limit`), most urgent first."""
+
+    as_of: datetime
+    cells_not_met: CellsToMeetOut  # no regular meeting held this month (yet)
+    leaders_behind: LeadersBehindOut  # behind their visit quota pro rata, today
+    tasks: TasksDueOut  # not closed: overdue, or due within the first reminder's lead
+    petitions: PetitionsDueOut  # unanswered: overdue, or due within the reminder's lead
+    flags: FlagsRaisedOut  # compliance flags raised this month or the last
+
+    @classmethod
+    def of(cls, a: Attention) -> AttentionOut:
+        return cls(
+            as_of=a.as_of,
+            cells_not_met=CellsToMeetOut.of(a.cells_not_met, CellToMeetOut),
+            leaders_behind=LeadersBehindOut.of(a.leaders_behind, LeaderBehindOut),
+            tasks=TasksDueOut.of(a.tasks, TaskDueOut),
+            petitions=PetitionsDueOut.of(a.petitions, PetitionDueOut),
+            flags=FlagsRaisedOut.of(a.flags, FlagRaisedOut),
         )

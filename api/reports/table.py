@@ -1,14 +1,17 @@
-"""The cell report as a table, for the .xlsx and the .docx: its lines (each ward's cells, then
-the ward's totals) and its columns with their Vietnamese headings. Both files write exactly these
-values, so they show the numbers the JSON reply has."""
+"""The reports as tables, for the .xlsx and the .docx: their lines (the cell report: each ward's
+cells, then the ward's totals; the leader report: a line per cell, then the totals) and their
+columns with the Vietnamese headings. Both files write exactly these values, so they show the
+numbers the JSON reply has."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 from api.documents.layout import BAND_TEXT
+from domain.reports.leaders import LeaderReport
 from domain.reports.model import CellReport, Figures
 
 Value = int | float | str | date | None
@@ -24,12 +27,40 @@ class Line:
     total: bool = False
 
 
+class Totalled(Protocol):
+    @property
+    def total(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     group: str  # the heading over a run of columns; a column alone has its own as its heading
     heading: str
-    value: Callable[[Line], Value]
+    value: Callable[[Any], Value]  # of a line of its report
     width: float = 5.0  # in characters (the .xlsx) and shares of the table (the .docx)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """What a writer puts in the table: the columns, and each line's values (a totals line in
+    bold)."""
+
+    columns: tuple[Column, ...]
+    rows: list[tuple[list[Value], bool]]
+
+    def groups(self) -> list[tuple[str, int, int]]:
+        """(heading, first column, last column) of each run of columns under one group."""
+        runs: list[tuple[str, int, int]] = []
+        for n, column in enumerate(self.columns):
+            if runs and runs[-1][0] == column.group:
+                runs[-1] = (column.group, runs[-1][1], n)
+            else:
+                runs.append((column.group, n, n))
+        return runs
+
+
+def grid(columns: tuple[Column, ...], items: Sequence[Totalled]) -> Grid:
+    return Grid(columns, [([c.value(item) for c in columns], item.total) for item in items])
 
 
 def _count(name: str) -> Callable[[Line], Value]:
@@ -74,17 +105,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def groups() -> list[tuple[str, int, int]]:
-    """(heading, first column, last column) of each run of columns under one group heading."""
-    runs: list[tuple[str, int, int]] = []
-    for n, column in enumerate(COLUMNS):
-        if runs and runs[-1][0] == column.group:
-            runs[-1] = (column.group, runs[-1][1], n)
-        else:
-            runs.append((column.group, n, n))
-    return runs
-
-
 def period_text(label: str) -> str:
     """ "2026-11" -> "tháng 11 năm 2026", "2026-Q1" -> "quý I năm 2026" …"""
     year, _, part = label.partition("-")
@@ -93,6 +113,10 @@ def period_text(label: str) -> str:
     named = {"Q1": "quý I", "Q2": "quý II", "Q3": "quý III", "Q4": "quý IV"}
     named |= {"H1": "6 tháng đầu", "H2": "6 tháng cuối", "9M": "9 tháng"}
     return f"{named.get(part, f'tháng {part}')} năm {year}"
+
+
+def cell_grid(report: CellReport) -> Grid:
+    return grid(COLUMNS, lines(report))
 
 
 def lines(report: CellReport) -> list[Line]:
@@ -117,3 +141,39 @@ def lines(report: CellReport) -> list[Line]:
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderLine:
+    label: str
+    visits: int
+    quota: int
+    last_visited_on: date | None
+    unvisited: str  # "x" when not visited in the months looked at; a count on the totals line
+    total: bool = False
+
+
+LEADER_COLUMNS: tuple[Column, ...] = (
+    Column("Chi bộ", "Chi bộ", lambda line: line.label, 20),
+    Column(VISITS, "Lượt dự", lambda line: line.visits, 6),
+    Column(VISITS, "Định mức", lambda line: line.quota, 6),
+    Column(VISITS, "Lần dự gần nhất", lambda line: line.last_visited_on, 9),
+    Column("Chưa dự", "Chưa dự", lambda line: line.unvisited, 8),
+)
+
+
+def leader_grid(report: LeaderReport) -> Grid:
+    """A line per cell, then the totals."""
+    rows = [
+        LeaderLine(
+            r.cell_name if r.followed else f"{r.cell_name} (không phụ trách)",
+            r.visits,
+            r.quota,
+            r.last_visited_on,
+            "x" if r.unvisited else "",
+        )
+        for r in report.rows
+    ]
+    t = report.totals
+    rows.append(LeaderLine("Cộng", t.visits, t.quota, None, str(t.unvisited), total=True))
+    return grid(LEADER_COLUMNS, rows)

@@ -7,23 +7,38 @@ from the inspected cell, counts included."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count
 
+from db.json_columns import dumps, loads
 from db.named_sql import bind
 from db.pagination import subtree_bounds, subtree_range
 from db.repositories.inspections import visibility
 from db.tables import InspectionTable, ReportIssueTable, UnitTable
 from domain.actors import Actor, Permission
 from domain.clock import local_day, local_midnight
+from domain.compliance.model import FlagKind, Standing
 from domain.inspections.model import InspectionStatus
 from domain.meetings.model import MeetingKind
 from domain.org.model import QuotaPeriod
 from domain.quality.model import Band
-from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.attention import (
+    AttentionFacts,
+    AttentionScopes,
+    AttentionWindow,
+    CellToMeet,
+    FlagRaised,
+    Listed,
+    PetitionDue,
+    TaskDue,
+)
+from domain.reports.issues import InputVersion, IssuedReport, ReportKind
+from domain.reports.leaders import FollowFact
 from domain.reports.model import (
     ABSENCE_WINDOW,
     REPEAT_ABSENCE_MONTHS,
@@ -36,6 +51,7 @@ from domain.reports.model import (
 from domain.reports.period import Period, add_months
 from domain.surveys.model import SATISFIED_FROM, Resolved
 
+T = TypeVar("T")
 DONE = (InspectionStatus.CONCLUDED.value, InspectionStatus.CLOSED.value)
 
 _CELLS = """
@@ -127,6 +143,72 @@ FROM survey_answer a JOIN unit u ON u.id = a.unit
 WHERE {cells} AND a.answered_at >= :since AND a.answered_at < :until
 GROUP BY a.unit
 """
+# a leader's assignments overlapping the period, and their confirmed visits per cell: those in
+# the period and the last one before its end
+_FOLLOWED = """
+SELECT la.cell, u.name, u.path, la.quota, la.period, la.started_on, la.ended_on
+FROM leader_assignment la JOIN unit u ON u.id = la.cell
+WHERE la.leader = :leader AND la.started_on < :end AND (la.ended_on IS NULL OR la.ended_on > :start)
+"""
+_LEADER_VISITS = """
+SELECT g.cell, u.name, u.path,
+       SUM(CASE WHEN g.planned_start >= :since THEN 1 ELSE 0 END) AS visits,
+       MAX(g.planned_start) AS last_visit
+FROM leader_visit v JOIN meeting g ON g.id = v.meeting JOIN unit u ON u.id = g.cell
+WHERE v.leader = :leader AND g.status IN ('held', 'finalized') AND g.planned_start < :until
+  AND v.leader_confirmed_at IS NOT NULL AND v.secretary_confirmed_at IS NOT NULL
+GROUP BY g.cell, u.name, u.path
+"""
+# "what needs me": each list's first rows with the count of all beside them (COUNT(*) OVER ())
+_NOT_MET = """
+SELECT u.id, u.name, COUNT(*) OVER () AS total
+FROM unit u
+WHERE u.is_cell = :yes AND u.active = :yes AND {meetings} AND NOT EXISTS (
+  SELECT 1 FROM meeting g
+  WHERE g.cell = u.id AND g.kind = 'regular' AND g.status IN ('held', 'finalized')
+    AND g.planned_start >= :month_since AND g.planned_start < :month_until)
+ORDER BY u.name, u.id LIMIT :limit
+"""
+_STANDINGS = """
+SELECT la.id, la.leader, p.full_name, la.cell, u.path, u.name, la.quota, la.period, la.started_on
+FROM leader_assignment la JOIN unit u ON u.id = la.cell JOIN person p ON p.id = la.leader
+WHERE (la.leader = :me OR {leaders}) AND u.active = :yes AND p.active = :yes
+  AND la.started_on <= :today AND (la.ended_on IS NULL OR la.ended_on >= :today)
+"""
+_STANDING_VISITS = """
+SELECT v.leader, g.cell, g.planned_start
+FROM leader_visit v JOIN meeting g ON g.id = v.meeting JOIN unit u ON u.id = g.cell
+WHERE (v.leader = :me OR {leaders})
+  AND v.leader_confirmed_at IS NOT NULL AND v.secretary_confirmed_at IS NOT NULL
+  AND g.planned_start >= :year_since AND g.planned_start < :tomorrow
+"""
+_TASKS_DUE = """
+SELECT t.id, t.title, t.unit, u.name, t.assignee, t.due_on, COUNT(*) OVER () AS total
+FROM task t JOIN unit u ON u.id = t.unit
+WHERE (t.assignee = :me OR {tasks}) AND t.status <> 'closed' AND t.due_on <= :tasks_due_by
+ORDER BY t.due_on, t.id LIMIT :limit
+"""
+_PETITIONS_DUE = """
+SELECT p.id, p.task, p.unit, u.name, p.category, p.reply_due_on, COUNT(*) OVER () AS total
+FROM petition p JOIN unit u ON u.id = p.unit
+WHERE {tasks} AND p.reply IS NULL AND p.reply_due_on <= :petitions_due_by
+ORDER BY p.reply_due_on, p.id LIMIT :limit
+"""
+_FLAGS = """
+SELECT f.id, f.kind, f.unit, u.name, f.subject, f.period, f.raised_at, COUNT(*) OVER () AS total
+FROM compliance_flag f JOIN unit u ON u.id = f.unit
+WHERE {flags} AND f.raised_at >= :flags_since
+ORDER BY f.raised_at DESC, f.id LIMIT :limit
+"""
+# where the records a cell report reads stood: the last change position per kind (decision 16);
+# inspections left out (the seal: a sealed one must move nothing the inspected cell reads)
+_INPUTS = """
+SELECT c.entity, MAX(c.pos) AS position, COUNT(*) AS objects
+FROM sync_change c JOIN unit u ON u.id = c.unit_id
+WHERE {cells} AND c.entity IN ('unit', 'leader_assignment', 'meeting', 'leader_visits', 'task',
+                               'petition')
+GROUP BY c.entity ORDER BY c.entity
+"""
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
 
 
@@ -143,25 +225,79 @@ def _day(value: Any) -> date:  # noqa: ANN401 - text on SQLite
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def _quota(row: dict[str, Any]) -> QuotaFact:
+    return QuotaFact(
+        _uuid(row["cell"]),
+        int(row["quota"]),
+        QuotaPeriod(row["period"]),
+        _day(row["started_on"]),
+        _day(row["ended_on"]) if row["ended_on"] else None,
+    )
+
+
+def _in_scopes(
+    engine: str, column: str, scopes: tuple[str, ...], name: str = "scope"
+) -> tuple[str, dict[str, Any]]:
+    """``column`` (a unit's path) in one of the scopes' subtrees, as byte-wise path ranges
+    (decision 12); none: no row."""
+    ranges: list[str] = []
+    params: dict[str, Any] = {}
+    for i, scope in enumerate(scopes):
+        ranges.append(subtree_range(engine, column).format(f":{name}{i}_lo", f":{name}{i}_hi"))
+        params.update(zip((f"{name}{i}_lo", f"{name}{i}_hi"), subtree_bounds(scope), strict=True))
+    return f"({' OR '.join(ranges) or '1 = 0'})", params
+
+
 def _cells_condition(
     engine: str, unit_path: str, scopes: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
-    """Active cells (alias ``u``) in the unit's subtree and in one of the caller's scopes, as
-    byte-wise path ranges (decision 12)."""
-    within = subtree_range(engine, "u.path").format(":within_lo", ":within_hi")
-    params: dict[str, Any] = dict(
-        zip(("within_lo", "within_hi"), subtree_bounds(unit_path), strict=True)
-    )
-    ranges = []
-    for i, scope in enumerate(scopes):
-        ranges.append(subtree_range(engine, "u.path").format(f":scope{i}_lo", f":scope{i}_hi"))
-        params.update(zip((f"scope{i}_lo", f"scope{i}_hi"), subtree_bounds(scope), strict=True))
-    seen = " OR ".join(ranges) or "1 = 0"
-    return f"u.is_cell = :yes AND u.active = :yes AND {within} AND ({seen})", params
+    """Active cells (alias ``u``) in the unit's subtree and in one of the caller's scopes."""
+    within, params = _in_scopes(engine, "u.path", (unit_path,), "within")
+    seen, more = _in_scopes(engine, "u.path", scopes)
+    return f"u.is_cell = :yes AND u.active = :yes AND {within} AND {seen}", params | more
+
+
+def cell_statement_params(
+    engine: str, unit_path: str, scopes: tuple[str, ...], period: Period, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """The cells condition and the bound values of the cell report's statements (also what
+    bench/report_sql.py explains)."""
+    cells, params = _cells_condition(engine, unit_path, scopes)
+    last = period.last_month
+    return cells, params | {
+        "yes": True,
+        "no": False,
+        "since": period.since,
+        "until": period.until,
+        "quarter_since": local_midnight(period.quarter_start),
+        "start": period.start,
+        "end": period.end,
+        "today": local_day(now),
+        "window_since": local_midnight(add_months(last, 1 - ABSENCE_WINDOW)),
+        "second_month": local_midnight(add_months(last, 2 - ABSENCE_WINDOW)),
+        "third_month": local_midnight(add_months(last, 3 - ABSENCE_WINDOW)),
+        "repeat": REPEAT_ABSENCE_MONTHS,
+        "satisfied": int(SATISFIED_FROM),
+        "not_resolved": Resolved.NO.value,
+    }
+
+
+# the cell report's statements by name (bench/report_sql.py explains them)
+def cell_statements() -> dict[str, str]:
+    return {
+        "attendance": _ATTENDANCE, "repeat_absentees": _REPEAT_ABSENTEES, "visits": _VISITS,
+        "tasks": _TASKS, "petitions": _PETITIONS, "cells": _CELLS, "meetings": _MEETINGS,
+        "closed_tasks": _CLOSED_TASKS, "quotas": _QUOTAS, "surveys": _SURVEYS,
+    }  # fmt: skip
 
 
 def _issue(row: dict[str, Any]) -> IssuedReport:
+    inputs = row.get("inputs")
     return IssuedReport(
+        inputs=tuple(
+            InputVersion(i["entity"], int(i["position"]), int(i["objects"]))
+            for i in (loads(inputs) if inputs else [])
+        ),
         id=row["id"],
         unit_id=row["unit"],
         unit_path=row["unit.path"],
@@ -177,12 +313,26 @@ def _issue(row: dict[str, Any]) -> IssuedReport:
 
 _ISSUE = ReportIssueTable
 _ISSUE_COLUMNS = (
-    _ISSUE.id, _ISSUE.unit, _ISSUE.unit.path, _ISSUE.kind, _ISSUE.period, _ISSUE.version,
-    _ISSUE.content_hash, _ISSUE.issued_by, _ISSUE.issued_at,
-)  # fmt: skip
+    _ISSUE.id,
+    _ISSUE.unit,
+    _ISSUE.unit.path,
+    _ISSUE.kind,
+    _ISSUE.period,
+    _ISSUE.version,
+    _ISSUE.content_hash,
+    _ISSUE.issued_by,
+    _ISSUE.issued_at,
+    _ISSUE.inputs,
+)
 
 
 class PiccoloReportRepository:
+    async def input_versions(self, actor: Actor, unit_path: str) -> tuple[InputVersion, ...]:
+        engine = UnitTable._meta.db.engine_type  # noqa: SLF001
+        cells, params = _cells_condition(engine, unit_path, actor.scopes(Permission.VIEW_UNIT))
+        rows = await self._run(_INPUTS.format(cells=cells), params | {"yes": True})
+        return tuple(InputVersion(r["entity"], int(r["position"]), int(r["objects"])) for r in rows)
+
     async def latest_issue(
         self, unit_id: UUID, kind: ReportKind, period: str
     ) -> IssuedReport | None:
@@ -207,6 +357,7 @@ class PiccoloReportRepository:
                 body=issue.body.decode(),
                 issued_by=issue.issued_by,
                 issued_at=issue.issued_at,
+                inputs=dumps([dataclasses.asdict(i) for i in issue.inputs]),
             )
         )
 
@@ -231,24 +382,8 @@ class PiccoloReportRepository:
         self, actor: Actor, unit_path: str, period: Period, now: datetime
     ) -> CellReportFacts:
         engine = UnitTable._meta.db.engine_type  # noqa: SLF001
-        cells, params = _cells_condition(engine, unit_path, actor.scopes(Permission.VIEW_UNIT))
-        last = period.last_month
-        params |= {
-            "yes": True,
-            "no": False,
-            "since": period.since,
-            "until": period.until,
-            "quarter_since": local_midnight(period.quarter_start),
-            "start": period.start,
-            "end": period.end,
-            "today": local_day(now),
-            "window_since": local_midnight(add_months(last, 1 - ABSENCE_WINDOW)),
-            "second_month": local_midnight(add_months(last, 2 - ABSENCE_WINDOW)),
-            "third_month": local_midnight(add_months(last, 3 - ABSENCE_WINDOW)),
-            "repeat": REPEAT_ABSENCE_MONTHS,
-            "satisfied": int(SATISFIED_FROM),
-            "not_resolved": Resolved.NO.value,
-        }
+        scopes = actor.scopes(Permission.VIEW_UNIT)
+        cells, params = cell_statement_params(engine, unit_path, scopes, period, now)
 
         def run(sql: str) -> Any:  # noqa: ANN401 - a coroutine of rows
             return self._run(sql.format(cells=cells), params)
@@ -291,16 +426,130 @@ class PiccoloReportRepository:
                 )
                 for r in await run(_CLOSED_TASKS)
             ],
-            quotas=[
-                QuotaFact(
-                    _uuid(r["cell"]),
-                    int(r["quota"]),
-                    QuotaPeriod(r["period"]),
-                    _day(r["started_on"]),
-                    _day(r["ended_on"]) if r["ended_on"] else None,
+            quotas=[_quota(r) for r in await run(_QUOTAS)],
+        )
+
+    async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
+        params = {
+            "leader": leader_id,
+            "start": period.start,
+            "end": period.end,
+            "since": period.since,
+            "until": period.until,
+        }
+        cells: dict[UUID, tuple[str, str]] = {}
+        quotas: dict[UUID, list[QuotaFact]] = {}
+        for r in await self._run(_FOLLOWED, params):
+            cell = _uuid(r["cell"])
+            cells[cell] = (r["name"], r["path"])
+            quotas.setdefault(cell, []).append(_quota(r))
+        visits: dict[UUID, tuple[int, datetime]] = {}
+        for r in await self._run(_LEADER_VISITS, params):
+            cell = _uuid(r["cell"])
+            cells.setdefault(cell, (r["name"], r["path"]))
+            visits[cell] = (int(r["visits"] or 0), _moment(r["last_visit"]))
+        return [
+            FollowFact(
+                cell_id=cell,
+                cell_name=name,
+                cell_path=path,
+                quotas=tuple(quotas.get(cell, ())),
+                visits=visits[cell][0] if cell in visits else 0,
+                last_visit=visits[cell][1] if cell in visits else None,
+            )
+            for cell, (name, path) in cells.items()
+        ]
+
+    async def attention_facts(
+        self, scopes: AttentionScopes, window: AttentionWindow
+    ) -> AttentionFacts:
+        engine = UnitTable._meta.db.engine_type  # noqa: SLF001
+        conditions: dict[str, str] = {}
+        params: dict[str, Any] = {
+            "yes": True,
+            "me": scopes.person_id,
+            "today": window.today,
+            "month_since": window.month_since,
+            "month_until": window.month_until,
+            "year_since": window.year_since,
+            "tomorrow": window.tomorrow,
+            "tasks_due_by": window.tasks_due_by,
+            "petitions_due_by": window.petitions_due_by,
+            "flags_since": window.flags_since,
+            "limit": window.limit,
+        }
+        for name in ("meetings", "leaders", "tasks", "flags"):
+            conditions[name], more = _in_scopes(engine, "u.path", getattr(scopes, name), name)
+            params |= more
+
+        async def run(sql: str) -> list[dict[str, Any]]:
+            return await self._run(sql.format(**conditions), params)
+
+        def listed(rows: list[dict[str, Any]], item: Callable[[dict[str, Any]], T]) -> Listed[T]:
+            return Listed(int(rows[0]["total"]) if rows else 0, [item(r) for r in rows])
+
+        visits: dict[tuple[UUID, UUID], list[datetime]] = {}
+        for r in await run(_STANDING_VISITS):
+            key = (_uuid(r["leader"]), _uuid(r["cell"]))
+            visits.setdefault(key, []).append(_moment(r["planned_start"]))
+        today = window.today
+        return AttentionFacts(
+            cells_not_met=listed(
+                await run(_NOT_MET), lambda r: CellToMeet(_uuid(r["id"]), r["name"])
+            ),
+            standings=[
+                (
+                    Standing(
+                        _uuid(r["id"]),
+                        _uuid(r["leader"]),
+                        r["full_name"],
+                        _uuid(r["cell"]),
+                        r["path"],
+                        int(r["quota"]),
+                        QuotaPeriod(r["period"]),
+                        _day(r["started_on"]),
+                    ),
+                    r["name"],
                 )
-                for r in await run(_QUOTAS)
+                for r in await run(_STANDINGS)
             ],
+            visits=visits,
+            tasks=listed(
+                await run(_TASKS_DUE),
+                lambda r: TaskDue(
+                    _uuid(r["id"]),
+                    r["title"],
+                    _uuid(r["unit"]),
+                    r["name"],
+                    _uuid(r["assignee"]),
+                    _day(r["due_on"]),
+                    _day(r["due_on"]) < today,
+                ),
+            ),
+            petitions=listed(
+                await run(_PETITIONS_DUE),
+                lambda r: PetitionDue(
+                    _uuid(r["id"]),
+                    _uuid(r["task"]),
+                    _uuid(r["unit"]),
+                    r["name"],
+                    r["category"],
+                    _day(r["reply_due_on"]),
+                    _day(r["reply_due_on"]) < today,
+                ),
+            ),
+            flags=listed(
+                await run(_FLAGS),
+                lambda r: FlagRaised(
+                    _uuid(r["id"]),
+                    FlagKind(r["kind"]),
+                    _uuid(r["unit"]),
+                    r["name"],
+                    _uuid(r["subject"]),
+                    r["period"],
+                    _moment(r["raised_at"]),
+                ),
+            ),
         )
 
     async def _inspections(

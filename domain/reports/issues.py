@@ -1,6 +1,7 @@
 """A report as issued (filed): the body the caller received, kept byte for byte, with a hash of
-its figures. Issuing again with the same figures gives the version already filed; changed records
-(a correction) give a new version; no version is ever changed, and no figure is ever typed in."""
+its figures and the versions of the records it was read from. Issuing again with the same
+figures gives the version already filed; changed records (a correction) give a new version; no
+version is ever changed, and no figure is ever typed in."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ class ReportKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class InputVersion:
+    """Where the records of one kind that the report read stood when it was filed: the last
+    change position among them (the offline sync's change log, decision 16) and how many
+    objects of the kind lie in the report's cells."""
+
+    entity: str
+    position: int
+    objects: int
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedReport:
     id: UUID
     unit_id: UUID
@@ -29,6 +41,7 @@ class IssuedReport:
     body: bytes  # the JSON reply as issued
     issued_by: UUID
     issued_at: datetime
+    inputs: tuple[InputVersion, ...] = ()
 
 
 def content_hash(report: CellReport) -> str:

@@ -176,6 +176,7 @@ class CellReport:
     as_of: datetime
     rows: list[CellRow] = field(default_factory=list)
     wards: list[WardTotals] = field(default_factory=list)
+    median_days_to_close: float | None = None  # over every closed task of the report
 
 
 def on_time(meeting: MeetingFact, regular_day: int) -> bool:

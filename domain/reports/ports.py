@@ -7,7 +7,9 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.actors import Actor
-from domain.reports.issues import IssuedReport, ReportKind
+from domain.reports.attention import AttentionFacts, AttentionScopes, AttentionWindow
+from domain.reports.issues import InputVersion, IssuedReport, ReportKind
+from domain.reports.leaders import FollowFact
 from domain.reports.model import CellReportFacts
 from domain.reports.period import Period
 
@@ -19,6 +21,22 @@ class ReportRepository(Protocol):
         """The records of every active cell in ``unit_path``'s subtree that the actor may view,
         counted per cell by a few grouped statements. Inspections count only those the actor
         may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
+
+    async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
+        """The cells the leader follows in the period or visited in it, by two grouped
+        statements: their assignments, and their visits confirmed both ways."""
+
+    async def attention_facts(
+        self, scopes: AttentionScopes, window: AttentionWindow
+    ) -> AttentionFacts:
+        """A statement per list of "what needs me", each list's first ``window.limit`` rows
+        with the count of all; the live assignments in scope and their visits of the year."""
+
+    async def input_versions(self, actor: Actor, unit_path: str) -> tuple[InputVersion, ...]:
+        """Per kind of record a cell report reads (units, assignments, meetings with their
+        sheets, leaders' visits, tasks with their steps, petitions), the last change among those
+        of the subtree's cells in the actor's view. Inspections are left out: a sealed one must
+        not move anything the inspected cell can read (its visible counts are in the figures)."""
 
     async def latest_issue(
         self, unit_id: UUID, kind: ReportKind, period: str

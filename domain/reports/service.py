@@ -14,7 +14,15 @@ from domain.meetings.model import MeetingPolicy
 from domain.org.model import Unit
 from domain.org.ports import OrgRepository
 from domain.ports import Clock, UnitOfWork
+from domain.reminders.model import ReminderPolicy
+from domain.reports.attention import (
+    Attention,
+    attention_scopes,
+    attention_window,
+    leaders_behind,
+)
 from domain.reports.issues import IssuedReport, ReportKind, content_hash
+from domain.reports.leaders import LeaderReport, leader_rows, unvisited_since
 from domain.reports.model import (
     METRICS,
     CellReport,
@@ -22,6 +30,7 @@ from domain.reports.model import (
     Trend,
     TrendPoint,
     cell_rows,
+    median_days,
     metric_value,
     ward_totals,
 )
@@ -39,10 +48,12 @@ class ReportService:
         meeting_policy: MeetingPolicy,
         compliance_policy: CompliancePolicy,
         document_policy: DocumentPolicy,
+        reminder_policy: ReminderPolicy,
     ) -> None:
         self.repo, self.org, self.uow, self.clock = repo, org, uow, clock
         self.meeting_policy, self.compliance_policy = meeting_policy, compliance_policy
         self.document_policy = document_policy  # the printed report's page
+        self.reminder_policy = reminder_policy  # how near "near due" is
 
     async def _unit(self, actor: Actor, unit_id: UUID) -> Unit:
         unit = await self.org.get_unit(unit_id)
@@ -69,6 +80,53 @@ class ReportService:
             as_of=now,
             rows=rows,
             wards=ward_totals(rows, facts.closed_tasks),
+            median_days_to_close=median_days(facts.closed_tasks),
+        )
+
+    async def leader(
+        self, actor: Actor, person_id: UUID, period_text: str, unvisited_months: int
+    ) -> LeaderReport:
+        """The leader's visits against quota per cell, in the caller's view of the cells: to the
+        leader themself, or to whoever may view people in the leader's unit; else 404."""
+        period = parse_period(period_text)
+        person = await self.org.get_person(person_id)
+        if person is None or not actor.sees_person(person.id, person.home_unit_path):
+            raise NotFoundError("person_not_found")
+        home = await self.org.get_unit(person.home_unit_id)
+        upper = await self.org.get_unit(home.parent_id) if home and home.parent_id else None
+        now = self.clock.now()
+        since = unvisited_since(period, now, unvisited_months)
+        facts = [
+            f
+            for f in await self.repo.leader_facts(person.id, period)
+            if actor.may(Permission.VIEW_UNIT, f.cell_path)
+        ]
+        rows, totals = leader_rows(period, facts, since)
+        return LeaderReport(
+            leader_id=person.id,
+            leader_name=person.full_name,
+            unit_name=home.name if home else "",
+            upper_name=upper.name if upper else None,
+            period=period,
+            as_of=now,
+            unvisited_months=unvisited_months,
+            unvisited_since=since,
+            rows=rows,
+            totals=totals,
+        )
+
+    async def attention(self, actor: Actor, limit: int) -> Attention:
+        """What needs the caller now, each list in their own scope (nothing to see: empty)."""
+        now = self.clock.now()
+        window = attention_window(now, self.reminder_policy, limit)
+        facts = await self.repo.attention_facts(attention_scopes(actor), window)
+        return Attention(
+            as_of=now,
+            cells_not_met=facts.cells_not_met,
+            leaders_behind=leaders_behind(facts.standings, facts.visits, window.today, limit),
+            tasks=facts.tasks,
+            petitions=facts.petitions,
+            flags=facts.flags,
         )
 
     async def trend(self, actor: Actor, unit_id: UUID, metric: str, months: int) -> Trend:
@@ -109,6 +167,7 @@ class ReportService:
             latest = await self.repo.latest_issue(unit.id, ReportKind.CELLS, report.period.label)
             if latest is not None and latest.content_hash == digest:
                 return latest, False
+            inputs = await self.repo.input_versions(actor, unit.path)
             issue = IssuedReport(
                 id=uuid4(),
                 unit_id=unit.id,
@@ -120,6 +179,7 @@ class ReportService:
                 body=render(report),
                 issued_by=actor.person_id,
                 issued_at=report.as_of,
+                inputs=inputs,
             )
             await self.repo.add_issue(issue)
             return issue, True

@@ -863,6 +863,11 @@ RECIPES: dict[str, Recipe] = {
         _side(a).survey.id, json={"score": 4, "resolved": "yes"}
     ),
     "CreateDialogueSurvey": lambda a: Call(_side(a).published_dialogue.id),
+    "GetMyAttention": _plain,
+    "GetUnitReportDocument": lambda a: Call(
+        a.scene.cell(a.target).id, params={"period": "2026-12"}
+    ),
+    "GetLeaderReport": lambda a: Call(_side(a).leader.id, params={"period": "2026-12"}),
     "GetMeetingQuality": lambda a: Call(_side(a).finalized.id),
     "ScoreMeeting": lambda a: Call(
         _side(a).held.id, json={"points": FULL_POINTS}, headers={"If-Match": '"0"'}

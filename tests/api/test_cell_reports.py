@@ -100,6 +100,13 @@ async def test_a_month_of_records_in_the_cell_report(
     assert {k: v for k, v in inside.items() if not k.startswith("inspections")} == {
         k: v for k, v in f.items() if not k.startswith("inspections")
     }
+    printed = opened(
+        await client.get(
+            f"{REPORTS}/{w.cell_a.id}/report.docx", params={"period": "2026-12"},
+            headers=s.secretary,
+        )
+    )  # fmt: skip
+    assert "- Cuộc kiểm tra theo kế hoạch: 0; đã hoàn thành: 0." in texts(printed)
     # once its window has started, it counts for them too
     clock.advance(timedelta(days=4))
     assert (await report(client, s.secretary, w.cell_a))["rows"][0]["figures"][
@@ -255,8 +262,18 @@ async def test_an_issued_report_is_kept_as_filed_and_a_correction_is_a_new_versi
     assert second.status_code == 201, second.text
     assert second.json()["version"] == 2
     assert second.json()["contentHash"] != first.json()["contentHash"]
+    # each version keeps where the records it read stood: the new task moved the tasks' mark
+    before = {i["entity"]: i for i in first.json()["inputs"]}
+    after = {i["entity"]: i for i in second.json()["inputs"]}
+    assert {"unit", "leader_assignment", "meeting", "leader_visits"} <= before.keys()
+    assert "inspection" not in after  # a sealed one must move nothing the cell reads
+    assert after["task"]["objects"] == before.get("task", {"objects": 0})["objects"] + 1
+    assert after["task"]["position"] > max(i["position"] for i in before.values())
+    assert after["meeting"] == before["meeting"]
     shown = await client.get(f"/api/v1/reports/issues/{first.json()['id']}", headers=s.leader)
     assert shown.content == filed.content
+    meeting = before["meeting"]
+    assert f"meeting={meeting['position']}/{meeting['objects']}" in shown.headers["report-inputs"]
     listed = await client.get(issues, params=december, headers=s.leader)
     assert [i["version"] for i in listed.json()["items"]] == [1, 2]
     # outside the caller's view, a filed report reads as missing
@@ -293,4 +310,57 @@ async def test_a_figure_month_by_month(client: httpx.AsyncClient, clock: FakeClo
         await client.get(url, params={"metric": "typedTotal"}, headers=s.leader),
         422,
         "report_metric_invalid",
+    )
+
+
+async def test_the_periods_report_of_a_cell_and_a_ward_in_the_party_layout(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    s = await logged(client, clock)
+    w = s.world
+    await new_task(client, s.secretary, w.cell_a, w.member_a, due_on="2026-12-04")
+    for unit, headers, symbol, signer in (
+        (w.ward1, s.leader, "BC/ĐU", "T/M ĐẢNG ỦY"),
+        (w.cell_a, s.secretary, "BC/CB", "T/M CHI BỘ"),
+    ):
+        f = (await report(client, headers, unit))["wards"][0]["figures"]
+        reply = await client.get(
+            f"{REPORTS}/{unit.id}/report.docx", params={"period": "2026-12"}, headers=headers
+        )
+        document = opened(reply)
+        width, height = document.sections[0].page_width, document.sections[0].page_height
+        assert width is not None
+        assert height is not None
+        assert (round(width.mm), round(height.mm)) == (210, 297)  # A4 upright
+        found = texts(document)
+        assert f"Số     -{symbol}" in found
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in found
+        assert [t for t in found if t.startswith("Ba Đình, ngày")]
+        paragraphs = [p.text for p in document.paragraphs]
+        assert paragraphs[paragraphs.index("BÁO CÁO") + 1] == "Kết quả công tác tháng 12 năm 2026"
+        for heading in (
+            "I. TÌNH HÌNH SINH HOẠT CHI BỘ",
+            "V. TIẾP NHẬN VÀ TRẢ LỜI ĐƠN THƯ, KIẾN NGHỊ",
+        ):
+            assert heading in paragraphs
+        # the figures of the JSON report, in words
+        assert (
+            f"- Đảng viên phải dự: {f['attendanceExpected']} lượt; có mặt:"
+            f" {f['attendancePresent']} lượt (66,7%); vắng không lý do:"
+            f" {f['unexcusedAbsences']} lượt; đảng viên vắng không lý do 2 trong 3 tháng gần"
+            f" nhất: {f['repeatAbsentees']} đồng chí." in paragraphs
+        )
+        assert (
+            f"- Nhiệm vụ giao trong kỳ: {f['tasks']}; đang thực hiện: {f['tasksOpen']}; quá hạn:"
+            f" {f['tasksOverdue']}; chuyển cấp trên: {f['tasksEscalated']}; hoàn thành:"
+            f" {f['tasksClosed']}, trong đó đúng hạn: {f['tasksClosedOnTime']}." in paragraphs
+        )
+        assert any(
+            p.startswith(f"- Tiếp nhận: {f['petitionsReceived']}; trả lời đúng hạn:")
+            for p in paragraphs
+        )
+        assert signer in [p.text for c in document.tables[-1].rows[0].cells for p in c.paragraphs]
+    cell_lines = [p.text for p in document.paragraphs]
+    assert "- Ngày sinh hoạt thường kỳ: 04/12/2026; xếp loại chất lượng: chưa xếp loại." in (
+        cell_lines
     )

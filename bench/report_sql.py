@@ -1,0 +1,241 @@
+"""The cell report at city scale against one hand-written SQL statement computing the same
+counts, on PostgreSQL (issue 16 §4). The seed is bench/seed.py's at scale 5: a city of 30 wards
+× 40 cells × 30 members (36,000 people), a year of meetings (a regular and a thematic one a month
+per cell, 864,000 attendance rows), ten tasks per cell. It has no leader visits, petitions or
+inspections: their statements run but count nothing.
+
+    .venv/bin/python -m bench.report_sql [--repeats N] [--readers N]
+
+For a month and the year: the report through the app's service (its grouped statements and the
+Python rules) and the one statement, the same data, the counts compared cell by cell first; then
+each alone (median, p95) and with ``readers`` concurrent readers of the service (p95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from bench.machine import POSTGRES_URL, migrated, postgres_database, wait_for_quiet
+from bench.seed import load
+from db.engine import Database, Timeouts
+from db.migrate import bind
+from db.named_sql import bind as bind_named
+from db.pagination import subtree_bounds
+from db.repositories.org import PiccoloOrgRepository
+from db.repositories.reports import (
+    PiccoloReportRepository,
+    cell_statement_params,
+    cell_statements,
+)
+from domain.actors import Actor, Grant, Role
+from domain.clock import local_day, local_midnight
+from domain.compliance.model import CompliancePolicy
+from domain.documents.model import DocumentPolicy
+from domain.meetings.model import MeetingPolicy
+from domain.reminders.model import ReminderPolicy
+from domain.reports.model import CellReport
+from domain.reports.period import parse_period
+from domain.reports.service import ReportService
+
+PERIODS = ("2026-06", "2026")
+NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+# the counts the statement computes, as the report names them
+COUNTS = (
+    "regular_held", "thematic_held", "attendance_present", "attendance_expected",
+    "unexcused_absences", "leader_visits", "tasks", "tasks_open", "tasks_overdue",
+    "tasks_escalated", "tasks_closed", "petitions_received", "petitions_answered_on_time",
+    "petitions_answered_late", "petitions_overdue",
+)  # fmt: skip
+STATEMENT = """
+WITH cells AS (
+  SELECT u.id FROM unit u
+  WHERE u.is_cell AND u.active AND u.path ~>=~ :lo AND u.path ~<~ :hi
+), held AS (
+  SELECT g.id, g.cell, g.kind, g.combined_thematic, g.planned_start
+  FROM meeting g JOIN cells c ON c.id = g.cell
+  WHERE g.status IN ('held', 'finalized') AND g.planned_start >= :quarter_since
+    AND g.planned_start < :until
+), meetings AS (
+  SELECT cell,
+    COUNT(DISTINCT date_trunc('month', planned_start AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+      FILTER (WHERE kind = 'regular' AND planned_start >= :since) AS regular_held,
+    COUNT(*) FILTER (WHERE kind = 'thematic' OR (kind = 'regular' AND combined_thematic))
+      AS thematic_held
+  FROM held GROUP BY cell
+), sheets AS (
+  SELECT h.cell, COUNT(*) FILTER (WHERE a.status = 'present') AS attendance_present,
+    COUNT(*) FILTER (WHERE a.status IN ('present', 'excused', 'unexcused'))
+      AS attendance_expected,
+    COUNT(*) FILTER (WHERE a.status = 'unexcused') AS unexcused_absences
+  FROM held h JOIN attendance a ON a.meeting = h.id
+  WHERE h.planned_start >= :since GROUP BY h.cell
+), visits AS (
+  SELECT h.cell, COUNT(*) AS leader_visits
+  FROM held h JOIN leader_visit v ON v.meeting = h.id
+  WHERE h.planned_start >= :since AND v.leader_confirmed_at IS NOT NULL
+    AND v.secretary_confirmed_at IS NOT NULL
+  GROUP BY h.cell
+), tasks AS (
+  SELECT t.unit AS cell, COUNT(*) AS tasks,
+    COUNT(*) FILTER (WHERE t.status <> 'closed') AS tasks_open,
+    COUNT(*) FILTER (WHERE t.status <> 'closed' AND t.due_on < :today) AS tasks_overdue,
+    COUNT(*) FILTER (WHERE t.escalation_level > 0) AS tasks_escalated,
+    COUNT(*) FILTER (WHERE t.status = 'closed') AS tasks_closed
+  FROM task t JOIN cells c ON c.id = t.unit
+  WHERE t.created_at >= :since AND t.created_at < :until GROUP BY t.unit
+), petitions AS (
+  SELECT p.unit AS cell, COUNT(*) AS petitions_received,
+    COUNT(*) FILTER (WHERE NOT p.replied_late) AS petitions_answered_on_time,
+    COUNT(*) FILTER (WHERE p.replied_late) AS petitions_answered_late,
+    COUNT(*) FILTER (WHERE p.reply IS NULL AND p.reply_due_on < :today) AS petitions_overdue
+  FROM petition p JOIN cells c ON c.id = p.unit
+  WHERE p.received_at >= :since AND p.received_at < :until GROUP BY p.unit
+)
+SELECT c.id AS cell,
+  COALESCE(m.regular_held, 0) AS regular_held, COALESCE(m.thematic_held, 0) AS thematic_held,
+  COALESCE(s.attendance_present, 0) AS attendance_present,
+  COALESCE(s.attendance_expected, 0) AS attendance_expected,
+  COALESCE(s.unexcused_absences, 0) AS unexcused_absences,
+  COALESCE(v.leader_visits, 0) AS leader_visits,
+  COALESCE(t.tasks, 0) AS tasks, COALESCE(t.tasks_open, 0) AS tasks_open,
+  COALESCE(t.tasks_overdue, 0) AS tasks_overdue,
+  COALESCE(t.tasks_escalated, 0) AS tasks_escalated,
+  COALESCE(t.tasks_closed, 0) AS tasks_closed,
+  COALESCE(p.petitions_received, 0) AS petitions_received,
+  COALESCE(p.petitions_answered_on_time, 0) AS petitions_answered_on_time,
+  COALESCE(p.petitions_answered_late, 0) AS petitions_answered_late,
+  COALESCE(p.petitions_overdue, 0) AS petitions_overdue
+FROM cells c LEFT JOIN meetings m ON m.cell = c.id LEFT JOIN sheets s ON s.cell = c.id
+  LEFT JOIN visits v ON v.cell = c.id LEFT JOIN tasks t ON t.cell = c.id
+  LEFT JOIN petitions p ON p.cell = c.id
+"""
+
+
+def _ms(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+async def _timed(run: Callable[[], Awaitable[Any]]) -> float:
+    started = time.perf_counter()
+    await run()
+    return time.perf_counter() - started
+
+
+async def city(url: str, repeats: int, readers: int) -> None:
+    # the concurrent readers of a year queue for the pool on a busy machine: no 503 after 5 s
+    db = Database(url, Timeouts(statement_ms=120_000, acquire_ms=120_000))
+    await db.open()
+    bind(db)
+    try:
+        [root] = await db.engine.run_querystring(
+            bind_named("SELECT id, path FROM unit WHERE parent IS NULL", {})
+        )
+        actor = Actor(uuid4(), uuid4(), (Grant(Role.ADMIN, root["id"], root["path"]),))
+        clock = _Clock()
+        service = ReportService(
+            PiccoloReportRepository(), PiccoloOrgRepository(), db, clock, MeetingPolicy(),
+            CompliancePolicy(), DocumentPolicy(), ReminderPolicy(),
+        )  # fmt: skip
+        lo, hi = subtree_bounds(root["path"])
+        print(f"| period | cells | report median ms | report p95 ms | statement median ms "
+              f"| statement p95 ms | ratio (median) | p95 with {readers} readers ms |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|")
+        for label in PERIODS:
+            period = parse_period(label)
+            params = {
+                "lo": lo, "hi": hi, "since": period.since, "until": period.until,
+                "quarter_since": local_midnight(period.quarter_start),
+                "today": local_day(NOW),
+            }  # fmt: skip
+            query = bind_named(STATEMENT, params)
+
+            async def report(label: str = label) -> CellReport:
+                return await service.cells(actor, root["id"], label)
+
+            async def statement(query: Any = query) -> list[dict[str, Any]]:  # noqa: ANN401
+                rows: list[dict[str, Any]] = await db.engine.run_querystring(query)
+                return rows
+
+            same(await report(), await statement())
+            wait_for_quiet()
+            app = [await _timed(report) for _ in range(repeats)]
+            sql = [await _timed(statement) for _ in range(repeats)]
+            crowd: list[float] = []
+            for _ in range(max(1, repeats // readers)):
+                crowd += await asyncio.gather(*(_timed(report) for _ in range(readers)))
+            (am, ap), (sm, sp), (_, cp) = _ms(app), _ms(sql), _ms(crowd)
+            cells = len((await report()).rows)
+            print(f"| {label} | {cells:,} | {am:.0f} | {ap:.0f} | {sm:.0f} | {sp:.0f} "
+                  f"| {am / sm:.2f} | {cp:.0f} |")  # fmt: skip
+        await explain(db, root["path"])
+    finally:
+        await db.close()
+
+
+async def explain(db: Database, city_path: str) -> None:
+    """Each of the report's statements for a month of the city: its time and every table it
+    reads by a sequential scan (attendance and task must not be among them)."""
+    cells, params = cell_statement_params(
+        "postgres", city_path, (city_path,), parse_period(PERIODS[0]), NOW
+    )
+    print("\n| statement | ms | sequential scans |\n|---|---|---|")
+    for name, sql in cell_statements().items():
+        query = bind_named(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql.format(cells=cells)}", params)
+        [row] = await db.engine.run_querystring(query)
+        plan = row["QUERY PLAN"]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+        seq = sorted(set(_seq_scans(plan["Plan"])))
+        print(f"| {name} | {plan['Execution Time']:.0f} | {', '.join(seq) or '–'} |")
+
+
+def _seq_scans(node: dict[str, Any]) -> list[str]:
+    found = [node["Relation Name"]] if node.get("Node Type") == "Seq Scan" else []
+    for child in node.get("Plans", []):
+        found += _seq_scans(child)
+    return found
+
+
+def same(report: CellReport, rows: list[dict[str, Any]]) -> None:
+    """Every count of every cell equal, or the comparison means nothing."""
+    by_cell = {UUID(str(r["cell"])): r for r in rows}
+    assert len(by_cell) == len(report.rows), (len(by_cell), len(report.rows))
+    for row in report.rows:
+        mine = by_cell[row.cell.id]
+        for name in COUNTS:
+            assert getattr(row.figures, name) == int(mine[name]), (row.cell.name, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--readers", type=int, default=8)
+    args = parser.parse_args()
+    with postgres_database(POSTGRES_URL, "chibo_bench_reports") as url:
+        if url is None:
+            print("bench: no PostgreSQL on 127.0.0.1")
+            return
+        migrated(url)
+        started = time.perf_counter()
+        world = asyncio.run(load(url, 5))
+        print(f"seeded {world.rows} in {time.perf_counter() - started:.0f} s")
+        asyncio.run(city(url, args.repeats, args.readers))
+
+
+if __name__ == "__main__":
+    main()
