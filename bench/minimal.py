@@ -4,7 +4,9 @@ for the same JSON, for ``uvicorn bench.minimal:app`` beside the real app.
 Same stack and settings as ``chibo serve`` (Litestar on uvicorn, uvloop, httptools), the same
 paths and the same replies byte for byte (bench/run.py checks them before measuring), but:
 
-- the token checked in the handler as the app's JWTAuth checks it (HS256, the same secret);
+- the token checked in the handler as the app's JWTAuth checks it (HS256, the same secret, the
+  app's ``AccessToken``: a token's signature and claims verified once, then known until it
+  expires, as in the app);
 - ONE statement for the session, the person's grants and member cells (and, for a list scoped
   to a unit, that unit's path; for ``/me``, the person and the grants' units), then only the SQL
   the answer needs: one more statement per list (the page; the meetings' tallies and visits
@@ -49,8 +51,8 @@ import orjson
 from litestar import Litestar, Request, Response, get, put
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
-from litestar.security.jwt import Token
 
+from api.http.auth import AccessToken
 from chibo.settings import Settings
 from domain.actors import Actor, Grant, Permission, Role
 from domain.errors import (
@@ -441,11 +443,12 @@ def _meeting(r: Row, policy: MeetingPolicy, now: datetime) -> dict[str, Any]:
 
 
 def _token(request: Request[Any, Any, Any], secret: str) -> tuple[str, str]:
-    """(person, session) from the bearer token, checked as the app's JWTAuth checks it."""
+    """(person, session) from the bearer token, checked as the app's JWTAuth checks it: by the
+    app's own ``AccessToken`` (verified once per token text, then known until it expires)."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not encoded:
         raise HTTPException(status_code=401)
-    token = Token.decode(encoded, secret=secret, algorithm="HS256")
+    token = AccessToken.decode(encoded, secret=secret, algorithm="HS256")
     try:
         return str(UUID(token.sub)), str(UUID(str(token.extras.get("sid"))))
     except ValueError as error:

@@ -1,11 +1,12 @@
-"""Where the CPU of one meeting log goes: ``python -m bench.profile_log [--engine postgres]``.
+"""Where the CPU of one request goes: ``python -m bench.profile_log [--engine postgres]
+[--endpoint record|me|people|meetings|tasks]`` (the meeting log by default).
 
 In one process, no HTTP server and no concurrency: a fresh database with bench/seed.py's data
 set, the app (chibo/bootstrap.py) and the minimal baseline (bench/minimal.py) driven through
-httpx's ASGI transport, N logs through each. Prints the CPU per request (the whole process,
-all threads, so aiosqlite's thread too, and the client's small share), then the same under
-cProfile, summed by package, and the costliest functions; the .prof files are kept for
-``python -m pstats``. Numbers only.
+httpx's ASGI transport, N requests through each (a read's replies compared byte for byte).
+Prints the CPU per request (the whole process, all threads, so aiosqlite's thread too, and the
+client's small share), then the same under cProfile, summed by package, and the costliest
+functions; the .prof files are kept for ``python -m pstats``. Numbers only.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import httpx
 
 from bench.machine import POSTGRES_URL, ROOT, migrated, postgres_database
-from bench.run import _postgres_versions, meeting_versions, record_body
+from bench.run import ENDPOINTS, _postgres_versions, meeting_versions, record_body
 from bench.seed import BenchWorld, load
 
 APPS = ("chibo", "minimal")
@@ -46,6 +48,7 @@ GROUPS = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_log", description=__doc__)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--endpoint", choices=["record", *(e.name for e in ENDPOINTS)])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
@@ -53,21 +56,73 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.INFO)
     if args.engine == "sqlite":
         with tempfile.TemporaryDirectory(prefix="chibo-profile-") as tmp:
-            profile(f"sqlite:///{tmp}/profile.sqlite3", "sqlite", requests, args.out)
+            profile(f"sqlite:///{tmp}/profile.sqlite3", "sqlite", requests, args)
         return 0
     base = os.environ.get("CHIBO_BENCH_POSTGRES_URL", POSTGRES_URL)
     with postgres_database(base, "chibo_bench_profile") as url:
         if url is None:
             print("PostgreSQL not reachable on loopback")
             return 2
-        profile(url, "postgres", requests, args.out)
+        profile(url, "postgres", requests, args)
     return 0
 
 
-def profile(url: str, engine: str, requests: int, out: Path) -> None:
+def profile(url: str, engine: str, requests: int, args: argparse.Namespace) -> None:
     os.environ.update(migrated(url))
     world = asyncio.run(load(url))
-    asyncio.run(_drive(url, engine, world, requests, out))
+    endpoint = args.endpoint or "record"
+    drive = _drive if endpoint == "record" else partial(_drive_read, endpoint)
+    asyncio.run(drive(url, engine, world, requests, args.out))
+
+
+async def _drive_read(
+    endpoint: str, url: str, engine: str, world: BenchWorld, requests: int, out: Path
+) -> None:
+    """``requests`` GETs of one read endpoint through each app, as bench.run asks them."""
+    del url
+    from bench.minimal import build as build_minimal  # noqa: PLC0415
+    from chibo.bootstrap import build_app  # noqa: PLC0415
+    from chibo.settings import Settings  # noqa: PLC0415
+
+    read = next(e for e in ENDPOINTS if e.name == endpoint)
+    path = read.path.format(ward=world.ward_id, cell=world.cells[0].cell_id)
+    apps = {"chibo": build_app(Settings.from_env()), "minimal": build_minimal()}
+    phone = world.leader_phone if read.caller == "leader" else world.cells[0].secretary_phone
+    async with apps["chibo"].lifespan(), apps["minimal"].lifespan():
+        clients = {
+            name: httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                base_url="http://t",
+            )
+            for name, app in apps.items()
+        }
+        login = {"phone": phone, "password": world.password}
+        reply = await clients["chibo"].post("/api/v1/auth/login", json=login)
+        headers = {"Authorization": f"Bearer {reply.json()['accessToken']}"}
+        bodies = {name: (await c.get(path, headers=headers)).content for name, c in clients.items()}
+        if bodies["chibo"] != bodies["minimal"]:
+            raise RuntimeError(f"the two apps disagree on {endpoint}: {bodies}")
+        for profiled in (False, True):
+            for name in APPS:
+                profiler = cProfile.Profile() if profiled else None
+                cpu, wall = time.process_time(), time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                for _ in range(requests):
+                    reply = await clients[name].get(path, headers=headers)
+                    if reply.status_code != 200:
+                        raise RuntimeError(reply.text)
+                if profiler is None:
+                    cpu_ms = 1000 * (time.process_time() - cpu) / requests
+                    wall_ms = 1000 * (time.perf_counter() - wall) / requests
+                    print(f"{engine} {name} {endpoint}: {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall")
+                    continue
+                profiler.disable()
+                where = out / f"chibo-{endpoint}-{engine}-{name}.prof"
+                profiler.dump_stats(where)
+                report(pstats.Stats(str(where)), f"{engine} {name} {endpoint}", requests)
+        for client in clients.values():
+            await client.aclose()
 
 
 async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: Path) -> None:
