@@ -88,13 +88,6 @@ async def fetch_page(
     return Page(items=tuple(to_domain(r) for r in rows), next_cursor=next_cursor)
 
 
-def prefix_test(engine_type: str) -> tuple[str, str]:
-    """The operator and wildcard of a path prefix test: ``LIKE 'p%'`` on PostgreSQL, and on
-    SQLite ``GLOB 'p*'`` (its LIKE ignores case, so it can use no plain index). Paths hold only
-    hex ids and slashes, never a wildcard of either."""
-    return ("LIKE", "%") if engine_type in {"postgres", "cockroach"} else ("GLOB", "*")
-
-
 def subtree_range(engine_type: str, column: str) -> str:
     """``column`` within the subtree of a path bound as two values (``subtree_bounds``): a range
     every engine serves from an index whatever the plan, where a bound ``LIKE`` pattern is known
@@ -162,7 +155,6 @@ async def fetch_sql_page(
     caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id). Only an empty
     page asked within a unit takes a second one, to tell a unit without rows from no unit."""
     engine = table._meta.db  # noqa: SLF001
-    operator, wildcard = prefix_test(engine.engine_type)
     scope = " OR ".join([subtree_range(engine.engine_type, query.path)] * len(scopes))
     conditions = Conditions(
         [f"({scope or '1 = 0'})"], [bound for s in scopes for bound in subtree_bounds(s)]
@@ -172,7 +164,15 @@ async def fetch_sql_page(
     if within_unit_id is not None:
         columns += f', ({_UNIT_PATH}) AS "within_path"'
         args.append(within_unit_id)
-        conditions.add(f"{query.path} {operator} (({_UNIT_PATH}) || '{wildcard}')", within_unit_id)
+        # the unit's subtree as a range too (paths hold only hex digits and slashes, all below
+        # '~'): a LIKE of a pattern read in the statement is a filter whose estimate (1 unit)
+        # made PostgreSQL sort the whole subtree instead of walking the path index in order
+        subtree = subtree_range(engine.engine_type, query.path)
+        conditions.add(
+            subtree.format(f"({_UNIT_PATH})", f"(({_UNIT_PATH}) || '~')"),
+            within_unit_id,
+            within_unit_id,
+        )
     conditions.clauses += where.clauses
     conditions.args += where.args
     postgres = engine.engine_type in {"postgres", "cockroach"}
