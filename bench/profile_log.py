@@ -21,14 +21,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from functools import partial
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 
 from bench.machine import POSTGRES_URL, ROOT, migrated, postgres_database
 from bench.run import ENDPOINTS, _postgres_versions, meeting_versions, record_body
-from bench.seed import BenchWorld, load
+from bench.seed import BenchCell, BenchWorld, load
 
 APPS = ("chibo", "minimal")
 GROUPS = (
@@ -70,24 +70,23 @@ def main(argv: list[str] | None = None) -> int:
 def profile(url: str, engine: str, requests: int, args: argparse.Namespace) -> None:
     os.environ.update(migrated(url))
     world = asyncio.run(load(url))
-    endpoint = args.endpoint or "record"
-    drive = _drive if endpoint == "record" else partial(_drive_read, endpoint)
-    asyncio.run(drive(url, engine, world, requests, args.out))
+    asyncio.run(_drive(args.endpoint or "record", url, engine, world, requests, args.out))
 
 
-async def _drive_read(
+async def _drive(
     endpoint: str, url: str, engine: str, world: BenchWorld, requests: int, out: Path
 ) -> None:
-    """``requests`` GETs of one read endpoint through each app, as bench.run asks them."""
-    del url
+    """``requests`` of ``endpoint`` through each app, as bench.run asks them: a meeting log
+    (the secretary's cell's planned meetings in turn, each at its version), or a read."""
+    # imported after the environment is set
     from bench.minimal import build as build_minimal  # noqa: PLC0415
     from chibo.bootstrap import build_app  # noqa: PLC0415
     from chibo.settings import Settings  # noqa: PLC0415
 
-    read = next(e for e in ENDPOINTS if e.name == endpoint)
-    path = read.path.format(ward=world.ward_id, cell=world.cells[0].cell_id)
     apps = {"chibo": build_app(Settings.from_env()), "minimal": build_minimal()}
-    phone = world.leader_phone if read.caller == "leader" else world.cells[0].secretary_phone
+    cell = world.cells[0]
+    read = next((e for e in ENDPOINTS if e.name == endpoint), None)
+    phone = world.leader_phone if read and read.caller == "leader" else cell.secretary_phone
     async with apps["chibo"].lifespan(), apps["minimal"].lifespan():
         clients = {
             name: httpx.AsyncClient(
@@ -99,17 +98,22 @@ async def _drive_read(
         login = {"phone": phone, "password": world.password}
         reply = await clients["chibo"].post("/api/v1/auth/login", json=login)
         headers = {"Authorization": f"Bearer {reply.json()['accessToken']}"}
-        bodies = {name: (await c.get(path, headers=headers)).content for name, c in clients.items()}
-        if bodies["chibo"] != bodies["minimal"]:
-            raise RuntimeError(f"the two apps disagree on {endpoint}: {bodies}")
+        if read is None:
+            send = _logs(cell, headers)
+        else:
+            send = _reads(read.path.format(ward=world.ward_id, cell=cell.cell_id), headers)
+            bodies = {name: (await send(c, 0, {})).content for name, c in clients.items()}
+            if bodies["chibo"] != bodies["minimal"]:
+                raise RuntimeError(f"the two apps disagree on {endpoint}: {bodies}")
         for profiled in (False, True):
             for name in APPS:
+                versions = await _versions(url) if read is None else {}
                 profiler = cProfile.Profile() if profiled else None
                 cpu, wall = time.process_time(), time.perf_counter()
                 if profiler:
                     profiler.enable()
-                for _ in range(requests):
-                    reply = await clients[name].get(path, headers=headers)
+                for i in range(requests):
+                    reply = await send(clients[name], i, versions)
                     if reply.status_code != 200:
                         raise RuntimeError(reply.text)
                 if profiler is None:
@@ -125,55 +129,31 @@ async def _drive_read(
             await client.aclose()
 
 
-async def _drive(url: str, engine: str, world: BenchWorld, requests: int, out: Path) -> None:
-    # imported after the environment is set
-    from bench.minimal import build as build_minimal  # noqa: PLC0415
-    from chibo.bootstrap import build_app  # noqa: PLC0415
-    from chibo.settings import Settings  # noqa: PLC0415
+Send = Callable[[httpx.AsyncClient, int, dict[str, int]], Awaitable[httpx.Response]]
 
-    apps = {"chibo": build_app(Settings.from_env()), "minimal": build_minimal()}
-    cell = world.cells[0]
+
+def _reads(path: str, headers: dict[str, str]) -> Send:
+    async def send(client: httpx.AsyncClient, i: int, versions: dict[str, int]) -> httpx.Response:
+        del i, versions
+        return await client.get(path, headers=headers)
+
+    return send
+
+
+def _logs(cell: BenchCell, headers: dict[str, str]) -> Send:
     body = record_body(cell)
-    async with apps["chibo"].lifespan(), apps["minimal"].lifespan():
-        clients = {
-            name: httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-                base_url="http://t",
-            )
-            for name, app in apps.items()
-        }
-        login = {"phone": cell.secretary_phone, "password": world.password}
-        reply = await clients["chibo"].post("/api/v1/auth/login", json=login)
-        token = reply.json()["accessToken"]
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        for profiled in (False, True):
-            for name in APPS:
-                versions = await _versions(url)
-                profiler = cProfile.Profile() if profiled else None
-                cpu, wall = time.process_time(), time.perf_counter()
-                if profiler:
-                    profiler.enable()
-                for i in range(requests):
-                    meeting = str(cell.meetings[i % len(cell.meetings)])
-                    version = versions[meeting] + i // len(cell.meetings)
-                    reply = await clients[name].put(
-                        f"/api/v1/meetings/{meeting}/record",
-                        content=body,
-                        headers={**headers, "If-Match": f'"{version}"'},
-                    )
-                    if reply.status_code != 200:
-                        raise RuntimeError(reply.text)
-                if profiler is None:
-                    cpu_ms = 1000 * (time.process_time() - cpu) / requests
-                    wall_ms = 1000 * (time.perf_counter() - wall) / requests
-                    print(f"{engine} {name}: {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall per log")
-                    continue
-                profiler.disable()
-                path = out / f"chibo-log-{engine}-{name}.prof"
-                profiler.dump_stats(path)
-                report(pstats.Stats(str(path)), f"{engine} {name}", requests)
-        for client in clients.values():
-            await client.aclose()
+    sent = {**headers, "Content-Type": "application/json"}
+
+    async def send(client: httpx.AsyncClient, i: int, versions: dict[str, int]) -> httpx.Response:
+        meeting = str(cell.meetings[i % len(cell.meetings)])
+        version = versions[meeting] + i // len(cell.meetings)
+        return await client.put(
+            f"/api/v1/meetings/{meeting}/record",
+            content=body,
+            headers={**sent, "If-Match": f'"{version}"'},
+        )
+
+    return send
 
 
 async def _versions(url: str) -> dict[str, int]:
