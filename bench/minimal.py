@@ -4,7 +4,9 @@ for the same JSON, for ``uvicorn bench.minimal:app`` beside the real app.
 Same stack and settings as ``chibo serve`` (Litestar on uvicorn, uvloop, httptools), the same
 paths and the same replies byte for byte (bench/run.py checks them before measuring), but:
 
-- the token checked in the handler as the app's JWTAuth checks it (HS256, the same secret);
+- the token checked in the handler as the app's JWTAuth checks it (HS256, the same secret, the
+  app's ``AccessToken``: a token's signature and claims verified once, then known until it
+  expires, as in the app);
 - ONE statement for the session, the person's grants and member cells (and, for a list scoped
   to a unit, that unit's path; for ``/me``, the person and the grants' units), then only the SQL
   the answer needs: one more statement per list (the page; the meetings' tallies and visits
@@ -49,9 +51,10 @@ import orjson
 from litestar import Litestar, Request, Response, get, put
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
-from litestar.security.jwt import Token
 
+from api.http.auth import AccessToken
 from chibo.settings import Settings
+from db.pagination import subtree_bounds
 from domain.actors import Actor, Grant, Permission, Role
 from domain.errors import (
     ConflictError,
@@ -110,13 +113,13 @@ MY_CELLS_SQL = (
 PEOPLE_SQL = (
     "SELECT p.id, p.home_unit, p.full_name, p.phone, p.email, p.locale, p.active,"
     " p.created_at, p.updated_at, p.version FROM person p JOIN unit u ON u.id = p.home_unit"
-    " WHERE ({scopes}) AND u.path LIKE $1 ORDER BY p.created_at, p.id LIMIT $2"
+    " WHERE ({scopes}) AND {within} ORDER BY u.path{bytewise}, p.created_at, p.id LIMIT $3"
 )
 TASKS_SQL = (
     "SELECT t.id, t.title, t.description, t.unit, t.assignee, t.source, t.source_id,"
     " t.priority, t.due_on, t.status, t.evidence, t.closing, t.reply_ready,"
     " t.escalation_level, t.created_at, t.version FROM task t JOIN unit u ON u.id = t.unit"
-    " WHERE ({scopes}) AND u.path LIKE $1 ORDER BY t.created_at, t.id LIMIT $2"
+    " WHERE ({scopes}) AND {within} ORDER BY u.path{bytewise}, t.created_at, t.id LIMIT $3"
 )
 _MEETING_COLUMNS = (
     "m.id, m.cell, m.kind, m.status, m.combined_thematic, m.title, m.place, m.place_lat,"
@@ -182,10 +185,19 @@ def _sqlite(sql: str) -> str:
 
 
 @cache
-def _scoped(sql: str, scopes: int, first: int) -> str:
-    """``sql`` with its ``{scopes}`` as ``u.path LIKE $first OR …``."""
-    likes = " OR ".join(f"u.path LIKE ${first + k}" for k in range(scopes))
-    return sql.replace("{scopes}", likes)
+def _scoped(sql: str, scopes: int, first: int, *, postgres: bool) -> str:
+    """``sql`` with its ``{scopes}`` as path ranges from ``$first`` on (two values each), its
+    ``{within}`` as the range of ``$1`` and ``$2``, and its ``{bytewise}`` order of paths: the
+    app's (db/pagination.py: subtree_range), which any plan serves from an index."""
+    ge, lt, bytewise = ("~>=~", "~<~", " USING ~<~") if postgres else (">=", "<", "")
+    ranges = " OR ".join(
+        f"(u.path {ge} ${first + 2 * k} AND u.path {lt} ${first + 2 * k + 1})"
+        for k in range(scopes)
+    )
+    within = f"u.path {ge} $1 AND u.path {lt} $2"
+    return (
+        sql.replace("{scopes}", ranges).replace("{within}", within).replace("{bytewise}", bytewise)
+    )
 
 
 @cache
@@ -301,15 +313,20 @@ def _json(value: Any) -> Any:  # noqa: ANN401 - a JSON column's value
     return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _cursor(at: Any, row_id: str) -> str:  # noqa: ANN401
-    """db/pagination.py's keyset cursor."""
+def _cursor(at: Any, row_id: str, unit: str | None) -> str:  # noqa: ANN401
+    """db/pagination.py's keyset cursor (a list grouped by unit: the row's unit first)."""
     moment = _at(at)
-    raw = f"{moment.isoformat() if moment else ''}|{row_id}".encode()
+    group = "" if unit is None else f"{UUID(unit).hex}|"
+    raw = f"{group}{moment.isoformat() if moment else ''}|{row_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _page(items: list[dict[str, Any]], rows: Sequence[Row], limit: int, key: str) -> bytes:
-    cursor = _cursor(rows[limit - 1][key], rows[limit - 1]["id"]) if len(rows) > limit else None
+def _page(
+    items: list[dict[str, Any]], rows: Sequence[Row], limit: int, key: str, unit: str = ""
+) -> bytes:
+    """The page's JSON; ``unit``: the rows' unit column, for a list grouped by unit."""
+    last = rows[limit - 1] if len(rows) > limit else None
+    cursor = None if last is None else _cursor(last[key], last["id"], last[unit] if unit else None)
     return orjson.dumps({"items": items, "nextCursor": cursor}, option=OPTIONS)
 
 
@@ -441,11 +458,12 @@ def _meeting(r: Row, policy: MeetingPolicy, now: datetime) -> dict[str, Any]:
 
 
 def _token(request: Request[Any, Any, Any], secret: str) -> tuple[str, str]:
-    """(person, session) from the bearer token, checked as the app's JWTAuth checks it."""
+    """(person, session) from the bearer token, checked as the app's JWTAuth checks it: by the
+    app's own ``AccessToken`` (verified once per token text, then known until it expires)."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not encoded:
         raise HTTPException(status_code=401)
-    token = Token.decode(encoded, secret=secret, algorithm="HS256")
+    token = AccessToken.decode(encoded, secret=secret, algorithm="HS256")
     try:
         return str(UUID(token.sub)), str(UUID(str(token.extras.get("sid"))))
     except ValueError as error:
@@ -478,8 +496,8 @@ def _actor(rows: Sequence[Row], person: str, session: str) -> tuple[Actor, str |
     return actor, unit
 
 
-def _likes(scopes: Sequence[str]) -> list[str]:
-    return [f"{s}%" for s in scopes]
+def _bounds(scopes: Sequence[str]) -> list[str]:
+    return [bound for scope in scopes for bound in subtree_bounds(scope)]
 
 
 # -- the app ----------------------------------------------------------------------------------
@@ -556,7 +574,10 @@ def build() -> Litestar:  # noqa: C901, PLR0915 - the five handlers share the se
             if not scopes:
                 return (), limit
             page = await reader.fetch(
-                _scoped(sql, len(scopes), 3), f"{within}%", limit + 1, *_likes(scopes)
+                _scoped(sql, len(scopes), 4, postgres=reader.postgres),
+                *subtree_bounds(within),
+                limit + 1,
+                *_bounds(scopes),
             )
         return page, limit
 
@@ -565,7 +586,7 @@ def build() -> Litestar:  # noqa: C901, PLR0915 - the five handlers share the se
         request: Request[Any, Any, Any], unit_id: UnitId, limit: int = 50
     ) -> Response[bytes]:
         rows, limit = await scoped_list(request, unit_id, PEOPLE_SQL, Permission.VIEW_PEOPLE, limit)
-        body = _page([_person(r) for r in rows[:limit]], rows, limit, "created_at")
+        body = _page([_person(r) for r in rows[:limit]], rows, limit, "created_at", "home_unit")
         return Response(body, media_type=JSON)
 
     @get("/api/v1/tasks")
@@ -573,7 +594,7 @@ def build() -> Litestar:  # noqa: C901, PLR0915 - the five handlers share the se
         request: Request[Any, Any, Any], unit_id: UnitId, limit: int = 50
     ) -> Response[bytes]:
         rows, limit = await scoped_list(request, unit_id, TASKS_SQL, Permission.VIEW_UNIT, limit)
-        body = _page([_task(r) for r in rows[:limit]], rows, limit, "created_at")
+        body = _page([_task(r) for r in rows[:limit]], rows, limit, "created_at", "unit")
         return Response(body, media_type=JSON)
 
     @get("/api/v1/meetings")
@@ -590,7 +611,10 @@ def build() -> Litestar:  # noqa: C901, PLR0915 - the five handlers share the se
             scopes = actor.scopes(Permission.VIEW_UNIT)
             rows = (
                 await reader.fetch(
-                    _scoped(MEETINGS_SQL, len(scopes), 3), cell_id, limit + 1, *_likes(scopes)
+                    _scoped(MEETINGS_SQL, len(scopes), 3, postgres=reader.postgres),
+                    cell_id,
+                    limit + 1,
+                    *_bounds(scopes),
                 )
                 if scopes
                 else ()

@@ -1,9 +1,9 @@
-"""Keyset pagination over (created_at, id), the order every list uses."""
+"""Keyset pagination over (created_at, id), the order every list uses, or over (unit path,
+created_at, id) for a list grouped by unit (``ListSql.group_key``)."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,18 +22,33 @@ from domain.pagination import Page, PageRequest
 T = TypeVar("T")
 
 
-def encode_cursor(created_at: datetime, row_id: UUID) -> str:
-    raw = f"{created_at.isoformat()}|{row_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def encode_cursor(created_at: datetime, row_id: UUID, unit_id: UUID | None = None) -> str:
+    raw = f"{'' if unit_id is None else unit_id.hex + '|'}{created_at.isoformat()}|{row_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, row_id = raw.split("|")
+        at, row_id = _parts(cursor)
         return datetime.fromisoformat(at), UUID(row_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+    except ValueError as error:
         raise RuleViolationError("invalid_cursor") from error
+
+
+def decode_grouped_cursor(cursor: str) -> tuple[UUID, datetime, UUID]:
+    """A cursor of a list grouped by unit: (the row's unit, created_at, id). The unit's id, not
+    its path, keeps the cursor short (the API takes 200 characters)."""
+    try:
+        unit_id, at, row_id = _parts(cursor)
+        return UUID(unit_id), datetime.fromisoformat(at), UUID(row_id)
+    except ValueError as error:
+        raise RuleViolationError("invalid_cursor") from error
+
+
+def _parts(cursor: str) -> list[str]:
+    """The cursor's parts; a ValueError (binascii's and the decoder's errors are ones) if it
+    is not one of ours."""
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
 
 
 def any_prefix(column: Column, prefixes: tuple[str, ...]) -> Where | Or | None:
@@ -73,13 +88,6 @@ async def fetch_page(
     return Page(items=tuple(to_domain(r) for r in rows), next_cursor=next_cursor)
 
 
-def prefix_test(engine_type: str) -> tuple[str, str]:
-    """The operator and wildcard of a path prefix test: ``LIKE 'p%'`` on PostgreSQL, and on
-    SQLite ``GLOB 'p*'`` (its LIKE ignores case, so it can use no plain index). Paths hold only
-    hex ids and slashes, never a wildcard of either."""
-    return ("LIKE", "%") if engine_type in {"postgres", "cockroach"} else ("GLOB", "*")
-
-
 def subtree_range(engine_type: str, column: str) -> str:
     """``column`` within the subtree of a path bound as two values (``subtree_bounds``): a range
     every engine serves from an index whatever the plan, where a bound ``LIKE`` pattern is known
@@ -102,7 +110,13 @@ _UNIT_PATH = 'SELECT "path" FROM "unit" WHERE "id" = {}'
 class ListSql:
     """One list's page written as SQL: ``columns`` of ``tables`` (joins, no WHERE), the rows
     scoped by unit ``path`` and ordered by ``sort`` then ``row_id``; ``key`` is the sort column's
-    name in the result. ``around`` adds columns and joins to the page's rows (``"page"``)."""
+    name in the result. ``around`` adds columns and joins to the page's rows (``"page"``).
+
+    ``group_key`` (the row's unit id in the result): ordered by the unit's path first
+    (byte-wise), then ``sort`` and ``row_id``. The subtree's units are then read in the order
+    of their path's index and each unit's rows in the order of an index on (unit, sort, id): a
+    page reads about a page of rows however big the subtree, where (sort, id) alone made the
+    database sort the whole subtree's rows for every page."""
 
     columns: str
     tables: str
@@ -113,6 +127,7 @@ class ListSql:
     around_columns: str = ""
     around_joins: str = ""
     around_order: str = ""
+    group_key: str = ""
 
 
 @dataclass(slots=True)
@@ -140,7 +155,6 @@ async def fetch_sql_page(
     caller's scopes and the unit's subtree in the WHERE, keyset on (sort, id). Only an empty
     page asked within a unit takes a second one, to tell a unit without rows from no unit."""
     engine = table._meta.db  # noqa: SLF001
-    operator, wildcard = prefix_test(engine.engine_type)
     scope = " OR ".join([subtree_range(engine.engine_type, query.path)] * len(scopes))
     conditions = Conditions(
         [f"({scope or '1 = 0'})"], [bound for s in scopes for bound in subtree_bounds(s)]
@@ -150,20 +164,43 @@ async def fetch_sql_page(
     if within_unit_id is not None:
         columns += f', ({_UNIT_PATH}) AS "within_path"'
         args.append(within_unit_id)
-        conditions.add(f"{query.path} {operator} (({_UNIT_PATH}) || '{wildcard}')", within_unit_id)
+        # the unit's subtree as a range too (paths hold only hex digits and slashes, all below
+        # '~'): a LIKE of a pattern read in the statement is a filter whose estimate (1 unit)
+        # made PostgreSQL sort the whole subtree instead of walking the path index in order
+        subtree = subtree_range(engine.engine_type, query.path)
+        conditions.add(
+            subtree.format(f"({_UNIT_PATH})", f"(({_UNIT_PATH}) || '~')"),
+            within_unit_id,
+            within_unit_id,
+        )
     conditions.clauses += where.clauses
     conditions.args += where.args
+    postgres = engine.engine_type in {"postgres", "cockroach"}
+    order = f"{query.sort}, {query.row_id}"
+    if query.group_key:
+        # byte-wise, as the path's index orders it (PostgreSQL: text_pattern_ops)
+        order = f"{query.path} {'USING ~<~' if postgres else ''}, {order}"
     if page.cursor is not None:
-        at, row_id = decode_cursor(page.cursor)
-        conditions.add(
-            f"({query.sort} > {{}} OR ({query.sort} = {{}} AND {query.row_id} > {{}}))",
-            at,
-            at,
-            row_id,
-        )
+        after = f"({query.sort} > {{}} OR ({query.sort} = {{}} AND {query.row_id} > {{}}))"
+        if query.group_key:
+            unit_id, at, row_id = decode_grouped_cursor(page.cursor)
+            ge, gt = ("~>=~", "~>~") if postgres else (">=", ">")
+            # the first test alone bounds the walk of the path's index
+            conditions.add(
+                f"({query.path} {ge} ({_UNIT_PATH}) AND ({query.path} {gt} ({_UNIT_PATH})"
+                f" OR {after}))",
+                unit_id,
+                unit_id,
+                at,
+                at,
+                row_id,
+            )
+        else:
+            at, row_id = decode_cursor(page.cursor)
+            conditions.add(after, at, at, row_id)
     sql = (
         f"SELECT {columns} FROM {query.tables} WHERE {' AND '.join(conditions.clauses)}"  # noqa: S608
-        f" ORDER BY {query.sort}, {query.row_id} LIMIT {{}}"
+        f" ORDER BY {order} LIMIT {{}}"
     )
     args += [*conditions.args, page.limit + 1]
     if query.around_joins:
@@ -185,4 +222,5 @@ async def fetch_sql_page(
         return rows, None, within_path
     last = next(r for r in rows if r["id"] == ids[page.limit - 1])
     kept = [r for r in rows if r["id"] != ids[page.limit]]
-    return kept, encode_cursor(last[query.key], last["id"]), within_path
+    last_unit = last[query.group_key] if query.group_key else None
+    return kept, encode_cursor(last[query.key], last["id"], last_unit), within_path

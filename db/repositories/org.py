@@ -67,6 +67,7 @@ _PEOPLE_PAGE = ListSql(
     sort='"person"."created_at"',
     row_id='"person"."id"',
     key="created_at",
+    group_key="home_unit",
 )
 
 # GET /me: the person (part 0), then each live grant (1), membership (2) and followed cell (3)

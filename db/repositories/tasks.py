@@ -125,6 +125,7 @@ _TASK_PAGE = ListSql(
     sort='"task"."created_at"',
     row_id='"task"."id"',
     key="created_at",
+    group_key="unit",
 )
 
 

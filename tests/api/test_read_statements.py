@@ -16,7 +16,7 @@ from tests.api.helpers import problem
 from tests.api.meeting_calls import MEETINGS
 from tests.api.org_calls import PEOPLE
 from tests.api.task_calls import TASKS
-from tests.factories import World, build_world, login, make_person
+from tests.factories import World, build_world, login, make_person, make_unit
 
 
 async def statements(
@@ -100,3 +100,40 @@ async def test_a_list_within_a_unit_missing_or_out_of_view_reads_as_missing(
         for unit in (uuid4(), world.ward2.id):
             reply = await client.get(path, params={"unitId": str(unit)}, headers=leader)
             problem(reply, 404, "unit_not_found")
+
+
+async def test_a_list_within_a_unit_is_grouped_by_unit_and_pages_stay_put(
+    client: httpx.AsyncClient,
+) -> None:
+    """People (and tasks, by the same ListSql) in the order of their unit's path, then creation:
+    a page reads its units' rows by index in that order instead of sorting the whole subtree.
+    A person added to a unit the pages already passed does not shift the pages after it."""
+    world = await build_world()
+    repo = PiccoloOrgRepository()
+    cell_c = make_unit(world.ward1, "Chi bộ khu dân cư số 3", "cell", is_cell=True)
+    await repo.add_unit(cell_c)
+    late = [
+        dataclasses.replace(make_person(unit, name), created_at=world.ward1.created_at + shift)
+        for unit, name, shift in (
+            (cell_c, "Người C2", timedelta(minutes=2)),
+            (world.ward1, "Người P", timedelta(minutes=3)),
+            (cell_c, "Người C1", timedelta(minutes=1)),
+        )
+    ]
+    for person in late:
+        await repo.add_person(person, None)
+    leader = await login(client, world.leader_1)
+    ward = str(world.ward1.id)
+    whole = (await client.get(PEOPLE, params={"unitId": ward}, headers=leader)).json()["items"]
+    path_of = {str(u.id): u.path for u in (world.ward1, world.cell_a, cell_c)}
+    keys = [(path_of[p["homeUnitId"]], p["createdAt"], p["id"]) for p in whole]
+    assert keys == sorted(keys)
+    assert len(whole) == 3 + 2 + 2  # ward1: leader, inspector, P; cell_a, cell_c: two each
+
+    first = (await client.get(PEOPLE, params={"unitId": ward, "limit": "4"}, headers=leader)).json()
+    assert [p["id"] for p in first["items"]] == [p["id"] for p in whole[:4]]
+    await repo.add_person(make_person(world.ward1, "Người mới"), None)  # before the cursor
+    rest = await client.get(
+        PEOPLE, params={"unitId": ward, "cursor": first["nextCursor"]}, headers=leader
+    )
+    assert [p["id"] for p in rest.json()["items"]] == [p["id"] for p in whole[4:]]
