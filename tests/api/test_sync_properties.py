@@ -1,10 +1,10 @@
 """The sync property, on both engines, as a Hypothesis state machine: after any interleaving of
-writes by several sessions (meetings created, rescheduled and cancelled, tasks, people renamed
-and moving cell, memberships made and ended, grants given and revoked, the caller's cell moving
-to another ward, sealed inspections revealed by the clock or by the inspector's check-in) and
-pulls of random page sizes, a phone that applied every page in order and pulled until caught up
-holds exactly what the caller can read through the REST API at that moment: the same objects, at
-the same versions.
+writes by several sessions (meetings created, rescheduled and cancelled, tasks and the
+notifications they send, people renamed and moving cell, memberships made and ended, grants given
+and revoked, the caller's cell moving to another ward, sealed inspections revealed by the clock
+or by the inspector's check-in, the change log compacted) and pulls of random page sizes, a
+phone that applied every page in order and pulled until caught up holds exactly what the caller
+can read through the REST API at that moment: the same objects, at the same versions.
 
 Cheap by construction: one world and one app per engine, built once; each example runs inside a
 savepoint of the test's transaction and is rolled back in ``teardown``, and starts from a copy of
@@ -35,6 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 from piccolo.querystring import QueryString
 
 from db.engine import Database
+from db.repositories.sync import SyncLog
 from tests.api import meeting_calls as meet
 from tests.api.helpers import Headers, if_match
 from tests.api.org_calls import all_pages
@@ -57,6 +58,7 @@ PATHS = {
     "meetings": "meetings",
     "tasks": "tasks",
     "inspections": "inspections",
+    "notifications": "me/notifications",
 }
 T = TypeVar("T")
 
@@ -263,6 +265,13 @@ class SyncMachine(RuleBasedStateMachine):
         if self.inspections:
             url = f"/api/v1/inspections/{self.inspections[which % len(self.inspections)]}"
             self._write(url, "check-in", self.h.inspector, {})
+
+    @rule()
+    def compact(self) -> None:
+        """Housekeeping compacts the change log up to its previous mark (no retention here):
+        a phone whose cursor is below the new floor starts over."""
+        now = self.h.clock.now()
+        self.run(SyncLog(self.h.db).compact(now, now))
 
     @rule(hours=st.integers(1, 24))
     def advance_clock(self, hours: int) -> None:
