@@ -58,21 +58,30 @@ def changes_query(
     the change rows it hands out and no others, so an empty one reads none, whatever changed
     elsewhere (tests/db/test_sync_log.py checks the plan)."""
     paths = " OR ".join(["u.path LIKE {}"] * len(scopes)) or "FALSE"
-    sql = (
+    audience = (
         "WITH audience(id) AS ("  # noqa: S608 - the scope's clause; every value is a bound parameter
         f"SELECT u.id FROM unit u WHERE {paths}"
         " UNION ALL SELECT p.id FROM person p WHERE p.id = {})"
-        " SELECT c.entity, c.entity_id, c.tx, c.pos"
-        " FROM audience a CROSS JOIN sync_change c"
-        " WHERE c.unit_id = a.id AND "
     )
-    # SQLite: ``tx`` is always 0, and the range must be on ``pos`` to be a seek
-    sql += "c.tx = {} AND c.pos > {}" if kind == "sqlite" else "(c.tx, c.pos) > ({}, {})"
     args: list[Any] = [*(f"{s}%" for s in scopes), person_id, after.tx, after.pos]
-    if horizon is not None:
-        sql += f" AND {_SETTLED}"
-        args.append(horizon)
-    return (sql + " ORDER BY c.tx, c.pos LIMIT {}", *args, limit)
+    if kind == "sqlite":
+        # CROSS JOIN keeps SQLite's loop order (audience outside); ``tx`` is always 0 and the
+        # range must be on ``pos`` to be a seek
+        sql = (
+            audience + " SELECT c.entity, c.entity_id, c.tx, c.pos"  # noqa: S608 - as above
+            " FROM audience a CROSS JOIN sync_change c"
+            " WHERE c.unit_id = a.id AND c.tx = {} AND c.pos > {}"
+        )
+        return (sql + " ORDER BY c.tx, c.pos LIMIT {}", *args, limit)
+    # LATERAL: at most ``limit`` rows per audience, by its own index range; without it the
+    # planner may walk the whole (tx, pos) order past the cursor to skip the sort
+    sql = (
+        audience + " SELECT c.entity, c.entity_id, c.tx, c.pos FROM audience a CROSS JOIN LATERAL"  # noqa: S608 - as above
+        " (SELECT c.entity, c.entity_id, c.tx, c.pos FROM sync_change c"
+        f" WHERE c.unit_id = a.id AND (c.tx, c.pos) > ({{}}, {{}}) AND {_SETTLED}"
+        " ORDER BY c.tx, c.pos LIMIT {}) c"
+    )
+    return (sql + " ORDER BY c.tx, c.pos LIMIT {}", *args, horizon, limit, limit)
 
 
 class SyncLog:
