@@ -6,7 +6,9 @@ through httpx's ASGI transport. Prints, numbers only:
 - the meeting record (``PUT /meetings/{id}/record``: the meeting and 30 attendance rows) with
   the change-log triggers on and off, alternating rounds in the same run;
 - a cell secretary's first sync (requests, bytes, gzipped bytes, time) and the ward leader's;
-- an empty pull (nothing changed since the cursor) for both: bytes and time.
+- an empty pull (nothing changed since the cursor) for both: bytes and time; then the same
+  once the ward's log holds 10,000 objects (before the cursors) and 100,000 changes of other
+  units came after them: an empty pull reads none of those rows, so its time should not move.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import msgspec
@@ -33,6 +36,9 @@ from bench.machine import POSTGRES_URL, postgres_database
 from bench.seed import BenchCell, BenchWorld, load
 
 MIGRATION = importlib.import_module("db.piccolo_migrations.chibo_2026_12_07t00_00_04_000000_sync")
+PEOPLE = importlib.import_module(
+    "db.piccolo_migrations.chibo_2026_12_07t16_00_00_000000_sync_people"
+)
 ROUNDS = 4
 
 
@@ -72,11 +78,26 @@ async def run(url: str, engine: str, requests: int) -> None:
     await migrate(database)
     await database.close()
     world = await load(url)
+    if engine == "postgres":
+        await log_the_seed()
     app = build_app(Settings.from_env())
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         await record_writes(c, engine, world, requests)
         await pulls(c, engine, world)
+
+
+async def log_the_seed() -> None:
+    """bench/seed.py copies PostgreSQL's rows with the triggers off (``session_replication_role
+    = replica``): write their change rows as the triggers would have."""
+    db = engine_finder()
+    assert db is not None
+    for table, (entity, object_id, audience) in {**MIGRATION.TRACKED, **PEOPLE.ADDRESSED}.items():
+        await db.run_ddl(
+            f"SELECT count(sync_touch('{entity}', {object_id}, {audience}))"  # noqa: S608 - the migrations' constants
+            f" FROM {table} R WHERE {audience} IS NOT NULL"
+        )
+    await db.run_ddl("ANALYZE")
 
 
 async def login(client: httpx.AsyncClient, phone: str, password: str) -> dict[str, str]:
@@ -170,6 +191,7 @@ async def pulls(client: httpx.AsyncClient, engine: str, world: BenchWorld) -> No
         "cell secretary": await login(client, world.cells[0].secretary_phone, world.password),
         "ward leader": await login(client, world.leader_phone, world.password),
     }
+    cursors: dict[str, str] = {}
     for who, headers in callers.items():
         cursor, requests, raw, zipped, objects = None, 0, 0, 0, 0
         started = time.perf_counter()
@@ -189,13 +211,59 @@ async def pulls(client: httpx.AsyncClient, engine: str, world: BenchWorld) -> No
             f"{engine} {who} first sync: {objects} objects, {requests} requests, "
             f"{raw / 1024:.0f} KB, {zipped / 1024:.0f} KB gzipped, {ms:.0f} ms"
         )
+        cursors[who] = cursor
+        await empty_pull(client, engine, f"{who} empty pull", headers, cursor)
+    await crowd_the_log(engine, world)
+    for who, headers in callers.items():
+        label = f"{who} empty pull, 10,000 in the ward and 100,000 changes elsewhere"
+        await empty_pull(client, engine, label, headers, cursors[who])
+
+
+async def empty_pull(
+    client: httpx.AsyncClient, engine: str, label: str, headers: dict[str, str], cursor: str
+) -> None:
+    """The median of 20 pulls with a caught-up cursor: bytes and time."""
+    timings, empty = [], None
+    for _ in range(20):
         started = time.perf_counter()
         empty = await client.get("/api/v1/sync/pull", params={"cursor": cursor}, headers=headers)
-        ms = 1000 * (time.perf_counter() - started)
-        print(
-            f"{engine} {who} empty pull: {len(empty.content)} B, "
-            f"{len(gzip.compress(empty.content))} B gzipped, {ms:.1f} ms"
+        timings.append(1000 * (time.perf_counter() - started))
+        if empty.json()["changes"]:
+            raise RuntimeError(empty.text)
+    assert empty is not None
+    print(
+        f"{engine} {label}: {len(empty.content)} B, "
+        f"{len(gzip.compress(empty.content))} B gzipped, {statistics.median(timings):.1f} ms"
+    )
+
+
+async def crowd_the_log(engine: str, world: BenchWorld) -> None:
+    """10,000 change rows in the ward's cells placed before every cursor (already synced), and
+    100,000 of a unit outside the callers' scopes after them, as others' writes would leave."""
+    db = engine_finder()
+    assert db is not None
+    if engine == "sqlite":
+        ident = "printf('%08x-0000-4000-8000-%012x', i, {part})"
+        before, after = "0, -(i + {offset})", "0, (SELECT MAX(pos) FROM sync_change) + i"
+    else:
+        ident = "gen_random_uuid()"
+        before = "1, -(i + {offset})"  # a transaction id below every real one
+        after = "pg_current_xact_id()::text::bigint, nextval('sync_pos')"
+
+    async def rows(count: int, entity: str, unit: UUID, position: str, part: int = 0) -> None:
+        await db.run_ddl(
+            "INSERT INTO sync_change (entity, entity_id, unit_id, tx, pos)"  # noqa: S608 - the bench's own constants
+            f" WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})"
+            f" SELECT '{entity}', {ident.format(part=part)}, '{unit}', {position} FROM n"
         )
+
+    per_cell = 10_000 // len(world.cells)
+    for k, cell in enumerate(world.cells):
+        await rows(per_cell, "meeting", cell.cell_id, before.format(offset=k * per_cell))
+    elsewhere = uuid4()
+    for part in range(10):  # in parts: each statement stays under the pool's command timeout
+        await rows(10_000, "task", elsewhere, after, part)
+    await db.run_ddl("ANALYZE")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,9 @@ class Settings:
     session_retention_days: int = 30  # expired or revoked refresh sessions are kept this long
     delivery_retention_days: int = 30  # sent, failed or cancelled pushes are kept this long
     reminder_retention_days: int = 90  # handled reminders: what was sent, skipped, dropped
+    # offline sync: the change rows of objects that left a phone's view are kept this long (a
+    # phone offline longer starts over); the floor moves once per housekeeping run
+    sync_retention_days: int = 90
     leader_retry_seconds: int = 5
     reminder_interval_seconds: int = 60
     compliance_interval_minutes: int = 60  # the checks themselves fall due at set local times
@@ -167,6 +170,7 @@ class Settings:
             session_retention_days=_int(env, "CHIBO_SESSION_RETENTION_DAYS", 30, 1, 3650),
             delivery_retention_days=_int(env, "CHIBO_DELIVERY_RETENTION_DAYS", 30, 1, 3650),
             reminder_retention_days=_int(env, "CHIBO_REMINDER_RETENTION_DAYS", 90, 7, 3650),
+            sync_retention_days=_int(env, "CHIBO_SYNC_RETENTION_DAYS", 90, 1, 3650),
             leader_retry_seconds=_int(env, "CHIBO_LEADER_RETRY_SECONDS", 5, 1, 60),
             reminder_interval_seconds=_int(env, "CHIBO_REMINDER_INTERVAL_SECONDS", 60, 5, 3600),
             compliance_interval_minutes=_int(env, "CHIBO_COMPLIANCE_INTERVAL_MINUTES", 60, 1, 1440),

@@ -565,6 +565,13 @@ class SyncStateTable(Table, tablename="sync_state"):
     id = Integer(primary_key=True)
     epoch = BigInt()
     clock = BigInt()
+    # compaction (SyncLog.compact): a cursor below the floor is answered ``reset``; the mark is
+    # the position recorded at the last compaction, and when: the next floor
+    floor_tx = BigInt(default=0)
+    floor_pos = BigInt(default=0)
+    mark_tx = BigInt(default=0)
+    mark_pos = BigInt(default=0)
+    mark_at = Timestamptz(null=True, default=None)
 
 
 class DialogueTable(Table, tablename="dialogue"):

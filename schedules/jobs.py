@@ -60,6 +60,8 @@ class ScheduleSettings(Protocol):
     def delivery_retention_days(self) -> int: ...
     @property
     def reminder_retention_days(self) -> int: ...
+    @property
+    def sync_retention_days(self) -> int: ...
 
 
 class JobContext(Protocol):
@@ -131,6 +133,8 @@ async def housekeeping(ctx: JobContext) -> int:
             sessions=now - timedelta(days=s.session_retention_days),
             deliveries=now - timedelta(days=s.delivery_retention_days),
             reminders=now - timedelta(days=s.reminder_retention_days),
+            sync_changes=now - timedelta(days=s.sync_retention_days),
+            now=now,
         )
     )
     return swept.total

@@ -97,6 +97,17 @@ class MyNotificationsController(Controller):
         )
 
     @get(
+        "/notifications/{notification_id:uuid}",
+        operation_id="GetMyNotification",
+        responses=problems(401, 404),
+    )
+    async def get_notification(
+        self, notification_id: FromPath[UUID], actor: Me, notifications: Notifications
+    ) -> NotificationOut:
+        """One notification of my inbox (offline sync reads each through this)."""
+        return NotificationOut.of(await notifications.notification(actor, notification_id))
+
+    @get(
         "/notifications/unread-count",
         operation_id="CountMyUnreadNotifications",
         responses=problems(401),

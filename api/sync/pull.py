@@ -42,6 +42,7 @@ READS = {
     "inspection": ("inspections", "GetInspection"),
     "petition": ("petitions", "GetPetition"),
     "attachment": ("attachments", "GetAttachment"),
+    "notification": ("notifications", "GetMyNotification"),
 }
 BATCH = 200
 SERVER_ERROR = 500
@@ -89,9 +90,11 @@ class Puller:
         now = self.clock.now()
         scopes = view_scopes(actor)
         async with self.database.atomic():
-            scope = scope_digest(actor, await self.log.epoch())
+            epoch, floor = await self.log.state()
+            scope = scope_digest(actor, epoch)
             page = _Page(limit)
-            reset = before is None or before.scope != scope
+            # a cursor below the compaction floor may have missed a removal: start over
+            reset = before is None or before.scope != scope or before.position < floor
             if before is None or reset:
                 view, position = first_view(actor, scope), START
                 await self.log.forget_view(view)
@@ -102,7 +105,7 @@ class Puller:
             horizon = await self.log.horizon()
             has_more = False
             while not has_more:
-                batch = await self.log.changes(scopes, position, horizon, BATCH)
+                batch = await self.log.changes(scopes, actor.person_id, position, horizon, BATCH)
                 for change in batch:
                     if not await self._take(page, view, change, client):
                         has_more = True
@@ -110,6 +113,9 @@ class Puller:
                     position = change.position
                 if len(batch) < BATCH:
                     break
+            if not has_more:  # caught up: nothing of the caller's lies before the log's end
+                end = await self.log.settled_end(horizon)
+                position = max(position, end or position)
         cursor = self.codec.write(SyncCursor(actor.person_id, view, scope, position, now))
         return SyncPullOut(cursor=cursor, has_more=has_more, reset=reset, changes=page.changes)
 

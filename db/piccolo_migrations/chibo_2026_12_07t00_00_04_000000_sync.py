@@ -87,11 +87,14 @@ WHEN OLD.path <> NEW.path BEGIN
 END""",
 ]
 
-def _postgres_trigger(table: str, entity: str, object_id: str, unit: str) -> list[str]:
+def _postgres_trigger(
+    table: str, entity: str, object_id: str, unit: str, name: str | None = None
+) -> list[str]:
+    name = name or table
     new_id, new_unit = object_id.replace("R.", "NEW."), unit.replace("R.", "NEW.")
     old_id, old_unit = object_id.replace("R.", "OLD."), unit.replace("R.", "OLD.")
     return [
-        f"""CREATE FUNCTION sync_{table}() RETURNS trigger AS $$
+        f"""CREATE FUNCTION sync_{name}() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND {old_unit} IS DISTINCT FROM {new_unit}) THEN
     PERFORM sync_touch('{entity}', {old_id}, {old_unit});
@@ -101,8 +104,8 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$ LANGUAGE plpgsql""",
-        f"CREATE TRIGGER sync_{table} AFTER INSERT OR UPDATE OR DELETE ON {table}"
-        f" FOR EACH ROW EXECUTE FUNCTION sync_{table}()",
+        f"CREATE TRIGGER sync_{name} AFTER INSERT OR UPDATE OR DELETE ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION sync_{name}()",
     ]
 
 
@@ -115,21 +118,25 @@ def _sqlite_touch(entity: str, object_id: str, unit: str) -> str:
   ON CONFLICT (entity, entity_id, unit_id) DO UPDATE SET pos = excluded.pos;"""
 
 
-def _sqlite_triggers(table: str, entity: str, object_id: str, unit: str) -> list[str]:
+def _sqlite_triggers(
+    table: str, entity: str, object_id: str, unit: str, name: str | None = None
+) -> list[str]:
+    name = name or table
+
     def on(row: str) -> tuple[str, str]:
         return object_id.replace("R.", f"{row}."), unit.replace("R.", f"{row}.")
 
     new_id, new_unit = on("NEW")
     old_id, old_unit = on("OLD")
     return [
-        f"CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} BEGIN\n"
+        f"CREATE TRIGGER sync_{name}_insert AFTER INSERT ON {table} BEGIN\n"
         f"  {_sqlite_touch(entity, new_id, new_unit)}\nEND",
-        f"CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table} BEGIN\n"
+        f"CREATE TRIGGER sync_{name}_update AFTER UPDATE ON {table} BEGIN\n"
         f"  {_sqlite_touch(entity, new_id, new_unit)}\nEND",
-        f"CREATE TRIGGER sync_{table}_moved AFTER UPDATE ON {table}"
+        f"CREATE TRIGGER sync_{name}_moved AFTER UPDATE ON {table}"
         f" WHEN {old_unit} IS NOT {new_unit} BEGIN\n"
         f"  {_sqlite_touch(entity, old_id, old_unit)}\nEND",
-        f"CREATE TRIGGER sync_{table}_delete AFTER DELETE ON {table} BEGIN\n"
+        f"CREATE TRIGGER sync_{name}_delete AFTER DELETE ON {table} BEGIN\n"
         f"  {_sqlite_touch(entity, old_id, old_unit)}\nEND",
     ]
 

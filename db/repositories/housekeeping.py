@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.query import Delete
 
 from db.engine import Database
+from db.repositories.sync import SyncLog
 from db.tables import (
     DeliveryTable,
     DeviceSessionTable,
@@ -36,6 +37,10 @@ class Cutoffs:
     sessions: datetime  # expired or revoked before
     deliveries: datetime  # settled deliveries created before
     reminders: datetime  # handled reminders inserted before (far older than any catch-up)
+    # offline sync's change log: compacted up to the mark recorded before this (SyncLog.compact),
+    # the new mark stamped ``now``; None: not compacted
+    sync_changes: datetime | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,7 @@ class Swept:
     sessions: int = 0
     deliveries: int = 0
     reminders: int = 0
+    sync_changes: int = 0
 
     @property
     def total(self) -> int:
@@ -54,12 +60,14 @@ class Swept:
             + self.sessions
             + self.deliveries
             + self.reminders
+            + self.sync_changes
         )
 
 
 class PiccoloHousekeeping:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.sync_log = SyncLog(db)
 
     async def sweep(self, cutoffs: Cutoffs) -> Swept:
         return Swept(
@@ -68,6 +76,11 @@ class PiccoloHousekeeping:
             sessions=await self.delete_ended_sessions(cutoffs.sessions),
             deliveries=await self.delete_settled_deliveries(cutoffs.deliveries),
             reminders=await self.delete_handled_reminders(cutoffs.reminders),
+            sync_changes=(
+                0
+                if cutoffs.sync_changes is None or cutoffs.now is None
+                else await self.sync_log.compact(cutoffs.sync_changes, cutoffs.now)
+            ),
         )
 
     async def delete_idempotency_keys(self, claimed_before: datetime) -> int:

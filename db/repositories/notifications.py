@@ -207,6 +207,16 @@ class PiccoloNotificationStore:
         cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
         return Page(items=tuple(_notification(r) for r in rows), next_cursor=cursor)
 
+    async def notification(self, person_id: UUID, notification_id: UUID) -> Notification | None:
+        row = (
+            await NotificationTable.select()
+            .where(
+                (NotificationTable.id == notification_id) & (NotificationTable.person == person_id)
+            )
+            .first()
+        )
+        return None if row is None else _notification(row)
+
     async def unread_count(self, person_id: UUID) -> int:
         count: int = await NotificationTable.count().where(
             (NotificationTable.person == person_id) & NotificationTable.read_at.is_null()

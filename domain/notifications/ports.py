@@ -87,6 +87,9 @@ class NotificationStore(Protocol):
         self, person_id: UUID, page: PageRequest, *, unread_only: bool
     ) -> Page[Notification]: ...
 
+    async def notification(self, person_id: UUID, notification_id: UUID) -> Notification | None:
+        """None when the person has no such notification."""
+
     async def unread_count(self, person_id: UUID) -> int: ...
 
     async def mark_read(self, person_id: UUID, notification_id: UUID, at: datetime) -> bool:

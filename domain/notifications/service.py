@@ -200,6 +200,13 @@ class NotificationService:
     ) -> Page[Notification]:
         return await self.store.inbox(actor.person_id, page, unread_only=unread_only)
 
+    async def notification(self, actor: Actor, notification_id: UUID) -> Notification:
+        """One notification of the caller's inbox; anyone else's reads as missing."""
+        found = await self.store.notification(actor.person_id, notification_id)
+        if found is None:
+            raise NotFoundError("notification_not_found")
+        return found
+
     async def unread_count(self, actor: Actor) -> int:
         return await self.store.unread_count(actor.person_id)
 

@@ -609,6 +609,13 @@ def _plain(_: Ask) -> Call:
     return Call()
 
 
+def _my_notification(a: Ask) -> Call:
+    """The caller's own notification ("in"), or another person's ("out")."""
+    if a.target == "in":
+        return Call(a.scene.notification["member_a" if a.caller == "anonymous" else a.caller])
+    return Call(a.scene.notification["out"])
+
+
 def _phone(n: int) -> str:
     return f"+8498{n:07d}"
 
@@ -1033,11 +1040,8 @@ RECIPES: dict[str, Recipe] = {
     ),
     "ListMyNotifications": _plain,
     "CountMyUnreadNotifications": _plain,
-    "MarkNotificationRead": lambda a: Call(
-        a.scene.notification["member_a" if a.caller == "anonymous" else a.caller]
-        if a.target == "in"
-        else a.scene.notification["out"]
-    ),
+    "GetMyNotification": _my_notification,
+    "MarkNotificationRead": _my_notification,
     "MarkAllNotificationsRead": _plain,
     "GetNotificationPreferences": _plain,
     "SetNotificationPreferences": lambda _: Call(

@@ -1,257 +1,355 @@
-"""The sync property, on both engines: after any sequence of writes (meetings made, moved and
-cancelled, tasks, people moving cell, grants given and revoked, sealed inspections, the clock
-moving past their start) interleaved with pulls of random page sizes, a phone that applied every
-page in order and pulled until caught up holds exactly what the caller can read through the REST
-API at that moment: the same objects, at the same versions.
+"""The sync property, on both engines, as a Hypothesis state machine: after any interleaving of
+writes by several sessions (meetings created, rescheduled and cancelled, tasks and the
+notifications they send, people renamed and moving cell, memberships made and ended, grants given
+and revoked, the caller's cell moving to another ward, sealed inspections revealed by the clock
+or by the inspector's check-in, the change log compacted) and pulls of random page sizes, a
+phone that applied every page in order and pulled until caught up holds exactly what the caller
+can read through the REST API at that moment: the same objects, at the same versions.
 
-Each example runs in a savepoint that is rolled back, over one world built per test; ``SYNC_
-EXAMPLES`` sets the number of examples (bench/README.md: a longer soak)."""
+Cheap by construction: one world and one app per engine, built once; each example runs inside a
+savepoint of the test's transaction and is rolled back in ``teardown``, and starts from a copy of
+the same first sync. Hypothesis runs the machine on a worker thread; every rule runs its calls on
+the test's own loop and transaction (``_Bridge``). ``SYNC_EXAMPLES`` raises the number of
+examples (bench/README.md: a longer soak).
+
+Writes here come from several sessions on the test's one connection (the rollback fixture); the
+real concurrent-connection trap (a transaction that commits after a later one) is proven on
+committed databases by tests/api/test_sync_late_commit.py.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
-from dataclasses import dataclass, field
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from piccolo.querystring import QueryString
 
 from db.engine import Database
+from db.repositories.sync import SyncLog
 from tests.api import meeting_calls as meet
 from tests.api.helpers import Headers, if_match
+from tests.api.org_calls import all_pages
 from tests.api.sync_calls import Store, pull
 from tests.factories import World, build_world, login
 from tests.fakes import START, FakeClock
 
-EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "500"))
+STEPS = int(os.environ.get("SYNC_STEPS", "8"))
 TEMPLATE = {
     "name": "Mẫu kiểm tra",
     "items": [{"key": "k", "question": "Đủ?", "answerKind": "yes_no"}],
 }
-KINDS = {"meetings": "meetings", "tasks": "tasks", "people": "people", "inspections": "inspections"}
+# kind in the pull's ``changes`` -> the REST path of its list and reads
+PATHS = {
+    "units": "units",
+    "people": "people",
+    "memberships": "memberships",
+    "leaderAssignments": "leader-assignments",
+    "meetings": "meetings",
+    "tasks": "tasks",
+    "inspections": "inspections",
+    "notifications": "me/notifications",
+}
+T = TypeVar("T")
 
-Step = tuple[Any, ...]
-steps = st.lists(
-    st.one_of(
-        st.tuples(st.just("meeting"), st.integers(1, 20)),
-        st.tuples(st.just("move"), st.integers(0, 3), st.integers(1, 20)),
-        st.tuples(st.just("cancel"), st.integers(0, 3)),
-        st.tuples(st.just("task"), st.booleans()),
-        st.tuples(st.just("person"), st.booleans()),
-        st.tuples(st.just("grant"), st.booleans()),
-        st.tuples(st.just("sealed"), st.integers(1, 48)),
-        st.tuples(st.just("clock"), st.integers(1, 48)),
-        st.tuples(st.just("pull"), st.integers(1, 4)),
-    ),
-    max_size=6,
-)
+
+class _Bridge:
+    """Runs a coroutine on the test's loop (and so in its transaction) from Hypothesis' thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def __call__(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
 
 @dataclass
-class Scene:
+class Harness:
+    """What every example shares, built once per engine."""
+
+    run: _Bridge
+    client: httpx.AsyncClient
+    db: Database
+    clock: FakeClock
     world: World
     admin: Headers
     leader: Headers
     secretary: Headers
+    inspector: Headers
     caller: Headers  # the phone: member_a
     template: str
-    meetings: list[dict[str, Any]] = field(default_factory=list)
-    known: dict[str, set[str]] = field(default_factory=dict)
-    grant: str | None = None
+    first: Store  # the caller's first sync of the untouched world
 
 
-class _Undo(Exception):  # noqa: N818 - not an error: rolls the example back
-    pass
+HARNESS: dict[str, Harness] = {}
 
 
-async def _meeting(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    start = START + timedelta(days=3, hours=step[1])
-    reply = await client.post(
-        meet.MEETINGS, json=meet.meeting_body(s.world, start), headers=s.secretary
-    )
-    if reply.status_code == 201:
-        s.meetings.append(reply.json())
-        s.known["meetings"].add(reply.json()["id"])
+class SyncMachine(RuleBasedStateMachine):
+    engine = "sqlite"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.h = HARNESS[self.engine]
+        self.run, self.client, self.w = self.h.run, self.h.client, self.h.world
+        self.h.clock.reset()
+        self.run(self._sql("SAVEPOINT sync_example"))
+        self.store = copy.deepcopy(self.h.first)
+        self.meetings: list[str] = []
+        self.inspections: list[str] = []
+        self.memberships: list[str] = []
+        self.grant_id: str | None = None
+        self.versions: dict[str, int] = {}  # object url -> the version its last reply named
+        self.moved: set[UUID] = set()  # people now kept in cell B
+        self.renames = 0
 
-async def _change_meeting(
-    client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock
-) -> None:
-    if not s.meetings:
-        return
-    meeting = s.meetings[step[1] % len(s.meetings)]
-    url = f"{meet.MEETINGS}/{meeting['id']}"
-    version = (await client.get(url, headers=s.secretary)).json()["version"]
-    headers = if_match(s.secretary, version)
-    if step[0] == "cancel":
-        await client.post(f"{url}/cancel", json={"reason": "Trùng lịch"}, headers=headers)
-        return
-    start = START + timedelta(days=4, hours=step[2])
-    await client.post(
-        f"{url}/move",
-        json={
-            "plannedStart": meet.iso(start),
-            "plannedEnd": meet.iso(start + timedelta(minutes=120)),
-        },
-        headers=headers,
-    )
+    async def _sql(self, sql: str) -> None:
+        await self.h.db.engine.run_querystring(QueryString(sql))
 
+    def teardown(self) -> None:
+        try:
+            self.converge()
+        finally:
+            self.run(self._sql("ROLLBACK TO SAVEPOINT sync_example"))
+            self.run(self._sql("RELEASE SAVEPOINT sync_example"))
 
-async def _task(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    assignee = s.world.member_a if step[1] else s.world.secretary_a
-    reply = await client.post(
-        "/api/v1/tasks",
-        json={
+    def _send(
+        self, method: str, url: str, headers: Headers, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        reply = self.run(self.client.request(method, url, json=body, headers=headers))
+        assert reply.status_code < 500, reply.text
+        return reply
+
+    def _write(
+        self, url: str, action: str, headers: Headers, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """A conditional write on the object at ``url`` (``action``: its sub-path, or "" for a
+        PATCH), on the version its last reply named (a GET only when unknown or stale)."""
+        method, target = ("POST", f"{url}/{action}") if action else ("PATCH", url)
+        for _ in range(2):
+            if url not in self.versions:
+                self.versions[url] = self._send("GET", url, headers).json()["version"]
+            reply = self._send(method, target, if_match(headers, self.versions.pop(url)), body)
+            if reply.status_code != 412:
+                break
+        etag = reply.headers.get("etag", "").strip('W/"')
+        if etag.isdigit():
+            self.versions[url] = int(etag)
+        return reply
+
+    @staticmethod
+    def _created(reply: httpx.Response, into: list[str]) -> None:
+        if reply.status_code in (200, 201):
+            into.append(reply.json()["id"])
+
+    # --- writes ---------------------------------------------------------------------------
+
+    @rule(hour=st.integers(1, 48))
+    def create_meeting(self, hour: int) -> None:
+        start = START + timedelta(days=3, hours=hour)
+        body = meet.meeting_body(self.w, start)
+        reply = self._send("POST", meet.MEETINGS, self.h.secretary, body)
+        self._created(reply, self.meetings)
+
+    @rule(which=st.integers(0, 3), hour=st.integers(1, 48))
+    def reschedule_meeting(self, which: int, hour: int) -> None:
+        if self.meetings:
+            url = f"{meet.MEETINGS}/{self.meetings[which % len(self.meetings)]}"
+            start = START + timedelta(days=4, hours=hour)
+            body = {
+                "plannedStart": meet.iso(start),
+                "plannedEnd": meet.iso(start + timedelta(minutes=120)),
+                "reason": "Trùng lịch",
+            }
+            self._write(url, "move", self.h.secretary, body)
+
+    @rule(which=st.integers(0, 3))
+    def cancel_meeting(self, which: int) -> None:
+        if self.meetings:
+            url = f"{meet.MEETINGS}/{self.meetings[which % len(self.meetings)]}"
+            self._write(url, "cancel", self.h.secretary, {"reason": "Trùng lịch"})
+
+    @rule(to_caller=st.booleans())
+    def create_task(self, to_caller: bool) -> None:
+        assignee = self.w.member_a if to_caller else self.w.secretary_a
+        body = {
             "title": "Sửa đèn đường",
-            "unitId": str(s.world.cell_a.id),
+            "unitId": str(self.w.cell_a.id),
             "assigneeId": str(assignee.id),
             "dueOn": "2026-12-20",
-        },
-        headers=s.secretary,
-    )
-    if reply.status_code == 201:
-        s.known["tasks"].add(reply.json()["id"])
+        }
+        self._send("POST", "/api/v1/tasks", self.h.secretary, body)
 
+    @rule(caller=st.booleans(), rename=st.booleans())
+    def update_person(self, caller: bool, rename: bool) -> None:
+        """A person is renamed, or moves cell (A -> B or back): out of the caller's view or in."""
+        person = self.w.member_a if caller else self.w.secretary_a
+        url = f"/api/v1/people/{person.id}"
+        if rename:
+            self.renames += 1
+            body = {"fullName": f"{person.full_name} {self.renames}"}
+        else:
+            home = self.w.cell_a if person.id in self.moved else self.w.cell_b
+            body = {"homeUnitId": str(home.id)}
+        reply = self._write(url, "", self.h.admin, body)
+        if not rename and reply.status_code == 200:
+            self.moved ^= {person.id}
 
-async def _person(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    """A member moves cell and back (a move out of the caller's view, or into it)."""
-    person = s.world.secretary_a if step[1] else s.world.member_a
-    url = f"/api/v1/people/{person.id}"
-    version = (await client.get(url, headers=s.admin)).json()["version"]
-    home = s.world.cell_b if version % 2 else s.world.cell_a
-    await client.patch(url, json={"homeUnitId": str(home.id)}, headers=if_match(s.admin, version))
+    @rule(cell_a=st.booleans())
+    def create_membership(self, cell_a: bool) -> None:
+        """Secretary B joins cell A (into the caller's view) or cell B (outside it)."""
+        body = {
+            "personId": str(self.w.secretary_b.id),
+            "cellId": str((self.w.cell_a if cell_a else self.w.cell_b).id),
+            "kind": "full",
+            "joinedOn": "2020-01-01",
+        }
+        reply = self._send("POST", "/api/v1/memberships", self.h.admin, body)
+        self._created(reply, self.memberships)
 
+    @rule()
+    def end_membership(self) -> None:
+        """The delete of the org: a membership ends (the latest made in this example)."""
+        if self.memberships:
+            url = f"/api/v1/memberships/{self.memberships.pop()}/end"
+            self._send("POST", url, self.h.admin, {"on": "2026-12-01"})
 
-async def _grant(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    """The caller is made a leader (of the ward, or of another cell), or stops being one."""
-    if s.grant is not None:
-        await client.post(f"/api/v1/grants/{s.grant}/revoke", headers=s.admin)
-        s.grant = None
-        return
-    unit = s.world.ward1 if step[1] else s.world.cell_b
-    reply = await client.post(
-        "/api/v1/grants",
-        json={"personId": str(s.world.member_a.id), "unitId": str(unit.id), "role": "leader"},
-        headers=s.admin,
-    )
-    s.grant = reply.json()["id"]
+    @rule(ward=st.booleans())
+    def grant(self, ward: bool) -> None:
+        """The caller is made a leader (of the ward, or of another cell), or stops being one."""
+        if self.grant_id is not None:
+            self._send("POST", f"/api/v1/grants/{self.grant_id}/revoke", self.h.admin)
+            self.grant_id = None
+            return
+        unit = self.w.ward1 if ward else self.w.cell_b
+        body = {"personId": str(self.w.member_a.id), "unitId": str(unit.id), "role": "leader"}
+        reply = self._send("POST", "/api/v1/grants", self.h.admin, body)
+        if reply.status_code == 201:
+            self.grant_id = reply.json()["id"]
 
+    @rule()
+    def move_unit(self) -> None:
+        """Cell A moves to the other ward (a reorganisation) and, next time, back."""
+        url = f"/api/v1/units/{self.w.cell_a.id}"
+        parent = self._send("GET", url, self.h.admin).json()["parentId"]
+        target = self.w.ward2 if parent == str(self.w.ward1.id) else self.w.ward1
+        self._send("POST", f"{url}/move", self.h.admin, {"parentId": str(target.id)})
 
-async def _sealed(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    start = clock.now() + timedelta(hours=step[1])
-    reply = await client.post(
-        "/api/v1/inspections",
-        json={
-            "targetId": str(s.world.cell_a.id),
+    @rule(hours=st.integers(0, 24))
+    def seal_inspection(self, hours: int) -> None:
+        start = self.h.clock.now() + timedelta(hours=hours)
+        body = {
+            "targetId": str(self.w.cell_a.id),
             "kind": "surprise",
             "windowStart": start.isoformat(),
             "windowEnd": (start + timedelta(hours=8)).isoformat(),
             "topic": "Kiểm tra đột xuất",
-            "leadId": str(s.world.inspector.id),
-            "templateId": s.template,
-        },
-        headers=s.leader,
+            "leadId": str(self.w.inspector.id),
+            "templateId": self.h.template,
+        }
+        reply = self._send("POST", "/api/v1/inspections", self.h.leader, body)
+        self._created(reply, self.inspections)
+
+    @rule(which=st.integers(0, 3))
+    def check_in(self, which: int) -> None:
+        """The inspector checks in: reveals a sealed inspection (if its window is open)."""
+        if self.inspections:
+            url = f"/api/v1/inspections/{self.inspections[which % len(self.inspections)]}"
+            self._write(url, "check-in", self.h.inspector, {})
+
+    @rule()
+    def compact(self) -> None:
+        """Housekeeping compacts the change log up to its previous mark (no retention here):
+        a phone whose cursor is below the new floor starts over."""
+        now = self.h.clock.now()
+        self.run(SyncLog(self.h.db).compact(now, now))
+
+    @rule(hours=st.integers(1, 24))
+    def advance_clock(self, hours: int) -> None:
+        self.h.clock.advance(timedelta(hours=hours))
+
+    # --- the phone ------------------------------------------------------------------------
+
+    @rule(limit=st.integers(1, 4))
+    def pull(self, limit: int) -> None:
+        self.store.apply(self.run(pull(self.client, self.h.caller, self.store.cursor, limit)))
+
+    def converge(self) -> None:
+        """Pull until caught up: the phone holds what the caller can read now. Checked once, at
+        the end of each example (an early state is the end of a shorter example: Hypothesis
+        draws those too), because reading the REST view is most of an example's cost."""
+        self.run(self.store.sync(self.client, self.h.caller))
+        assert self._held() == self.run(self._readable())
+
+    def _held(self) -> dict[str, dict[str, int | None]]:
+        return {
+            kind: {i: version for i, (version, _) in objects.items()}
+            for kind, objects in self.store.objects.items()
+            if kind in PATHS and objects
+        }
+
+    async def _readable(self) -> dict[str, dict[str, int | None]]:
+        """What the caller reads through the REST API now, kind -> id -> version: one list
+        operation per kind, and a GET of each held object the lists leave out (a member reads
+        their own record and membership, but lists no people)."""
+        view: dict[str, dict[str, int | None]] = {}
+        for kind, path in PATHS.items():
+            items = await all_pages(self.client, self.h.caller, f"/api/v1/{path}", limit="100")
+            view[kind] = {item["id"]: item.get("version") for item in items}
+        for kind, objects in self.store.objects.items():
+            for object_id in objects.keys() - view.get(kind, {}).keys():
+                url = f"/api/v1/{PATHS.get(kind, kind)}/{object_id}"
+                reply = await self.client.get(url, headers=self.h.caller)
+                if reply.status_code == 200:
+                    view.setdefault(kind, {})[object_id] = reply.json().get("version")
+        return {kind: objects for kind, objects in view.items() if objects}
+
+
+async def _harness(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> Harness:
+    world = await build_world()
+    leader = await login(client, world.leader_1)
+    template = await client.post("/api/v1/checklist-templates", json=TEMPLATE, headers=leader)
+    assert template.status_code == 201, template.text
+    caller = await login(client, world.member_a)
+    first = Store()
+    await first.sync(client, caller)
+    return Harness(
+        _Bridge(asyncio.get_running_loop()),
+        client,
+        db,
+        clock,
+        world,
+        await login(client, world.admin),
+        leader,
+        await login(client, world.secretary_a),
+        await login(client, world.inspector),
+        caller,
+        template.json()["id"],
+        first,
     )
-    if reply.status_code == 201:
-        s.known["inspections"].add(reply.json()["id"])
-
-
-async def _clock(client: httpx.AsyncClient, s: Scene, step: Step, clock: FakeClock) -> None:
-    clock.advance(timedelta(hours=step[1]))
-
-
-WRITES = {
-    "meeting": _meeting,
-    "move": _change_meeting,
-    "cancel": _change_meeting,
-    "task": _task,
-    "person": _person,
-    "grant": _grant,
-    "sealed": _sealed,
-    "clock": _clock,
-}
-
-
-async def rest_view(client: httpx.AsyncClient, s: Scene) -> dict[str, dict[str, int | None]]:
-    """What the caller reads through the REST API now: kind -> id -> version."""
-    view: dict[str, dict[str, int | None]] = {}
-    for kind, path in KINDS.items():
-        for object_id in s.known[kind]:
-            reply = await client.get(f"/api/v1/{path}/{object_id}", headers=s.caller)
-            if reply.status_code == 200:
-                view.setdefault(kind, {})[object_id] = reply.json().get("version")
-    return view
-
-
-def held(store: Store) -> dict[str, dict[str, int | None]]:
-    return {
-        kind: {i: version for i, (version, _) in objects.items()}
-        for kind, objects in store.objects.items()
-        if kind in KINDS and objects
-    }
 
 
 async def test_a_phone_that_applies_every_page_holds_what_the_caller_can_read(
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
-    world = await build_world()
-    leader = await login(client, world.leader_1)
-    template = await client.post("/api/v1/checklist-templates", json=TEMPLATE, headers=leader)
-    people = {
-        str(p.id)
-        for p in (
-            world.admin,
-            world.member_a,
-            world.secretary_a,
-            world.secretary_b,
-            world.leader_1,
-            world.leader_2,
-            world.inspector,
-        )
-    }
-    base = Scene(
-        world,
-        await login(client, world.admin),
-        leader,
-        await login(client, world.secretary_a),
-        await login(client, world.member_a),
-        template.json()["id"],
-    )
-
-    plans: list[list[Step]] = []
-
-    # Hypothesis draws the plans (sync); each runs on the test's own loop and transaction.
-    @settings(
+    HARNESS[db.kind] = await _harness(client, db, clock)
+    machine = type(f"SyncMachine_{db.kind}", (SyncMachine,), {"engine": db.kind})
+    limits = settings(
         max_examples=EXAMPLES,
+        stateful_step_count=STEPS,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
     )
-    @given(plan=steps)
-    def draw(plan: list[Step]) -> None:
-        plans.append(plan)
-
-    draw()
-    # every example starts from the same world, so from the same first sync
-    first = Store()
-    await first.sync(client, base.caller)
-    for plan in plans:
-        clock.reset()
-        s = Scene(**{**base.__dict__, "meetings": [], "grant": None})
-        s.known = {"meetings": set(), "tasks": set(), "people": set(people), "inspections": set()}
-        store = copy.deepcopy(first)
-        try:
-            async with db.atomic():
-                for step in plan:
-                    if step[0] == "pull":
-                        store.apply(await pull(client, s.caller, store.cursor, limit=step[1]))
-                    else:
-                        await WRITES[step[0]](client, s, step, clock)
-                await store.sync(client, s.caller, limit=3)
-                assert held(store) == await rest_view(client, s), plan
-                raise _Undo  # noqa: TRY301 - undoes the example's savepoint
-        except _Undo:
-            pass
+    # the machine runs on a worker thread (a copy of this task's context: its transaction);
+    # its rules run their calls back on this loop
+    await asyncio.to_thread(run_state_machine_as_test, machine, settings=limits)

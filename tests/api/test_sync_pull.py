@@ -4,11 +4,14 @@ inspections (hidden until their start, then revealed without any write), forged 
 from __future__ import annotations
 
 import base64
+import copy
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from db.engine import Database
+from db.repositories.sync import SyncLog
 from tests.api import inspection_calls as insp
 from tests.api import meeting_calls as meet
 from tests.api.helpers import Headers, if_match, problem
@@ -180,3 +183,71 @@ async def test_a_forged_or_foreign_cursor_is_refused(client: httpx.AsyncClient) 
         problem(reply, 400, "sync_cursor_invalid")
     foreign = await client.get(PULL, params={"cursor": cursor}, headers=secretary)
     problem(foreign, 400, "sync_cursor_invalid")
+
+
+async def test_what_is_addressed_to_the_caller_reaches_them_from_outside_their_scope(
+    client: httpx.AsyncClient,
+) -> None:
+    """A task assigned to the caller in the ward above their cell, and their own notifications:
+    in the pull (as their REST reads answer them), and gone from it when no longer theirs."""
+    world = await build_world()
+    member, leader = await login(client, world.member_a), await login(client, world.leader_1)
+    store = Store()
+    await store.sync(client, member)
+    task = await new_task(client, leader, world.ward1, world.member_a)  # above the member's cell
+    page = await pull(client, member, store.cursor)
+    store.apply(page)
+    assert task["id"] in store.ids("tasks")
+    got = await client.get(f"/api/v1/tasks/{task['id']}", headers=member)
+    assert store.objects["tasks"][task["id"]] == (got.json()["version"], got.json())
+    inbox = (await client.get("/api/v1/me/notifications", headers=member)).json()["items"]
+    assert inbox, "a task assigned to the member notifies them"
+    assert {n["id"] for n in inbox} == store.ids("notifications")
+    # read on another device: the phone hears it; nobody else ever sees the notification
+    read = await client.post(f"/api/v1/me/notifications/{inbox[0]['id']}/read", headers=member)
+    assert read.status_code == 204, read.text
+    page = await pull(client, member, store.cursor)
+    (item,) = page["changes"]["notifications"]["upserted"]
+    assert item["data"]["readAt"] is not None
+    store.apply(page)
+    other = Store()
+    await other.sync(client, await login(client, world.secretary_b))
+    assert not other.ids("notifications") & store.ids("notifications")
+    # handed to someone else: gone from the caller's phone, without saying where
+    reassigned = await client.post(
+        f"/api/v1/tasks/{task['id']}/reassign",
+        json={"assigneeId": str(world.secretary_a.id), "reason": "Đổi người"},
+        headers=if_match(leader, got.json()["version"]),
+    )
+    assert reassigned.status_code == 200, reassigned.text
+    page = await pull(client, member, store.cursor)
+    assert page["changes"]["tasks"] == {"upserted": [], "removed": [task["id"]]}
+
+
+async def test_compaction_drops_old_removals_and_resets_a_cursor_older_than_its_floor(
+    client: httpx.AsyncClient, db: Database, clock: FakeClock
+) -> None:
+    world = await build_world()
+    secretary, admin = await login(client, world.secretary_a), await login(client, world.admin)
+    log = SyncLog(db)
+    old = Store()
+    await old.sync(client, secretary)
+    moved = await client.patch(
+        f"/api/v1/people/{world.member_a.id}",
+        json={"homeUnitId": str(world.cell_b.id)},
+        headers=if_match(admin, 1),
+    )
+    assert moved.status_code == 200, moved.text
+    now = clock.now()
+    assert await log.compact(now, now) == 0  # the first run only marks where the log is
+    caught_up = copy.deepcopy(old)
+    await caught_up.sync(client, secretary)  # hears of the move: its cursor passes the mark
+    later = now + timedelta(days=91)
+    assert await log.compact(later - timedelta(days=90), later) >= 1  # the move's old row
+    assert await log.compact(later - timedelta(days=90), later) == 0
+    assert (await pull(client, secretary, caught_up.cursor))["reset"] is False
+    page = await pull(client, secretary, old.cursor)
+    assert page["reset"] is True  # it may have missed the removal: it starts over
+    old.apply(page)
+    await old.sync(client, secretary)
+    assert old.objects == caught_up.objects
