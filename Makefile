@@ -3,6 +3,8 @@ UV_VERSION := 0.13.9
 UV := .uv/bin/uv
 BIN := .venv/bin
 export PICCOLO_CONF := db.piccolo_conf
+# pytest-xdist workers: three on two cores, as many tests wait on servers they started
+TEST_WORKERS ?= 3
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint fmt migrate migration bench worker contract
@@ -26,7 +28,7 @@ run: install ## migrate, seed the demo once, serve on http://127.0.0.1:8000 (SQL
 	$(BIN)/chibo serve
 
 test: install lint ## lint, then the whole suite (PostgreSQL too when CHIBO_TEST_POSTGRES_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 contract: install ## the API contract alone: OpenAPI validity, client generation, titles, schemathesis (also in `test`)
 	$(BIN)/pytest tests/api/test_openapi_document.py tests/unit/test_error_titles.py tests/api/test_reply_envelope.py tests/api/test_schemathesis.py

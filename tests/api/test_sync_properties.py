@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
@@ -44,6 +45,9 @@ from tests.factories import World, build_world, login
 from tests.fakes import START, FakeClock
 
 EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "500"))
+# the examples run as PARTS tests of EXAMPLES / PARTS each (each drawn at random on its own), so
+# `make test`'s workers (pytest-xdist) share them out
+PARTS = 5
 STEPS = int(os.environ.get("SYNC_STEPS", "8"))
 TEMPLATE = {
     "name": "Mẫu kiểm tra",
@@ -338,13 +342,15 @@ async def _harness(client: httpx.AsyncClient, db: Database, clock: FakeClock) ->
     )
 
 
+@pytest.mark.parametrize("part", range(PARTS))
 async def test_a_phone_that_applies_every_page_holds_what_the_caller_can_read(
-    client: httpx.AsyncClient, db: Database, clock: FakeClock
+    client: httpx.AsyncClient, db: Database, clock: FakeClock, part: int
 ) -> None:
+    del part  # each part draws its own examples
     HARNESS[db.kind] = await _harness(client, db, clock)
     machine = type(f"SyncMachine_{db.kind}", (SyncMachine,), {"engine": db.kind})
     limits = settings(
-        max_examples=EXAMPLES,
+        max_examples=-(-EXAMPLES // PARTS),
         stateful_step_count=STEPS,
         deadline=None,
         suppress_health_check=list(HealthCheck),
