@@ -22,6 +22,11 @@ from db.migrate import bind, migrate
 from db.tables import ALL_TABLES
 
 POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
+# A race test's requests may queue for SQLite's writer (or a pooled connection) longer than
+# production's 3 s while three test workers share two cores (30 parallel logins: 7 answered 503
+# in one run): what such a test checks is who wins, not how long one waits. The outage tests set
+# their own short timeouts.
+PATIENT = Timeouts(connect_ms=30_000, statement_ms=30_000, acquire_ms=30_000)
 
 
 async def create_scratch(prefix: str, server: str) -> str:
@@ -86,11 +91,12 @@ async def fresh_database(
     processes): a SQLite file in `directory`, or a PostgreSQL database created beside the one
     `postgres_url` names and dropped afterwards."""
     if engine == "sqlite":
-        async with bound_to(f"sqlite:///{directory / 'chibo.sqlite3'}", migrated=True) as db:
+        sqlite_url = f"sqlite:///{directory / 'chibo.sqlite3'}"
+        async with bound_to(sqlite_url, migrated=True, timeouts=PATIENT) as db:
             yield db
         return
     async with (
         scratch_database("chibo_fresh", postgres_url) as url,
-        bound_to(url, migrated=True) as db,
+        bound_to(url, migrated=True, timeouts=PATIENT) as db,
     ):
         yield db
