@@ -13,8 +13,9 @@ the test's own loop and transaction (``Bridge``). ``SYNC_EXAMPLES`` raises the n
 examples (bench/README.md: a longer soak).
 
 Writes here come from several sessions on the test's one connection (the rollback fixture); the
-real concurrent-connection trap (a transaction that commits after a later one) is proven on
-committed databases by tests/api/test_sync_late_commit.py.
+real concurrent-connection trap (a transaction that commits after a later one) is covered on
+committed databases by tests/api/test_sync_concurrency.py (a smaller machine whose connections
+hold transactions open) and tests/api/test_sync_late_commit.py.
 """
 
 from __future__ import annotations
