@@ -55,10 +55,13 @@ def if_match(headers: Headers, version: int | str) -> Headers:
 
 
 @asynccontextmanager
-async def client_on(database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on the committed database: each request commits on its own."""
+async def client_on(
+    database: Database, clock: FakeClock | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the committed database (on ``clock``, if given): each request commits on its
+    own."""
     settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = build_app(settings, clock=FakeClock(), database=database)
+    app = build_app(settings, clock=clock or FakeClock(), database=database)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
         yield client

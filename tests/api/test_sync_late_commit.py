@@ -5,28 +5,12 @@ own, as in production, so the test owns a database of its own."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import httpx
-
-from chibo.bootstrap import build_app
-from chibo.settings import Settings
 from db.engine import Database
 from db.tables import UnitTable
+from tests.api.helpers import client_on
 from tests.api.sync_calls import Store, pull
-from tests.conftest import TEST_SECRET
 from tests.factories import build_world, login
-from tests.fakes import FakeClock
-
-
-@asynccontextmanager
-async def client_on(database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(database_url="sqlite:///unused", secret_key=TEST_SECRET)
-    app = build_app(settings, clock=FakeClock(), database=database)
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://chibo.test") as client:
-        yield client
 
 
 async def rename(unit_id: object, name: str) -> None:

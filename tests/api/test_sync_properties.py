@@ -9,12 +9,13 @@ can read through the REST API at that moment: the same objects, at the same vers
 Cheap by construction: one world and one app per engine, built once; each example runs inside a
 savepoint of the test's transaction and is rolled back in ``teardown``, and starts from a copy of
 the same first sync. Hypothesis runs the machine on a worker thread; every rule runs its calls on
-the test's own loop and transaction (``_Bridge``). ``SYNC_EXAMPLES`` raises the number of
+the test's own loop and transaction (``Bridge``). ``SYNC_EXAMPLES`` raises the number of
 examples (bench/README.md: a longer soak).
 
 Writes here come from several sessions on the test's one connection (the rollback fixture); the
-real concurrent-connection trap (a transaction that commits after a later one) is proven on
-committed databases by tests/api/test_sync_late_commit.py.
+real concurrent-connection trap (a transaction that commits after a later one) is covered on
+committed databases by tests/api/test_sync_concurrency.py (a smaller machine whose connections
+hold transactions open) and tests/api/test_sync_late_commit.py.
 """
 
 from __future__ import annotations
@@ -22,26 +23,32 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import rule, run_state_machine_as_test
 from piccolo.querystring import QueryString
 
 from db.engine import Database
 from db.repositories.sync import SyncLog
 from tests.api import meeting_calls as meet
 from tests.api.helpers import Headers, if_match
-from tests.api.org_calls import all_pages
-from tests.api.sync_calls import Store, pull
-from tests.factories import World, build_world, login
+from tests.api.sync_calls import (
+    Bridge,
+    HarnessedMachine,
+    MachineHarness,
+    Store,
+    held,
+    machine_settings,
+    pull,
+    readable,
+)
+from tests.factories import build_world, login
 from tests.fakes import START, FakeClock
 
 EXAMPLES = int(os.environ.get("SYNC_EXAMPLES", "500"))
@@ -53,39 +60,12 @@ TEMPLATE = {
     "name": "Mẫu kiểm tra",
     "items": [{"key": "k", "question": "Đủ?", "answerKind": "yes_no"}],
 }
-# kind in the pull's ``changes`` -> the REST path of its list and reads
-PATHS = {
-    "units": "units",
-    "people": "people",
-    "memberships": "memberships",
-    "leaderAssignments": "leader-assignments",
-    "meetings": "meetings",
-    "tasks": "tasks",
-    "inspections": "inspections",
-    "notifications": "me/notifications",
-}
-T = TypeVar("T")
-
-
-class _Bridge:
-    """Runs a coroutine on the test's loop (and so in its transaction) from Hypothesis' thread."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-
-    def __call__(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
 
 @dataclass
-class Harness:
+class Harness(MachineHarness):
     """What every example shares, built once per engine."""
 
-    run: _Bridge
-    client: httpx.AsyncClient
-    db: Database
-    clock: FakeClock
-    world: World
     admin: Headers
     leader: Headers
     secretary: Headers
@@ -95,17 +75,12 @@ class Harness:
     first: Store  # the caller's first sync of the untouched world
 
 
-HARNESS: dict[str, Harness] = {}
-
-
-class SyncMachine(RuleBasedStateMachine):
-    engine = "sqlite"
+class SyncMachine(HarnessedMachine):
+    h: ClassVar[Harness]
 
     def __init__(self) -> None:
         super().__init__()
-        self.h = HARNESS[self.engine]
-        self.run, self.client, self.w = self.h.run, self.h.client, self.h.world
-        self.h.clock.reset()
+        self.client, self.w = self.h.client, self.h.world
         self.run(self._sql("SAVEPOINT sync_example"))
         self.store = copy.deepcopy(self.h.first)
         self.meetings: list[str] = []
@@ -292,30 +267,7 @@ class SyncMachine(RuleBasedStateMachine):
         the end of each example (an early state is the end of a shorter example: Hypothesis
         draws those too), because reading the REST view is most of an example's cost."""
         self.run(self.store.sync(self.client, self.h.caller))
-        assert self._held() == self.run(self._readable())
-
-    def _held(self) -> dict[str, dict[str, int | None]]:
-        return {
-            kind: {i: version for i, (version, _) in objects.items()}
-            for kind, objects in self.store.objects.items()
-            if kind in PATHS and objects
-        }
-
-    async def _readable(self) -> dict[str, dict[str, int | None]]:
-        """What the caller reads through the REST API now, kind -> id -> version: one list
-        operation per kind, and a GET of each held object the lists leave out (a member reads
-        their own record and membership, but lists no people)."""
-        view: dict[str, dict[str, int | None]] = {}
-        for kind, path in PATHS.items():
-            items = await all_pages(self.client, self.h.caller, f"/api/v1/{path}", limit="100")
-            view[kind] = {item["id"]: item.get("version") for item in items}
-        for kind, objects in self.store.objects.items():
-            for object_id in objects.keys() - view.get(kind, {}).keys():
-                url = f"/api/v1/{PATHS.get(kind, kind)}/{object_id}"
-                reply = await self.client.get(url, headers=self.h.caller)
-                if reply.status_code == 200:
-                    view.setdefault(kind, {})[object_id] = reply.json().get("version")
-        return {kind: objects for kind, objects in view.items() if objects}
+        assert held(self.store) == self.run(readable(self.client, self.h.caller, self.store))
 
 
 async def _harness(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> Harness:
@@ -327,7 +279,7 @@ async def _harness(client: httpx.AsyncClient, db: Database, clock: FakeClock) ->
     first = Store()
     await first.sync(client, caller)
     return Harness(
-        _Bridge(asyncio.get_running_loop()),
+        Bridge(asyncio.get_running_loop()),
         client,
         db,
         clock,
@@ -347,15 +299,9 @@ async def test_a_phone_that_applies_every_page_holds_what_the_caller_can_read(
     client: httpx.AsyncClient, db: Database, clock: FakeClock, part: int
 ) -> None:
     del part  # each part draws its own examples
-    HARNESS[db.kind] = await _harness(client, db, clock)
-    machine = type(f"SyncMachine_{db.kind}", (SyncMachine,), {"engine": db.kind})
-    limits = settings(
-        max_examples=-(-EXAMPLES // PARTS),
-        stateful_step_count=STEPS,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    harness = await _harness(client, db, clock)
+    machine = type(f"SyncMachine_{db.kind}", (SyncMachine,), {"h": harness})
+    limits = machine_settings(-(-EXAMPLES // PARTS), STEPS)
     # the machine runs on a worker thread (a copy of this task's context: its transaction);
     # its rules run their calls back on this loop
     await asyncio.to_thread(run_state_machine_as_test, machine, settings=limits)
