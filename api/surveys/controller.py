@@ -3,10 +3,10 @@ or send (shown once), a survey for a dialogue's participant, an answer entered f
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -23,10 +23,8 @@ Surveys = NamedDependency[SurveyService]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _link(request: Request[Any, Any, Any], issued: IssuedLink) -> Response[SurveyLinkOut]:
-    return Response(
-        SurveyLinkOut.of(issued, str(request.base_url)), status_code=201, headers=NO_STORE
-    )
+def _link(issued: IssuedLink) -> Response[SurveyLinkOut]:
+    return Response(SurveyLinkOut.of(issued), status_code=201, headers=NO_STORE)
 
 
 class SurveyController(Controller):
@@ -62,7 +60,6 @@ class SurveyController(Controller):
     )
     async def issue_link(
         self,
-        request: Request[Any, Any, Any],
         survey_id: FromPath[UUID],
         actor: Me,
         surveys: Surveys,
@@ -70,7 +67,7 @@ class SurveyController(Controller):
         """A single-use link for the resident, shown only this once; an earlier link of the
         survey stops working. 409 `survey_not_open` before the survey opens (a petition's reply
         is rated `CHIBO_SURVEY_DELAY_HOURS` after it was given), `survey_already_answered`."""
-        return _link(request, await surveys.issue_link(actor, survey_id))
+        return _link(await surveys.issue_link(actor, survey_id))
 
     @post(
         "/{survey_id:uuid}/answer",
@@ -95,9 +92,9 @@ class SurveyController(Controller):
     responses=problems(401, 403, 404, 409),
 )
 async def create_dialogue_survey(
-    request: Request[Any, Any, Any], dialogue_id: FromPath[UUID], actor: Me, surveys: Surveys
+    dialogue_id: FromPath[UUID], actor: Me, surveys: Surveys
 ) -> Response[SurveyLinkOut]:
     """A survey for one participant of a published dialogue, with its link (shown only this
     once); at most as many as the dialogue had participants (409 `dialogue_surveys_exhausted`),
     none before the results are published (409 `dialogue_not_published`)."""
-    return _link(request, await surveys.for_dialogue(actor, dialogue_id))
+    return _link(await surveys.for_dialogue(actor, dialogue_id))

@@ -54,16 +54,15 @@ class SurveyLinkOut(Out):
     """The link to hand over or send, shown only this once."""
 
     survey: SurveyOut
-    path: str  # /survey/<token>
-    url: str  # the path on this server's address
+    # /survey/<token>, on the address the app calls the API at (as a calendar feed's path): the
+    # server cannot know its public address behind a proxy, nor trust a request's Host for it
+    path: str
     expires_at: datetime
 
     @classmethod
-    def of(cls, issued: IssuedLink, base_url: str) -> SurveyLinkOut:
-        path = f"{SURVEY_PREFIX}{issued.token}"
+    def of(cls, issued: IssuedLink) -> SurveyLinkOut:
         return cls(
             survey=SurveyOut.of(issued.survey),
-            path=path,
-            url=f"{base_url.rstrip('/')}{path}",
+            path=f"{SURVEY_PREFIX}{issued.token}",
             expires_at=issued.survey.link_expires_at or issued.survey.opens_at,
         )
