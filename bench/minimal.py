@@ -14,8 +14,9 @@ paths and the same replies byte for byte (bench/run.py checks them before measur
 - rows turned straight into dicts and encoded by orjson; the domain's own pure rules where a
   reply or a write depends on them (``Actor`` scopes, ``check_window``);
 - PostgreSQL: an asyncpg pool per worker (min 2, max 20 like the app's), UUIDs as text, one
-  pooled connection per request. SQLite: one persistent aiosqlite connection for reads per
-  worker, and one writer connection on a thread of its own, which runs a whole write (``BEGIN
+  pooled connection per request. SQLite: one persistent connection for reads per worker, used on
+  the event loop's thread (the app's bounded reads do the same, decision 0021),
+  and one writer connection on a thread of its own, which runs a whole write (``BEGIN
   IMMEDIATE`` … ``COMMIT``) in one hop: the single thread is the writer's lock.
 
 ``PUT /api/v1/meetings/{id}/record`` has the same persistent effect as the app's: the meeting
@@ -45,7 +46,6 @@ from functools import cache
 from typing import Annotated, Any, cast
 from uuid import UUID, uuid4
 
-import aiosqlite
 import asyncpg
 import orjson
 from litestar import Litestar, Request, Response, get, put
@@ -214,7 +214,8 @@ def _marks_sqlite(rows: int) -> str:
 
 
 class Reader:
-    """One request's reads: a pooled asyncpg connection or the worker's aiosqlite connection."""
+    """One request's reads: a pooled asyncpg connection, or the worker's SQLite connection for
+    reads, used on the event loop's thread (as the app's bounded reads: no hop to a thread)."""
 
     def __init__(self, connection: Any, *, postgres: bool) -> None:  # noqa: ANN401
         self.connection, self.postgres = connection, postgres
@@ -223,7 +224,7 @@ class Reader:
         if self.postgres:
             rows: Sequence[Row] = await self.connection.fetch(sql, *args)
             return rows
-        found = await self.connection.execute_fetchall(_sqlite(sql), args)
+        found = self.connection.execute(_sqlite(sql), args).fetchall()
         return cast("Sequence[Row]", found)
 
 
@@ -232,7 +233,7 @@ class Db:
         self.url = url
         self.postgres = not url.startswith("sqlite")
         self.pool: Any = None
-        self.reader: aiosqlite.Connection | None = None
+        self.reader: sqlite3.Connection | None = None
         self.writer: sqlite3.Connection | None = None
         self.writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
 
@@ -243,7 +244,7 @@ class Db:
             )
             return
         path = self.url.removeprefix("sqlite:///")
-        self.reader = await aiosqlite.connect(path)
+        self.reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.reader.row_factory = sqlite3.Row
         self.writer = await asyncio.get_running_loop().run_in_executor(
             self.writer_thread, _writer_connection, path
@@ -253,7 +254,7 @@ class Db:
         if self.pool is not None:
             await self.pool.close()
         if self.reader is not None:
-            await self.reader.close()
+            self.reader.close()
         if self.writer is not None:
             self.writer.close()
         self.writer_thread.shutdown()

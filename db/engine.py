@@ -3,7 +3,9 @@
 SQLite (embedded default): Piccolo opens a connection, and a thread, per query. Here the engine
 keeps a few reader connections open, and one writer connection on which every transaction runs,
 one at a time behind an asyncio lock (``BEGIN IMMEDIATE``), so concurrent writers queue instead of
-failing with "database is locked". WAL lets the readers go on meanwhile.
+failing with "database is locked". WAL lets the readers go on meanwhile. The short reads of every
+request (``run_bounded``: the caller's session, a page of a list) run on the event loop's own
+thread instead, on a read-only connection of their own (decision 0021).
 
 PostgreSQL: Piccolo's engine with its connection pool, opened and closed with the app.
 
@@ -18,6 +20,7 @@ seconds instead of a 500 or a hung request.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -38,6 +41,8 @@ from db.writes import PENDING, Write, apply_here, apply_postgres
 from domain.errors import UnavailableError
 
 SQLITE_READERS = 4
+# how long a read on the event loop's thread may wait for a lock before a reader takes it over
+INLINE_BUSY_SECONDS = 0.01
 # no floor of idle connections: asyncpg keeps one by reconnecting in the background, and logs a
 # traceback for every failed try while the server is down (connections opened on demand stay
 # open for asyncpg's idle lifetime, 5 minutes, so a busy app keeps its connections anyway)
@@ -135,6 +140,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
         self._writer: aiosqlite.Connection | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
+        self._inline: sqlite3.Connection | None = None
 
     async def open(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +150,17 @@ class PersistentSQLiteEngine(SQLiteEngine):
         await _pragma(self._writer, "journal_mode = WAL")
         for _ in range(SQLITE_READERS):
             self._readers.put_nowait(await self._connect())
+        inline = sqlite3.connect(
+            **{**self.connection_kwargs, "timeout": INLINE_BUSY_SECONDS}, check_same_thread=False
+        )
+        inline.row_factory = dict_factory
+        inline.execute("PRAGMA query_only = 1")
+        self._inline = inline
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         for connection in self._all:
             await connection.close()
         self._all.clear()
@@ -201,6 +216,23 @@ class PersistentSQLiteEngine(SQLiteEngine):
             finally:
                 self.writer_lock.release()
 
+    async def run_bounded(self, querystring: QueryString) -> list[dict[str, Any]]:
+        """A read bounded by index seeks and a LIMIT, tens of microseconds of SQLite's work, on
+        the event loop's own thread: the hop to a reader's thread and back (two thread switches
+        and a contended GIL twice) cost several times the statement, on every request. Inside a
+        transaction it reads on the transaction's connection, as any statement. A read that
+        fails here (busy past ``INLINE_BUSY_SECONDS``: another process recovering or truncating
+        the WAL; or worse) is run again by a reader, which waits off the loop and translates
+        what fails as every statement does."""
+        if self._inline is None or self.current_transaction.get() is not None:
+            rows: list[dict[str, Any]] = await self.run_querystring(querystring)
+            return rows
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        try:
+            return self._inline.execute(query, args).fetchall()
+        except sqlite3.Error:
+            return await self._run_in_new_connection(query, args)
+
     async def _run_in_new_connection(
         self,
         query: str,
@@ -232,6 +264,17 @@ class PersistentSQLiteEngine(SQLiteEngine):
     ) -> list[dict[str, Any]]:
         with self.guard():
             return list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
+
+
+async def run_bounded(engine: Engine[Any], querystring: QueryString) -> list[dict[str, Any]]:
+    """``querystring``, a read bounded by index seeks and a LIMIT (the caller's session and
+    grants, a page of a list, a profile): on SQLite on the event loop's thread
+    (``PersistentSQLiteEngine.run_bounded``), elsewhere as any statement. Never a read whose cost
+    grows with the data (a report, a sync pull, an export): it would stop every request."""
+    if isinstance(engine, PersistentSQLiteEngine):
+        return await engine.run_bounded(querystring)
+    rows: list[dict[str, Any]] = await engine.run_querystring(querystring)
+    return rows
 
 
 async def _in_thread(

@@ -16,6 +16,7 @@ from piccolo.query import Select
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
+from db.engine import run_bounded
 from domain.errors import RuleViolationError
 from domain.pagination import Page, PageRequest
 
@@ -209,10 +210,10 @@ async def fetch_sql_page(
             f' FROM "page"{query.around_joins}'
             f' ORDER BY "page"."{query.key}", "page"."id"{query.around_order}'
         )
-    rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
+    rows = await run_bounded(engine, QueryString(sql, *args))
     within_path = None
     if within_unit_id is not None:
-        found = rows or await engine.run_querystring(QueryString(_UNIT_PATH, within_unit_id))
+        found = rows or await run_bounded(engine, QueryString(_UNIT_PATH, within_unit_id))
         within_path = found[0]["within_path" if rows else "path"] if found else None
     ids: list[UUID] = []
     for row in rows:

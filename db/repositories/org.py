@@ -10,6 +10,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
+from db.engine import run_bounded
 from db.named_sql import bind
 from db.pagination import (
     Conditions,
@@ -348,7 +349,7 @@ class PiccoloOrgRepository:
 
     async def profile_of(self, person_id: UUID) -> MyProfile | None:
         engine = PersonTable._meta.db  # noqa: SLF001
-        return _profile(await engine.run_querystring(bind(_PROFILE_SQL, {"me": person_id})))
+        return _profile(await run_bounded(engine, bind(_PROFILE_SQL, {"me": person_id})))
 
     async def person_by_phone(self, phone: str) -> Person | None:
         row = await _people().where(PersonTable.phone == phone).first()
