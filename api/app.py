@@ -92,6 +92,7 @@ from domain.notifications.service import NotificationService
 from domain.org.service import OrgService
 from domain.ports import Clock
 from domain.quality.service import QualityService
+from domain.reports.filing import ReportFilingService
 from domain.reports.service import ReportService
 from domain.surveys.service import SurveyService
 from domain.tasks.service import TaskService
@@ -152,6 +153,7 @@ class Services(Protocol):
     def documents(self, request_id: str | None) -> DocumentService: ...
     def dialogues(self, request_id: str | None) -> DialogueService: ...
     def reports(self, request_id: str | None) -> ReportService: ...
+    def report_filing(self, request_id: str | None) -> ReportFilingService: ...
     def surveys(self, request_id: str | None) -> SurveyService: ...
 
 
@@ -192,6 +194,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "documents": _per_request(services.documents),
         "dialogues": _per_request(services.dialogues),
         "reports": _per_request(services.reports),
+        "report_filing": _per_request(services.report_filing),
         "surveys": _per_request(services.surveys),
     }
 

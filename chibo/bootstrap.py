@@ -61,6 +61,7 @@ from domain.ports import Clock
 from domain.quality.service import QualityService
 from domain.references import References
 from domain.reminders.service import ReminderService
+from domain.reports.filing import ReportFilingService
 from domain.reports.service import ReportService
 from domain.surveys.service import SurveyOpener, SurveyService
 from domain.tasks.service import TaskService
@@ -295,6 +296,9 @@ class Container:
             document_policy=self.settings.document_policy,
             reminder_policy=self.settings.reminder_policy,
         )
+
+    def report_filing(self, request_id: str | None) -> ReportFilingService:
+        return ReportFilingService(self.reports(request_id), self.document_repo)
 
     def compliance(self, request_id: str | None) -> ComplianceService:
         del request_id  # writes no audit entries

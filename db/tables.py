@@ -259,7 +259,8 @@ class MeetingDiscussionTable(Table, tablename="meeting_discussion"):
 
 
 class DocumentCounterTable(Table, tablename="document_counter"):
-    """The last number issued per cell, document type and committee term."""
+    """The last number issued per issuing unit (``cell``: a cell, or a ward's committee for its
+    reports), document type and committee term."""
 
     id = UUID(primary_key=True)
     cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
@@ -269,14 +270,18 @@ class DocumentCounterTable(Table, tablename="document_counter"):
 
 
 class DocumentNumberTable(Table, tablename="document_number"):
-    """The register: each number issued, to which meeting's document, by whom."""
+    """The register: each number issued, to which document, by whom. A meeting's minutes or
+    resolution name the meeting; a filed report names its version (``report_issue``, unique)."""
 
     id = UUID(primary_key=True)
-    cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)
+    cell = ForeignKey(UnitTable, index=True, on_delete=OnDelete.restrict)  # the issuing unit
     kind = Varchar(length=20)
     term = Varchar(length=7)
     number = Integer()
-    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    meeting = ForeignKey(MeetingTable, null=True, index=True, on_delete=OnDelete.restrict)
+    report_issue: ForeignKey[ReportIssueTable] = ForeignKey(
+        "ReportIssueTable", null=True, on_delete=OnDelete.restrict
+    )
     issued_by = UUID()
     issued_at = Timestamptz()
 

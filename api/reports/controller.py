@@ -27,10 +27,11 @@ from api.reports.schemas import (
     SatisfactionReportOut,
     TrendOut,
 )
-from api.reports.summary import unit_report_docx
+from api.reports.summary import filed_report, unit_report_docx
 from api.reports.xlsx import cell_report_xlsx, leader_report_xlsx
 from domain.actors import Actor
 from domain.reports.attention import DEFAULT_ATTENTION_ITEMS, MAX_ATTENTION_ITEMS
+from domain.reports.filing import ReportFilingService
 from domain.reports.leaders import DEFAULT_UNVISITED_MONTHS, MAX_UNVISITED_MONTHS
 from domain.reports.model import CellReport
 from domain.reports.service import ReportService
@@ -38,6 +39,7 @@ from domain.surveys.service import SurveyService
 
 Me = NamedDependency[Actor]
 Reports = NamedDependency[ReportService]
+Filing = NamedDependency[ReportFilingService]
 Period = Annotated[
     str,
     QueryParameter(
@@ -112,9 +114,11 @@ class UnitReportController(Controller):
         """The period's report of a cell or a ward in the Party's document layout: a section per
         area of work (meetings and attendance, leaders' visits, inspections, tasks, petitions),
         every figure that of the cell report (a ward's: the sum of its cells in the caller's
-        view), then the recipients and the signature block."""
+        view), then the recipients and the signature block. A draft, read now: its number's
+        digits are blank ("Số     -BC/CB"); a filed version prints its register number at
+        `GET /api/v1/reports/issues/{issueId}/report.docx`."""
         report = await reports.cells(actor, unit_id, period)
-        content = unit_report_docx(report, reports.document_policy)
+        content = unit_report_docx(report, reports.document_policy, None)
         return _file(content, ReportFormat.DOCX, f"bao-cao-{report.period.label}")
 
     @get("/trend", operation_id="GetReportTrend", responses=problems(401, 404, 422))
@@ -153,20 +157,23 @@ class UnitReportController(Controller):
         responses=problems(401, 403, 404, 409, 422),
     )
     async def issue(
-        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+        self, unit_id: FromPath[UUID], actor: Me, report_filing: Filing, period: Period
     ) -> Response[IssuedReportOut]:
         """Files the period's report as read now (a secretary for a cell, a leader or an
         administrator above): 201 with a new version when its figures differ from the latest
-        filed one, else 200 with that one. A filed version never changes; nothing is typed in."""
-        issue, made = await reports.issue_cells(actor, unit_id, period, _json)
+        filed one, with the next register number of the unit's reports (`numberSymbol`
+        "05-BC/CB", a ward's "05-BC/ĐU"), else 200 with that one and its number (none taken).
+        A filed version never changes; nothing is typed in."""
+        issue, made = await report_filing.issue_cells(actor, unit_id, period, _json)
         return Response(IssuedReportOut.of(issue), status_code=201 if made else 200)
 
     @get("/cells/issues", operation_id="ListCellReportIssues", responses=problems(401, 404, 422))
     async def issues(
-        self, unit_id: FromPath[UUID], actor: Me, reports: Reports, period: Period
+        self, unit_id: FromPath[UUID], actor: Me, report_filing: Filing, period: Period
     ) -> PageOut[IssuedReportOut]:
-        """Every version filed for the period, the first first (the whole list)."""
-        found = await reports.cell_issues(actor, unit_id, period)
+        """Every version filed for the period, the first first (the whole list), each with its
+        register number."""
+        found = await report_filing.cell_issues(actor, unit_id, period)
         return PageOut(items=[IssuedReportOut.of(i) for i in found], next_cursor=None)
 
 
@@ -269,12 +276,15 @@ class ReportIssueController(Controller):
 
     @get("/", operation_id="GetReportIssue", responses=problems(401, 404))
     async def issued(
-        self, issue_id: FromPath[UUID], actor: Me, reports: Reports
+        self, issue_id: FromPath[UUID], actor: Me, report_filing: Filing
     ) -> Response[CellReportOut]:
         """The report exactly as it was filed, byte for byte (the `ETag` is its figures' hash;
-        `Report-Inputs` where the records it read stood: `entity=position/objects`, …)."""
-        issue = await reports.issued(actor, issue_id)
+        `Report-Inputs` where the records it read stood: `entity=position/objects`, …;
+        `Report-Number` its register number, absent on versions filed before reports were
+        numbered)."""
+        issue = (await report_filing.issued(actor, issue_id)).issue
         inputs = ", ".join(f"{i.entity}={i.position}/{i.objects}" for i in issue.inputs)
+        number = {} if issue.number is None else {"Report-Number": str(issue.number)}
         return Response(
             content=issue.body,  # type: ignore[arg-type]  # the stored bytes, sent as they are
             media_type="application/json",
@@ -282,5 +292,24 @@ class ReportIssueController(Controller):
                 "ETag": f'"{issue.content_hash}"',
                 "Report-Version": str(issue.version),
                 "Report-Inputs": inputs,
+                **number,
             },
         )
+
+    @get(
+        "/report.docx",
+        operation_id="GetReportIssueDocument",
+        operation_class=file_reply(DOCX),
+        responses=problems(401, 404),
+    )
+    async def document(
+        self, issue_id: FromPath[UUID], actor: Me, report_filing: Filing
+    ) -> Response[bytes]:
+        """The filed version as the printed report in the Party's document layout, with its
+        register number ("Số 05-BC/CB"; a ward committee's "Số 05-BC/ĐU") and the figures as
+        filed (read from the stored body, not from the records now)."""
+        filed = await report_filing.issued(actor, issue_id)
+        policy = report_filing.reports.document_policy
+        content = unit_report_docx(filed_report(filed), policy, filed.issue.number)
+        name = f"bao-cao-{filed.issue.period}-v{filed.issue.version}"
+        return _file(content, ReportFormat.DOCX, name)

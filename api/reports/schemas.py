@@ -130,6 +130,9 @@ class CellReportOut(Out):
     as_of: datetime
     rows: list[CellRowOut]
     wards: list[WardTotalsOut]
+    # over every closed task of the report (the printed report's figure); absent from versions
+    # filed before it was kept
+    median_days_to_close: float | None = None
 
     @classmethod
     def of(cls, report: CellReport) -> CellReportOut:
@@ -140,6 +143,7 @@ class CellReportOut(Out):
             as_of=report.as_of,
             rows=[CellRowOut.of(r) for r in report.rows],
             wards=[WardTotalsOut.of(w) for w in report.wards],
+            median_days_to_close=report.median_days_to_close,
         )
 
 
@@ -153,7 +157,10 @@ class InputVersionOut(Out):
 
 
 class IssuedReportOut(Out):
-    """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`."""
+    """A filed version; its body, as issued, at `GET /api/v1/reports/issues/{id}`, and as the
+    printed report at `GET /api/v1/reports/issues/{id}/report.docx`. `number` and
+    `numberSymbol` ("05-BC/CB": a cell's; "05-BC/ĐU": a ward committee's): its register number,
+    taken when it was filed (none on versions filed before reports were numbered)."""
 
     id: UUID
     unit_id: UUID
@@ -164,6 +171,8 @@ class IssuedReportOut(Out):
     issued_by: UUID
     issued_at: datetime
     inputs: list[InputVersionOut]
+    number: int | None
+    number_symbol: str | None
 
     @classmethod
     def of(cls, issue: IssuedReport) -> IssuedReportOut:
@@ -180,6 +189,8 @@ class IssuedReportOut(Out):
                 InputVersionOut(entity=i.entity, position=i.position, objects=i.objects)
                 for i in issue.inputs
             ],
+            number=issue.number,
+            number_symbol=issue.number_symbol,
         )
 
 

@@ -1,10 +1,19 @@
 """The periodic report of a cell or a ward as prose, in the Party's document layout: the header
 blocks, the number, the place-and-date line, the title, a section per area of work whose every
 figure is the cell report's (``Figures``: for a ward, the sum of its cells), and the recipients
-and signature block. A4 upright, Times New Roman 14."""
+and signature block. A4 upright, Times New Roman 14.
+
+The number line: a filed version prints its register number ("Số 05-BC/CB"), taken when it was
+filed; the report read now (``GET …/report.docx``) is a draft and prints the number with its
+digits blank ("Số     -BC/CB"), as offices leave them for the register, because a read must not
+use up a number. The filed version is printed from its stored body, so its figures are those
+filed, whatever the records say now."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+import msgspec
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from api.documents.layout import (
@@ -19,12 +28,19 @@ from api.documents.layout import (
     two_columns,
 )
 from api.reports.docx import number_text
+from api.reports.schemas import CellReportOut, FiguresOut
 from api.reports.table import period_text
 from domain.clock import local_day
-from domain.documents.model import DocumentPolicy, locality
-from domain.reports.model import CellReport, Figures
-
-REPORT_SYMBOL = {True: "BC/CB", False: "BC/ĐU"}  # issued by a cell, by a ward's committee
+from domain.documents.model import (
+    DocumentKind,
+    DocumentPolicy,
+    issuer_symbol,
+    locality,
+    number_symbol,
+)
+from domain.reports.issues import FiledReport
+from domain.reports.model import CellRef, CellReport, CellRow, Figures, WardTotals
+from domain.reports.period import parse_period
 
 
 def _rate(part: int, whole: int) -> str:
@@ -90,9 +106,8 @@ def sections(report: CellReport) -> list[tuple[str, list[str]]]:
     ]
 
 
-def unit_report_docx(report: CellReport, policy: DocumentPolicy) -> bytes:
-    """The number's digits are left for the register to fill in (reports take no number of
-    their own yet: decision 17)."""
+def unit_report_docx(report: CellReport, policy: DocumentPolicy, number: int | None) -> bytes:
+    """``number``: the filed version's register number; None prints a draft's blank digits."""
     upper = report.upper_name or report.unit_name
     place = locality(upper if report.unit_is_cell else report.unit_name)
     document = new_document(policy)
@@ -102,7 +117,9 @@ def unit_report_docx(report: CellReport, policy: DocumentPolicy) -> bytes:
             upper_body=upper,
             locality=place,
             issuer=report.unit_name,
-            number=f"    -{REPORT_SYMBOL[report.unit_is_cell]}",
+            number=number_symbol(
+                DocumentKind.REPORT, number, issuer_symbol(is_cell=report.unit_is_cell)
+            ),
             day=local_day(report.as_of),
             title="BÁO CÁO",
             subject=f"Kết quả công tác {period_text(report.period.label)}",
@@ -126,3 +143,38 @@ def unit_report_docx(report: CellReport, policy: DocumentPolicy) -> bytes:
     add_text(left, "- Lưu.", Style(size=12), flush)
     signature(right, [f"T/M {'CHI BỘ' if report.unit_is_cell else 'ĐẢNG ỦY'}", "BÍ THƯ"], "")
     return saved(document)
+
+
+def filed_report(filed: FiledReport) -> CellReport:
+    """The report as it was filed, read back from the stored body (``CellReportOut``)."""
+    body = msgspec.json.decode(filed.issue.body, type=CellReportOut)
+    ward_names = {w.ward_id: w.ward_name for w in body.wards}
+    return CellReport(
+        unit_id=body.unit_id,
+        unit_name=body.unit_name,
+        unit_is_cell=filed.unit_is_cell,
+        upper_name=filed.upper_name,
+        period=parse_period(body.period),
+        as_of=body.as_of,
+        rows=[
+            CellRow(
+                CellRef(r.cell_id, r.cell_name, r.ward_id, ward_names.get(r.ward_id, "")),
+                _figures(r.figures),
+                r.regular_held_on,
+                r.band,
+                r.figures.median_days_to_close,
+            )
+            for r in body.rows
+        ],
+        wards=[
+            WardTotals(
+                w.ward_id, w.ward_name, w.cells, _figures(w.figures), w.figures.median_days_to_close
+            )
+            for w in body.wards
+        ],
+        median_days_to_close=body.median_days_to_close,
+    )
+
+
+def _figures(out: FiguresOut) -> Figures:
+    return Figures(**{f.name: getattr(out, f.name) for f in fields(Figures)})

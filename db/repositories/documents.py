@@ -1,12 +1,14 @@
-"""DocumentRepository on Piccolo: the register (a counter row per cell, document type and term,
-and a row per number issued) and the discussion the minutes quote.
+"""DocumentRepository on Piccolo: the register (a counter row per issuing unit — a cell, or for a
+report a ward's committee —, document type and term, and a row per number issued, to a meeting's
+document or to a filed report version) and the discussion the minutes quote.
 
 Issuing is hand-written SQL that both engines run alike: an upsert that changes nothing takes the
 counter row's lock (PostgreSQL: a concurrent issuer waits there until this transaction ends; SQLite
 has one writer anyway), then the meeting's number is looked up again, now that whoever held the
 lock has committed, and only when it is still missing is the counter moved on and the number
 written. Two requests never get one number, a meeting's document never gets two, and a rolled-back
-request gives its number back with everything else it wrote.
+request gives its number back with everything else it wrote. A filed report's version is new in
+its transaction, so after the lock its number is simply the next one.
 """
 
 from __future__ import annotations
@@ -60,6 +62,40 @@ def _discussion(row: dict[str, Any]) -> Discussion:
     )
 
 
+async def _lock_counter(unit_id: UUID, kind: DocumentKind, term: str) -> None:
+    await _run(_LOCK_COUNTER, id=uuid4(), cell=unit_id, kind=kind.value, term=term)
+
+
+async def _take_next(
+    unit_id: UUID,
+    kind: DocumentKind,
+    term: str,
+    by: UUID,
+    at: datetime,
+    *,
+    meeting: UUID | None = None,
+    report_issue: UUID | None = None,
+) -> int:
+    """Moves the counter on (its lock held) and writes the number, to a meeting's document or
+    to a filed report."""
+    rows = await _run(_NEXT_NUMBER, cell=unit_id, kind=kind.value, term=term)
+    number = int(rows[0]["last_number"])
+    await DocumentNumberTable.insert(
+        DocumentNumberTable(
+            id=uuid4(),
+            cell=unit_id,
+            kind=kind.value,
+            term=term,
+            number=number,
+            meeting=meeting,
+            report_issue=report_issue,
+            issued_by=by,
+            issued_at=at,
+        )
+    )
+    return number
+
+
 class PiccoloDocumentRepository:
     async def number_of(self, meeting_id: UUID, kind: DocumentKind) -> int | None:
         rows = await _run(_NUMBER_OF, meeting=meeting_id, kind=kind.value)
@@ -74,25 +110,28 @@ class PiccoloDocumentRepository:
         by: UUID,
         at: datetime,
     ) -> int:
-        key = {"cell": cell_id, "kind": kind.value, "term": term}
-        await _run(_LOCK_COUNTER, id=uuid4(), **key)
+        await _lock_counter(cell_id, kind, term)
         issued = await self.number_of(meeting_id, kind)
         if issued is not None:
             return issued
-        number = int((await _run(_NEXT_NUMBER, **key))[0]["last_number"])
-        await DocumentNumberTable.insert(
-            DocumentNumberTable(
-                id=uuid4(),
-                cell=cell_id,
-                kind=kind.value,
-                term=term,
-                number=number,
-                meeting=meeting_id,
-                issued_by=by,
-                issued_at=at,
-            )
+        return await _take_next(cell_id, kind, term, by, at, meeting=meeting_id)
+
+    async def issue_report(
+        self, unit_id: UUID, term: str, report_issue_id: UUID, by: UUID, at: datetime
+    ) -> int:
+        await _lock_counter(unit_id, DocumentKind.REPORT, term)
+        return await _take_next(
+            unit_id, DocumentKind.REPORT, term, by, at, report_issue=report_issue_id
         )
-        return number
+
+    async def report_numbers(self, report_issue_ids: list[UUID]) -> dict[UUID, int]:
+        if not report_issue_ids:
+            return {}
+        table = DocumentNumberTable
+        rows = await table.select(table.report_issue, table.number).where(
+            table.report_issue.is_in(report_issue_ids)
+        )
+        return {row["report_issue"]: int(row["number"]) for row in rows}
 
     async def discussion(self, meeting_id: UUID) -> Discussion | None:
         table = MeetingDiscussionTable

@@ -1,9 +1,11 @@
 """The official documents of a cell meeting: the biên bản (minutes) and the nghị quyết
 (resolution), their register numbers, what the record must hold before either can be issued, and
-the discussion of each agenda item (named speakers and the chair's conclusion) they quote.
+the discussion of each agenda item (named speakers and the chair's conclusion) they quote; and
+the register number of a filed period report (báo cáo) of a cell or a ward's committee.
 
-Numbers run from 01 per cell, document type and committee term (nhiệm kỳ), never per year and
-never reused; the symbol reads ``05-BB/CB`` (number, type, issuer: a cell, chi bộ).
+Numbers run from 01 per issuing unit, document type and committee term (nhiệm kỳ), never per year
+and never reused; the symbol reads ``05-BB/CB`` (number, type, issuer: a cell, chi bộ) or
+``05-BC/ĐU`` (a report of a ward's Party committee, đảng ủy).
 """
 
 from __future__ import annotations
@@ -25,13 +27,25 @@ from domain.meetings.model import (
 class DocumentKind(StrEnum):
     MINUTES = "minutes"  # biên bản
     RESOLUTION = "resolution"  # nghị quyết
+    REPORT = "report"  # báo cáo: a filed period report, of a cell or of a ward's committee
 
     @property
     def symbol(self) -> str:
-        return {DocumentKind.MINUTES: "BB", DocumentKind.RESOLUTION: "NQ"}[self]
+        return _KIND_SYMBOL[self]
 
 
+_KIND_SYMBOL = {
+    DocumentKind.MINUTES: "BB",
+    DocumentKind.RESOLUTION: "NQ",
+    DocumentKind.REPORT: "BC",
+}
 ISSUER_SYMBOL = "CB"  # the issuing body is a cell (chi bộ)
+COMMITTEE_SYMBOL = "ĐU"  # the issuing body is a Party committee above the cells (đảng ủy)
+DRAFT_NUMBER = "    "  # an unfiled draft: the digits left blank for the register
+
+
+def issuer_symbol(*, is_cell: bool) -> str:
+    return ISSUER_SYMBOL if is_cell else COMMITTEE_SYMBOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +78,11 @@ class DocumentPolicy:
         return f"{start // 12:04d}-{start % 12 + 1:02d}"
 
 
-def number_symbol(kind: DocumentKind, number: int) -> str:
-    """``05-BB/CB``: two digits at least, as the Party's guidance writes them."""
-    return f"{number:02d}-{kind.symbol}/{ISSUER_SYMBOL}"
+def number_symbol(kind: DocumentKind, number: int | None, issuer: str = ISSUER_SYMBOL) -> str:
+    """``05-BB/CB``: two digits at least, as the Party's guidance writes them; without a number
+    (a draft) ``    -BC/CB``, the digits left blank to be filled in when it is filed."""
+    digits = DRAFT_NUMBER if number is None else f"{number:02d}"
+    return f"{digits}-{kind.symbol}/{issuer}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,18 @@ class IssuedReport:
     issued_by: UUID
     issued_at: datetime
     inputs: tuple[InputVersion, ...] = ()
+    number: int | None = None  # its register number, read from the document register
+    number_symbol: str | None = None  # "05-BC/CB", "05-BC/ĐU"
+
+
+@dataclass(frozen=True, slots=True)
+class FiledReport:
+    """A filed version with what its printed layout needs beside the body: whether a cell or a
+    committee above the cells issued it, and the name of the unit above (the upper body)."""
+
+    issue: IssuedReport
+    unit_is_cell: bool
+    upper_name: str | None
 
 
 def content_hash(report: CellReport) -> str:

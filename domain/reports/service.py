@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.actors import Actor, Permission
 from domain.clock import local_day
 from domain.compliance.model import CompliancePolicy
 from domain.documents.model import DocumentPolicy
-from domain.errors import ForbiddenError, NotFoundError, RuleViolationError
+from domain.errors import NotFoundError, RuleViolationError
 from domain.meetings.model import MeetingPolicy
 from domain.org.model import Unit
 from domain.org.ports import OrgRepository
@@ -21,7 +20,6 @@ from domain.reports.attention import (
     attention_window,
     leaders_behind,
 )
-from domain.reports.issues import IssuedReport, ReportKind, content_hash
 from domain.reports.leaders import LeaderReport, leader_rows, unvisited_since
 from domain.reports.model import (
     METRICS,
@@ -55,7 +53,8 @@ class ReportService:
         self.document_policy = document_policy  # the printed report's page
         self.reminder_policy = reminder_policy  # how near "near due" is
 
-    async def _unit(self, actor: Actor, unit_id: UUID) -> Unit:
+    async def unit(self, actor: Actor, unit_id: UUID) -> Unit:
+        """The unit, if the actor may view it; else 404 ``unit_not_found``."""
         unit = await self.org.get_unit(unit_id)
         if unit is None:
             raise NotFoundError("unit_not_found")
@@ -66,7 +65,7 @@ class ReportService:
         """One row per cell of the unit's subtree in the caller's view, and a totals row per
         ward."""
         period = parse_period(period_text)
-        unit = await self._unit(actor, unit_id)
+        unit = await self.unit(actor, unit_id)
         upper = await self.org.get_unit(unit.parent_id) if unit.parent_id else None
         now = self.clock.now()
         facts = await self.repo.cell_facts(actor, unit.path, period, now)
@@ -133,7 +132,7 @@ class ReportService:
         """The subtree's monthly series of one figure, the current month last (so far)."""
         if metric not in METRICS:
             raise RuleViolationError("report_metric_invalid", metric=metric)
-        unit = await self._unit(actor, unit_id)
+        unit = await self.unit(actor, unit_id)
         now = self.clock.now()
         today = local_day(now)
         this_month = today.replace(day=1)
@@ -145,56 +144,3 @@ class ReportService:
             total = sum((r.figures for r in rows), Figures())
             points.append(TrendPoint(period.label, metric_value(total, metric)))
         return Trend(unit.id, metric, points)
-
-    async def issue_cells(
-        self,
-        actor: Actor,
-        unit_id: UUID,
-        period_text: str,
-        render: Callable[[CellReport], bytes],
-    ) -> tuple[IssuedReport, bool]:
-        """Files the report as ``render`` makes it; True when this made a new version. The same
-        figures as the latest version give that version back; changed ones a new version."""
-        async with self.uow.atomic():
-            report = await self.cells(actor, unit_id, period_text)
-            unit = await self._unit(actor, unit_id)
-            if not (
-                actor.may(Permission.MANAGE_MEETINGS, unit.path)
-                or actor.may(Permission.VISIT_MEETINGS, unit.path)
-            ):
-                raise ForbiddenError("report_issue_forbidden")
-            digest = content_hash(report)
-            latest = await self.repo.latest_issue(unit.id, ReportKind.CELLS, report.period.label)
-            if latest is not None and latest.content_hash == digest:
-                return latest, False
-            inputs = await self.repo.input_versions(actor, unit.path)
-            issue = IssuedReport(
-                id=uuid4(),
-                unit_id=unit.id,
-                unit_path=unit.path,
-                kind=ReportKind.CELLS,
-                period=report.period.label,
-                version=(latest.version if latest else 0) + 1,
-                content_hash=digest,
-                body=render(report),
-                issued_by=actor.person_id,
-                issued_at=report.as_of,
-                inputs=inputs,
-            )
-            await self.repo.add_issue(issue)
-            return issue, True
-
-    async def cell_issues(
-        self, actor: Actor, unit_id: UUID, period_text: str
-    ) -> list[IssuedReport]:
-        period = parse_period(period_text)
-        unit = await self._unit(actor, unit_id)
-        return await self.repo.issues_of(unit.id, ReportKind.CELLS, period.label)
-
-    async def issued(self, actor: Actor, issue_id: UUID) -> IssuedReport:
-        """A filed version as it was issued, to whoever may view its unit."""
-        issue = await self.repo.get_issue(issue_id)
-        if issue is None:
-            raise NotFoundError("report_issue_not_found")
-        actor.require_visible(Permission.VIEW_UNIT, issue.unit_path, "report_issue_not_found")
-        return issue

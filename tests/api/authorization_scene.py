@@ -18,8 +18,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import msgspec
 import pytest
 
+from api.reports.schemas import CellReportOut
 from chibo.settings import Settings
 from db.engine import Database
 from db.files import LocalAttachmentStore
@@ -426,7 +428,13 @@ async def _build_side(
     for dialogue in dialogues:
         await PiccoloDialogueRepository().add(dialogue)
     issued = IssuedReport(
-        uuid4(), cell.id, cell.path, ReportKind.CELLS, "2026-11", 1, "0" * 64, b"{}",
+        uuid4(), cell.id, cell.path, ReportKind.CELLS, "2026-11", 1, "0" * 64,
+        msgspec.json.encode(
+            CellReportOut(
+                unit_id=cell.id, unit_name=cell.name, period="2026-11", as_of=START, rows=[],
+                wards=[],
+            )
+        ),
         secretary.id, START,
     )  # fmt: skip
     await PiccoloReportRepository().add_issue(issued)
@@ -859,6 +867,7 @@ RECIPES: dict[str, Recipe] = {
     "IssueCellReport": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-12"}),
     "ListCellReportIssues": lambda a: Call(a.scene.cell(a.target).id, params={"period": "2026-11"}),
     "GetReportIssue": lambda a: Call(_side(a).issued_report.id),
+    "GetReportIssueDocument": lambda a: Call(_side(a).issued_report.id),
     "GetSatisfactionReport": lambda a: Call(
         a.scene.cell(a.target).id, params={"period": "2026-11"}
     ),

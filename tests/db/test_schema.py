@@ -72,6 +72,7 @@ HAND_WRITTEN_INDEXES = {
     "document_counter_key": ("document_counter", ("cell", "kind", "term"), True, False),
     "document_number_unique": ("document_number", ("cell", "kind", "term", "number"), True, False),
     "document_number_meeting_kind": ("document_number", ("meeting", "kind"), True, False),
+    "document_number_report_issue": ("document_number", ("report_issue",), True, False),
 }
 
 Index = tuple[str, tuple[str, ...], bool, bool]

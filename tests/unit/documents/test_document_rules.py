@@ -13,6 +13,7 @@ from domain.documents.model import (
     DocumentPolicy,
     ItemDiscussion,
     Opinion,
+    issuer_symbol,
     locality,
     missing_for,
     number_symbol,
@@ -58,6 +59,10 @@ def test_a_term_of_other_length_and_start() -> None:
 def test_number_and_symbol_in_the_party_format() -> None:
     assert number_symbol(DocumentKind.MINUTES, 5) == "05-BB/CB"
     assert number_symbol(DocumentKind.RESOLUTION, 123) == "123-NQ/CB"
+    # a filed report: a cell's, a ward committee's; an unfiled draft leaves the digits blank
+    assert number_symbol(DocumentKind.REPORT, 5, issuer_symbol(is_cell=True)) == "05-BC/CB"
+    assert number_symbol(DocumentKind.REPORT, 5, issuer_symbol(is_cell=False)) == "05-BC/ĐU"
+    assert number_symbol(DocumentKind.REPORT, None) == "    -BC/CB"
 
 
 def test_the_place_name_of_the_date_line() -> None:
