@@ -69,6 +69,16 @@ class Figures:
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
+    @classmethod
+    def total(cls, figures: Iterable[Figures]) -> Figures:
+        """The sum of many, column by column (one object, not one per addition)."""
+        columns = [f.name for f in fields(cls)]
+        sums = dict.fromkeys(columns, 0)
+        for each in figures:
+            for name in columns:
+                sums[name] += getattr(each, name)
+        return cls(**sums)
+
     @property
     def attendance_rate(self) -> float | None:
         """Present over expected, in percent with one decimal; None when nobody was expected."""

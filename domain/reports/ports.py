@@ -22,6 +22,13 @@ class ReportRepository(Protocol):
         counted per cell by a few grouped statements. Inspections count only those the actor
         may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
 
+    async def trend_facts(
+        self, actor: Actor, unit_path: str, months: tuple[Period, ...], now: datetime, metric: str
+    ) -> list[CellReportFacts]:
+        """Per month of ``months`` (consecutive, the first first), what ``cell_facts`` would give
+        for that month, as far as ``metric`` is made of it (the other counts left out): each
+        statement runs once for all the months, its rows grouped by month."""
+
     async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
         """The cells the leader follows in the period or visited in it, by two grouped
         statements: their assignments, and their visits confirmed both ways."""

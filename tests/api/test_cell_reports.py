@@ -4,6 +4,7 @@ row per ward, and the seal of a surprise inspection holding in the counts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from docx.shared import Pt
 from openpyxl import load_workbook
 
+from domain.reports.model import METRICS
 from tests.api.document_calls import DOCX, logged, opened, texts
 from tests.api.helpers import Headers, problem
 from tests.api.inspection_calls import INSPECTIONS, TEMPLATE, Scene, inspection_body
@@ -364,3 +366,31 @@ async def test_the_periods_report_of_a_cell_and_a_ward_in_the_party_layout(
     assert "- Ngày sinh hoạt thường kỳ: 04/12/2026; xếp loại chất lượng: chưa xếp loại." in (
         cell_lines
     )
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+async def test_each_trend_is_the_months_reports(
+    client: httpx.AsyncClient, clock: FakeClock, metric: str
+) -> None:
+    """Every figure's trend, month by month, is the ward's totals row of that month's report
+    (the trend reads the months at once, the report one month)."""
+    s = await logged(client, clock)  # December's meeting, a leader's visit
+    w = s.world
+    await new_task(client, s.secretary, w.cell_a, w.member_a, due_on="2026-12-04")
+    for received_at in ("2026-10-06T03:00:00Z", "2026-11-27T02:00:00Z"):
+        await record_petition(client, s.secretary, w, received_at=received_at)
+    clock.advance(timedelta(days=31))  # January: its report has nothing yet
+    camel = re.sub(r"_([a-z])", lambda m: m[1].upper(), metric)
+    reply = await client.get(
+        f"{REPORTS}/{w.ward1.id}/trend", params={"metric": camel, "months": "4"}, headers=s.leader
+    )
+    assert reply.status_code == 200, reply.text
+    months = ("2026-10", "2026-11", "2026-12", "2027-01")
+    expected = [
+        {
+            "period": m,
+            "value": (await report(client, s.leader, w.ward1, m))["wards"][0]["figures"][camel],
+        }
+        for m in months
+    ]
+    assert reply.json()["points"] == expected
