@@ -214,8 +214,8 @@ GROUP BY c.entity ORDER BY c.entity
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
 # a trend's figures and what counts them once for all its months: a counted statement of the
 # report by the month of its period's column; the rows the domain judges (meetings, closed tasks,
-# quotas), each month given its own. The rest (a three-month window, the inspections' visibility):
-# each month's own report.
+# quotas), each month given its own. Any other (repeat absentees: a three-month window;
+# inspections: their visibility; a figure added later): each month's own report.
 _MONTHLY = (
     (_ATTENDANCE, "g.planned_start", (
         "attendance_present", "attendance_expected", "unexcused_absences", "attendance_rate")),
@@ -231,7 +231,11 @@ _MONTHLY = (
 _MEETING_FIGURES = frozenset(
     {"regular_due", "regular_held", "regular_on_time", "regular_full_length", "thematic_held"}
 )
-_MONTH_BY_MONTH = frozenset({"repeat_absentees", "inspections_planned", "inspections_done"})
+_AT_ONCE = frozenset(
+    {name for *_, figures in _MONTHLY for name in figures}
+    | _MEETING_FIGURES
+    | {"tasks_closed_on_time", "leader_visit_quota"}
+)
 
 
 def _uuid(value: Any) -> UUID:  # noqa: ANN401 - text on SQLite, UUID on PostgreSQL
@@ -457,7 +461,7 @@ class PiccoloReportRepository:
     async def trend_facts(
         self, actor: Actor, unit_path: str, months: tuple[Period, ...], now: datetime, metric: str
     ) -> list[CellReportFacts]:
-        if metric in _MONTH_BY_MONTH:
+        if metric not in _AT_ONCE:
             return [await self.cell_facts(actor, unit_path, m, now) for m in months]
         engine = UnitTable._meta.db.engine_type  # noqa: SLF001
         scopes = actor.scopes(Permission.VIEW_UNIT)
@@ -479,6 +483,12 @@ class PiccoloReportRepository:
             key=lambda m: m.planned_start,
         )
         starts = [m.planned_start for m in meetings]
+
+        def meetings_of(month: Period) -> list[MeetingFact]:
+            """A month's report reads the meetings of its quarter so far (thematic ones)."""
+            since = bisect_left(starts, local_midnight(month.quarter_start))
+            return meetings[since : bisect_left(starts, month.until)]
+
         closed: list[list[ClosedTask]] = [[] for _ in months]
         if metric == "tasks_closed_on_time":
             for task in map(_closed_task, await run(_CLOSED_TASKS)):
@@ -488,12 +498,7 @@ class PiccoloReportRepository:
         return [
             CellReportFacts(
                 cells=every_cell,
-                # a month's report reads the meetings of its quarter so far (thematic ones)
-                meetings=meetings[
-                    bisect_left(starts, local_midnight(m.quarter_start)) : bisect_left(
-                        starts, m.until
-                    )
-                ],
+                meetings=meetings_of(m),
                 counts=counts[i],
                 closed_tasks=closed[i],
                 quotas=quotas,

@@ -5,7 +5,7 @@ row per ward, and the seal of a surprise inspection holding in the counts."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from domain.reports.model import METRICS
 from tests.api.document_calls import DOCX, logged, opened, texts
-from tests.api.helpers import Headers, problem
+from tests.api.helpers import Headers, if_match, problem
 from tests.api.inspection_calls import INSPECTIONS, TEMPLATE, Scene, inspection_body
+from tests.api.meeting_calls import MEETINGS, create, meeting_body, record_body
 from tests.api.task_calls import new_task, record_petition
 from tests.factories import login
 from tests.fakes import FakeClock
@@ -376,6 +377,15 @@ async def test_each_trend_is_the_months_reports(
     (the trend reads the months at once, the report one month)."""
     s = await logged(client, clock)  # December's meeting, a leader's visit
     w = s.world
+    # a thematic meeting in November: counted in November's and December's (the quarter's)
+    november = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
+    thematic = await create(client, s.secretary, meeting_body(w, november, kind="thematic"))
+    held = await client.put(
+        f"{MEETINGS}/{thematic['id']}/record",
+        json=record_body(w, november),
+        headers=if_match(s.secretary, 1),
+    )
+    assert held.status_code == 200, held.text
     await new_task(client, s.secretary, w.cell_a, w.member_a, due_on="2026-12-04")
     for received_at in ("2026-10-06T03:00:00Z", "2026-11-27T02:00:00Z"):
         await record_petition(client, s.secretary, w, received_at=received_at)
