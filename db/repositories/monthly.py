@@ -31,6 +31,15 @@ def by_month(sql: str, moment: str, months: tuple[Period, ...]) -> tuple[str, di
     return f"{before}SELECT {index} AS {MONTH},{select}GROUP BY {MONTH},{group}", params
 
 
+def summed_by_month(
+    sql: str, moment: str, months: tuple[Period, ...], columns: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
+    """``by_month``'s ``columns`` summed over the cells: a row per month that has any."""
+    per_cell, params = by_month(sql, moment, months)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
+    return f"SELECT {MONTH}, {sums} FROM ({per_cell}) per_cell GROUP BY {MONTH}", params  # noqa: S608
+
+
 def month_of(moment: datetime, months: tuple[Period, ...]) -> int:
     """The index in ``months`` of the month ``moment`` falls in (the Python twin of
     ``month_index``)."""

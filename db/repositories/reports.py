@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from db.json_columns import dumps, loads
 from db.named_sql import bind
 from db.pagination import subtree_bounds, subtree_range
 from db.repositories.inspections import visibility
-from db.repositories.monthly import MONTH, by_month, month_of
+from db.repositories.monthly import MONTH, month_of, summed_by_month
 from db.tables import InspectionTable, ReportIssueTable, UnitTable
 from domain.actors import Actor, Permission
 from domain.clock import local_day, local_midnight
@@ -48,6 +49,7 @@ from domain.reports.model import (
     CellReportFacts,
     ClosedTask,
     MeetingFact,
+    MonthFacts,
     QuotaFact,
 )
 from domain.reports.period import Period, add_months
@@ -62,6 +64,7 @@ FROM unit u JOIN unit w ON w.id = u.parent
 WHERE {cells}
 ORDER BY w.name, w.id, u.name, u.id
 """
+_CELL_COUNT = "SELECT COUNT(*) AS cells FROM unit u WHERE {cells}"
 _MEETINGS = """
 SELECT g.cell, g.kind, g.combined_thematic, g.planned_start, g.actual_start, g.actual_end,
        q.band
@@ -211,14 +214,23 @@ WHERE {cells} AND c.entity IN ('unit', 'leader_assignment', 'meeting', 'leader_v
                                'petition')
 GROUP BY c.entity ORDER BY c.entity
 """
+# a trend's month: a cell held its regular meeting or not (the report counts distinct months)
+_REGULAR_HELD = """
+SELECT g.cell, 1 AS regular_held
+FROM meeting g JOIN unit u ON u.id = g.cell
+WHERE {cells} AND g.kind = 'regular' AND g.status IN ('held', 'finalized')
+  AND g.planned_start >= :since AND g.planned_start < :until
+GROUP BY g.cell
+"""
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
 # a trend's figures and what counts them once for all its months: a counted statement of the
 # report by the month of its period's column; the rows the domain judges (meetings, closed tasks,
 # quotas), each month given its own. Any other (repeat absentees: a three-month window;
 # inspections: their visibility; a figure added later): each month's own report.
 _MONTHLY = (
+    (_REGULAR_HELD, "g.planned_start", ("regular_held",)),
     (_ATTENDANCE, "g.planned_start", (
-        "attendance_present", "attendance_expected", "unexcused_absences", "attendance_rate")),
+        "attendance_present", "attendance_expected", "unexcused_absences")),
     (_VISITS, "g.planned_start", ("leader_visits",)),
     (_TASKS, "t.created_at", (
         "tasks", "tasks_open", "tasks_overdue", "tasks_escalated", "tasks_closed")),
@@ -228,13 +240,13 @@ _MONTHLY = (
     (_SURVEYS, "a.answered_at", (
         "survey_answers", "survey_satisfied", "survey_not_resolved", "survey_assisted")),
 )  # fmt: skip
-_MEETING_FIGURES = frozenset(
-    {"regular_due", "regular_held", "regular_on_time", "regular_full_length", "thematic_held"}
-)
+_MEETING_FIGURES = frozenset({"regular_on_time", "regular_full_length", "thematic_held"})
+_MADE_OF = {"attendance_rate": ("attendance_present", "attendance_expected")}
 _AT_ONCE = frozenset(
     {name for *_, figures in _MONTHLY for name in figures}
+    | set(_MADE_OF)
     | _MEETING_FIGURES
-    | {"tasks_closed_on_time", "leader_visit_quota"}
+    | {"regular_due", "tasks_closed_on_time", "leader_visit_quota"}
 )
 
 
@@ -274,6 +286,14 @@ def _closed_task(row: dict[str, Any]) -> ClosedTask:
         _day(row["due_on"]),
         _moment(row["closed_at"]),
     )
+
+
+def _summed(facts: CellReportFacts) -> MonthFacts:
+    """A month's report's facts, the counts summed over its cells."""
+    counts: Counter[str] = Counter()
+    for of_cell in facts.counts.values():
+        counts.update(of_cell)
+    return MonthFacts(len(facts.cells), counts, facts.meetings, facts.closed_tasks, facts.quotas)
 
 
 def _quota(row: dict[str, Any]) -> QuotaFact:
@@ -460,9 +480,9 @@ class PiccoloReportRepository:
 
     async def trend_facts(
         self, actor: Actor, unit_path: str, months: tuple[Period, ...], now: datetime, metric: str
-    ) -> list[CellReportFacts]:
+    ) -> list[MonthFacts]:
         if metric not in _AT_ONCE:
-            return [await self.cell_facts(actor, unit_path, m, now) for m in months]
+            return [_summed(await self.cell_facts(actor, unit_path, m, now)) for m in months]
         engine = UnitTable._meta.db.engine_type  # noqa: SLF001
         scopes = actor.scopes(Permission.VIEW_UNIT)
         span = Period(f"{months[0].label}–{months[-1].label}", months[0].start, len(months))
@@ -471,13 +491,12 @@ class PiccoloReportRepository:
         async def run(sql: str, more: dict[str, Any] | None = None) -> list[dict[str, Any]]:
             return await self._run(sql.format(cells=cells), params | (more or {}))
 
-        counts: list[dict[UUID, dict[str, int]]] = [{} for _ in months]
-        for sql, moment, figures in _MONTHLY:
-            if metric in figures:
-                for row in await run(*by_month(sql, moment, months)):
-                    values = dict(row)
-                    month, cell = int(values.pop(MONTH)), _uuid(values.pop("cell"))
-                    counts[month][cell] = {k: int(v or 0) for k, v in values.items()}
+        counts: list[dict[str, int]] = [{} for _ in months]
+        needs = _MADE_OF.get(metric, (metric,))
+        for sql, moment, columns in _MONTHLY:
+            if set(needs) & set(columns):
+                for row in await run(*summed_by_month(sql, moment, months, columns)):
+                    counts[int(row[MONTH])] = {c: int(row[c] or 0) for c in columns}
         meetings = sorted(
             [_meeting(r) for r in await run(_MEETINGS)] if metric in _MEETING_FIGURES else [],
             key=lambda m: m.planned_start,
@@ -494,15 +513,9 @@ class PiccoloReportRepository:
             for task in map(_closed_task, await run(_CLOSED_TASKS)):
                 closed[month_of(task.created_at, months)].append(task)
         quotas = [_quota(r) for r in await run(_QUOTAS)] if metric == "leader_visit_quota" else []
-        every_cell = [_cell(r) for r in await run(_CELLS)]
+        [row] = await run(_CELL_COUNT)
         return [
-            CellReportFacts(
-                cells=every_cell,
-                meetings=meetings_of(m),
-                counts=counts[i],
-                closed_tasks=closed[i],
-                quotas=quotas,
-            )
+            MonthFacts(int(row["cells"]), counts[i], meetings_of(m), closed[i], quotas)
             for i, m in enumerate(months)
         ]
 

@@ -26,12 +26,12 @@ from domain.reports.leaders import LeaderReport, leader_rows, unvisited_since
 from domain.reports.model import (
     METRICS,
     CellReport,
-    Figures,
     Trend,
     TrendPoint,
     cell_rows,
     median_days,
     metric_value,
+    subtree_figures,
     ward_totals,
 )
 from domain.reports.period import add_months, month_period, parse_period
@@ -140,8 +140,9 @@ class ReportService:
         monthly = await self.repo.trend_facts(actor, unit.path, periods, now, metric)
         points = []
         for period, facts in zip(periods, monthly, strict=True):
-            rows = cell_rows(period, facts, self.meeting_policy, self.compliance_policy.regular_day)
-            total = Figures.total(r.figures for r in rows)
+            total = subtree_figures(
+                period, facts, self.meeting_policy, self.compliance_policy.regular_day
+            )
             points.append(TrendPoint(period.label, metric_value(total, metric)))
         return Trend(unit.id, metric, points)
 
