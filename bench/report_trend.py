@@ -14,19 +14,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from bench.machine import POSTGRES_URL, migrated, postgres_database
-from bench.report_sql import HEADER, NOW, Bench, cell_reports, measure, month_of, opened, within
+from bench.report_sql import (
+    HEADER,
+    NOW,
+    Bench,
+    _seq_scans,
+    cell_reports,
+    measure,
+    month_of,
+    opened,
+    within,
+)  # fmt: skip
 from bench.seed import WARD_SCALE, load
 from db.named_sql import bind as bind_named
 from db.pagination import subtree_bounds
+from db.repositories.monthly import summed_by_month
+from db.repositories.reports import cell_statement_params, trend_statements
 from domain.clock import local_day
 from domain.reports.model import Trend
-from domain.reports.period import add_months, month_period
+from domain.reports.period import Period, add_months, month_period
 
 MONTHS = 12
 _CELLS = "u.is_cell AND u.active AND {within}"
@@ -84,9 +99,8 @@ def same_series(trend: Trend, rows: list[dict[str, Any]]) -> None:
 async def trends(bench: Bench, repeats: int, readers: int) -> None:
     engine = bench.db.kind
     lo, hi = subtree_bounds(bench.unit_path)
-    this_month = local_day(NOW).replace(day=1)
-    first, last = month_period(add_months(this_month, 1 - MONTHS)), month_period(this_month)
-    params = {"lo": lo, "hi": hi, "since": first.since, "until": last.until}
+    months = _months()
+    params = {"lo": lo, "hi": hi, "since": months[0].since, "until": months[-1].until}
     print("\n" + HEADER.format(what="metric", size="months", app="trend", readers=readers))
     for metric in STATEMENTS:
         query = bind_named(statement_sql(engine, metric), params)
@@ -101,11 +115,59 @@ async def trends(bench: Bench, repeats: int, readers: int) -> None:
         print(f"| {metric} | {MONTHS} | {await measure(trend, statement, repeats, readers)} |")
 
 
+async def explain(bench: Bench) -> None:
+    """Each metric's statement in the app (counted by cell and month, summed by month) and the
+    hand-written one: time and the tables read whole (PostgreSQL: sequential scans; SQLite: a
+    SCAN without an index)."""
+    engine = bench.db.kind
+    months = _months()
+    span = Period("trend", months[0].start, MONTHS)
+    path = bench.unit_path
+    cells, params = cell_statement_params(engine, path, (path,), span, NOW)
+    lo, hi = subtree_bounds(path)
+    mine = {"lo": lo, "hi": hi, "since": span.since, "until": span.until}
+    print("\n| metric | statement | ms | tables read whole |\n|---|---|---|---|")
+    for metric, first in zip(
+        STATEMENTS, ("attendance_present", "regular_held", "tasks"), strict=True
+    ):
+        sql, moment, columns = trend_statements()[first]
+        app, more = summed_by_month(sql, moment, months, columns)
+        for name, query in (
+            ("app", bind_named(app.format(cells=cells), params | more)),
+            ("hand-written", bind_named(statement_sql(engine, metric), mine)),
+        ):
+            ms, whole = await _plan(bench, engine, query)
+            print(f"| {metric} | {name} | {ms} | {', '.join(whole) or '–'} |")
+
+
+async def _plan(bench: Bench, engine: str, query: Any) -> tuple[str, list[str]]:  # noqa: ANN401
+    if engine == "postgres":
+        [row] = await bench.rows(
+            QueryString(f"EXPLAIN (ANALYZE, FORMAT JSON) {query.template}", *query.args)
+        )
+        plan = row["QUERY PLAN"]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+        return f"{plan['Execution Time']:.0f}", sorted(set(_seq_scans(plan["Plan"])))
+    started = time.perf_counter()
+    await bench.rows(query)
+    ms = f"{(time.perf_counter() - started) * 1000:.0f}"
+    steps = await bench.rows(QueryString(f"EXPLAIN QUERY PLAN {query.template}", *query.args))
+    # a SCAN of a table (not of the app's subquery of counts per cell): read whole, or a whole index
+    scans = {s["detail"] for s in steps if s["detail"].startswith("SCAN")}
+    return ms, sorted(scans - {"SCAN per_cell"})
+
+
+def _months() -> tuple[Period, ...]:
+    this_month = local_day(NOW).replace(day=1)
+    return tuple(month_period(add_months(this_month, back - MONTHS + 1)) for back in range(MONTHS))
+
+
 async def run(url: str, unit_id: Any, repeats: int, readers: int) -> None:  # noqa: ANN401
     bench = await opened(url, unit_id)
     try:
         await cell_reports(bench, repeats, readers)
         await trends(bench, repeats, readers)
+        await explain(bench)
     finally:
         await bench.db.close()
 

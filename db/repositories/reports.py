@@ -362,6 +362,12 @@ def cell_statements() -> dict[str, str]:
     }  # fmt: skip
 
 
+# the trend's statements counted by month, by the first figure each counts (bench/report_trend.py
+# explains them): (statement by cell, its period's column, the figures)
+def trend_statements() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    return {columns[0]: (sql, moment, columns) for sql, moment, columns in _MONTHLY}
+
+
 def _issue(row: dict[str, Any]) -> IssuedReport:
     inputs = row.get("inputs")
     return IssuedReport(
