@@ -3,7 +3,7 @@ then ``ANALYZE``.
 
 At ``scale=1``: city ── 6 wards ── 8 cells each ── 30 members each (1,446 people); at
 ``scale=10``: 60 wards × 40 cells × 30 members (72,060 people); at ``scale=0`` (``WARD_SCALE``)
-a city of one ward: 40 cells × 30 members (1,202 people), a ward's database. Everywhere: a leader
+a city of one ward: 40 cells × 30 members (1,201 people), a ward's database. Everywhere: a leader
 per ward who follows two of its cells, a secretary per cell, and a year of history per cell — two
 meetings a month (a regular one and a thematic one, finalised, their 30-row attendance sheets
 marked) and ten tasks (open, in progress or closed). The caller of the people and tasks lists is
