@@ -1,14 +1,16 @@
-"""The cell report at city scale against one hand-written SQL statement computing the same
-counts, on PostgreSQL (issue 16 §4). The seed is bench/seed.py's at scale 5: a city of 30 wards
-× 40 cells × 30 members (36,000 people), a year of meetings (a regular and a thematic one a month
-per cell, 864,000 attendance rows), ten tasks per cell. It has no leader visits, petitions or
-inspections: their statements run but count nothing.
+"""The cell report and its 12-month trend against one hand-written SQL statement computing the
+same numbers (issue 16 §4): a city on PostgreSQL, a ward on SQLite. The PostgreSQL seed is
+bench/seed.py's at scale 5: a city of 30 wards × 40 cells × 30 members (36,000 people), a year of
+meetings (a regular and a thematic one a month per cell, 864,000 attendance rows), ten tasks per
+cell; the SQLite one its lone ward (``WARD_SCALE``: 40 cells × 30 members). Neither has leader
+visits, petitions or inspections: their statements run but count nothing.
 
-    .venv/bin/python -m bench.report_sql [--repeats N] [--readers N]
+    .venv/bin/python -m bench.report_sql [--engine postgres|sqlite] [--repeats N] [--readers N]
 
 For a month and the year: the report through the app's service (its grouped statements and the
 Python rules) and the one statement, the same data, the counts compared cell by cell first; then
-each alone (median, p95) and with ``readers`` concurrent readers of the service (p95).
+each alone (median, p95) and with ``readers`` concurrent readers of the service (p95). The same
+for the trend of a few metrics (bench/report_trend.py), compared month by month.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,7 +31,7 @@ from bench.seed import load
 from db.engine import Database, Timeouts
 from db.migrate import bind
 from db.named_sql import bind as bind_named
-from db.pagination import subtree_bounds
+from db.pagination import subtree_bounds, subtree_range
 from db.repositories.org import PiccoloOrgRepository
 from db.repositories.reports import (
     PiccoloReportRepository,
@@ -64,7 +67,7 @@ COUNTS = (
 STATEMENT = """
 WITH cells AS (
   SELECT u.id FROM unit u
-  WHERE u.is_cell AND u.active AND u.path ~>=~ :lo AND u.path ~<~ :hi
+  WHERE u.is_cell AND u.active AND {within}
 ), held AS (
   SELECT g.id, g.cell, g.kind, g.combined_thematic, g.planned_start
   FROM meeting g JOIN cells c ON c.id = g.cell
@@ -72,7 +75,7 @@ WITH cells AS (
     AND g.planned_start < :until
 ), meetings AS (
   SELECT cell,
-    COUNT(DISTINCT date_trunc('month', planned_start AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+    COUNT(DISTINCT {month})
       FILTER (WHERE kind = 'regular' AND planned_start >= :since) AS regular_held,
     COUNT(*) FILTER (WHERE kind = 'thematic' OR (kind = 'regular' AND combined_thematic))
       AS thematic_held
@@ -126,6 +129,18 @@ FROM cells c LEFT JOIN meetings m ON m.cell = c.id LEFT JOIN sheets s ON s.cell 
 """
 
 
+def month_of(engine: str, column: str) -> str:
+    """The Hà Nội month (``2026-06``) of a timestamp column, in the engine's own SQL."""
+    if engine == "postgres":
+        return f"to_char({column} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')"
+    return f"strftime('%Y-%m', {column}, '+7 hours')"  # SQLite: UTC text; Hà Nội has no DST
+
+
+def within(engine: str, column: str = "u.path") -> str:
+    """``column`` in the subtree bound as ``:lo`` and ``:hi``."""
+    return subtree_range(engine, column).format(":lo", ":hi")
+
+
 def _ms(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
@@ -137,55 +152,104 @@ async def _timed(run: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - started
 
 
-async def city(url: str, repeats: int, readers: int) -> None:
+HEADER = (
+    "| {what} | {size} | {app} median ms | {app} p95 ms | statement median ms "
+    "| statement p95 ms | ratio (median) | p95 with {readers} readers ms |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+async def measure(
+    app: Callable[[], Awaitable[Any]],
+    sql: Callable[[], Awaitable[Any]],
+    repeats: int,
+    readers: int,
+) -> str:
+    """The table cells of one comparison (already checked to agree): each alone, then the app
+    with ``readers`` concurrent readers."""
+    wait_for_quiet()
+    alone = [await _timed(app) for _ in range(repeats)]
+    statement = [await _timed(sql) for _ in range(repeats)]
+    crowd: list[float] = []
+    for _ in range(max(1, repeats // readers)):
+        crowd += await asyncio.gather(*(_timed(app) for _ in range(readers)))
+    (am, ap), (sm, sp), (_, cp) = _ms(alone), _ms(statement), _ms(crowd)
+    return f"{am:.0f} | {ap:.0f} | {sm:.0f} | {sp:.0f} | {am / sm:.2f} | {cp:.0f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Bench:
+    """The database under measure, the report service on it and a caller who sees everything."""
+
+    db: Database
+    service: ReportService
+    actor: Actor
+    unit_id: UUID  # whose subtree is reported: the city, or the ward
+    unit_path: str
+
+    async def rows(self, query: Any) -> list[dict[str, Any]]:  # noqa: ANN401 - a QueryString
+        rows: list[dict[str, Any]] = await self.db.engine.run_querystring(query)
+        return rows
+
+
+async def opened(url: str, unit_id: UUID | None = None) -> Bench:
+    """The database at ``url``, open, and its report service; the unit reported: ``unit_id``,
+    else the root."""
     # the concurrent readers of a year queue for the pool on a busy machine: no 503 after 5 s
     db = Database(url, Timeouts(statement_ms=120_000, acquire_ms=120_000))
     await db.open()
     bind(db)
+    [root] = await db.engine.run_querystring(
+        bind_named("SELECT id, path FROM unit WHERE parent IS NULL", {})
+    )
+    [unit] = await db.engine.run_querystring(
+        bind_named("SELECT id, path FROM unit WHERE id = :id", {"id": unit_id or root["id"]})
+    )
+    actor = Actor(uuid4(), uuid4(), (Grant(Role.ADMIN, _uuid(root["id"]), root["path"]),))
+    service = ReportService(
+        PiccoloReportRepository(), PiccoloOrgRepository(), db, _Clock(), MeetingPolicy(),
+        CompliancePolicy(), DocumentPolicy(), ReminderPolicy(),
+    )  # fmt: skip
+    return Bench(db, service, actor, _uuid(unit["id"]), unit["path"])
+
+
+def _uuid(value: Any) -> UUID:  # noqa: ANN401 - text on SQLite
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+async def cell_reports(bench: Bench, repeats: int, readers: int) -> None:
+    """The month's and the year's report against the statement, as a table."""
+    engine = bench.db.kind
+    lo, hi = subtree_bounds(bench.unit_path)
+    sql = STATEMENT.format(within=within(engine), month=month_of(engine, "planned_start"))
+    print(HEADER.format(what="period", size="cells", app="report", readers=readers))
+    for label in PERIODS:
+        period = parse_period(label)
+        params = {
+            "lo": lo, "hi": hi, "since": period.since, "until": period.until,
+            "quarter_since": local_midnight(period.quarter_start),
+            "today": local_day(NOW),
+        }  # fmt: skip
+        query = bind_named(sql, params)
+
+        async def report(label: str = label) -> CellReport:
+            return await bench.service.cells(bench.actor, bench.unit_id, label)
+
+        async def statement(query: Any = query) -> list[dict[str, Any]]:  # noqa: ANN401
+            return await bench.rows(query)
+
+        same(await report(), await statement())
+        cells = len((await report()).rows)
+        print(f"| {label} | {cells:,} | {await measure(report, statement, repeats, readers)} |")
+
+
+async def city(url: str, repeats: int, readers: int) -> None:
+    bench = await opened(url)
     try:
-        [root] = await db.engine.run_querystring(
-            bind_named("SELECT id, path FROM unit WHERE parent IS NULL", {})
-        )
-        actor = Actor(uuid4(), uuid4(), (Grant(Role.ADMIN, root["id"], root["path"]),))
-        clock = _Clock()
-        service = ReportService(
-            PiccoloReportRepository(), PiccoloOrgRepository(), db, clock, MeetingPolicy(),
-            CompliancePolicy(), DocumentPolicy(), ReminderPolicy(),
-        )  # fmt: skip
-        lo, hi = subtree_bounds(root["path"])
-        print(f"| period | cells | report median ms | report p95 ms | statement median ms "
-              f"| statement p95 ms | ratio (median) | p95 with {readers} readers ms |")  # fmt: skip
-        print("|---|---|---|---|---|---|---|---|")
-        for label in PERIODS:
-            period = parse_period(label)
-            params = {
-                "lo": lo, "hi": hi, "since": period.since, "until": period.until,
-                "quarter_since": local_midnight(period.quarter_start),
-                "today": local_day(NOW),
-            }  # fmt: skip
-            query = bind_named(STATEMENT, params)
-
-            async def report(label: str = label) -> CellReport:
-                return await service.cells(actor, root["id"], label)
-
-            async def statement(query: Any = query) -> list[dict[str, Any]]:  # noqa: ANN401
-                rows: list[dict[str, Any]] = await db.engine.run_querystring(query)
-                return rows
-
-            same(await report(), await statement())
-            wait_for_quiet()
-            app = [await _timed(report) for _ in range(repeats)]
-            sql = [await _timed(statement) for _ in range(repeats)]
-            crowd: list[float] = []
-            for _ in range(max(1, repeats // readers)):
-                crowd += await asyncio.gather(*(_timed(report) for _ in range(readers)))
-            (am, ap), (sm, sp), (_, cp) = _ms(app), _ms(sql), _ms(crowd)
-            cells = len((await report()).rows)
-            print(f"| {label} | {cells:,} | {am:.0f} | {ap:.0f} | {sm:.0f} | {sp:.0f} "
-                  f"| {am / sm:.2f} | {cp:.0f} |")  # fmt: skip
-        await explain(db, root["path"])
+        await cell_reports(bench, repeats, readers)
+        await explain(bench.db, bench.unit_path)
     finally:
-        await db.close()
+        await bench.db.close()
 
 
 async def explain(db: Database, city_path: str) -> None:
@@ -213,7 +277,7 @@ def _seq_scans(node: dict[str, Any]) -> list[str]:
 
 def same(report: CellReport, rows: list[dict[str, Any]]) -> None:
     """Every count of every cell equal, or the comparison means nothing."""
-    by_cell = {UUID(str(r["cell"])): r for r in rows}
+    by_cell = {_uuid(r["cell"]): r for r in rows}
     assert len(by_cell) == len(report.rows), (len(by_cell), len(report.rows))
     for row in report.rows:
         mine = by_cell[row.cell.id]

@@ -2,11 +2,12 @@
 then ``ANALYZE``.
 
 At ``scale=1``: city ── 6 wards ── 8 cells each ── 30 members each (1,446 people); at
-``scale=10``: 60 wards × 40 cells × 30 members (72,060 people). Everywhere: a leader per ward who
-follows two of its cells, a secretary per cell, and a year of history per cell — two meetings a
-month (a regular one and a thematic one, finalised, their 30-row attendance sheets marked) and ten
-tasks (open, in progress or closed). The caller of the people and tasks lists is the leader of
-ward 1; of the meetings list, the secretary of ward 1's first cell.
+``scale=10``: 60 wards × 40 cells × 30 members (72,060 people); at ``scale=0`` (``WARD_SCALE``)
+a city of one ward: 40 cells × 30 members (1,201 people), a ward's database. Everywhere: a leader
+per ward who follows two of its cells, a secretary per cell, and a year of history per cell — two
+meetings a month (a regular one and a thematic one, finalised, their 30-row attendance sheets
+marked) and ten tasks (open, in progress or closed). The caller of the people and tasks lists is
+the leader of ward 1; of the meetings list, the secretary of ward 1's first cell.
 
 For the meeting-log benchmark: 128 planned meetings in each of ward 1's 8 first cells (1,024), each
 with its attendance sheet already drawn from the roster (30 rows, nobody marked yet, version 1),
@@ -38,7 +39,8 @@ HISTORY_MONTHS = 12
 TASKS_PER_CELL = 10
 MEETINGS_PER_CELL = 128  # in each of ward 1's first 8 cells: 1,024 meetings to log
 LOGGED_CELLS = 8
-SHAPES = {1: (6, 8), 5: (30, 40), 10: (60, 40)}  # scale -> (wards, cells per ward)
+WARD_SCALE = 0
+SHAPES = {WARD_SCALE: (1, 40), 1: (6, 8), 5: (30, 40), 10: (60, 40)}  # scale -> (wards, cells)
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Thu", "Xuân")

@@ -8,6 +8,8 @@ from the inspected cell, counts included."""
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from db.json_columns import dumps, loads
 from db.named_sql import bind
 from db.pagination import subtree_bounds, subtree_range
 from db.repositories.inspections import visibility
+from db.repositories.monthly import MONTH, month_of, summed_by_month
 from db.tables import InspectionTable, ReportIssueTable, UnitTable
 from domain.actors import Actor, Permission
 from domain.clock import local_day, local_midnight
@@ -46,6 +49,7 @@ from domain.reports.model import (
     CellReportFacts,
     ClosedTask,
     MeetingFact,
+    MonthFacts,
     QuotaFact,
 )
 from domain.reports.period import Period, add_months
@@ -60,6 +64,7 @@ FROM unit u JOIN unit w ON w.id = u.parent
 WHERE {cells}
 ORDER BY w.name, w.id, u.name, u.id
 """
+_CELL_COUNT = "SELECT COUNT(*) AS cells FROM unit u WHERE {cells}"
 _MEETINGS = """
 SELECT g.cell, g.kind, g.combined_thematic, g.planned_start, g.actual_start, g.actual_end,
        q.band
@@ -209,7 +214,40 @@ WHERE {cells} AND c.entity IN ('unit', 'leader_assignment', 'meeting', 'leader_v
                                'petition')
 GROUP BY c.entity ORDER BY c.entity
 """
+# a trend's month: a cell held its regular meeting or not (the report counts distinct months)
+_REGULAR_HELD = """
+SELECT g.cell, 1 AS regular_held
+FROM meeting g JOIN unit u ON u.id = g.cell
+WHERE {cells} AND g.kind = 'regular' AND g.status IN ('held', 'finalized')
+  AND g.planned_start >= :since AND g.planned_start < :until
+GROUP BY g.cell
+"""
 _COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
+# a trend's figures and what counts them once for all its months: a counted statement of the
+# report by the month of its period's column; the rows the domain judges (meetings, closed tasks,
+# quotas), each month given its own. Any other (repeat absentees: a three-month window;
+# inspections: their visibility; a figure added later): each month's own report.
+_MONTHLY = (
+    (_REGULAR_HELD, "g.planned_start", ("regular_held",)),
+    (_ATTENDANCE, "g.planned_start", (
+        "attendance_present", "attendance_expected", "unexcused_absences")),
+    (_VISITS, "g.planned_start", ("leader_visits",)),
+    (_TASKS, "t.created_at", (
+        "tasks", "tasks_open", "tasks_overdue", "tasks_escalated", "tasks_closed")),
+    (_PETITIONS, "p.received_at", (
+        "petitions_received", "petitions_answered_on_time", "petitions_answered_late",
+        "petitions_overdue")),
+    (_SURVEYS, "a.answered_at", (
+        "survey_answers", "survey_satisfied", "survey_not_resolved", "survey_assisted")),
+)  # fmt: skip
+_MEETING_FIGURES = frozenset({"regular_on_time", "regular_full_length", "thematic_held"})
+_MADE_OF = {"attendance_rate": ("attendance_present", "attendance_expected")}
+_AT_ONCE = frozenset(
+    {name for *_, figures in _MONTHLY for name in figures}
+    | set(_MADE_OF)
+    | _MEETING_FIGURES
+    | {"regular_due", "tasks_closed_on_time", "leader_visit_quota"}
+)
 
 
 def _uuid(value: Any) -> UUID:  # noqa: ANN401 - text on SQLite, UUID on PostgreSQL
@@ -223,6 +261,39 @@ def _moment(value: Any) -> datetime:  # noqa: ANN401 - text on SQLite
 
 def _day(value: Any) -> date:  # noqa: ANN401 - text on SQLite
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _cell(row: dict[str, Any]) -> CellRef:
+    return CellRef(_uuid(row["id"]), row["name"], _uuid(row["ward_id"]), row["ward_name"])
+
+
+def _meeting(row: dict[str, Any]) -> MeetingFact:
+    return MeetingFact(
+        cell_id=_uuid(row["cell"]),
+        kind=MeetingKind(row["kind"]),
+        combined_thematic=bool(row["combined_thematic"]),
+        planned_start=_moment(row["planned_start"]),
+        actual_start=_moment(row["actual_start"]) if row["actual_start"] else None,
+        actual_end=_moment(row["actual_end"]) if row["actual_end"] else None,
+        band=Band(row["band"]) if row["band"] else None,
+    )
+
+
+def _closed_task(row: dict[str, Any]) -> ClosedTask:
+    return ClosedTask(
+        _uuid(row["cell"]),
+        _moment(row["created_at"]),
+        _day(row["due_on"]),
+        _moment(row["closed_at"]),
+    )
+
+
+def _summed(facts: CellReportFacts) -> MonthFacts:
+    """A month's report's facts, the counts summed over its cells."""
+    counts: Counter[str] = Counter()
+    for of_cell in facts.counts.values():
+        counts.update(of_cell)
+    return MonthFacts(len(facts.cells), counts, facts.meetings, facts.closed_tasks, facts.quotas)
 
 
 def _quota(row: dict[str, Any]) -> QuotaFact:
@@ -289,6 +360,12 @@ def cell_statements() -> dict[str, str]:
         "tasks": _TASKS, "petitions": _PETITIONS, "cells": _CELLS, "meetings": _MEETINGS,
         "closed_tasks": _CLOSED_TASKS, "quotas": _QUOTAS, "surveys": _SURVEYS,
     }  # fmt: skip
+
+
+# the trend's statements counted by month, by the first figure each counts (bench/report_trend.py
+# explains them): (statement by cell, its period's column, the figures)
+def trend_statements() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    return {columns[0]: (sql, moment, columns) for sql, moment, columns in _MONTHLY}
 
 
 def _issue(row: dict[str, Any]) -> IssuedReport:
@@ -400,34 +477,53 @@ class PiccoloReportRepository:
             if status in DONE:
                 figures["inspections_done"] = figures.get("inspections_done", 0) + n
         return CellReportFacts(
-            cells=[
-                CellRef(_uuid(r["id"]), r["name"], _uuid(r["ward_id"]), r["ward_name"])
-                for r in await run(_CELLS)
-            ],
-            meetings=[
-                MeetingFact(
-                    cell_id=_uuid(r["cell"]),
-                    kind=MeetingKind(r["kind"]),
-                    combined_thematic=bool(r["combined_thematic"]),
-                    planned_start=_moment(r["planned_start"]),
-                    actual_start=_moment(r["actual_start"]) if r["actual_start"] else None,
-                    actual_end=_moment(r["actual_end"]) if r["actual_end"] else None,
-                    band=Band(r["band"]) if r["band"] else None,
-                )
-                for r in await run(_MEETINGS)
-            ],
+            cells=[_cell(r) for r in await run(_CELLS)],
+            meetings=[_meeting(r) for r in await run(_MEETINGS)],
             counts=counts,
-            closed_tasks=[
-                ClosedTask(
-                    _uuid(r["cell"]),
-                    _moment(r["created_at"]),
-                    _day(r["due_on"]),
-                    _moment(r["closed_at"]),
-                )
-                for r in await run(_CLOSED_TASKS)
-            ],
+            closed_tasks=[_closed_task(r) for r in await run(_CLOSED_TASKS)],
             quotas=[_quota(r) for r in await run(_QUOTAS)],
         )
+
+    async def trend_facts(
+        self, actor: Actor, unit_path: str, months: tuple[Period, ...], now: datetime, metric: str
+    ) -> list[MonthFacts]:
+        if metric not in _AT_ONCE:
+            return [_summed(await self.cell_facts(actor, unit_path, m, now)) for m in months]
+        engine = UnitTable._meta.db.engine_type  # noqa: SLF001
+        scopes = actor.scopes(Permission.VIEW_UNIT)
+        span = Period(f"{months[0].label}–{months[-1].label}", months[0].start, len(months))
+        cells, params = cell_statement_params(engine, unit_path, scopes, span, now)
+
+        async def run(sql: str, more: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+            return await self._run(sql.format(cells=cells), params | (more or {}))
+
+        counts: list[dict[str, int]] = [{} for _ in months]
+        needs = _MADE_OF.get(metric, (metric,))
+        for sql, moment, columns in _MONTHLY:
+            if set(needs) & set(columns):
+                for row in await run(*summed_by_month(sql, moment, months, columns)):
+                    counts[int(row[MONTH])] = {c: int(row[c] or 0) for c in columns}
+        meetings = sorted(
+            [_meeting(r) for r in await run(_MEETINGS)] if metric in _MEETING_FIGURES else [],
+            key=lambda m: m.planned_start,
+        )
+        starts = [m.planned_start for m in meetings]
+
+        def meetings_of(month: Period) -> list[MeetingFact]:
+            """A month's report reads the meetings of its quarter so far (thematic ones)."""
+            since = bisect_left(starts, local_midnight(month.quarter_start))
+            return meetings[since : bisect_left(starts, month.until)]
+
+        closed: list[list[ClosedTask]] = [[] for _ in months]
+        if metric == "tasks_closed_on_time":
+            for task in map(_closed_task, await run(_CLOSED_TASKS)):
+                closed[month_of(task.created_at, months)].append(task)
+        quotas = [_quota(r) for r in await run(_QUOTAS)] if metric == "leader_visit_quota" else []
+        [row] = await run(_CELL_COUNT)
+        return [
+            MonthFacts(int(row["cells"]), counts[i], meetings_of(m), closed[i], quotas)
+            for i, m in enumerate(months)
+        ]
 
     async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
         params = {

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from domain.clock import local_day
@@ -28,6 +30,14 @@ QUOTA_MONTHS = {QuotaPeriod.MONTH: 1, QuotaPeriod.QUARTER: 3, QuotaPeriod.YEAR: 
 SECONDS_PER_DAY = 86_400
 # a member absent without excuse in this many of the last ABSENCE_WINDOW months is listed
 REPEAT_ABSENCE_MONTHS, ABSENCE_WINDOW = 2, 3
+
+
+class _OfACell(Protocol):
+    @property
+    def cell_id(self) -> UUID: ...
+
+
+_OfCell = TypeVar("_OfCell", bound=_OfACell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +146,18 @@ class CellReportFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthFacts:
+    """A month of a trend: the subtree's records, the counts already summed over its cells; the
+    rows a rule judges (meetings, closed tasks, quotas) as the month's report reads them."""
+
+    cells: int
+    counts: Mapping[str, int]  # Figures field -> the subtree's count
+    meetings: list[MeetingFact]
+    closed_tasks: list[ClosedTask]
+    quotas: list[QuotaFact]
+
+
+@dataclass(frozen=True, slots=True)
 class CellRow:
     cell: CellRef
     figures: Figures
@@ -234,17 +256,16 @@ def visit_quota(period: Period, quotas: Iterable[QuotaFact]) -> int:
 def _meeting_figures(
     period: Period, meetings: list[MeetingFact], policy: MeetingPolicy, regular_day: int
 ) -> tuple[dict[str, int], date | None, Band | None]:
+    since = period.since
     regular = sorted(
-        (m for m in meetings if m.kind is MeetingKind.REGULAR and m.planned_start >= period.since),
+        (m for m in meetings if m.kind is MeetingKind.REGULAR and m.planned_start >= since),
         key=lambda m: m.planned_start,
     )
     thematic = [m for m in meetings if m.kind is MeetingKind.THEMATIC or m.combined_thematic]
     scored = [m.band for m in regular if m.band is not None]
     counts = {
         "regular_due": period.months,
-        "regular_held": len(
-            {(local_day(m.planned_start).year, local_day(m.planned_start).month) for m in regular}
-        ),
+        "regular_held": len({local_day(m.planned_start).replace(day=1) for m in regular}),
         "regular_on_time": sum(on_time(m, regular_day) for m in regular),
         "regular_full_length": sum(full_length(m, policy) for m in regular),
         "thematic_held": len(thematic),
@@ -253,18 +274,18 @@ def _meeting_figures(
     return counts, last_day, (scored[-1] if scored else None)
 
 
+def _by_cell(facts: Iterable[_OfCell]) -> dict[UUID, list[_OfCell]]:
+    grouped: dict[UUID, list[_OfCell]] = {}
+    for fact in facts:
+        grouped.setdefault(fact.cell_id, []).append(fact)
+    return grouped
+
+
 def cell_rows(
     period: Period, facts: CellReportFacts, policy: MeetingPolicy, regular_day: int
 ) -> list[CellRow]:
-    meetings: dict[UUID, list[MeetingFact]] = {}
-    for m in facts.meetings:
-        meetings.setdefault(m.cell_id, []).append(m)
-    closed: dict[UUID, list[ClosedTask]] = {}
-    for t in facts.closed_tasks:
-        closed.setdefault(t.cell_id, []).append(t)
-    quotas: dict[UUID, list[QuotaFact]] = {}
-    for q in facts.quotas:
-        quotas.setdefault(q.cell_id, []).append(q)
+    meetings, closed = _by_cell(facts.meetings), _by_cell(facts.closed_tasks)
+    quotas = _by_cell(facts.quotas)
     rows = []
     for cell in facts.cells:
         counts, held_on, band = _meeting_figures(
@@ -279,6 +300,22 @@ def cell_rows(
         )
         rows.append(CellRow(cell, figures, held_on, band, median_days(done)))
     return rows
+
+
+def subtree_figures(
+    period: Period, facts: MonthFacts, policy: MeetingPolicy, regular_day: int
+) -> Figures:
+    """The sum of the figures ``cell_rows`` gives the subtree's cells, without a row per cell:
+    the counts as summed, each rule judged per cell on the rows of the cells that have some."""
+    summed = Counter(facts.counts)
+    for meetings in _by_cell(facts.meetings).values():
+        summed.update(_meeting_figures(period, meetings, policy, regular_day)[0])
+    summed["regular_due"] = period.months * facts.cells  # every cell owes, met or not
+    summed["leader_visit_quota"] = sum(
+        visit_quota(period, quotas) for quotas in _by_cell(facts.quotas).values()
+    )
+    summed["tasks_closed_on_time"] = sum(closed_on_time(t) for t in facts.closed_tasks)
+    return Figures(**summed)
 
 
 def ward_totals(rows: list[CellRow], closed_tasks: list[ClosedTask]) -> list[WardTotals]:

@@ -10,7 +10,7 @@ from domain.actors import Actor
 from domain.reports.attention import AttentionFacts, AttentionScopes, AttentionWindow
 from domain.reports.issues import InputVersion, IssuedReport, ReportKind
 from domain.reports.leaders import FollowFact
-from domain.reports.model import CellReportFacts
+from domain.reports.model import CellReportFacts, MonthFacts
 from domain.reports.period import Period
 
 
@@ -21,6 +21,13 @@ class ReportRepository(Protocol):
         """The records of every active cell in ``unit_path``'s subtree that the actor may view,
         counted per cell by a few grouped statements. Inspections count only those the actor
         may see (domain/inspections/sealing.py): nothing of a sealed one inside the cell."""
+
+    async def trend_facts(
+        self, actor: Actor, unit_path: str, months: tuple[Period, ...], now: datetime, metric: str
+    ) -> list[MonthFacts]:
+        """Per month of ``months`` (consecutive, the first first), what ``cell_facts`` would give
+        for that month, the counts summed over the cells, as far as ``metric`` is made of it (the
+        rest left out): each statement runs once for all the months, grouped by month."""
 
     async def leader_facts(self, leader_id: UUID, period: Period) -> list[FollowFact]:
         """The cells the leader follows in the period or visited in it, by two grouped

@@ -24,12 +24,12 @@ from domain.reports.leaders import LeaderReport, leader_rows, unvisited_since
 from domain.reports.model import (
     METRICS,
     CellReport,
-    Figures,
     Trend,
     TrendPoint,
     cell_rows,
     median_days,
     metric_value,
+    subtree_figures,
     ward_totals,
 )
 from domain.reports.period import add_months, month_period, parse_period
@@ -134,13 +134,13 @@ class ReportService:
             raise RuleViolationError("report_metric_invalid", metric=metric)
         unit = await self.unit(actor, unit_id)
         now = self.clock.now()
-        today = local_day(now)
-        this_month = today.replace(day=1)
+        this_month = local_day(now).replace(day=1)
+        periods = tuple(month_period(add_months(this_month, -back)) for back in range(months)[::-1])
+        monthly = await self.repo.trend_facts(actor, unit.path, periods, now, metric)
         points = []
-        for back in range(months - 1, -1, -1):
-            period = month_period(add_months(this_month, -back))
-            facts = await self.repo.cell_facts(actor, unit.path, period, now)
-            rows = cell_rows(period, facts, self.meeting_policy, self.compliance_policy.regular_day)
-            total = sum((r.figures for r in rows), Figures())
+        for period, facts in zip(periods, monthly, strict=True):
+            total = subtree_figures(
+                period, facts, self.meeting_policy, self.compliance_policy.regular_day
+            )
             points.append(TrendPoint(period.label, metric_value(total, metric)))
         return Trend(unit.id, metric, points)

@@ -4,7 +4,8 @@ row per ward, and the seal of a surprise inspection holding in the counts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -13,9 +14,11 @@ import pytest
 from docx.shared import Pt
 from openpyxl import load_workbook
 
+from domain.reports.model import METRICS
 from tests.api.document_calls import DOCX, logged, opened, texts
-from tests.api.helpers import Headers, problem
+from tests.api.helpers import Headers, if_match, problem
 from tests.api.inspection_calls import INSPECTIONS, TEMPLATE, Scene, inspection_body
+from tests.api.meeting_calls import MEETINGS, create, meeting_body, record_body
 from tests.api.task_calls import new_task, record_petition
 from tests.factories import login
 from tests.fakes import FakeClock
@@ -364,3 +367,40 @@ async def test_the_periods_report_of_a_cell_and_a_ward_in_the_party_layout(
     assert "- Ngày sinh hoạt thường kỳ: 04/12/2026; xếp loại chất lượng: chưa xếp loại." in (
         cell_lines
     )
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+async def test_each_trend_is_the_months_reports(
+    client: httpx.AsyncClient, clock: FakeClock, metric: str
+) -> None:
+    """Every figure's trend, month by month, is the ward's totals row of that month's report
+    (the trend reads the months at once, the report one month)."""
+    s = await logged(client, clock)  # December's meeting, a leader's visit
+    w = s.world
+    # a thematic meeting in November: counted in November's and December's (the quarter's)
+    november = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
+    thematic = await create(client, s.secretary, meeting_body(w, november, kind="thematic"))
+    held = await client.put(
+        f"{MEETINGS}/{thematic['id']}/record",
+        json=record_body(w, november),
+        headers=if_match(s.secretary, 1),
+    )
+    assert held.status_code == 200, held.text
+    await new_task(client, s.secretary, w.cell_a, w.member_a, due_on="2026-12-04")
+    for received_at in ("2026-10-06T03:00:00Z", "2026-11-27T02:00:00Z"):
+        await record_petition(client, s.secretary, w, received_at=received_at)
+    clock.advance(timedelta(days=31))  # January: its report has nothing yet
+    camel = re.sub(r"_([a-z])", lambda m: m[1].upper(), metric)
+    reply = await client.get(
+        f"{REPORTS}/{w.ward1.id}/trend", params={"metric": camel, "months": "4"}, headers=s.leader
+    )
+    assert reply.status_code == 200, reply.text
+    months = ("2026-10", "2026-11", "2026-12", "2027-01")
+    expected = [
+        {
+            "period": m,
+            "value": (await report(client, s.leader, w.ward1, m))["wards"][0]["figures"][camel],
+        }
+        for m in months
+    ]
+    assert reply.json()["points"] == expected

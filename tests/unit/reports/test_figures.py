@@ -14,12 +14,14 @@ from domain.reports.model import (
     ClosedTask,
     Figures,
     MeetingFact,
+    MonthFacts,
     QuotaFact,
     cell_rows,
     closed_on_time,
     full_length,
     median_days,
     on_time,
+    subtree_figures,
     visit_quota,
     ward_totals,
 )
@@ -106,3 +108,29 @@ def test_a_ward_totals_its_cells_and_recomputes_the_rate() -> None:
     assert ward.figures.attendance_rate == 66.7  # 10 of 15, not the mean of 90 and 20
     assert (ward.cells, ward.median_days_to_close) == (2, 4.0)
     assert Figures().attendance_rate is None
+
+
+def test_a_subtrees_month_is_the_sum_of_its_cells_rows() -> None:
+    """What a trend point is made of: the cells' figures summed, without a row per cell (a cell
+    without records still owes its regular meeting; quotas are rounded down per cell)."""
+    period = parse_period("2026-11")
+    quarterly = QuotaFact(CELL.id, 1, QuotaPeriod.QUARTER, date(2026, 1, 1), None)
+    monthly = QuotaFact(OTHER.id, 2, QuotaPeriod.MONTH, date(2026, 1, 1), None)
+    facts = CellReportFacts(
+        cells=[CELL, OTHER],
+        meetings=[meeting(NOV_5, 120), meeting(NOV_5 + timedelta(days=20), 30)],
+        counts={CELL.id: {"attendance_present": 9, "tasks": 2}, OTHER.id: {"tasks": 1}},
+        closed_tasks=[ClosedTask(OTHER.id, NOV_5, date(2026, 11, 30), NOV_5)],
+        quotas=[quarterly, monthly],
+    )
+    month = MonthFacts(
+        cells=2,
+        counts={"attendance_present": 9, "tasks": 3},
+        meetings=facts.meetings,
+        closed_tasks=facts.closed_tasks,
+        quotas=facts.quotas,
+    )
+    rows = cell_rows(period, facts, MeetingPolicy(), 20)
+    summed = subtree_figures(period, month, MeetingPolicy(), 20)
+    assert summed == rows[0].figures + rows[1].figures
+    assert (summed.regular_due, summed.regular_held, summed.leader_visit_quota) == (2, 1, 2)
