@@ -14,7 +14,7 @@ import pytest
 from piccolo.engine.base import Engine
 from piccolo.querystring import QueryString
 
-from db.engine import Database, PersistentSQLiteEngine, run_bounded
+from db.engine import Database, PersistentSQLiteEngine, compiled, run_bounded
 from db.tables import UnitTable
 from tests.factories import build_world
 from tests.scratch_databases import fresh_database
@@ -77,3 +77,13 @@ async def test_sqlite_reads_through_a_reader_when_the_loop_cannot(
     cell = (await build_world()).cell_a
     sqlite._inline.close()  # type: ignore[union-attr]
     assert await names(sqlite, cell.id) == [cell.name]
+
+
+@pytest.mark.parametrize("engine_type", ["sqlite", "postgres"])
+def test_the_sql_text_made_once_per_template_is_piccolos(engine_type: str) -> None:
+    flat = QueryString('SELECT {} AS "a", {} AS "b" WHERE "x" = {}', 1, "hai", None)
+    nested = QueryString('SELECT {} AS "a" WHERE {}', 1, QueryString('"y" = {}', 2))
+    for query in (flat, nested, flat, nested):  # each twice: made, then reused
+        assert compiled(query, engine_type) == query.compile_string(engine_type)
+    other = QueryString('SELECT {} AS "a", {} AS "b" WHERE "x" = {}', 7, "ba", 3)
+    assert compiled(other, engine_type) == other.compile_string(engine_type)
