@@ -37,6 +37,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
+from db import sqlite_values
 from db.outage import Guard, is_unavailable
 from db.writes import PENDING, Write, apply_here, apply_postgres
 from domain.errors import UnavailableError
@@ -135,6 +136,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
 
     def __init__(self, path: str, timeouts: Timeouts) -> None:
         super().__init__(path=path, timeout=timeouts.statement_ms / 1000)  # the busy timeout
+        sqlite_values.register()
         self.timeouts = timeouts
         self.guard = Guard(timeouts.retry_after_seconds)
         self.writer_lock = asyncio.Lock()
