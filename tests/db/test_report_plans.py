@@ -24,9 +24,7 @@ CITY, WARD = "/1/", "/1/2/"
 
 
 async def _plan(db: Database, name: str, unit_path: str) -> str:
-    cells, params = cell_statement_params(
-        db.kind, unit_path, (CITY,), parse_period("2026-11"), NOW
-    )
+    cells, params = cell_statement_params(db.kind, unit_path, (CITY,), parse_period("2026-11"), NOW)
     explain = "EXPLAIN QUERY PLAN " if db.kind == "sqlite" else "EXPLAIN "
     query = bind(explain + cell_statements()[name].format(cells=cells), params)
     rows = await db.engine.run_querystring(query)
