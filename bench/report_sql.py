@@ -3,14 +3,17 @@ same numbers (issue 16 §4): a city on PostgreSQL, a ward on SQLite. The Postgre
 bench/seed.py's at scale 5: a city of 30 wards × 40 cells × 30 members (36,000 people), a year of
 meetings (a regular and a thematic one a month per cell, 864,000 attendance rows), ten tasks per
 cell; the SQLite one its lone ward (``WARD_SCALE``: 40 cells × 30 members). Neither has leader
-visits, petitions or inspections: their statements run but count nothing.
+visits, petitions or inspections: their statements run but count nothing. The PostgreSQL database
+is vacuumed after the seed, as autovacuum leaves a table written over a year.
 
-    .venv/bin/python -m bench.report_sql [--engine postgres|sqlite] [--repeats N] [--readers N]
+    .venv/bin/python -m bench.report_sql [--repeats N] [--readers N] [--sheets N]
 
 For a month and the year: the report through the app's service (its grouped statements and the
 Python rules) and the one statement, the same data, the counts compared cell by cell first; then
 each alone (median, p95) and with ``readers`` concurrent readers of the service (p95). The same
-for the trend of a few metrics (bench/report_trend.py), compared month by month.
+for the trend of a few metrics (bench/report_trend.py, which also runs the ward on SQLite),
+compared month by month. On the city: how each of the report's statements reads attendance
+(EXPLAIN ANALYZE) and what attendance_tally costs a sheet re-marked (``sheets``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import asyncio
 import json
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -199,6 +203,8 @@ async def opened(url: str, unit_id: UUID | None = None) -> Bench:
     db = Database(url, Timeouts(statement_ms=120_000, acquire_ms=120_000))
     await db.open()
     bind(db)
+    if db.kind == "postgres":
+        await vacuumed(db)
     [root] = await db.engine.run_querystring(
         bind_named("SELECT id, path FROM unit WHERE parent IS NULL", {})
     )
@@ -211,6 +217,14 @@ async def opened(url: str, unit_id: UUID | None = None) -> Bench:
         CompliancePolicy(), DocumentPolicy(), ReminderPolicy(),
     )  # fmt: skip
     return Bench(db, service, actor, _uuid(unit["id"]), unit["path"])
+
+
+async def vacuumed(db: Database) -> None:
+    """What autovacuum does to a table written over a year: its pages marked all-visible, so an
+    index-only scan reads no table page (the seed has just written every row at once)."""
+    started = time.perf_counter()
+    await db.engine.run_querystring(bind_named("VACUUM (ANALYZE)", {}))
+    print(f"vacuumed in {time.perf_counter() - started:.0f} s")
 
 
 def _uuid(value: Any) -> UUID:  # noqa: ANN401 - text on SQLite
@@ -243,36 +257,99 @@ async def cell_reports(bench: Bench, repeats: int, readers: int) -> None:
         print(f"| {label} | {cells:,} | {await measure(report, statement, repeats, readers)} |")
 
 
-async def city(url: str, repeats: int, readers: int) -> None:
+async def city(url: str, repeats: int, readers: int, sheets: int) -> None:
     bench = await opened(url)
     try:
         await cell_reports(bench, repeats, readers)
         await explain(bench.db, bench.unit_path)
+        await sheet_writes(bench.db, sheets)
     finally:
         await bench.db.close()
 
 
 async def explain(db: Database, city_path: str) -> None:
-    """Each of the report's statements for a month of the city: its time and every table it
-    reads by a sequential scan (attendance and task must not be among them)."""
-    cells, params = cell_statement_params(
-        "postgres", city_path, (city_path,), parse_period(PERIODS[0]), NOW
-    )
-    print("\n| statement | ms | sequential scans |\n|---|---|---|")
-    for name, sql in cell_statements().items():
-        query = bind_named(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql.format(cells=cells)}", params)
-        [row] = await db.engine.run_querystring(query)
-        plan = row["QUERY PLAN"]
-        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
-        seq = sorted(set(_seq_scans(plan["Plan"])))
-        print(f"| {name} | {plan['Execution Time']:.0f} | {', '.join(seq) or '–'} |")
+    """Each of the report's statements for a month and the year of the city: its time, every
+    table it reads by a sequential scan (attendance and task must not be among them) and how it
+    reads attendance."""
+    print("\n| period | statement | ms | sequential scans | attendance read by |")
+    print("|---|---|---|---|---|")
+    for label in PERIODS:
+        cells, params = cell_statement_params(
+            "postgres", city_path, (city_path,), parse_period(label), NOW
+        )
+        for name, sql in cell_statements().items():
+            query = bind_named(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql.format(cells=cells)}", params)
+            [row] = await db.engine.run_querystring(query)
+            plan = row["QUERY PLAN"]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+            nodes = list(_nodes(plan["Plan"]))
+            seq = seq_scans(plan["Plan"])
+            reads = sorted({_access(n) for n in nodes if n.get("Relation Name") == "attendance"})
+            print(
+                f"| {label} | {name} | {plan['Execution Time']:.0f} | {', '.join(seq) or '–'} "
+                f"| {', '.join(reads) or '–'} |"
+            )
 
 
-def _seq_scans(node: dict[str, Any]) -> list[str]:
-    found = [node["Relation Name"]] if node.get("Node Type") == "Seq Scan" else []
+def seq_scans(plan: dict[str, Any]) -> list[str]:
+    """The tables a PostgreSQL plan (EXPLAIN FORMAT JSON's ``Plan``) reads by a sequential scan."""
+    return sorted({n["Relation Name"] for n in _nodes(plan) if n["Node Type"] == "Seq Scan"})
+
+
+def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
     for child in node.get("Plans", []):
-        found += _seq_scans(child)
-    return found
+        yield from _nodes(child)
+
+
+def _access(node: dict[str, Any]) -> str:
+    index = node.get("Index Name")
+    return f"{node['Node Type']} ({index})" if index else node["Node Type"]
+
+
+# A mark changed on a written sheet (the record corrected): 30 rows' status. attendance_tally
+# holds the status, so PostgreSQL cannot update such a row in place (HOT) while the index exists.
+MARKS_CHANGED = """
+UPDATE attendance SET status = CASE status WHEN 'present' THEN 'excused' ELSE 'present' END
+WHERE meeting = :meeting
+"""
+
+
+async def sheet_writes(db: Database, sheets: int) -> None:
+    """What the report's index costs a write: ``sheets`` sheets re-marked one statement each,
+    with attendance_tally and without it (dropped), twice in turns, each in a transaction rolled
+    back; the time per sheet and the share of rows updated in place (HOT)."""
+    rows = await db.engine.run_querystring(
+        bind_named("SELECT id FROM meeting ORDER BY id LIMIT :n", {"n": 4 * sheets})
+    )
+    ids = [r["id"] for r in rows]
+    print(
+        "\n| attendance_tally | sheets | ms per sheet (median) | p95 ms | rows updated in place |"
+    )
+    print("|---|---|---|---|---|")
+    # in turns, other sheets each time (a sheet re-marked in a rolled-back transaction leaves
+    # its dead rows behind)
+    for turn, label in enumerate(("with", "without", "with", "without")):
+        part = ids[turn * sheets : (turn + 1) * sheets]
+        async with db.engine.transaction() as transaction:
+            if label == "without":
+                await db.engine.run_querystring(bind_named("DROP INDEX attendance_tally", {}))
+            times = [await _timed(partial(_remark, db, meeting)) for meeting in part]
+            [hot] = await db.engine.run_querystring(
+                bind_named(
+                    "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                    " WHERE relname = 'attendance'",
+                    {},
+                )
+            )
+            await transaction.rollback()
+        median, p95 = _ms(times)
+        share = hot["n_tup_hot_upd"] / max(hot["n_tup_upd"], 1)
+        print(f"| {label} | {len(part)} | {median:.2f} | {p95:.2f} | {share:.0%} |")
+
+
+async def _remark(db: Database, meeting: UUID) -> None:
+    await db.engine.run_querystring(bind_named(MARKS_CHANGED, {"meeting": meeting}))
 
 
 def same(report: CellReport, rows: list[dict[str, Any]]) -> None:
@@ -289,6 +366,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--sheets", type=int, default=500, help="sheets re-marked per case")
     args = parser.parse_args()
     with postgres_database(POSTGRES_URL, "chibo_bench_reports") as url:
         if url is None:
@@ -298,7 +376,7 @@ def main() -> None:
         started = time.perf_counter()
         world = asyncio.run(load(url, 5))
         print(f"seeded {world.rows} in {time.perf_counter() - started:.0f} s")
-        asyncio.run(city(url, args.repeats, args.readers))
+        asyncio.run(city(url, args.repeats, args.readers, args.sheets))
 
 
 if __name__ == "__main__":
