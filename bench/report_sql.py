@@ -48,8 +48,8 @@ from domain.compliance.model import CompliancePolicy
 from domain.documents.model import DocumentPolicy
 from domain.meetings.model import MeetingPolicy
 from domain.reminders.model import ReminderPolicy
-from domain.reports.model import CellReport
-from domain.reports.period import parse_period
+from domain.reports.model import ABSENCE_WINDOW, REPEAT_ABSENCE_MONTHS, CellReport
+from domain.reports.period import add_months, parse_period
 from domain.reports.service import ReportService
 
 PERIODS = ("2026-06", "2026")
@@ -63,8 +63,9 @@ class _Clock:
 
 # the counts the statement computes, as the report names them
 COUNTS = (
-    "regular_held", "thematic_held", "attendance_present", "attendance_expected",
-    "unexcused_absences", "leader_visits", "tasks", "tasks_open", "tasks_overdue",
+    "regular_held", "regular_on_time", "regular_full_length", "thematic_held",
+    "attendance_present", "attendance_expected", "unexcused_absences", "repeat_absentees",
+    "leader_visits", "tasks", "tasks_open", "tasks_overdue",
     "tasks_escalated", "tasks_closed", "petitions_received", "petitions_answered_on_time",
     "petitions_answered_late", "petitions_overdue",
 )  # fmt: skip
@@ -73,7 +74,8 @@ WITH cells AS (
   SELECT u.id FROM unit u
   WHERE u.is_cell AND u.active AND {within}
 ), held AS (
-  SELECT g.id, g.cell, g.kind, g.combined_thematic, g.planned_start
+  SELECT g.id, g.cell, g.kind, g.combined_thematic, g.planned_start, g.actual_start,
+    g.actual_end
   FROM meeting g JOIN cells c ON c.id = g.cell
   WHERE g.status IN ('held', 'finalized') AND g.planned_start >= :quarter_since
     AND g.planned_start < :until
@@ -81,9 +83,23 @@ WITH cells AS (
   SELECT cell,
     COUNT(DISTINCT {month})
       FILTER (WHERE kind = 'regular' AND planned_start >= :since) AS regular_held,
+    COUNT(*) FILTER (WHERE kind = 'regular' AND planned_start >= :since
+      AND {held_month} = {month} AND {held_day} <= :regular_day) AS regular_on_time,
+    COUNT(*) FILTER (WHERE kind = 'regular' AND planned_start >= :since
+      AND {minutes} >= CASE WHEN combined_thematic THEN CAST(:combined_min AS INTEGER)
+        ELSE CAST(:min AS INTEGER) END)
+      AS regular_full_length,
     COUNT(*) FILTER (WHERE kind = 'thematic' OR (kind = 'regular' AND combined_thematic))
       AS thematic_held
   FROM held GROUP BY cell
+), absent AS (
+  SELECT g.cell, a.person, COUNT(DISTINCT {absent_month}) AS months
+  FROM meeting g JOIN cells c ON c.id = g.cell JOIN attendance a ON a.meeting = g.id
+  WHERE g.status IN ('held', 'finalized') AND a.status = 'unexcused'
+    AND g.planned_start >= :window_since AND g.planned_start < :until
+  GROUP BY g.cell, a.person
+), repeats AS (
+  SELECT cell, COUNT(*) AS repeat_absentees FROM absent WHERE months >= :repeat GROUP BY cell
 ), sheets AS (
   SELECT h.cell, COUNT(*) FILTER (WHERE a.status = 'present') AS attendance_present,
     COUNT(*) FILTER (WHERE a.status IN ('present', 'excused', 'unexcused'))
@@ -114,10 +130,14 @@ WITH cells AS (
   WHERE p.received_at >= :since AND p.received_at < :until GROUP BY p.unit
 )
 SELECT c.id AS cell,
-  COALESCE(m.regular_held, 0) AS regular_held, COALESCE(m.thematic_held, 0) AS thematic_held,
+  COALESCE(m.regular_held, 0) AS regular_held,
+  COALESCE(m.regular_on_time, 0) AS regular_on_time,
+  COALESCE(m.regular_full_length, 0) AS regular_full_length,
+  COALESCE(m.thematic_held, 0) AS thematic_held,
   COALESCE(s.attendance_present, 0) AS attendance_present,
   COALESCE(s.attendance_expected, 0) AS attendance_expected,
   COALESCE(s.unexcused_absences, 0) AS unexcused_absences,
+  COALESCE(r.repeat_absentees, 0) AS repeat_absentees,
   COALESCE(v.leader_visits, 0) AS leader_visits,
   COALESCE(t.tasks, 0) AS tasks, COALESCE(t.tasks_open, 0) AS tasks_open,
   COALESCE(t.tasks_overdue, 0) AS tasks_overdue,
@@ -128,6 +148,7 @@ SELECT c.id AS cell,
   COALESCE(p.petitions_answered_late, 0) AS petitions_answered_late,
   COALESCE(p.petitions_overdue, 0) AS petitions_overdue
 FROM cells c LEFT JOIN meetings m ON m.cell = c.id LEFT JOIN sheets s ON s.cell = c.id
+  LEFT JOIN repeats r ON r.cell = c.id
   LEFT JOIN visits v ON v.cell = c.id LEFT JOIN tasks t ON t.cell = c.id
   LEFT JOIN petitions p ON p.cell = c.id
 """
@@ -138,6 +159,33 @@ def month_of(engine: str, column: str) -> str:
     if engine == "postgres":
         return f"to_char({column} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')"
     return f"strftime('%Y-%m', {column}, '+7 hours')"  # SQLite: UTC text; Hà Nội has no DST
+
+
+def day_of(engine: str, column: str) -> str:
+    """The Hà Nội day of the month (an integer) of a timestamp column."""
+    if engine == "postgres":
+        return f"EXTRACT(DAY FROM {column} AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+    return f"CAST(strftime('%d', {column}, '+7 hours') AS INTEGER)"
+
+
+def minutes_between(engine: str, start: str, end: str) -> str:
+    """The minutes from ``start`` to ``end`` (NULL if either is)."""
+    if engine == "postgres":
+        return f"EXTRACT(EPOCH FROM {end} - {start}) / 60"
+    return f"(unixepoch({end}) - unixepoch({start})) / 60.0"
+
+
+def statement_sql(engine: str) -> str:
+    """STATEMENT in the engine's SQL."""
+    held = "COALESCE(actual_start, planned_start)"
+    return STATEMENT.format(
+        within=within(engine),
+        month=month_of(engine, "planned_start"),
+        held_month=month_of(engine, held),
+        held_day=day_of(engine, held),
+        minutes=minutes_between(engine, "actual_start", "actual_end"),
+        absent_month=month_of(engine, "g.planned_start"),
+    )
 
 
 def within(engine: str, column: str = "u.path") -> str:
@@ -235,7 +283,8 @@ async def cell_reports(bench: Bench, repeats: int, readers: int) -> None:
     """The month's and the year's report against the statement, as a table."""
     engine = bench.db.kind
     lo, hi = subtree_bounds(bench.unit_path)
-    sql = STATEMENT.format(within=within(engine), month=month_of(engine, "planned_start"))
+    sql = statement_sql(engine)
+    meetings, compliance = bench.service.meeting_policy, bench.service.compliance_policy
     print(HEADER.format(what="period", size="cells", app="report", readers=readers))
     for label in PERIODS:
         period = parse_period(label)
@@ -243,6 +292,9 @@ async def cell_reports(bench: Bench, repeats: int, readers: int) -> None:
             "lo": lo, "hi": hi, "since": period.since, "until": period.until,
             "quarter_since": local_midnight(period.quarter_start),
             "today": local_day(NOW),
+            "window_since": local_midnight(add_months(period.last_month, 1 - ABSENCE_WINDOW)),
+            "repeat": REPEAT_ABSENCE_MONTHS, "regular_day": compliance.regular_day,
+            "min": meetings.min_minutes, "combined_min": meetings.combined_min_minutes,
         }  # fmt: skip
         query = bind_named(sql, params)
 
