@@ -27,11 +27,11 @@ from bench.report_sql import (
     HEADER,
     NOW,
     Bench,
-    _seq_scans,
     cell_reports,
     measure,
     month_of,
     opened,
+    seq_scans,
     within,
 )  # fmt: skip
 from bench.seed import WARD_SCALE, load
@@ -147,7 +147,7 @@ async def _plan(bench: Bench, engine: str, query: Any) -> tuple[str, list[str]]:
         )
         plan = row["QUERY PLAN"]
         plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
-        return f"{plan['Execution Time']:.0f}", sorted(set(_seq_scans(plan["Plan"])))
+        return f"{plan['Execution Time']:.0f}", seq_scans(plan["Plan"])
     started = time.perf_counter()
     await bench.rows(query)
     ms = f"{(time.perf_counter() - started) * 1000:.0f}"

@@ -65,12 +65,23 @@ WHERE {cells}
 ORDER BY w.name, w.id, u.name, u.id
 """
 _CELL_COUNT = "SELECT COUNT(*) AS cells FROM unit u WHERE {cells}"
+# the regular meetings of the period, each judged by the rules (on time, long enough)
 _MEETINGS = """
 SELECT g.cell, g.kind, g.combined_thematic, g.planned_start, g.actual_start, g.actual_end,
        q.band
 FROM meeting g JOIN unit u ON u.id = g.cell LEFT JOIN meeting_quality q ON q.meeting = g.id
-WHERE {cells} AND g.status IN ('held', 'finalized') AND g.kind IN ('regular', 'thematic')
+WHERE {cells} AND g.status IN ('held', 'finalized') AND g.kind = 'regular'
+  AND g.planned_start >= :since AND g.planned_start < :until
+"""
+# the thematic meetings of the quarters the period touches, up to its end: counted, not judged
+# (a regular meeting combined with a thematic subject is one)
+_THEMATIC = """
+SELECT g.cell, COUNT(*) AS thematic_held
+FROM meeting g JOIN unit u ON u.id = g.cell
+WHERE {cells} AND g.status IN ('held', 'finalized')
+  AND (g.kind = 'thematic' OR (g.kind = 'regular' AND g.combined_thematic = :yes))
   AND g.planned_start >= :quarter_since AND g.planned_start < :until
+GROUP BY g.cell
 """
 _ATTENDANCE = """
 SELECT g.cell,
@@ -222,11 +233,12 @@ WHERE {cells} AND g.kind = 'regular' AND g.status IN ('held', 'finalized')
   AND g.planned_start >= :since AND g.planned_start < :until
 GROUP BY g.cell
 """
-_COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS)
+_COUNTED = (_ATTENDANCE, _REPEAT_ABSENTEES, _VISITS, _TASKS, _PETITIONS, _SURVEYS, _THEMATIC)
 # a trend's figures and what counts them once for all its months: a counted statement of the
-# report by the month of its period's column; the rows the domain judges (meetings, closed tasks,
-# quotas), each month given its own. Any other (repeat absentees: a three-month window;
-# inspections: their visibility; a figure added later): each month's own report.
+# report by the month of its period's column (thematic meetings: then summed over each month's
+# quarter so far); the rows the domain judges (meetings, closed tasks, quotas), each month given
+# its own. Any other (repeat absentees: a three-month window; inspections: their visibility; a
+# figure added later): each month's own report.
 _MONTHLY = (
     (_REGULAR_HELD, "g.planned_start", ("regular_held",)),
     (_ATTENDANCE, "g.planned_start", (
@@ -239,8 +251,9 @@ _MONTHLY = (
         "petitions_overdue")),
     (_SURVEYS, "a.answered_at", (
         "survey_answers", "survey_satisfied", "survey_not_resolved", "survey_assisted")),
+    (_THEMATIC, "g.planned_start", ("thematic_held",)),
 )  # fmt: skip
-_MEETING_FIGURES = frozenset({"regular_on_time", "regular_full_length", "thematic_held"})
+_MEETING_FIGURES = frozenset({"regular_on_time", "regular_full_length"})
 _MADE_OF = {"attendance_rate": ("attendance_present", "attendance_expected")}
 _AT_ONCE = frozenset(
     {name for *_, figures in _MONTHLY for name in figures}
@@ -267,15 +280,20 @@ def _cell(row: dict[str, Any]) -> CellRef:
     return CellRef(_uuid(row["id"]), row["name"], _uuid(row["ward_id"]), row["ward_name"])
 
 
+# by value: a dictionary look-up, not an Enum call, for each of a city's thousands of meetings
+_KINDS = {kind.value: kind for kind in MeetingKind}
+_BANDS = {band.value: band for band in Band}
+
+
 def _meeting(row: dict[str, Any]) -> MeetingFact:
     return MeetingFact(
         cell_id=_uuid(row["cell"]),
-        kind=MeetingKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         combined_thematic=bool(row["combined_thematic"]),
         planned_start=_moment(row["planned_start"]),
         actual_start=_moment(row["actual_start"]) if row["actual_start"] else None,
         actual_end=_moment(row["actual_end"]) if row["actual_end"] else None,
-        band=Band(row["band"]) if row["band"] else None,
+        band=_BANDS[row["band"]] if row["band"] else None,
     )
 
 
@@ -294,6 +312,16 @@ def _summed(facts: CellReportFacts) -> MonthFacts:
     for of_cell in facts.counts.values():
         counts.update(of_cell)
     return MonthFacts(len(facts.cells), counts, facts.meetings, facts.closed_tasks, facts.quotas)
+
+
+def _quarter_so_far(counts: list[dict[str, int]], months: tuple[Period, ...], name: str) -> None:
+    """``name`` counted by month made what each month's report counts: its quarter up to it.
+    The first month's count already holds the quarter's months before it (the statement reads
+    from the first month's quarter start)."""
+    by_month = [c.get(name, 0) for c in counts]
+    for i, month in enumerate(months):
+        quarter = local_midnight(month.quarter_start)
+        counts[i][name] = sum(by_month[j] for j in range(i + 1) if months[j].until > quarter)
 
 
 def _quota(row: dict[str, Any]) -> QuotaFact:
@@ -359,6 +387,7 @@ def cell_statements() -> dict[str, str]:
         "attendance": _ATTENDANCE, "repeat_absentees": _REPEAT_ABSENTEES, "visits": _VISITS,
         "tasks": _TASKS, "petitions": _PETITIONS, "cells": _CELLS, "meetings": _MEETINGS,
         "closed_tasks": _CLOSED_TASKS, "quotas": _QUOTAS, "surveys": _SURVEYS,
+        "thematic": _THEMATIC,
     }  # fmt: skip
 
 
@@ -503,6 +532,8 @@ class PiccoloReportRepository:
             if set(needs) & set(columns):
                 for row in await run(*summed_by_month(sql, moment, months, columns)):
                     counts[int(row[MONTH])] = {c: int(row[c] or 0) for c in columns}
+        if "thematic_held" in needs:
+            _quarter_so_far(counts, months, "thematic_held")
         meetings = sorted(
             [_meeting(r) for r in await run(_MEETINGS)] if metric in _MEETING_FIGURES else [],
             key=lambda m: m.planned_start,

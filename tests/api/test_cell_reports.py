@@ -404,3 +404,8 @@ async def test_each_trend_is_the_months_reports(
         for m in months
     ]
     assert reply.json()["points"] == expected
+    # from December on: November, before the trend's first month, is still December's quarter
+    later = await client.get(
+        f"{REPORTS}/{w.ward1.id}/trend", params={"metric": camel, "months": "2"}, headers=s.leader
+    )
+    assert later.json()["points"] == expected[2:]

@@ -51,6 +51,7 @@ HAND_WRITTEN_INDEXES = {
     "idempotency_key_person_key": ("idempotency_key", ("person", "key"), True, False),
     "meeting_regular_month": ("meeting", ("cell", "occurrence"), True, True),
     "attendance_meeting_person_unique": ("attendance", ("meeting", "person"), True, False),
+    "attendance_tally": ("attendance", ("meeting", "status", "person"), False, False),
     "leader_visit_meeting_leader_unique": ("leader_visit", ("meeting", "leader"), True, False),
     "checklist_template_family_version": ("checklist_template", ("family", "version"), True, False),
     "inspection_member_unique": ("inspection_member", ("inspection", "person"), True, False),
