@@ -194,7 +194,8 @@ class MeetingTable(Table, tablename="meeting"):
 
 class AttendanceTable(Table, tablename="attendance"):
     id = UUID(primary_key=True)
-    meeting = ForeignKey(MeetingTable, index=True, on_delete=OnDelete.restrict)
+    # no index of its own: (meeting, person) and (meeting, status, person) begin with it
+    meeting = ForeignKey(MeetingTable, on_delete=OnDelete.restrict)
     person = ForeignKey(PersonTable, index=True, on_delete=OnDelete.restrict)
     position = Integer()
     full_name = Varchar(length=limits.NAME)
