@@ -28,14 +28,12 @@ from api.documents.controller import MeetingDocumentController
 from api.health import controller as health
 from api.http.auth import make_jwt_auth, temporary_password_guard
 from api.http.docs_page import docs_assets, scalar_page
+from api.http.edge import edge_middleware
 from api.http.errors import EXCEPTION_HANDLERS
-from api.http.i18n import content_language_middleware
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.metrics import MetricsAccess, Network, metrics_handler, pool_sampling
-from api.http.observe import observe_middleware
 from api.http.openapi import ContractJsonPlugin
 from api.http.options import options_allow_middleware
-from api.http.request_id import request_id_middleware
 from api.http.strict import StrictInput
 from api.inspections.controller import (
     ChecklistTemplateController,
@@ -340,10 +338,8 @@ def create_app(
         ),
     )
     # Outside everything Litestar runs (routing, authentication, its exception handling), so that
-    # a 401, an unknown route or a 405 carries the request id and the language headers too.
-    app.asgi_handler = request_id_middleware(
-        observe_middleware(content_language_middleware(app.asgi_handler))
-    )
+    # a 401, an unknown route or a 405 is counted and carries the request id and language too.
+    app.asgi_handler = edge_middleware(app.asgi_handler)
     resolve_dependencies_in_turn(app)
     return app
 

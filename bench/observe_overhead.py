@@ -4,11 +4,12 @@ In one process, no HTTP server: a fresh SQLite database with the demo seed, the 
 through httpx's ASGI transport, N requests of ``GET /health/live`` and ``GET /api/v1/me`` per
 variant, the variants alternated (A B C C B A) so drift on the machine evens out. CPU per request
 is the process's CPU time (all threads: aiosqlite's too, and the client's share, which is the
-same in every variant); the difference to ``bare`` is what api/http/observe.py adds:
+same in every variant); the difference to ``bare`` is what the outer layer api/http/edge.py
+adds (the request id and the language headers too, which were layers of their own before):
 
-- bare: no observe middleware, no log handler
-- metrics: the histogram sample per request, request lines below the log level
-- metrics+json: and the JSON line per request (api/http/observe.py, chibo/logging_setup.py),
+- bare: no edge layer, no log handler
+- metrics: the edge layer with its histogram sample per request, request lines below the log level
+- metrics+json: and the JSON line per request (api/http/edge.py, chibo/logging_setup.py),
   written to /dev/null
 
 Then the same three around an app that answers at once (no framework, no database): the
@@ -36,6 +37,16 @@ from typing import Any
 import httpx
 
 VARIANTS = ("bare", "metrics", "metrics+json")
+# what a phone sends, as raw ASGI headers (for the middleware alone)
+HEADERS = (
+    (b"host", b"bench"),
+    (b"accept", b"*/*"),
+    (b"accept-encoding", b"gzip, deflate"),
+    (b"user-agent", b"chibo-app/1.0"),
+    (b"accept-language", b"vi"),
+    (b"authorization", b"Bearer " + b"t" * 200),
+    (b"x-request-id", b"0123456789abcdef0123456789abcdef"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +105,7 @@ async def measure(n: int) -> None:
 async def middleware_alone(n: int) -> None:
     from uuid import uuid4  # noqa: PLC0415
 
-    from api.http.observe import observe_middleware  # noqa: PLC0415
+    from api.http.edge import edge_middleware  # noqa: PLC0415
     from domain.actors import Actor  # noqa: PLC0415
 
     actor = Actor(person_id=uuid4(), session_id=uuid4(), grants=())
@@ -110,7 +121,7 @@ async def middleware_alone(n: int) -> None:
     async def send(_: Any) -> None:  # noqa: ANN401
         return None
 
-    observed: Any = observe_middleware(answer)
+    observed: Any = edge_middleware(answer)
     devnull = Path(os.devnull).open("w")  # noqa: SIM115, ASYNC230 - kept for the whole run
     cpu: dict[str, float] = {}
     for variant in (*VARIANTS, *reversed(VARIANTS)):
@@ -118,7 +129,7 @@ async def middleware_alone(n: int) -> None:
         app: Any = answer if variant == "bare" else observed
         started = time.process_time()
         for _ in range(n // 2):
-            scope = {"type": "http", "method": "GET", "state": {"request_id": "r"}, "headers": []}
+            scope = {"type": "http", "method": "GET", "headers": list(HEADERS)}
             await app(scope, receive, send)
         cpu[variant] = cpu.get(variant, 0.0) + (time.process_time() - started) / n * 1e6
     logging.getLogger().handlers.clear()
@@ -132,13 +143,13 @@ def build(variant: str, settings: Any) -> Callable[[Any], Any]:  # noqa: ANN401
         import api.app  # noqa: PLC0415
         from chibo.bootstrap import build_app  # noqa: PLC0415
 
-        kept = getattr(api.app, "observe_middleware")  # noqa: B009 - swapped for "bare" only
+        kept = getattr(api.app, "edge_middleware")  # noqa: B009 - swapped for "bare" only
         if variant == "bare":
-            setattr(api.app, "observe_middleware", lambda app: app)  # noqa: B010
+            setattr(api.app, "edge_middleware", lambda app: app)  # noqa: B010
         try:
             return build_app(settings, database=database)
         finally:
-            setattr(api.app, "observe_middleware", kept)  # noqa: B010
+            setattr(api.app, "edge_middleware", kept)  # noqa: B010
 
     return make
 
