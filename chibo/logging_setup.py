@@ -1,7 +1,7 @@
 """Logging for a whole process: every record (ours, uvicorn's, APScheduler's) rendered by
 structlog as one JSON line, or as a readable line for a terminal (CHIBO_LOG_FORMAT).
 
-The request line (api/http/observe.py) is logged with structlog itself: ~10 µs a line where the
+The request line (api/http/edge.py) is logged with structlog itself: ~10 µs a line where the
 standard library's record and formatter took ~50. Everything else logs with the standard library,
 its fields in ``extra`` (the job line in schedules/runner.py), and structlog renders those records
 the same way. Lines go to stderr: stdout is the commands' own output (``chibo migrate`` prints
