@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from api.attachments.controller import attachment_router
 from api.audit.controller import get_audit
 from api.auth.controller import AuthController
-from api.auth.me import get_me
+from api.auth.me import get_me, me_reply
 from api.auth.tokens import TokenIssuer
 from api.calendar_feed.controller import (
     FEED_PREFIX,
@@ -30,6 +30,7 @@ from api.http.auth import make_jwt_auth, temporary_password_guard
 from api.http.docs_page import docs_assets, scalar_page
 from api.http.edge import edge_middleware
 from api.http.errors import EXCEPTION_HANDLERS
+from api.http.fast_reads import CURSOR, ID, LIMIT, MONTH, FastRead, fast_reads, one_of
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.metrics import MetricsAccess, Network, metrics_handler, pool_sampling
 from api.http.openapi import ContractJsonPlugin
@@ -42,13 +43,13 @@ from api.inspections.controller import (
 )
 from api.inspections.visit import InspectionVisitController
 from api.jobs.controller import list_jobs
-from api.meetings.controller import MeetingController, MeetingRuleController
+from api.meetings.controller import MeetingController, MeetingRuleController, meetings_page
 from api.meetings.oversight import absence_flags, followed_cells
 from api.meetings.record import MeetingRecordController
 from api.notifications.controller import MyNotificationsController
 from api.org.grants import AssignmentController, GrantController
 from api.org.memberships import MembershipController
-from api.org.people import PersonController
+from api.org.people import PersonController, people_page
 from api.org.roster import RosterController
 from api.org.units import UnitController
 from api.petitions.controller import PetitionController
@@ -66,7 +67,7 @@ from api.sync.controller import SyncController
 from api.sync.cursor import CursorCodec
 from api.sync.pull import Puller
 from api.sync.push import Pusher
-from api.tasks.controller import TaskController
+from api.tasks.controller import TaskController, tasks_page
 from api.working_days.controller import CalendarDayController
 from db.engine import Database
 from db.repositories.idempotency import IdempotencyStore
@@ -81,6 +82,7 @@ from domain.documents.service import DocumentService
 from domain.inspections.service import InspectionService
 from domain.meetings.attendance import MeetingAttendanceService
 from domain.meetings.lifecycle import MeetingLifecycleService
+from domain.meetings.model import MeetingKind, MeetingStatus
 from domain.meetings.notice import MeetingNoticeService
 from domain.meetings.oversight import OversightService
 from domain.meetings.planning import MeetingPlanningService
@@ -93,6 +95,7 @@ from domain.quality.service import QualityService
 from domain.reports.filing import ReportFilingService
 from domain.reports.service import ReportService
 from domain.surveys.service import SurveyService
+from domain.tasks.model import Priority, TaskSource, TaskStatus
 from domain.tasks.service import TaskService
 
 API_DESCRIPTION = """Oversight of grassroots Party cells: organisation, meetings, inspections,
@@ -195,6 +198,42 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "report_filing": _per_request(services.report_filing),
         "surveys": _per_request(services.surveys),
     }
+
+
+PAGE = {"limit": ("limit", LIMIT), "cursor": ("cursor", CURSOR)}
+
+
+def _fast_reads(services: Services) -> tuple[FastRead, ...]:
+    """The reads a phone sends most, in their usual shapes (api/http/fast_reads.py)."""
+    return (
+        FastRead("/api/v1/me", services.org, me_reply, with_temporary_password=True),
+        FastRead("/api/v1/people", services.org, people_page, {**PAGE, "unitId": ("unit_id", ID)}),
+        FastRead(
+            "/api/v1/meetings",
+            services.meeting_reading,
+            meetings_page,
+            {
+                **PAGE,
+                "cellId": ("cell_id", ID),
+                "unitId": ("unit_id", ID),
+                "month": ("month", MONTH),
+                "status": ("status", one_of(MeetingStatus)),
+                "kind": ("kind", one_of(MeetingKind)),
+            },
+        ),
+        FastRead(
+            "/api/v1/tasks",
+            services.tasks,
+            tasks_page,
+            {
+                **PAGE,
+                "unitId": ("unit_id", ID),
+                "status": ("status", one_of(TaskStatus)),
+                "source": ("source", one_of(TaskSource)),
+                "priority": ("priority", one_of(Priority)),
+            },
+        ),
+    )
 
 
 def provide_actor(request: Request[Actor, Any, Any]) -> Actor:
@@ -338,8 +377,11 @@ def create_app(
         ),
     )
     # Outside everything Litestar runs (routing, authentication, its exception handling), so that
-    # a 401, an unknown route or a 405 is counted and carries the request id and language too.
-    app.asgi_handler = edge_middleware(app.asgi_handler)
+    # a 401, an unknown route or a 405 is counted and carries the request id and language too;
+    # the fast reads inside it, answering before Litestar's pipeline.
+    app.asgi_handler = edge_middleware(
+        fast_reads(app.asgi_handler, _fast_reads(services), jwt_auth)
+    )
     resolve_dependencies_in_turn(app)
     return app
 

@@ -21,6 +21,11 @@ from domain.org.service import OrgService
     opt={WITH_TEMPORARY_PASSWORD: True},
 )
 async def get_me(actor: NamedDependency[Actor], org: NamedDependency[OrgService]) -> MeOut:
+    return await me_reply(actor, org)
+
+
+async def me_reply(actor: Actor, org: OrgService) -> MeOut:
+    """The reply of ``get_me``, also served by api/http/fast_reads.py."""
     me = await org.me(actor)
     return MeOut(
         person=PersonOut.of(me.person),

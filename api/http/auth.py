@@ -120,6 +120,11 @@ async def retrieve_actor(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Actor | None:
     del connection
+    return await actor_of(token)
+
+
+async def actor_of(token: Token) -> Actor | None:
+    """The Actor behind a verified token, or None when its session or person is not live."""
     try:
         person_id, session_id = UUID(token.sub), UUID(str(token.extras.get("sid")))
     except ValueError:

@@ -117,28 +117,16 @@ class MeetingController(Controller):
     ) -> PageOut[MeetingOut]:
         """Meetings the caller can see, by cell or unit subtree and local month, each with its
         attendance tally and the leaders' visits (a ward's oversight at a glance)."""
-        starts_from = starts_before = None
-        if month:
-            starts_from, starts_before = local_month_bounds(int(month[:4]), int(month[5:]))
-        page = await meeting_reading.list_meetings(
+        return await meetings_page(
             actor,
-            MeetingFilter(
-                cell_id=cell_id,
-                within_unit_id=unit_id,
-                starts_from=starts_from,
-                starts_before=starts_before,
-                status=status,
-                kind=kind,
-            ),
-            PageRequest(limit, cursor),
-        )
-        now = meeting_reading.clock.now()
-        return PageOut(
-            items=[
-                MeetingOut.of(o.meeting, meeting_reading.policy, now, sheet=False, overview=o)
-                for o in page.items
-            ],
-            next_cursor=page.next_cursor,
+            meeting_reading,
+            limit=limit,
+            cursor=cursor,
+            cell_id=cell_id,
+            unit_id=unit_id,
+            month=month,
+            status=status,
+            kind=kind,
         )
 
     @get("/upcoming", operation_id="ListMyUpcomingMeetings", responses=problems(401, 422))
@@ -267,3 +255,41 @@ class MeetingController(Controller):
             data.paper_ids,
         )
         return tagged(_out(meeting_notice, meeting, sheet=False), meeting.version)
+
+
+async def meetings_page(
+    actor: Actor,
+    meeting_reading: MeetingReadingService,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    cell_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    month: str | None = None,
+    status: MeetingStatus | None = None,
+    kind: MeetingKind | None = None,
+) -> PageOut[MeetingOut]:
+    """The reply of ``list_meetings``, also served by api/http/fast_reads.py."""
+    starts_from = starts_before = None
+    if month:
+        starts_from, starts_before = local_month_bounds(int(month[:4]), int(month[5:]))
+    page = await meeting_reading.list_meetings(
+        actor,
+        MeetingFilter(
+            cell_id=cell_id,
+            within_unit_id=unit_id,
+            starts_from=starts_from,
+            starts_before=starts_before,
+            status=status,
+            kind=kind,
+        ),
+        PageRequest(limit, cursor),
+    )
+    now = meeting_reading.clock.now()
+    return PageOut(
+        items=[
+            MeetingOut.of(o.meeting, meeting_reading.policy, now, sheet=False, overview=o)
+            for o in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )

@@ -40,14 +40,9 @@ class PersonController(Controller):
         phone: Annotated[str | None, QueryParameter(max_length=30)] = None,
     ) -> PageOut[PersonOut]:
         """People whose records the caller can see."""
-        where = PersonFilter(
-            within_unit_id=unit_id,
-            active=active,
-            name_contains=q,
-            phone=to_e164(phone) if phone else None,
+        return await people_page(
+            actor, org, limit=limit, cursor=cursor, unit_id=unit_id, active=active, q=q, phone=phone
         )
-        page = await org.list_people(actor, where, PageRequest(limit, cursor))
-        return PageOut(items=[PersonOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
     @get("/{person_id:uuid}", operation_id="GetPerson", responses=problems(401, 404))
     async def get_person(
@@ -128,3 +123,25 @@ class PersonController(Controller):
         org: NamedDependency[OrgService],
     ) -> PersonOut:
         return PersonOut.of(await org.set_person_active(actor, person_id, active=True))
+
+
+async def people_page(
+    actor: Actor,
+    org: OrgService,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    unit_id: UUID | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+    phone: str | None = None,
+) -> PageOut[PersonOut]:
+    """The reply of ``list_people``, also served by api/http/fast_reads.py."""
+    where = PersonFilter(
+        within_unit_id=unit_id,
+        active=active,
+        name_contains=q,
+        phone=to_e164(phone) if phone else None,
+    )
+    page = await org.list_people(actor, where, PageRequest(limit, cursor))
+    return PageOut(items=[PersonOut.of(p) for p in page.items], next_cursor=page.next_cursor)

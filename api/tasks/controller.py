@@ -85,21 +85,20 @@ class TaskController(Controller):
         due_until: Annotated[date | None, QueryParameter(name="dueUntil")] = None,
     ) -> PageOut[TaskOut]:
         """A unit subtree's tasks with filters."""
-        page = await tasks.list_tasks(
+        return await tasks_page(
             actor,
-            TaskFilter(
-                within_unit_id=unit_id,
-                status=status,
-                source=source,
-                priority=priority,
-                overdue_on=tasks.today() if overdue else None,
-                escalated=escalated,
-                due_from=due_from,
-                due_until=due_until,
-            ),
-            PageRequest(limit, cursor),
+            tasks,
+            limit=limit,
+            cursor=cursor,
+            unit_id=unit_id,
+            status=status,
+            source=source,
+            priority=priority,
+            overdue=overdue,
+            escalated=escalated,
+            due_from=due_from,
+            due_until=due_until,
         )
-        return PageOut(items=[TaskOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
     @get("/mine", operation_id="ListMyTasks", responses=problems(401, 422))
     async def mine(
@@ -279,3 +278,36 @@ class TaskController(Controller):
         self, task_id: FromPath[UUID], actor: Me, tasks: Tasks
     ) -> PageOut[CommentOut]:
         return one_page([CommentOut.of(c) for c in await tasks.comments(actor, task_id)])
+
+
+async def tasks_page(
+    actor: Actor,
+    tasks: TaskService,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    unit_id: UUID | None = None,
+    status: TaskStatus | None = None,
+    source: TaskSource | None = None,
+    priority: Priority | None = None,
+    overdue: bool | None = None,
+    escalated: bool | None = None,
+    due_from: date | None = None,
+    due_until: date | None = None,
+) -> PageOut[TaskOut]:
+    """The reply of ``list_tasks``, also served by api/http/fast_reads.py."""
+    page = await tasks.list_tasks(
+        actor,
+        TaskFilter(
+            within_unit_id=unit_id,
+            status=status,
+            source=source,
+            priority=priority,
+            overdue_on=tasks.today() if overdue else None,
+            escalated=escalated,
+            due_from=due_from,
+            due_until=due_until,
+        ),
+        PageRequest(limit, cursor),
+    )
+    return PageOut(items=[TaskOut.of(t) for t in page.items], next_cursor=page.next_cursor)
