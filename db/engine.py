@@ -156,7 +156,6 @@ class PersistentSQLiteEngine(SQLiteEngine):
         inline = sqlite3.connect(
             **{**self.connection_kwargs, "timeout": INLINE_BUSY_SECONDS}, check_same_thread=False
         )
-        inline.row_factory = dict_factory
         inline.execute("PRAGMA query_only = 1")
         self._inline = inline
 
@@ -233,9 +232,14 @@ class PersistentSQLiteEngine(SQLiteEngine):
         self.get_query_id()  # counted as every statement is
         query, args = compiled(querystring, self.engine_type)
         try:
-            return self._inline.execute(query, args).fetchall()
+            cursor = self._inline.execute(query, args)
+            rows = cursor.fetchall()
         except sqlite3.Error:
             return await self._run_in_new_connection(query, args)
+        # rows as Piccolo's ``dict_factory`` makes them, its names taken once per statement
+        # rather than once per row (~1 µs a row)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def _run_in_new_connection(
         self,

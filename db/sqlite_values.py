@@ -21,12 +21,13 @@ import piccolo.engine.sqlite  # noqa: F401 - its converters first, then ours ove
 
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown  # an enum member looked up once: ~200 ns a UUID
 
 
 def uuid_out(value: bytes) -> UUID:
     made: UUID = _new(UUID)
     _set(made, "int", int(value.replace(b"-", b""), 16))
-    _set(made, "is_safe", SafeUUID.unknown)
+    _set(made, "is_safe", _UNKNOWN)
     return made
 
 
@@ -35,7 +36,9 @@ def boolean_out(value: bytes) -> bool:
 
 
 def timestamptz_out(value: bytes) -> datetime:
-    return datetime.fromisoformat(value.decode()).replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(value.decode())
+    # stored as "…+00:00", which parses as UTC already; ``replace`` (~700 ns) only otherwise
+    return parsed if parsed.tzinfo is UTC else parsed.replace(tzinfo=UTC)
 
 
 CONVERTERS: dict[str, Callable[[bytes], Any]] = {
