@@ -119,7 +119,13 @@ def _tasks() -> Select[Any]:
 
 # The task lists (GET /api/v1/tasks, /mine, /to-verify): one statement written once as SQL.
 _TASK_PAGE = ListSql(
-    '"task".*, "unit"."path" AS "unit_path"',
+    # the columns ``_task`` reads: not "task".*, whose created_by and updated_at are converted
+    # for nothing on every row of every page
+    '"task"."id", "task"."title", "task"."unit", "task"."assignee", "task"."source",'
+    ' "task"."priority", "task"."due_on", "task"."status", "task"."created_at",'
+    ' "task"."description", "task"."source_id", "task"."evidence", "task"."closing",'
+    ' "task"."reply_ready", "task"."escalation_level", "task"."version",'
+    ' "unit"."path" AS "unit_path"',
     '"task" JOIN "unit" ON "unit"."id" = "task"."unit"',
     path='"unit"."path"',
     sort='"task"."created_at"',

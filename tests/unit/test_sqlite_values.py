@@ -13,7 +13,15 @@ SAMPLES: dict[str, list[bytes]] = {
     "INTEGER": [b"0", b"7", b"-3", b"9007199254740993"],
     "UUID": [str(uuid4()).encode() for _ in range(3)] + [b"00000000-0000-0000-0000-000000000000"],
     "BOOLEAN": [b"1", b"0"],
-    "TIMESTAMPTZ": [b"2026-12-07 19:00:00", b"2026-12-07 19:00:00.123456", b"1999-01-31T23:59:59"],
+    "DATE": [b"2026-12-07", b"2000-02-29", b"1930-01-01"],
+    "TIMESTAMPTZ": [
+        b"2026-12-07 19:00:00",
+        b"2026-12-07 19:00:00.123456",
+        b"1999-01-31T23:59:59",
+        b"2026-01-05 01:33:00+00:00",  # as Piccolo stores a TIMESTAMPTZ
+        b"2026-01-05 01:33:00.000250+00:00",
+        b"2026-01-05 08:33:00+07:00",  # never stored; Piccolo relabels it UTC, and so do we
+    ],
 }
 
 
@@ -22,6 +30,7 @@ def test_each_converter_gives_piccolos_value(column_type: str) -> None:
     for text in SAMPLES[column_type]:
         ours, theirs = CONVERTERS[column_type](text), PICCOLO[column_type](text)
         assert (ours, type(ours)) == (theirs, type(theirs))
+        assert getattr(ours, "tzinfo", None) is getattr(theirs, "tzinfo", None)
 
 
 def test_a_uuid_made_here_behaves_as_any_uuid() -> None:
