@@ -37,11 +37,19 @@ def _evidence(value: Any) -> Evidence | None:  # noqa: ANN401
     )
 
 
+# A member by its value: ``Enum(value)`` takes ~350 ns on Python 3.11, four times a task, 84 times
+# a page of tasks (issue 15).
+_SOURCES = {member.value: member for member in TaskSource}
+_PRIORITIES = {member.value: member for member in Priority}
+_STATUSES = {member.value: member for member in TaskStatus}
+_RESOLUTIONS = {member.value: member for member in Resolution}
+
+
 def _closing(value: Any) -> Closing | None:  # noqa: ANN401
     data = loads(value)
     if not data:
         return None
-    return Closing(Resolution(data["resolution"]), data.get("explanation"), data.get("to"))
+    return Closing(_RESOLUTIONS[data["resolution"]], data.get("explanation"), data.get("to"))
 
 
 def _task(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Task:
@@ -51,10 +59,10 @@ def _task(row: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Tas
         unit_id=row["unit"],
         unit_path=row["unit_path"],
         assignee_id=row["assignee"],
-        source=TaskSource(row["source"]),
-        priority=Priority(row["priority"]),
+        source=_SOURCES[row["source"]],
+        priority=_PRIORITIES[row["priority"]],
         due_on=row["due_on"],
-        status=TaskStatus(row["status"]),
+        status=_STATUSES[row["status"]],
         created_at=row["created_at"],
         description=row["description"],
         source_id=row["source_id"],
