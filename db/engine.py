@@ -218,7 +218,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
             finally:
                 self.writer_lock.release()
 
-    async def run_bounded(self, querystring: QueryString) -> list[dict[str, Any]]:
+    async def run_bounded(self, template: str, values: Sequence[Any]) -> list[dict[str, Any]]:
         """A read bounded by index seeks and a LIMIT, tens of microseconds of SQLite's work, on
         the event loop's own thread: the hop to a reader's thread and back (two thread switches
         and a contended GIL twice) cost several times the statement, on every request. Inside a
@@ -227,10 +227,10 @@ class PersistentSQLiteEngine(SQLiteEngine):
         the WAL; or worse) is run again by a reader, which waits off the loop and translates
         what fails as every statement does."""
         if self._inline is None or self.current_transaction.get() is not None:
-            rows: list[dict[str, Any]] = await self.run_querystring(querystring)
+            rows: list[dict[str, Any]] = await self.run_querystring(QueryString(template, *values))
             return rows
         self.get_query_id()  # counted as every statement is
-        query, args = compiled(querystring, self.engine_type)
+        query, args = compiled_text(template, self.engine_type, len(values)), list(values)
         try:
             cursor = self._inline.execute(query, args)
             rows = cursor.fetchall()
@@ -274,32 +274,28 @@ class PersistentSQLiteEngine(SQLiteEngine):
             return list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
 
 
-async def run_bounded(engine: Engine[Any], querystring: QueryString) -> list[dict[str, Any]]:
-    """``querystring``, a read bounded by index seeks and a LIMIT (the caller's session and
-    grants, a page of a list, a profile): on SQLite on the event loop's thread
+async def run_bounded(
+    engine: Engine[Any], template: str, values: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """A read bounded by index seeks and a LIMIT (the caller's session and grants, a page of a
+    list, a profile): ``template`` with a ``{}`` per value, as Piccolo's ``QueryString`` writes
+    it, and plain ``values`` (no column, no nested query). On SQLite on the event loop's thread
     (``PersistentSQLiteEngine.run_bounded``), on PostgreSQL on a pooled connection as any
-    statement; on both its SQL text compiled once per template (``compiled``). Never a read
-    whose cost grows with the data (a report, a sync pull, an export): on SQLite it would stop
-    every other request while it runs."""
+    statement; on both its SQL text compiled once per template (``compiled_text``) and no
+    ``QueryString`` made (its scan of the values, two ABC checks a value, was a few per cent of
+    ``/me``). Never a read whose cost grows with the data (a report, a sync pull, an export): on
+    SQLite it would stop every other request while it runs."""
     if isinstance(engine, PersistentSQLiteEngine | GuardedPostgresEngine):
-        rows: list[dict[str, Any]] = await engine.run_bounded(querystring)
+        rows: list[dict[str, Any]] = await engine.run_bounded(template, values)
     else:
-        rows = await engine.run_querystring(querystring)
+        rows = await engine.run_querystring(QueryString(template, *values))
     return rows
 
 
-def compiled(querystring: QueryString, engine_type: str) -> tuple[str, list[Any]]:
-    """Piccolo's ``compile_string``, the SQL text made once per template: the text of a template
-    whose values are all plain (no nested QueryString) depends only on the template and the
-    number of values, and compiling it was ~15 µs of every short read."""
-    args = querystring.args
-    if any(isinstance(arg, QueryString) for arg in args):
-        return querystring.compile_string(engine_type)
-    return _compiled_text(querystring.template, engine_type, len(args)), list(args)
-
-
 @lru_cache(maxsize=1024)
-def _compiled_text(template: str, engine_type: str, count: int) -> str:
+def compiled_text(template: str, engine_type: str, count: int) -> str:
+    """Piccolo's SQL text of a template of ``count`` plain values: it depends only on those, and
+    compiling it was ~15 µs of every short read."""
     return QueryString(template, *([None] * count)).compile_string(engine_type)[0]
 
 
@@ -435,15 +431,15 @@ class GuardedPostgresEngine(PostgresEngine):
         with self.guard():
             return await super().run_ddl(ddl, in_pool)
 
-    async def run_bounded(self, querystring: QueryString) -> Any:  # noqa: ANN401 - asyncpg's rows
+    async def run_bounded(self, template: str, values: Sequence[Any]) -> Any:  # noqa: ANN401 - asyncpg's rows
         """A short read of every request, its SQL text compiled once per template (see
         ``run_bounded`` below); inside a transaction, as any statement."""
         if self.pool is None or self.current_transaction.get() is not None:
-            return await self.run_querystring(querystring)
+            return await self.run_querystring(QueryString(template, *values))
         self.get_query_id()
-        query, args = compiled(querystring, self.engine_type)
+        query = compiled_text(template, self.engine_type, len(values))
         with self.guard():
-            return await self._run_in_pool(query, args)
+            return await self._run_in_pool(query, list(values))
 
     async def _run_in_pool(self, query: str, args: Any = None) -> Any:  # noqa: ANN401
         connection = await self.checkout()

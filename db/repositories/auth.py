@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from piccolo.querystring import QueryString
-
 from db.engine import run_bounded
 from db.named_sql import bind
 from db.repositories.notifications import PiccoloNotificationStore
@@ -232,10 +230,7 @@ async def load_actor(person_id: UUID, session_id: UUID) -> Actor | None:
     """The Actor behind an access token, or None when the session or the person is not live."""
     engine = DeviceSessionTable._meta.db  # noqa: SLF001 - the engine bound by db.migrate.bind
     session = (session_id, person_id)
-    rows = await run_bounded(
-        engine,
-        QueryString(_ACTOR_SQL, True, True, *session, True, True, *session),  # noqa: FBT003
-    )
+    rows = await run_bounded(engine, _ACTOR_SQL, (True, True, *session, True, True, *session))
     if not rows:
         return None
     grants = tuple(

@@ -11,7 +11,7 @@ from piccolo.query import Select
 from piccolo.querystring import QueryString
 
 from db.engine import run_bounded
-from db.named_sql import bind
+from db.named_sql import positional
 from db.pagination import (
     Conditions,
     ListSql,
@@ -349,7 +349,7 @@ class PiccoloOrgRepository:
 
     async def profile_of(self, person_id: UUID) -> MyProfile | None:
         engine = PersonTable._meta.db  # noqa: SLF001
-        return _profile(await run_bounded(engine, bind(_PROFILE_SQL, {"me": person_id})))
+        return _profile(await run_bounded(engine, *positional(_PROFILE_SQL, {"me": person_id})))
 
     async def person_by_phone(self, phone: str) -> Person | None:
         row = await _people().where(PersonTable.phone == phone).first()
