@@ -134,10 +134,11 @@ async def _answer(route: FastRead, scope: Scope, jwt_auth: JWTAuth[Any, Any]) ->
     actor = await actor_of(token)
     if actor is None or (actor.password_temporary and not route.with_temporary_password):
         raise Declined
-    scope["user"], scope["auth"] = actor, token  # what the logs and Litestar's Request read
-    scope["path_template"] = route.path
     service = route.service(scope.get("state", {}).get("request_id"))
-    return encode_json(await route.answer(actor, service, **arguments))
+    reply = encode_json(await route.answer(actor, service, **arguments))
+    # answered: what the request's log line reads (on a decline Litestar sets them)
+    scope["user"], scope["auth"], scope["path_template"] = actor, token, route.path
+    return reply
 
 
 def _arguments(route: FastRead, query: bytes) -> dict[str, Any]:
