@@ -150,6 +150,10 @@ def _unit(row: dict[str, Any]) -> Unit:
     )
 
 
+# A member by its value: ``Locale(value)`` takes ~350 ns on Python 3.11, once a row of a page.
+_LOCALES = {member.value: member for member in Locale}
+
+
 def person_from_row(row: Mapping[str, Any]) -> Person:
     return Person(
         id=row["id"],
@@ -158,7 +162,7 @@ def person_from_row(row: Mapping[str, Any]) -> Person:
         full_name=row["full_name"],
         phone=row["phone"],
         email=row["email"],
-        locale=Locale(row["locale"]),
+        locale=_LOCALES[row["locale"]],
         active=bool(row["active"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
