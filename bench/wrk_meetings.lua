@@ -6,11 +6,12 @@
 -- Each wrk thread takes its own slice of the meetings (every n-th) and walks it round after
 -- round: PUT <prefix><id>/record with the cell's JSON body, its secretary's token and
 -- If-Match: the meeting's version, which the ETag of each reply moves on (the request id, which
--- the app echoes, tells response() which meeting a reply is for; wrk also calls request() once
--- on thread 1 without sending it, so counting rounds would be off by one there). A thread's
--- slice (256 meetings at -t2, half of the 1,024) is much longer than its connections (32 at
--- -c64), so a meeting's previous log has long finished when it comes round again and no two
--- requests race on one meeting: a 412 here means a lost or reordered write.
+-- the app echoes, tells response() which meeting a reply is for and which version it sent; wrk
+-- also calls request() once on thread 1 without sending it, so counting rounds would be off by
+-- one there). A thread's slice (256 meetings at -t2, half of the 1,024) is much longer than its
+-- connections (32 at -c64), and a meeting whose previous log has not been answered yet (a reply
+-- slower than a whole round, ~1 s) is passed over until it is: no two requests race on one
+-- meeting, so a 412 here means a lost or reordered write.
 -- done() prints the numbers as one JSON line, with the count of each non-2xx status and the
 -- first few failures.
 
@@ -35,26 +36,38 @@ function init(args)
     end
   end
   sent = 0
+  inflight = {}
   statuses = {}
   samples = {}
 end
 
 function request()
-  local k = sent % #mine + 1
+  local k
+  for _ = 1, #mine do
+    k = sent % #mine + 1
+    sent = sent + 1
+    if not inflight[k] then
+      break
+    end
+  end
+  inflight[k] = true
   local m = mine[k]
-  sent = sent + 1
   local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. tokens[m[3]],
     ["If-Match"] = '"' .. versions[k] .. '"',
-    ["X-Request-Id"] = "bench-" .. id .. "-" .. k,
+    ["X-Request-Id"] = "bench-" .. id .. "-" .. k .. "-" .. versions[k],
   }
   return wrk.format("PUT", prefix .. m[1] .. "/record", headers, bodies[m[3]])
 end
 
 function response(status, headers, body)
   local rid = headers["x-request-id"] or headers["X-Request-Id"] or ""
-  local k = tonumber(string.match(rid, "-(%d+)$") or "")
+  local ks, vs = string.match(rid, "-(%d+)-(%d+)$")
+  local k, sent_version = tonumber(ks or ""), vs or "?"
+  if k then
+    inflight[k] = nil
+  end
   if status < 300 then
     local etag = headers["etag"] or headers["ETag"] or ""
     local version = tonumber(string.match(etag, "(%d+)") or "")
@@ -69,7 +82,7 @@ function response(status, headers, body)
   if #samples < 3 then  -- the first few failures, for the report
     local what = status .. " " .. rid
     if k then
-      what = what .. " meeting " .. mine[k][1] .. " sent " .. versions[k]
+      what = what .. " meeting " .. mine[k][1] .. " sent " .. sent_version
     end
     table.insert(samples, what .. " stored " .. (current or "?"))
   end
